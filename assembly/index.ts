@@ -1,0 +1,4 @@
+// The WebAssembly core. Only numbers cross the boundary: the JS side owns the memory layout
+// (see src/wasm.ts) and passes pointers into this module's exported memory.
+export { heapBase } from './layout';
+export { decodeMask, errorOffset, maxLabel } from './mask';

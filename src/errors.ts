@@ -1,0 +1,17 @@
+/** Base class of every error this library throws on purpose: a stable string `code` to switch on. */
+export class PlaymentMasksError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** An option object or argument the caller passed is not usable. */
+export class InvalidArgumentError extends PlaymentMasksError {
+  constructor(message: string) {
+    super('INVALID_ARGUMENT', message);
+  }
+}

@@ -1,0 +1,126 @@
+import { allocateUninitialized } from './allocate.js';
+import { InvalidArgumentError } from './errors.js';
+import { MASK_ERROR_CODES, MaskParseError } from './mask-error.js';
+import { wasmCore, type WasmCore } from './wasm.js';
+
+export interface DecodedMask {
+  /** `labels[i]` is the label key of point i, in the frame's PCD point order. */
+  labels: Uint16Array;
+  /** `histogram[k]` counts the points labelled k; its length is the largest label + 1 (0 for an empty mask). */
+  histogram: Uint32Array;
+  pointCount: number;
+}
+
+export interface DecodeMaskOptions {
+  /** Throw MaskParseError `POINT_COUNT_MISMATCH` unless the mask has exactly this many points. */
+  expectedPoints?: number;
+  /** Write the labels into this array (from index 0) instead of a new one; `labels` is then a view on it. */
+  out?: Uint16Array;
+}
+
+export type MaskInput = Uint8Array | ArrayBuffer | string;
+
+const HISTOGRAM_BYTES = 65536 * 4;
+// Bytes after the input that the core may read past its end (whole SIMD blocks).
+const INPUT_PADDING = 64;
+const UTF8_BYTES_PER_CODE_UNIT = 3;
+const encoder = new TextEncoder();
+
+/**
+ * Decodes a Playment mask file (a JSON array of label keys, one per point) into labels and a per-class histogram.
+ * Bytes are copied once into WebAssembly memory and parsed there in one pass; no string is decoded.
+ */
+export function decodeMask(input: MaskInput, options: DecodeMaskOptions = {}): DecodedMask {
+  const { expectedPoints, out } = checkOptions(options);
+  const core = wasmCore();
+  const layout = copyIn(core, input);
+  const result = core.exports.decodeMask(layout.inPtr, layout.inLen, layout.outPtr, layout.histPtr);
+  if (result < 0) throw new MaskParseError(MASK_ERROR_CODES[-result]!, core.exports.errorOffset());
+  const pointCount = result;
+  if (expectedPoints !== undefined && pointCount !== expectedPoints) {
+    throw new MaskParseError('POINT_COUNT_MISMATCH', layout.inLen, `${pointCount} points, expected ${expectedPoints}`);
+  }
+  if (out && out.length < pointCount) {
+    throw new InvalidArgumentError(`options.out holds ${out.length} labels, the mask has ${pointCount}`);
+  }
+  return copyOut(core, layout, pointCount, out);
+}
+
+interface Layout {
+  inPtr: number;
+  inLen: number;
+  outPtr: number;
+  histPtr: number;
+}
+
+// Scratch layout: [histogram 256 KiB][input + padding][labels], 64-byte aligned, reused across calls.
+function copyIn(core: WasmCore, input: MaskInput): Layout {
+  const histPtr = core.base;
+  const inPtr = histPtr + HISTOGRAM_BYTES;
+  let inLen: number;
+  if (typeof input === 'string') {
+    const room = input.length * UTF8_BYTES_PER_CODE_UNIT;
+    core.reserve(inPtr + align64(room + INPUT_PADDING) + labelBytesFor(room));
+    inLen = encoder.encodeInto(input, core.u8.subarray(inPtr, inPtr + room)).written;
+  } else {
+    const bytes = toBytes(input);
+    inLen = bytes.length;
+    core.reserve(inPtr + align64(inLen + INPUT_PADDING) + labelBytesFor(inLen));
+    core.u8.set(bytes, inPtr);
+  }
+  core.u8.fill(0, inPtr + inLen, inPtr + inLen + INPUT_PADDING);
+  return { inPtr, inLen, outPtr: inPtr + align64(inLen + INPUT_PADDING), histPtr };
+}
+
+function copyOut(core: WasmCore, layout: Layout, pointCount: number, out: Uint16Array | undefined): DecodedMask {
+  const histogramLength = pointCount === 0 ? 0 : core.exports.maxLabel() + 1;
+  const memory = core.buffer;
+  const wasmLabels = new Uint16Array(memory, layout.outPtr, pointCount);
+  const wasmHistogram = new Uint32Array(memory, layout.histPtr, histogramLength);
+  let labels: Uint16Array;
+  let histogram: Uint32Array;
+  if (out) {
+    labels = out.subarray(0, pointCount);
+    histogram = new Uint32Array(allocateUninitialized(histogramLength * 4));
+  } else {
+    // One buffer for both views, so that a worker can hand the whole result over in one transfer.
+    const labelBytes = align4(pointCount * 2);
+    const buffer = allocateUninitialized(labelBytes + histogramLength * 4);
+    labels = new Uint16Array(buffer, 0, pointCount);
+    histogram = new Uint32Array(buffer, labelBytes, histogramLength);
+  }
+  labels.set(wasmLabels);
+  histogram.set(wasmHistogram);
+  return { labels, histogram, pointCount };
+}
+
+function toBytes(input: Uint8Array | ArrayBuffer): Uint8Array {
+  if (input instanceof Uint8Array) return input;
+  if (input instanceof ArrayBuffer) return new Uint8Array(input);
+  throw new InvalidArgumentError('decodeMask input must be a Uint8Array, an ArrayBuffer or a string');
+}
+
+function checkOptions(options: DecodeMaskOptions): DecodeMaskOptions {
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options must be an object');
+  const { expectedPoints, out } = options;
+  if (expectedPoints !== undefined && !(Number.isSafeInteger(expectedPoints) && expectedPoints >= 0)) {
+    throw new InvalidArgumentError('options.expectedPoints must be a non-negative integer');
+  }
+  if (out !== undefined && !(out instanceof Uint16Array)) {
+    throw new InvalidArgumentError('options.out must be a Uint16Array');
+  }
+  return options;
+}
+
+// Every label takes at least two input bytes (a digit and a separator), plus one for the last.
+function labelBytesFor(inputBytes: number): number {
+  return align64((Math.floor(inputBytes / 2) + 1) * 2);
+}
+
+function align64(n: number): number {
+  return (n + 63) & ~63;
+}
+
+function align4(n: number): number {
+  return (n + 3) & ~3;
+}

@@ -1,0 +1,72 @@
+// The embedded WebAssembly core: compiled once per process, instantiated once per thread, with one
+// scratch region in its memory that grows on demand and is reused by every call.
+import coreBinary from '../build/core.wasm';
+
+interface CoreExports {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+  decodeMask(inPtr: number, inLen: number, outPtr: number, histPtr: number): number;
+  errorOffset(): number;
+  maxLabel(): number;
+}
+
+let compiledModule: WebAssembly.Module | undefined;
+
+/** The compiled core. Pass it to worker threads (it is cloneable) so they skip compilation. */
+export function coreModule(): WebAssembly.Module {
+  compiledModule ??= new WebAssembly.Module(coreBinary);
+  return compiledModule;
+}
+
+/** Makes this thread use an already compiled core, for example one received from the main thread. */
+export function useCoreModule(module: WebAssembly.Module): void {
+  if (compiledModule === module) return;
+  compiledModule = module;
+  instance = undefined;
+}
+
+const PAGE_BYTES = 65536;
+
+/** One instance of the core and typed views on its memory, rebuilt whenever the memory grows. */
+export class WasmCore {
+  readonly exports: CoreExports;
+  /** First byte the scratch region may use. */
+  readonly base: number;
+  #buffer: ArrayBuffer;
+  #u8: Uint8Array;
+
+  constructor(module: WebAssembly.Module) {
+    this.exports = new WebAssembly.Instance(module, {}).exports as unknown as CoreExports;
+    this.base = this.exports.heapBase();
+    this.#buffer = this.exports.memory.buffer;
+    this.#u8 = new Uint8Array(this.#buffer);
+  }
+
+  /** Grows the memory so that `[0, end)` is addressable. Any growth detaches earlier views: take them after this. */
+  reserve(end: number): void {
+    const have = this.exports.memory.buffer.byteLength;
+    if (end > have) this.exports.memory.grow(Math.ceil((end - have) / PAGE_BYTES));
+  }
+
+  /** The whole memory as bytes, valid until the next reserve(). */
+  get u8(): Uint8Array {
+    const current = this.exports.memory.buffer;
+    if (current !== this.#buffer) {
+      this.#buffer = current;
+      this.#u8 = new Uint8Array(current);
+    }
+    return this.#u8;
+  }
+
+  get buffer(): ArrayBuffer {
+    return this.exports.memory.buffer;
+  }
+}
+
+let instance: WasmCore | undefined;
+
+/** This thread's instance of the core. */
+export function wasmCore(): WasmCore {
+  instance ??= new WasmCore(coreModule());
+  return instance;
+}
