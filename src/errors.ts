@@ -15,3 +15,10 @@ export class InvalidArgumentError extends PlaymentMasksError {
     super('INVALID_ARGUMENT', message);
   }
 }
+
+/** The caller's AbortSignal fired before the operation finished; `cause` is the signal's reason. */
+export class AbortError extends PlaymentMasksError {
+  constructor(reason?: unknown) {
+    super('ABORTED', 'the operation was aborted', { cause: reason });
+  }
+}
