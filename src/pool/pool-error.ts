@@ -1,0 +1,12 @@
+import { PlaymentMasksError } from '../errors.js';
+
+export type PoolErrorCode = 'POOL_CLOSED' | 'WORKER_FAILED';
+
+/** MaskDecoderPool could not run a task: the pool is closed, or the worker running it died (it is replaced). */
+export class PoolError extends PlaymentMasksError {
+  declare readonly code: PoolErrorCode;
+
+  constructor(code: PoolErrorCode, message: string, options?: ErrorOptions) {
+    super(code, message, options);
+  }
+}

@@ -1,0 +1,195 @@
+// MaskDecoderPool: decodes masks on worker threads. The core is compiled once here and shared with every worker;
+// inputs are moved (or copied once) to the worker, and the result buffer is moved back, never cloned.
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { allocateUninitialized } from '../allocate.js';
+import { AbortError, InvalidArgumentError } from '../errors.js';
+import type { DecodedMask, MaskInput } from '../mask.js';
+import { coreModule } from '../wasm.js';
+import { PoolError } from './pool-error.js';
+import { CORE_MODULE_KEY, fromReply, type DecodeReply, type DecodeTask } from './protocol.js';
+import { Slots } from './slots.js';
+
+export interface MaskDecoderPoolOptions {
+  /** Worker threads. Default: `os.availableParallelism()`. Not allowed with `piscina` (its maxThreads apply). */
+  threads?: number;
+  /**
+   * Decodes that may wait for a free thread inside the pool (default: 2 × threads; `Infinity` for no limit).
+   * Beyond `threads + maxQueue` decodes in flight, `decode()` waits for room, in call order: backpressure, never
+   * a rejection.
+   */
+  maxQueue?: number;
+  /**
+   * A Piscina of your own, created with `filename: MaskDecoderPool.workerFilename` and (so that workers skip
+   * compiling the core) `workerData: MaskDecoderPool.workerData()`. Used as is; `close()` leaves it running.
+   */
+  piscina?: Piscina;
+}
+
+export interface PoolDecodeOptions {
+  /** Reject with MaskParseError `POINT_COUNT_MISMATCH` unless the mask has exactly this many points. */
+  expectedPoints?: number;
+  /**
+   * Move the input's bytes to the worker instead of copying them. The caller's ArrayBuffer (or the Uint8Array's
+   * buffer) is detached when `decode()` returns: its byteLength becomes 0. A Uint8Array that views only part of
+   * its buffer (a pooled Node Buffer, a subarray) is copied instead and stays usable, since moving its buffer would
+   * take bytes that are not the mask's. Strings are always copied.
+   */
+  transfer?: boolean;
+  /** Aborting rejects with AbortError: a waiting task is dropped, a running one stops with its worker (replaced). */
+  signal?: AbortSignal;
+}
+
+const DEFAULTS = Object.freeze({ threads: availableParallelism(), queuedPerThread: 2 });
+
+const WORKER_FILENAME = fileURLToPath(new URL('./worker.js', import.meta.url));
+
+export class MaskDecoderPool {
+  /** The worker entry, for building your own Piscina (`options.piscina`). */
+  static readonly workerFilename: string = WORKER_FILENAME;
+
+  /** The `workerData` that hands the compiled core to the workers of your own Piscina. */
+  static workerData(): Record<string, unknown> {
+    return { [CORE_MODULE_KEY]: coreModule() };
+  }
+
+  readonly threads: number;
+  readonly maxQueue: number;
+  readonly #piscina: Piscina;
+  readonly #ownsPiscina: boolean;
+  readonly #slots: Slots;
+  readonly #accepted = new Set<Promise<unknown>>();
+  #closed: Promise<void> | undefined;
+
+  constructor(options: MaskDecoderPoolOptions = {}) {
+    const { threads, maxQueue, piscina } = checkPoolOptions(options);
+    if (piscina) {
+      this.#piscina = piscina;
+      this.#ownsPiscina = false;
+      this.threads = piscina.maxThreads;
+    } else {
+      this.threads = threads ?? DEFAULTS.threads;
+      this.#piscina = new Piscina({
+        filename: WORKER_FILENAME,
+        minThreads: this.threads,
+        maxThreads: this.threads,
+        workerData: MaskDecoderPool.workerData(),
+      });
+      // A worker that dies between tasks has no task to fail and is replaced; without a listener the
+      // EventEmitter would rethrow it and end the process.
+      this.#piscina.on('error', () => {});
+      this.#ownsPiscina = true;
+    }
+    this.maxQueue = maxQueue ?? this.threads * DEFAULTS.queuedPerThread;
+    this.#slots = new Slots(this.threads + this.maxQueue);
+  }
+
+  /**
+   * Decodes one mask on a worker thread; resolves to labels and histogram viewing one ArrayBuffer that the worker
+   * moved to this thread. Rejects with MaskParseError (same code, offset and message as `decodeMask`), AbortError,
+   * PoolError `POOL_CLOSED` after `close()`, or PoolError `WORKER_FAILED` if the worker died (only this task fails).
+   */
+  decode(input: MaskInput, options: PoolDecodeOptions = {}): Promise<DecodedMask> {
+    const decoded = this.#decode(input, options);
+    const accepted = decoded.catch(() => {});
+    this.#accepted.add(accepted);
+    void accepted.then(() => this.#accepted.delete(accepted));
+    return decoded;
+  }
+
+  async #decode(input: MaskInput, options: PoolDecodeOptions): Promise<DecodedMask> {
+    const { expectedPoints, transfer = false, signal } = checkDecodeOptions(options);
+    if (this.#closed) throw new PoolError('POOL_CLOSED', 'the pool is closed');
+    if (signal?.aborted) throw new AbortError(signal.reason);
+    const task: DecodeTask = { input: ownedInput(input, transfer), expectedPoints };
+    const transferList = typeof task.input === 'string' ? [] : [task.input];
+    await this.#slots.acquire(signal);
+    let reply: DecodeReply;
+    try {
+      reply = await this.#piscina.run(task, { transferList, signal: signal ?? null });
+    } catch (error) {
+      if (signal?.aborted) throw new AbortError(signal.reason);
+      throw new PoolError('WORKER_FAILED', `the worker decoding this mask failed: ${messageOf(error)}`, {
+        cause: error,
+      });
+    } finally {
+      this.#slots.release();
+    }
+    return fromReply(reply);
+  }
+
+  /**
+   * Stops accepting decodes, waits until every decode already accepted (running or waiting) has settled, then
+   * ends the workers (unless the Piscina is the caller's). Idempotent.
+   */
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      await Promise.all(this.#accepted);
+      if (this.#ownsPiscina) await this.#piscina.destroy();
+    })();
+    return this.#closed;
+  }
+}
+
+/** The input as something the worker may own: a whole ArrayBuffer (moved or a fresh copy) or the string. */
+function ownedInput(input: MaskInput, transfer: boolean): ArrayBuffer | string {
+  if (typeof input === 'string') return input;
+  if (input instanceof ArrayBuffer) return transfer ? detach(input) : input.slice(0);
+  if (input instanceof Uint8Array) {
+    const { buffer } = input;
+    const whole = buffer instanceof ArrayBuffer && input.byteOffset === 0 && input.byteLength === buffer.byteLength;
+    if (transfer && whole) return detach(buffer);
+    // One copy of exactly the viewed bytes: cloning the view would copy its whole underlying buffer.
+    const copy = new Uint8Array(allocateUninitialized(input.byteLength));
+    copy.set(input);
+    return copy.buffer;
+  }
+  throw new InvalidArgumentError('input must be a Uint8Array, an ArrayBuffer or a string');
+}
+
+// Moves the bytes into a new ArrayBuffer without copying, so the caller's is detached as soon as decode() returns,
+// whether the task starts now or waits.
+function detach(buffer: ArrayBuffer): ArrayBuffer {
+  return structuredClone(buffer, { transfer: [buffer] });
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function checkPoolOptions(options: MaskDecoderPoolOptions): MaskDecoderPoolOptions {
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options must be an object');
+  const { threads, maxQueue, piscina } = options;
+  if (threads !== undefined && !(Number.isSafeInteger(threads) && threads >= 1)) {
+    throw new InvalidArgumentError('options.threads must be a positive integer');
+  }
+  if (maxQueue !== undefined && !((Number.isSafeInteger(maxQueue) && maxQueue >= 0) || maxQueue === Infinity)) {
+    throw new InvalidArgumentError('options.maxQueue must be a non-negative integer or Infinity');
+  }
+  if (piscina !== undefined) {
+    if (!(piscina instanceof Piscina)) throw new InvalidArgumentError('options.piscina must be a Piscina');
+    if (threads !== undefined) {
+      throw new InvalidArgumentError('options.threads must not be set with options.piscina (its maxThreads apply)');
+    }
+    if (typeof piscina.options.filename !== 'string') {
+      throw new InvalidArgumentError('options.piscina must be created with filename: MaskDecoderPool.workerFilename');
+    }
+  }
+  return options;
+}
+
+function checkDecodeOptions(options: PoolDecodeOptions): PoolDecodeOptions {
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options must be an object');
+  const { expectedPoints, transfer, signal } = options;
+  if (expectedPoints !== undefined && !(Number.isSafeInteger(expectedPoints) && expectedPoints >= 0)) {
+    throw new InvalidArgumentError('options.expectedPoints must be a non-negative integer');
+  }
+  if (transfer !== undefined && typeof transfer !== 'boolean') {
+    throw new InvalidArgumentError('options.transfer must be a boolean');
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new InvalidArgumentError('options.signal must be an AbortSignal');
+  }
+  return options;
+}

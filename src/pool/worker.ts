@@ -1,0 +1,24 @@
+// The piscina entry of MaskDecoderPool: decodes one mask per task with this thread's instance of the core and
+// moves the result buffer back to the caller.
+import { workerData } from 'node:worker_threads';
+import { move, transferableSymbol, valueSymbol } from 'piscina';
+import { decodeMask } from '../mask.js';
+import { MaskParseError } from '../mask-error.js';
+import { useCoreModule } from '../wasm.js';
+import { CORE_MODULE_KEY, toErrorReply, toReply, type DecodeReply, type DecodeTask } from './protocol.js';
+
+// The module compiled once on the main thread; a caller's own Piscina without it makes each worker compile once.
+const shared: unknown = (workerData as Record<string, unknown> | null | undefined)?.[CORE_MODULE_KEY];
+if (shared instanceof WebAssembly.Module) useCoreModule(shared);
+
+export default function decodeTask(task: DecodeTask): DecodeReply {
+  let reply;
+  try {
+    reply = toReply(decodeMask(task.input, { expectedPoints: task.expectedPoints }));
+  } catch (error) {
+    if (error instanceof MaskParseError) return toErrorReply(error);
+    throw error;
+  }
+  // piscina posts `reply` with `reply.buffer` in the transfer list: moved to the caller, detached here.
+  return move({ [transferableSymbol]: reply.buffer, [valueSymbol]: reply }) as unknown as DecodeReply;
+}
