@@ -1,0 +1,95 @@
+// MaskDecoderPool on a caller's own Piscina, with a test-only worker (test/fixtures/pool-test-worker.mjs) that wraps
+// the real one: proves the result buffer is moved, and that a crashed worker fails only its task.
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { afterEach, describe, expect, it } from 'vitest';
+import { decodeMask, InvalidArgumentError, MaskDecoderPool, PoolError } from '../dist/index.js';
+import { CRASH, PROBE } from './fixtures/pool-test-worker.mjs';
+import { realisticMaskText } from './fixtures/realistic-mask.mjs';
+
+const testWorker = fileURLToPath(new URL('./fixtures/pool-test-worker.mjs', import.meta.url));
+const piscinas: Piscina[] = [];
+afterEach(async () => {
+  await Promise.all(piscinas.splice(0).map((piscina) => piscina.destroy()));
+});
+
+function testPiscina(threads: number): Piscina {
+  const piscina = new Piscina({
+    filename: testWorker,
+    minThreads: threads,
+    maxThreads: threads,
+    workerData: MaskDecoderPool.workerData(),
+  });
+  piscinas.push(piscina);
+  return piscina;
+}
+
+describe('MaskDecoderPool with a caller-supplied Piscina', () => {
+  it('moves the result buffer out of the worker: detached there, whole here', async () => {
+    const piscina = testPiscina(1);
+    const pool = new MaskDecoderPool({ piscina });
+    const text = realisticMaskText(100_000, 7);
+    const mask = await pool.decode(text);
+    const bytes = (view: Uint16Array) => Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+    expect(bytes(mask.labels).equals(bytes(decodeMask(text).labels))).toBe(true);
+    const worker = await piscina.run({ probe: PROBE });
+    expect(worker.bytesWhenReturned).toBe(mask.labels.buffer.byteLength);
+    expect(worker.bytesNow).toBe(0);
+  });
+
+  it('fails only the task whose worker crashed, with PoolError WORKER_FAILED, and replaces the worker', async () => {
+    const piscina = testPiscina(2);
+    const pool = new MaskDecoderPool({ piscina });
+    const texts = Array.from({ length: 30 }, (_, i) => (i === 10 ? CRASH : realisticMaskText(5_000, i + 1)));
+    const settled = await Promise.allSettled(texts.map((text) => pool.decode(text)));
+    settled.forEach((outcome, i) => {
+      if (i === 10) {
+        expect(outcome.status).toBe('rejected');
+        const error = (outcome as PromiseRejectedResult).reason as PoolError;
+        expect(error).toBeInstanceOf(PoolError);
+        expect(error.code).toBe('WORKER_FAILED');
+        expect(error.message).toMatch(/exited with code: 70/);
+      } else {
+        expect(outcome.status === 'fulfilled' && outcome.value.pointCount).toBe(5_000);
+      }
+    });
+    const after = await Promise.all(Array.from({ length: 4 }, (_, i) => pool.decode(`[${i}]`)));
+    expect(after.map((mask) => mask.labels[0])).toEqual([0, 1, 2, 3]);
+    expect(piscina.threads.length).toBe(2);
+  });
+
+  it('leaves the caller Piscina running after close()', async () => {
+    const piscina = testPiscina(1);
+    const pool = new MaskDecoderPool({ piscina });
+    expect(pool.threads).toBe(1);
+    await pool.decode('[1]');
+    await pool.close();
+    expect((await piscina.run({ probe: PROBE })).bytesNow).toBe(0);
+  });
+
+  it('refuses threads with a Piscina, and a Piscina without a filename', () => {
+    const piscina = testPiscina(1);
+    expect(() => new MaskDecoderPool({ piscina, threads: 2 })).toThrow(InvalidArgumentError);
+    const bare = new Piscina({ minThreads: 0 });
+    piscinas.push(bare);
+    expect(() => new MaskDecoderPool({ piscina: bare })).toThrow(
+      'options.piscina must be created with filename: MaskDecoderPool.workerFilename',
+    );
+  });
+});
+
+describe('MaskDecoderPool from the CommonJS build', () => {
+  it('finds its worker and decodes', () => {
+    const dist = fileURLToPath(new URL('../dist/index.cjs', import.meta.url));
+    const script = `
+      const { MaskDecoderPool } = require(${JSON.stringify(dist)});
+      const pool = new MaskDecoderPool({ threads: 1 });
+      pool.decode('[5, 6, 5]').then((mask) => {
+        process.stdout.write(JSON.stringify([Array.from(mask.labels), mask.histogram[5]]));
+        return pool.close();
+      });`;
+    const output = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20_000 });
+    expect(JSON.parse(output)).toEqual([[5, 6, 5], 2]);
+  });
+});
