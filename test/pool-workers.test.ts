@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeMask, InvalidArgumentError, MaskDecoderPool, PoolError } from '../dist/index.js';
+import { realisticMaskText } from '../src/sim/mask-text.js';
 import { CRASH, PROBE } from './fixtures/pool-test-worker.mjs';
-import { realisticMaskText } from './fixtures/realistic-mask.mjs';
 
 const testWorker = fileURLToPath(new URL('./fixtures/pool-test-worker.mjs', import.meta.url));
 const piscinas: Piscina[] = [];

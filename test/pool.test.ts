@@ -9,7 +9,7 @@ import {
   PoolError,
   type DecodedMask,
 } from '../dist/index.js';
-import { realisticMaskText } from './fixtures/realistic-mask.mjs';
+import { realisticMaskText } from '../src/sim/mask-text.js';
 
 const encoder = new TextEncoder();
 const pools: MaskDecoderPool[] = [];
