@@ -1,0 +1,59 @@
+// The attachment endpoint: GET /v1/attachments?url=... (with the key) redirects to a short-lived signed URL on the
+// storage host, which is fetched with no API header. The redirect is read here rather than followed by undici,
+// which would forward x-api-key to the storage host.
+import { ApiError } from './errors.js';
+import type { HttpTransport, HttpResponse, Target } from './http.js';
+
+/** Fresh signed URLs asked for after the storage host refused one (an expired signature), before giving up. */
+export const MAX_SIGNATURE_REFRESHES = 3;
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const isSuccess = (status: number) => status >= 200 && status < 300;
+
+export interface AttachmentEndpoint {
+  transport: HttpTransport;
+  /** The attachment endpoint of the API, `url=` not yet added. */
+  origin: string;
+  path: string;
+  /** The API's protocol: a signed URL may be http only when the API itself is. */
+  protocol: 'http:' | 'https:';
+}
+
+/** The bytes behind a private attachment URL (a result object, a mask, a point cloud). */
+export async function fetchAttachment(
+  endpoint: AttachmentEndpoint,
+  attachmentUrl: string,
+  signal: AbortSignal | undefined,
+): Promise<Uint8Array> {
+  const { transport } = endpoint;
+  const request: Target = { origin: endpoint.origin, path: `${endpoint.path}?${new URLSearchParams({ url: attachmentUrl })}` };
+  for (let refreshes = 0; ; refreshes++) {
+    const answer = await transport.get(request, { signal, accept: (status) => isSuccess(status) || REDIRECT_STATUSES.has(status) });
+    // An API that serves the bytes itself is fine too: they come from the API's origin.
+    if (isSuccess(answer.status)) return answer.body;
+    const signed = signedTarget(answer, request, endpoint);
+    try {
+      return (await transport.get(signed, { signal })).body;
+    } catch (error) {
+      const expired = error instanceof ApiError && error.code === 'HTTP_STATUS' && error.status === 403;
+      if (!expired || refreshes >= MAX_SIGNATURE_REFRESHES) throw error;
+    }
+  }
+}
+
+/** The redirect's Location as a request target, if it is a URL the client may fetch. */
+function signedTarget(answer: HttpResponse, request: Target, endpoint: AttachmentEndpoint): Target {
+  const url = endpoint.transport.shownUrl(request);
+  const location = answer.headers.location;
+  const fail = (message: string) => new ApiError('BAD_REDIRECT', message, { url, status: answer.status });
+  if (typeof location !== 'string' || location === '') throw fail('the attachment endpoint redirected without a Location');
+  let signed: URL;
+  try {
+    signed = new URL(location, request.origin + request.path);
+  } catch {
+    throw fail('the attachment endpoint redirected to a malformed URL');
+  }
+  const allowed = signed.protocol === 'https:' || (signed.protocol === 'http:' && endpoint.protocol === 'http:');
+  if (!allowed) throw fail(`the attachment endpoint redirected to a ${signed.protocol} URL`);
+  return { origin: signed.origin, path: signed.pathname + signed.search };
+}

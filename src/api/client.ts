@@ -1,0 +1,149 @@
+import { InvalidArgumentError } from '../errors.js';
+import { fetchAttachment, type AttachmentEndpoint } from './attachments.js';
+import { envelopeData, parseObject, type JsonObject } from './envelope.js';
+import { ApiError, redactUrl } from './errors.js';
+import { HttpTransport, type Target } from './http.js';
+import { resolveClientOptions, type PlaymentClientOptions, type ResolvedClientOptions } from './options.js';
+import { nextPageToken, TokenTrail } from './pagination.js';
+import type { BatchJob, BatchPage, JobResult, ResultObject } from './types.js';
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+/**
+ * A client for the Playment API: batch pages, job results and attachments, over one keep-alive undici pool per origin,
+ * with retries, timeouts and bounded bodies. Every failure is an ApiError. The API key goes to `baseUrl`'s origin
+ * and to no other: the storage host behind the attachment redirect never sees it.
+ */
+export class PlaymentClient {
+  readonly #options: ResolvedClientOptions;
+  readonly #transport: HttpTransport;
+  readonly #attachments: AttachmentEndpoint;
+
+  constructor(options: PlaymentClientOptions) {
+    this.#options = resolveClientOptions(options);
+    const { apiKey, origin, pathPrefix, protocol, connections, timeoutMs, maxResponseBytes, retry } = this.#options;
+    this.#transport = new HttpTransport({
+      apiKey,
+      apiOrigin: origin,
+      connections,
+      timeoutMs,
+      maxResponseBytes,
+      retry,
+      maxRequestsPerSecond: this.#options.maxRequestsPerSecond,
+      onRetry: this.#options.onRetry,
+    });
+    this.#attachments = { transport: this.#transport, origin, path: `${pathPrefix}/v1/attachments`, protocol };
+  }
+
+  /**
+   * The pages of a batch, in order, following `next_page_token` until it is absent or empty. A token already
+   * followed ends the walk with REPEATED_PAGE_TOKEN. Pages are fetched one at a time, as the consumer asks.
+   */
+  async *batchPages(projectId: string, batchId: string, options: CallOptions = {}): AsyncGenerator<BatchPage, void, undefined> {
+    const path = `${this.#options.pathPrefix}/v1/projects/${segment('projectId', projectId)}/batch/${segment('batchId', batchId)}`;
+    const { signal } = callOptions(options);
+    const trail = new TokenTrail();
+    let token = '';
+    for (;;) {
+      const target = this.#api(`${path}?${new URLSearchParams({ page_token: token })}`);
+      const { data, text } = await this.#getData(target, signal);
+      const url = this.#transport.shownUrl(target);
+      if (!Array.isArray(data.jobs) || !data.jobs.every(isJob)) {
+        throw new ApiError('BAD_RESPONSE', 'the batch page has no jobs array of objects with a string id', { url });
+      }
+      const next = nextPageToken(data, text, url);
+      const page = { ...data, jobs: data.jobs } as BatchPage;
+      if (next === undefined) delete page.next_page_token;
+      else page.next_page_token = next;
+      yield page;
+      if (next === undefined) return;
+      trail.follow(next, url);
+      token = next;
+    }
+  }
+
+  /** The jobs of a batch, page after page. */
+  async *batchJobs(projectId: string, batchId: string, options: CallOptions = {}): AsyncGenerator<BatchJob, void, undefined> {
+    for await (const page of this.batchPages(projectId, batchId, options)) yield* page.jobs;
+  }
+
+  /** The `data` of a job's result: its status and the private `result` URL of its result object. */
+  async jobResult(projectId: string, jobId: string, options: CallOptions = {}): Promise<JobResult> {
+    const { signal } = callOptions(options);
+    return (await this.#getData(this.#jobTarget(projectId, jobId), signal)).data as JobResult;
+  }
+
+  /**
+   * The bytes behind a private attachment URL (a result object, a mask, a point cloud), decoded, in a Uint8Array
+   * that owns its whole ArrayBuffer (transferable). A signed URL refused by the storage host is asked for again.
+   */
+  async attachment(url: string, options: CallOptions = {}): Promise<Uint8Array> {
+    if (typeof url !== 'string' || url.length === 0) throw new InvalidArgumentError('url must be a non-empty string');
+    const { signal } = callOptions(options);
+    return fetchAttachment(this.#attachments, url, signal);
+  }
+
+  /** A job's result object: jobResult(), then the attachment behind its `result` URL, parsed. */
+  async annotationResult(projectId: string, jobId: string, options: CallOptions = {}): Promise<ResultObject> {
+    const job = await this.jobResult(projectId, jobId, options);
+    const resultUrl = job.result;
+    if (typeof resultUrl !== 'string' || resultUrl === '') {
+      const url = this.#transport.shownUrl(this.#jobTarget(projectId, jobId));
+      throw new ApiError('NO_RESULT', `the job has no result URL (status ${String(job.status)})`, { url });
+    }
+    const bytes = await this.attachment(resultUrl, options);
+    const url = redactUrl(resultUrl, true);
+    const { value } = parseObject(bytes, url, 200, this.#options.apiKey);
+    if (value.annotation_data === null || typeof value.annotation_data !== 'object') {
+      throw new ApiError('BAD_RESPONSE', 'the result object has no annotation_data', { url });
+    }
+    return value as ResultObject;
+  }
+
+  /** Closes the connection pools once requests in flight are done. */
+  close(): Promise<void> {
+    return this.#transport.close();
+  }
+
+  #api(path: string): Target {
+    return { origin: this.#options.origin, path };
+  }
+
+  #jobTarget(projectId: string, jobId: string): Target {
+    const { pathPrefix } = this.#options;
+    return this.#api(`${pathPrefix}/v1/projects/${segment('projectId', projectId)}/jobs/${segment('jobId', jobId)}`);
+  }
+
+  // An API call with its envelope checked inside the retry loop, so a 2xx reporting a transient error is retried too.
+  #getData(target: Target, signal: AbortSignal | undefined): Promise<{ data: JsonObject; text: string }> {
+    const transport = this.#transport;
+    return transport.retrying(target, signal, async () => {
+      const response = await transport.attempt(target, { signal });
+      return envelopeData(response.body, transport.shownUrl(target), response.status, this.#options.apiKey);
+    });
+  }
+}
+
+/**
+ * An id as one path segment: percent-encoded, dots included, so that `../x` or `a/b` stays inside its segment and
+ * never names another endpoint.
+ */
+function segment(name: string, id: string): string {
+  if (typeof id !== 'string' || id.length === 0) throw new InvalidArgumentError(`${name} must be a non-empty string`);
+  return encodeURIComponent(id).replace(/\./g, '%2E');
+}
+
+function isJob(job: unknown): job is BatchJob {
+  return job !== null && typeof job === 'object' && typeof (job as { id?: unknown }).id === 'string';
+}
+
+function callOptions(options: CallOptions): CallOptions {
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options must be an object');
+  const { signal } = options;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new InvalidArgumentError('options.signal must be an AbortSignal');
+  }
+  return options;
+}

@@ -1,0 +1,81 @@
+// The API's JSON envelope: `{ data: {...}, success: true }`, or `{ success: false, error: { code, message } }`.
+import { ApiError, bodySnippet, scrub } from './errors.js';
+
+export type JsonObject = Record<string, unknown>;
+
+interface ErrorEnvelope {
+  code: string;
+  message?: string;
+}
+
+const decoder = new TextDecoder();
+
+/** A body that must be a JSON object: BAD_JSON when it is not JSON, BAD_RESPONSE when it is not an object. */
+export function parseObject(body: Uint8Array, url: string, status: number, apiKey: string): { value: JsonObject; text: string } {
+  const text = decoder.decode(body);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw new ApiError('BAD_JSON', 'the response is not valid JSON', { url, status, body: bodySnippet(body, apiKey), cause });
+  }
+  if (!isObject(value)) {
+    throw new ApiError('BAD_RESPONSE', 'the response is not a JSON object', { url, status, body: bodySnippet(body, apiKey) });
+  }
+  return { value, text };
+}
+
+/**
+ * The `data` object of an API answer. An envelope that reports a failure despite a 2xx status is an API_ERROR with
+ * its code; one without `data` is a BAD_RESPONSE.
+ */
+export function envelopeData(body: Uint8Array, url: string, status: number, apiKey: string): { data: JsonObject; text: string } {
+  const { value, text } = parseObject(body, url, status, apiKey);
+  const failure = errorEnvelope(value) ?? (value.success === false ? { code: 'unknown' } : undefined);
+  if (failure) throw apiError(failure, { url, status, body, apiKey });
+  const { data } = value;
+  if (!isObject(data)) {
+    throw new ApiError('BAD_RESPONSE', 'the response has no data object', { url, status, body: bodySnippet(body, apiKey) });
+  }
+  return { data, text };
+}
+
+/** The API_ERROR of an error body, or undefined when the body is not the API's JSON error envelope. */
+export function errorBodyError(
+  body: Uint8Array,
+  details: { url: string; status: number; apiKey: string; retryAfterMs?: number | undefined },
+): ApiError | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(decoder.decode(body));
+  } catch {
+    return undefined;
+  }
+  const failure = errorEnvelope(value);
+  return failure && apiError(failure, { ...details, body });
+}
+
+function errorEnvelope(value: unknown): ErrorEnvelope | undefined {
+  const error = isObject(value) ? value.error : undefined;
+  if (!isObject(error) || typeof error.code !== 'string') return undefined;
+  return typeof error.message === 'string' ? { code: error.code, message: error.message } : { code: error.code };
+}
+
+function apiError(
+  failure: ErrorEnvelope,
+  details: { url: string; status: number; body: Uint8Array; apiKey: string; retryAfterMs?: number | undefined },
+): ApiError {
+  const { url, status, body, apiKey, retryAfterMs } = details;
+  const detail = failure.message ? `: ${scrub(failure.message, apiKey).slice(0, 200)}` : '';
+  return new ApiError('API_ERROR', `HTTP ${status}, API error ${failure.code}${detail}`, {
+    url,
+    status,
+    apiCode: failure.code,
+    body: bodySnippet(body, apiKey),
+    retryAfterMs,
+  });
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

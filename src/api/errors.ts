@@ -1,0 +1,110 @@
+import { PlaymentMasksError } from '../errors.js';
+
+/**
+ * Stable codes of ApiError:
+ * - `HTTP_STATUS`: a non-2xx answer without the API's JSON error envelope (a gateway page, a storage XML error...).
+ * - `API_ERROR`: the API's JSON error envelope (`{ success: false, error: { code } }`), whatever the status;
+ *   `apiCode` holds the vendor's `error.code`.
+ * - `TIMEOUT`: no headers, or no body bytes, within `timeoutMs`.
+ * - `CONNECTION`: the connection failed, was reset, or the body was cut off mid-way.
+ * - `RESPONSE_TOO_LARGE`: the body is over `maxResponseBytes`, as announced or once decoded.
+ * - `BAD_ENCODING`: a Content-Encoding that is unknown or a compressed body that does not decode.
+ * - `BAD_JSON`: an API answer that is not JSON. `BAD_RESPONSE`: JSON without the fields the docs promise.
+ * - `BAD_REDIRECT`: the attachment endpoint did not redirect to a usable URL (none, malformed, or insecure).
+ * - `REPEATED_PAGE_TOKEN`: the batch's pages loop back to a token already followed.
+ * - `NO_RESULT`: the job has no result URL (not completed).
+ * - `ABORTED`: the caller's AbortSignal fired.
+ */
+export type ApiErrorCode =
+  | 'HTTP_STATUS'
+  | 'API_ERROR'
+  | 'TIMEOUT'
+  | 'CONNECTION'
+  | 'RESPONSE_TOO_LARGE'
+  | 'BAD_ENCODING'
+  | 'BAD_JSON'
+  | 'BAD_RESPONSE'
+  | 'BAD_REDIRECT'
+  | 'REPEATED_PAGE_TOKEN'
+  | 'NO_RESULT'
+  | 'ABORTED';
+
+export interface ApiErrorDetails {
+  /** The URL of the failed request, without its signature query (see redactUrl). */
+  url: string;
+  status?: number;
+  /** The vendor's `error.code` from a JSON error body. */
+  apiCode?: string;
+  /** The start of the response body, for humans. */
+  body?: string | undefined;
+  /** Requests made for this call before giving up (1 when nothing was retried). */
+  attempts?: number;
+  /** How long the server asked to wait (Retry-After), in milliseconds. */
+  retryAfterMs?: number | undefined;
+  cause?: unknown;
+}
+
+/** A call to the Playment API or its storage host failed. Never carries the API key or a URL signature. */
+export class ApiError extends PlaymentMasksError {
+  declare readonly code: ApiErrorCode;
+  readonly url: string;
+  readonly status?: number;
+  readonly apiCode?: string;
+  readonly body?: string;
+  readonly retryAfterMs?: number;
+  /** Requests made for this call before giving up. */
+  attempts: number;
+
+  constructor(code: ApiErrorCode, message: string, details: ApiErrorDetails) {
+    super(code, `${message} (${details.url})`, details.cause === undefined ? undefined : { cause: details.cause });
+    this.url = details.url;
+    if (details.status !== undefined) this.status = details.status;
+    if (details.apiCode !== undefined) this.apiCode = details.apiCode;
+    if (details.body !== undefined) this.body = details.body;
+    if (details.retryAfterMs !== undefined) this.retryAfterMs = details.retryAfterMs;
+    this.attempts = details.attempts ?? 1;
+  }
+}
+
+// Query parameters that authorise a request (AWS, GCS, Azure and generic names): their values are never shown.
+const SECRET_PARAM = /sig|signature|credential|token|key|secret|auth|policy|expires/i;
+const PAGE_TOKEN = 'page_token';
+
+/**
+ * The URL as errors show it: without credentials, and either without its query (`dropQuery`: storage URLs, whose
+ * signature parameters have no fixed names) or with the values of authorising parameters replaced by `REDACTED`.
+ * URLs nested in a parameter, such as the attachment endpoint's `url=`, lose their query. The batch endpoint's
+ * page token is kept: it identifies a page, not a caller.
+ */
+export function redactUrl(url: string | URL, dropQuery = false): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return '<invalid URL>';
+  }
+  parsed.username = '';
+  parsed.password = '';
+  if (dropQuery) {
+    if (parsed.search) parsed.search = '?REDACTED';
+    return parsed.href;
+  }
+  for (const [name, value] of [...parsed.searchParams]) {
+    if (name !== PAGE_TOKEN && SECRET_PARAM.test(name)) parsed.searchParams.set(name, 'REDACTED');
+    else if (/^https?:\/\//i.test(value)) parsed.searchParams.set(name, redactUrl(value, true));
+  }
+  return parsed.href;
+}
+
+const SNIPPET_CHARS = 200;
+
+/** The first characters of a body on one line, with any occurrence of `secret` (the API key) masked. */
+export function bodySnippet(bytes: Uint8Array, secret: string): string {
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(0, SNIPPET_CHARS * 4));
+  return scrub(text, secret).replace(/\s+/g, ' ').trim().slice(0, SNIPPET_CHARS);
+}
+
+/** `text` with every occurrence of `secret` replaced by `***`. */
+export function scrub(text: string, secret: string): string {
+  return secret.length > 0 ? text.split(secret).join('***') : text;
+}

@@ -1,0 +1,207 @@
+// The transport under PlaymentClient: one undici Agent (a keep-alive pool per origin, `connections` sockets each),
+// GET with timeouts and retries, bodies bounded and decoded, and the one rule about the key: x-api-key is added
+// here, to requests for the API's origin, and to no other.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, type Dispatcher } from 'undici';
+import { ACCEPT_ENCODING, readBody } from './body.js';
+import { errorBodyError } from './envelope.js';
+import { ApiError, bodySnippet, redactUrl, scrub } from './errors.js';
+import { RateLimiter } from './rate.js';
+import { isRetryable, parseRetryAfter, retryDelay, type RetryOptions } from './retry.js';
+
+export interface RetryEvent {
+  /** The failure about to be retried. */
+  error: ApiError;
+  /** The attempt that failed, from 1. */
+  attempt: number;
+  delayMs: number;
+}
+
+export interface TransportOptions {
+  apiKey: string;
+  /** `https://host[:port]`: the only origin that receives the key, and the one `maxRequestsPerSecond` applies to. */
+  apiOrigin: string;
+  connections: number;
+  timeoutMs: number;
+  maxResponseBytes: number;
+  retry: RetryOptions;
+  maxRequestsPerSecond?: number;
+  onRetry?: (event: RetryEvent) => void;
+}
+
+/** Where a request goes: `path` is sent as is (ids in it are already encoded, and dot segments are not resolved). */
+export interface Target {
+  origin: string;
+  path: string;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The decoded body; empty for a redirect, whose body is dumped. */
+  body: Uint8Array;
+}
+
+export interface GetOptions {
+  signal?: AbortSignal | undefined;
+  /** Statuses that count as an answer; others are retried or thrown. Default: 2xx. */
+  accept?: (status: number) => boolean;
+}
+
+const isSuccess = (status: number) => status >= 200 && status < 300;
+const isRedirect = (status: number) => status >= 300 && status < 400;
+// An error body is read for its `error.code` and a snippet, not for its content: more than this is dropped.
+const ERROR_BODY_BYTES = 64 * 1024;
+const EMPTY = new Uint8Array(0);
+
+// undici and Node error codes that mean the exchange broke in transit: a new attempt may well succeed.
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
+const CONNECTION_CODES = new Set([
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+
+export class HttpTransport {
+  readonly #options: TransportOptions;
+  readonly #agent: Agent;
+  readonly #limiter: RateLimiter | undefined;
+
+  constructor(options: TransportOptions) {
+    this.#options = options;
+    this.#agent = new Agent({
+      connections: options.connections,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      connect: { timeout: options.timeoutMs },
+    });
+    this.#limiter = options.maxRequestsPerSecond ? new RateLimiter(options.maxRequestsPerSecond) : undefined;
+  }
+
+  /** A GET retried as RetryOptions say; resolves with an accepted status, throws ApiError otherwise. */
+  get(target: Target, options: GetOptions = {}): Promise<HttpResponse> {
+    return this.retrying(target, options.signal, () => this.attempt(target, options));
+  }
+
+  /**
+   * Runs `attempt` until it succeeds, fails for good, or the retries are spent, waiting between attempts. The
+   * error thrown is the last attempt's, with `attempts` set.
+   */
+  async retrying<T>(target: Target, signal: AbortSignal | undefined, attempt: () => Promise<T>): Promise<T> {
+    const { retry, onRetry } = this.#options;
+    for (let attempts = 1; ; attempts++) {
+      try {
+        return await attempt();
+      } catch (thrown) {
+        const error = this.#asApiError(thrown, target, signal);
+        error.attempts = attempts;
+        if (attempts > retry.retries || !isRetryable(error)) throw error;
+        const delayMs = retryDelay(attempts - 1, retry, error.retryAfterMs);
+        onRetry?.({ error, attempt: attempts, delayMs });
+        try {
+          await sleep(delayMs, undefined, { signal });
+        } catch (cause) {
+          throw this.#asApiError(cause, target, signal);
+        }
+      }
+    }
+  }
+
+  /** One GET, not retried: the response with its body read, or an ApiError. */
+  async attempt(target: Target, options: GetOptions = {}): Promise<HttpResponse> {
+    const { signal } = options;
+    const accept = options.accept ?? isSuccess;
+    const url = this.shownUrl(target);
+    const toApi = target.origin === this.#options.apiOrigin;
+    if (signal?.aborted) throw aborted(url, signal);
+    if (toApi) await this.#limiter?.acquire(signal);
+    const headers: Record<string, string> = { 'accept-encoding': ACCEPT_ENCODING };
+    if (toApi) headers['x-api-key'] = this.#options.apiKey;
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await this.#agent.request({ origin: target.origin, path: target.path, method: 'GET', headers, signal });
+    } catch (error) {
+      throw this.#asApiError(error, target, signal);
+    }
+    const { statusCode: status, headers: responseHeaders, body } = response;
+    if (isRedirect(status) && accept(status)) {
+      await body.dump().catch(() => undefined);
+      return { status, headers: responseHeaders, body: EMPTY };
+    }
+    const accepted = accept(status);
+    const length = Number(responseHeaders['content-length']);
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = await readBody(body, {
+        maxBytes: accepted ? this.#options.maxResponseBytes : ERROR_BODY_BYTES,
+        contentLength: Number.isSafeInteger(length) && length >= 0 ? length : undefined,
+        encoding: header(responseHeaders['content-encoding']),
+        url,
+        status,
+      });
+    } catch (error) {
+      // An oversized error body is only lost detail; anything else means the exchange itself failed.
+      const lostDetail = !accepted && error instanceof ApiError && error.code === 'RESPONSE_TOO_LARGE';
+      if (!lostDetail) throw this.#asApiError(error, target, signal);
+    }
+    if (accepted) return { status, headers: responseHeaders, body: bytes ?? EMPTY };
+    throw statusError(status, responseHeaders, bytes, url, this.#options.apiKey);
+  }
+
+  close(): Promise<void> {
+    return this.#agent.close();
+  }
+
+  /** The URL of `target` as errors show it: storage URLs lose their whole query (the signature). */
+  shownUrl(target: Target): string {
+    return redactUrl(target.origin + target.path, target.origin !== this.#options.apiOrigin);
+  }
+
+  #asApiError(error: unknown, target: Target, signal: AbortSignal | undefined): ApiError {
+    const url = this.shownUrl(target);
+    if (signal?.aborted) return error instanceof ApiError && error.code === 'ABORTED' ? error : aborted(url, signal);
+    if (error instanceof ApiError) return error;
+    const code = (error as { code?: unknown } | null)?.code;
+    const message = scrub(String((error as Error | null)?.message ?? error), this.#options.apiKey);
+    if (typeof code === 'string' && TIMEOUT_CODES.has(code)) {
+      return new ApiError('TIMEOUT', `no response within ${this.#options.timeoutMs} ms: ${message}`, { url, cause: error });
+    }
+    if (typeof code === 'string' && CONNECTION_CODES.has(code)) {
+      return new ApiError('CONNECTION', `connection failed: ${message}`, { url, cause: error });
+    }
+    return new ApiError('CONNECTION', `request failed: ${message}`, { url, cause: error });
+  }
+}
+
+function aborted(url: string, signal: AbortSignal): ApiError {
+  return new ApiError('ABORTED', 'the request was aborted', { url, cause: signal.reason });
+}
+
+/**
+ * The error for a status the caller did not accept: API_ERROR when the body is the API's JSON error envelope (its
+ * `error.code` is what tells a transient failure from a final one), HTTP_STATUS otherwise.
+ */
+function statusError(
+  status: number,
+  headers: Record<string, string | string[] | undefined>,
+  body: Uint8Array | undefined,
+  url: string,
+  apiKey: string,
+): ApiError {
+  const retryAfterMs = parseRetryAfter(headers['retry-after']);
+  const fromEnvelope = body && body.length > 0 ? errorBodyError(body, { url, status, apiKey, retryAfterMs }) : undefined;
+  if (fromEnvelope) return fromEnvelope;
+  const snippet = body && body.length > 0 ? bodySnippet(body, apiKey) : undefined;
+  return new ApiError('HTTP_STATUS', `HTTP ${status}`, { url, status, body: snippet, retryAfterMs });
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
+}

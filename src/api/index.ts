@@ -1,0 +1,11 @@
+// The public surface of the API client.
+export { PlaymentClient } from './client.js';
+export type { CallOptions } from './client.js';
+export { CLIENT_DEFAULTS } from './options.js';
+export type { PlaymentClientOptions } from './options.js';
+export type { RetryOptions } from './retry.js';
+export type { RetryEvent } from './http.js';
+export { ApiError } from './errors.js';
+export type { ApiErrorCode } from './errors.js';
+export { masksOf } from './masks.js';
+export type * from './types.js';

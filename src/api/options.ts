@@ -1,0 +1,103 @@
+import { InvalidArgumentError } from '../errors.js';
+import type { RetryEvent } from './http.js';
+import type { RetryOptions } from './retry.js';
+
+export interface PlaymentClientOptions {
+  /** Sent as x-api-key to `baseUrl`'s origin, and to no other. */
+  apiKey: string;
+  /** Default 'https://api.playment.io'. May carry a path prefix; no query or fragment. */
+  baseUrl?: string;
+  /** Sockets per origin (the API's, the storage host's). Default 32. */
+  connections?: number;
+  /** Default { retries: 5, minDelayMs: 200, maxDelayMs: 20000 }. */
+  retry?: Partial<RetryOptions>;
+  /** Longest wait for the response headers, and between two chunks of a body, per attempt. Default 30000. */
+  timeoutMs?: number;
+  /** Largest body accepted, both as received and once decoded. Default 256 MiB. */
+  maxResponseBytes?: number;
+  /** Caps request starts to the API's origin (not the storage host). Default: no cap. */
+  maxRequestsPerSecond?: number;
+  /** Called before each retry, with the failure and the wait: for logs and progress. */
+  onRetry?: (event: RetryEvent) => void;
+}
+
+export interface ResolvedClientOptions {
+  apiKey: string;
+  origin: string;
+  /** The base URL's path without a trailing slash ('' for none). */
+  pathPrefix: string;
+  protocol: 'http:' | 'https:';
+  connections: number;
+  retry: RetryOptions;
+  timeoutMs: number;
+  maxResponseBytes: number;
+  maxRequestsPerSecond: number | undefined;
+  onRetry: ((event: RetryEvent) => void) | undefined;
+}
+
+export const CLIENT_DEFAULTS = Object.freeze({
+  baseUrl: 'https://api.playment.io',
+  connections: 32,
+  retry: Object.freeze({ retries: 5, minDelayMs: 200, maxDelayMs: 20_000 }),
+  timeoutMs: 30_000,
+  maxResponseBytes: 256 * 1024 * 1024,
+});
+
+/** Checks PlaymentClientOptions, filling in CLIENT_DEFAULTS. Throws InvalidArgumentError naming the first bad option. */
+export function resolveClientOptions(options: PlaymentClientOptions): ResolvedClientOptions {
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options must be an object');
+  const { apiKey, baseUrl = CLIENT_DEFAULTS.baseUrl, retry = {}, maxRequestsPerSecond, onRetry } = options;
+  if (typeof apiKey !== 'string' || apiKey.length === 0) {
+    throw new InvalidArgumentError('options.apiKey must be a non-empty string');
+  }
+  if (/[\r\n]/.test(apiKey)) throw new InvalidArgumentError('options.apiKey must not contain line breaks');
+  const base = parseBaseUrl(baseUrl);
+  if (retry === null || typeof retry !== 'object') throw new InvalidArgumentError('options.retry must be an object');
+  const resolvedRetry: RetryOptions = {
+    retries: integer('retry.retries', retry.retries ?? CLIENT_DEFAULTS.retry.retries, 0),
+    minDelayMs: integer('retry.minDelayMs', retry.minDelayMs ?? CLIENT_DEFAULTS.retry.minDelayMs, 0),
+    maxDelayMs: integer('retry.maxDelayMs', retry.maxDelayMs ?? CLIENT_DEFAULTS.retry.maxDelayMs, 0),
+  };
+  if (resolvedRetry.maxDelayMs < resolvedRetry.minDelayMs) {
+    throw new InvalidArgumentError('options.retry.maxDelayMs must be at least options.retry.minDelayMs');
+  }
+  if (maxRequestsPerSecond !== undefined && !(typeof maxRequestsPerSecond === 'number' && maxRequestsPerSecond > 0 && Number.isFinite(maxRequestsPerSecond))) {
+    throw new InvalidArgumentError('options.maxRequestsPerSecond must be a positive number');
+  }
+  if (onRetry !== undefined && typeof onRetry !== 'function') {
+    throw new InvalidArgumentError('options.onRetry must be a function');
+  }
+  return {
+    apiKey,
+    ...base,
+    connections: integer('connections', options.connections ?? CLIENT_DEFAULTS.connections, 1),
+    retry: resolvedRetry,
+    timeoutMs: integer('timeoutMs', options.timeoutMs ?? CLIENT_DEFAULTS.timeoutMs, 1),
+    maxResponseBytes: integer('maxResponseBytes', options.maxResponseBytes ?? CLIENT_DEFAULTS.maxResponseBytes, 1),
+    maxRequestsPerSecond,
+    onRetry,
+  };
+}
+
+function parseBaseUrl(baseUrl: unknown): Pick<ResolvedClientOptions, 'origin' | 'pathPrefix' | 'protocol'> {
+  let url: URL;
+  try {
+    url = new URL(String(baseUrl));
+  } catch {
+    throw new InvalidArgumentError('options.baseUrl must be an absolute http(s) URL');
+  }
+  if (typeof baseUrl !== 'string' || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    throw new InvalidArgumentError('options.baseUrl must be an absolute http(s) URL');
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    throw new InvalidArgumentError('options.baseUrl must not have credentials, a query or a fragment');
+  }
+  return { origin: url.origin, pathPrefix: url.pathname.replace(/\/+$/, ''), protocol: url.protocol };
+}
+
+function integer(name: string, value: unknown, min: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw new InvalidArgumentError(`options.${name} must be an integer >= ${min}`);
+  }
+  return value;
+}

@@ -1,0 +1,45 @@
+// When to try a request again, and how long to wait first.
+import type { ApiError } from './errors.js';
+
+export interface RetryOptions {
+  /** Attempts after the first one. */
+  retries: number;
+  /** Base of the exponential backoff. */
+  minDelayMs: number;
+  /** Cap of the backoff and of any Retry-After the server asks for. */
+  maxDelayMs: number;
+}
+
+/** The API's `error.code` values documented as "try again after some time". */
+export const TRANSIENT_API_CODES: ReadonlySet<string> = new Set(['FS_0000', 'FS_0008', 'api_error']);
+
+const RETRYABLE_CODES: ReadonlySet<string> = new Set(['TIMEOUT', 'CONNECTION', 'BAD_ENCODING']);
+
+/** Whether a failed attempt may succeed if made again. */
+export function isRetryable(error: ApiError): boolean {
+  if (RETRYABLE_CODES.has(error.code)) return true;
+  if (error.code === 'API_ERROR' && error.apiCode !== undefined && TRANSIENT_API_CODES.has(error.apiCode)) return true;
+  if (error.code !== 'HTTP_STATUS' && error.code !== 'API_ERROR') return false;
+  const status = error.status ?? 0;
+  return status === 408 || status === 429 || status >= 500;
+}
+
+/**
+ * The wait before retry number `retry` (0 for the first retry): exponential backoff with full jitter, so that
+ * clients failing together do not retry together, or the server's Retry-After when it asks for longer; both capped
+ * at `maxDelayMs`.
+ */
+export function retryDelay(retry: number, options: RetryOptions, retryAfterMs?: number, random = Math.random): number {
+  const ceiling = Math.min(options.maxDelayMs, options.minDelayMs * 2 ** retry);
+  const backoff = Math.floor(random() * ceiling);
+  return Math.min(options.maxDelayMs, Math.max(backoff, retryAfterMs ?? 0));
+}
+
+/** A Retry-After header (delta-seconds or an HTTP date) in milliseconds from `now`, or undefined when unusable. */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const text = (Array.isArray(value) ? value[0] : value)?.trim();
+  if (!text) return undefined;
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
