@@ -1,0 +1,142 @@
+// File names from API ids, and crash-safe writes: nothing escapes the output folder, distinct ids never share a
+// file, and a final name only ever holds a complete file.
+import { createHash } from 'node:crypto';
+import { open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+
+// Kept as is: lowercase letters, digits, '-' and '_'. Everything else becomes %xx (lowercase hex) per UTF-8 byte (%uxxxx
+// for an unpaired surrogate), so
+// the encoding is injective, never yields '.', '..', a separator or an uppercase letter (case-insensitive file
+// systems), and decodes back to the id.
+const KEPT = /^[a-z0-9_-]$/;
+const MAX_ENCODED = 100;
+const HASHED_PREFIX = 60;
+// Device names Windows reserves whatever the extension: their first letter is escaped (still injective).
+const RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/;
+
+/**
+ * A file-name component for an id: `[a-z0-9_-]` and `%xx` (`%uxxxx`) escapes only; `%` alone for the empty id. Over 100
+ * characters, a prefix, `~` and a SHA-256 of the id keep it short and still distinct.
+ */
+export function safeName(id: string): string {
+  if (id.length === 0) return '%';
+  let name = '';
+  for (const char of id) {
+    if (KEPT.test(char)) name += char;
+    else if (isLoneSurrogate(char)) name += `%u${char.charCodeAt(0).toString(16)}`;
+    else for (const byte of Buffer.from(char, 'utf8')) name += `%${byte.toString(16).padStart(2, '0')}`;
+  }
+  if (RESERVED.test(name)) name = `%${name.charCodeAt(0).toString(16)}${name.slice(1)}`;
+  if (name.length <= MAX_ENCODED) return name;
+  let cut = HASHED_PREFIX;
+  const lastEscape = name.lastIndexOf('%', cut - 1);
+  if (lastEscape > cut - 3) cut = lastEscape;
+  return `${name.slice(0, cut)}~${createHash('sha256').update(id, 'utf8').digest('hex').slice(0, 32)}`;
+}
+
+// UTF-8 has no encoding for an unpaired surrogate (Buffer would write U+FFFD for any of them): spell it out.
+function isLoneSurrogate(char: string): boolean {
+  const unit = char.charCodeAt(0);
+  return char.length === 1 && unit >= 0xd800 && unit <= 0xdfff;
+}
+
+/**
+ * The file name of a mask within its job's folder: `<frame>.<sensor>[.<n>]<ext>`. Encoded parts contain no '.', so
+ * the parts cannot run into each other; `occurrence` (1-based) tells apart masks repeating a frame and sensor.
+ */
+export function maskFileName(frameId: string, sensorId: string, occurrence: number, extension: string): string {
+  const repeat = occurrence > 1 ? `.${occurrence}` : '';
+  return `${safeName(frameId)}.${safeName(sensorId)}${repeat}${extension}`;
+}
+
+const TEMP_PREFIX = '.~';
+const TEMP_SUFFIX = '.tmp';
+let tempCounter = 0;
+
+/**
+ * A file written atomically: bytes go to a temporary file in the same folder; `commit()` flushes it to disk and
+ * renames it over the final name, `discard()` deletes it. A crash at any moment leaves either no file (or the old one)
+ * under the final name, or the complete new one.
+ */
+export class AtomicFile {
+  readonly #dir: string;
+  readonly #name: string;
+  readonly #temp: string;
+  readonly #handle: FileHandle;
+
+  private constructor(dir: string, name: string, temp: string, handle: FileHandle) {
+    this.#dir = dir;
+    this.#name = name;
+    this.#temp = temp;
+    this.#handle = handle;
+  }
+
+  static async create(dir: string, name: string): Promise<AtomicFile> {
+    const temp = join(dir, `${TEMP_PREFIX}${process.pid}.${++tempCounter}${TEMP_SUFFIX}`);
+    return new AtomicFile(dir, name, temp, await open(temp, 'wx'));
+  }
+
+  async write(chunk: Uint8Array): Promise<void> {
+    let offset = 0;
+    while (offset < chunk.length) {
+      const { bytesWritten } = await this.#handle.write(chunk, offset, chunk.length - offset);
+      offset += bytesWritten;
+    }
+  }
+
+  async commit(): Promise<void> {
+    try {
+      await this.#handle.sync();
+      await this.#handle.close();
+      await rename(this.#temp, join(this.#dir, this.#name));
+    } catch (error) {
+      await this.discard();
+      throw error;
+    }
+  }
+
+  async discard(): Promise<void> {
+    await this.#handle.close().catch(() => {});
+    await rm(this.#temp, { force: true });
+  }
+}
+
+/** Writes `chunks` to `dir/name` atomically (see AtomicFile). */
+export async function writeFileAtomic(dir: string, name: string, chunks: readonly Uint8Array[]): Promise<void> {
+  const file = await AtomicFile.create(dir, name);
+  try {
+    for (const chunk of chunks) await file.write(chunk);
+  } catch (error) {
+    await file.discard();
+    throw error;
+  }
+  await file.commit();
+}
+
+/** Deletes temporary files that a killed run left in `dir` (call only while no one else writes there). */
+export async function removeStaleTemps(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  for (const name of names) {
+    if (name.startsWith(TEMP_PREFIX) && name.endsWith(TEMP_SUFFIX)) await rm(join(dir, name), { force: true });
+  }
+}
+
+/** Makes the renames in `dir` durable. Platforms that cannot open a folder for syncing are skipped. */
+export async function syncDir(dir: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL') throw error;
+  } finally {
+    await handle?.close();
+  }
+}

@@ -1,0 +1,90 @@
+// Per-point label files: NumPy .npy, raw little-endian uint16, SemanticKITTI .label.
+import { endianness } from 'node:os';
+
+export type ExportFormat = 'npy' | 'bin' | 'kitti';
+
+export const EXPORT_FORMATS: readonly ExportFormat[] = Object.freeze(['npy', 'bin', 'kitti']);
+
+const EXTENSIONS: Record<ExportFormat, string> = { npy: '.npy', bin: '.bin', kitti: '.label' };
+
+/** The file extension of a format, with its dot. */
+export function extensionOf(format: ExportFormat): string {
+  return EXTENSIONS[format];
+}
+
+const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+const NPY_PREFIX_BYTES = NPY_MAGIC.length + 2 + 2; // magic, version 1.0, HEADER_LEN (uint16 LE)
+const NPY_ALIGN = 64;
+// numpy.save leaves room for the shape to grow in place to 21 digits; doing the same makes our files byte-identical.
+const NPY_GROWTH_AXIS_MAX_DIGITS = 21;
+
+/**
+ * The NumPy format 1.0 header of a 1-D little-endian uint16 array of `points` elements, byte-identical to what
+ * `numpy.save` writes: magic, version 1.0, HEADER_LEN, the dict literal, spaces, and a final newline so that the
+ * data starts at a multiple of 64 bytes.
+ */
+export function npyHeader(points: number): Uint8Array {
+  const shape = `(${points},)`;
+  let dict = `{'descr': '<u2', 'fortran_order': False, 'shape': ${shape}, }`;
+  dict += ' '.repeat(Math.max(0, NPY_GROWTH_AXIS_MAX_DIGITS - String(points).length));
+  const withNewline = dict.length + 1;
+  const padding = NPY_ALIGN - ((NPY_PREFIX_BYTES + withNewline) % NPY_ALIGN);
+  const headerLength = withNewline + padding;
+  const bytes = new Uint8Array(NPY_PREFIX_BYTES + headerLength);
+  bytes.set(NPY_MAGIC, 0);
+  bytes[6] = 1;
+  bytes[7] = 0;
+  bytes[8] = headerLength & 0xff;
+  bytes[9] = headerLength >>> 8;
+  for (let i = 0; i < dict.length; i++) bytes[NPY_PREFIX_BYTES + i] = dict.charCodeAt(i);
+  bytes.fill(0x20, NPY_PREFIX_BYTES + dict.length, bytes.length - 1);
+  bytes[bytes.length - 1] = 0x0a;
+  return bytes;
+}
+
+const LITTLE_ENDIAN = endianness() === 'LE';
+
+/** The file contents for `labels` in `format`, as chunks to write one after the other (no copy where possible). */
+export function encodeLabels(labels: Uint16Array, format: ExportFormat): Uint8Array[] {
+  switch (format) {
+    case 'npy':
+      return [npyHeader(labels.length), uint16LE(labels)];
+    case 'bin':
+      return [uint16LE(labels)];
+    case 'kitti':
+      return [kittiLabels(labels)];
+  }
+}
+
+/** The size in bytes of the file `encodeLabels` produces for `points` labels. */
+export function encodedSize(points: number, format: ExportFormat): number {
+  switch (format) {
+    case 'npy':
+      return npyHeader(points).length + points * 2;
+    case 'bin':
+      return points * 2;
+    case 'kitti':
+      return points * 4;
+  }
+}
+
+function uint16LE(labels: Uint16Array): Uint8Array {
+  const bytes = new Uint8Array(labels.buffer, labels.byteOffset, labels.byteLength);
+  if (LITTLE_ENDIAN) return bytes;
+  const swapped = new Uint8Array(bytes.length);
+  const view = new DataView(swapped.buffer);
+  for (let i = 0; i < labels.length; i++) view.setUint16(i * 2, labels[i]!, true);
+  return swapped;
+}
+
+// SemanticKITTI: one uint32 per point, the semantic label in the low 16 bits and the instance id (0) in the high 16.
+function kittiLabels(labels: Uint16Array): Uint8Array {
+  const words = new Uint32Array(labels.length);
+  if (LITTLE_ENDIAN) {
+    words.set(labels);
+    return new Uint8Array(words.buffer);
+  }
+  const view = new DataView(words.buffer);
+  for (let i = 0; i < labels.length; i++) view.setUint32(i * 4, labels[i]!, true);
+  return new Uint8Array(words.buffer);
+}

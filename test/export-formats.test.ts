@@ -1,0 +1,103 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeFileAtomic } from '../src/export/files.js';
+import { encodedSize, encodeLabels, extensionOf, npyHeader } from '../src/export/formats.js';
+
+const concat = (chunks: Uint8Array[]) => Buffer.concat(chunks.map((chunk) => Buffer.from(chunk)));
+
+describe('npyHeader: NumPy format 1.0', () => {
+  // Structure straight from the format spec (numpy/lib/format.py), checked field by field.
+  it.each([0, 1, 9, 10, 99_999, 100_000, 123_456_789, 2 ** 32, Number.MAX_SAFE_INTEGER])('shape (%i,)', (points) => {
+    const header = Buffer.from(npyHeader(points));
+    expect([...header.subarray(0, 6)]).toEqual([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]); // \x93NUMPY
+    expect(header[6]).toBe(1); // major version
+    expect(header[7]).toBe(0); // minor version
+    const headerLength = header.readUInt16LE(8);
+    expect(header.length).toBe(10 + headerLength);
+    expect(header.length % 64).toBe(0);
+    const text = header.subarray(10).toString('latin1');
+    expect(text.endsWith('\n')).toBe(true);
+    const dict = `{'descr': '<u2', 'fortran_order': False, 'shape': (${points},), }`;
+    expect(text.startsWith(dict)).toBe(true);
+    // Only spaces between the dict and the final newline.
+    expect(text.slice(dict.length, -1)).toMatch(/^ *$/);
+    expect(/[^\x20-\x7e\n]/.test(text)).toBe(false);
+  });
+
+  it('matches the bytes of numpy.save for typical sizes (the header is always 128 bytes below 10^21 points)', () => {
+    const header = Buffer.from(npyHeader(100_000));
+    const expected = Buffer.concat([
+      Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, 118, 0]),
+      Buffer.from("{'descr': '<u2', 'fortran_order': False, 'shape': (100000,), }", 'latin1'),
+      Buffer.from(' '.repeat(55), 'latin1'),
+      Buffer.from('\n', 'latin1'),
+    ]);
+    expect(header.equals(expected)).toBe(true);
+  });
+});
+
+describe('encodeLabels: each format byte-exact', () => {
+  const labels = Uint16Array.from([0, 1, 58, 255, 256, 4660, 65535]);
+
+  it('bin: raw little-endian uint16', () => {
+    const bytes = concat(encodeLabels(labels, 'bin'));
+    expect([...bytes]).toEqual([0, 0, 1, 0, 58, 0, 255, 0, 0, 1, 0x34, 0x12, 0xff, 0xff]);
+    expect(bytes.length).toBe(encodedSize(labels.length, 'bin'));
+  });
+
+  it('kitti: little-endian uint32, label in the low 16 bits, instance 0 in the high 16', () => {
+    const bytes = concat(encodeLabels(labels, 'kitti'));
+    expect([...bytes]).toEqual([
+      0, 0, 0, 0, 1, 0, 0, 0, 58, 0, 0, 0, 255, 0, 0, 0, 0, 1, 0, 0, 0x34, 0x12, 0, 0, 0xff, 0xff, 0, 0,
+    ]);
+    expect(bytes.length).toBe(encodedSize(labels.length, 'kitti'));
+    expect(extensionOf('kitti')).toBe('.label');
+  });
+
+  it('npy: the header, then the labels as little-endian uint16 at a 64-byte boundary', () => {
+    const bytes = concat(encodeLabels(labels, 'npy'));
+    const header = Buffer.from(npyHeader(labels.length));
+    expect(bytes.subarray(0, header.length).equals(header)).toBe(true);
+    expect([...bytes.subarray(header.length)]).toEqual([0, 0, 1, 0, 58, 0, 255, 0, 0, 1, 0x34, 0x12, 0xff, 0xff]);
+    expect(bytes.length).toBe(encodedSize(labels.length, 'npy'));
+  });
+
+  it('handles labels that view part of a larger buffer', () => {
+    const big = Uint16Array.from([9, 9, 1, 2, 9]);
+    expect([...concat(encodeLabels(big.subarray(2, 4), 'bin'))]).toEqual([1, 0, 2, 0]);
+    expect([...concat(encodeLabels(big.subarray(2, 4), 'kitti'))]).toEqual([1, 0, 0, 0, 2, 0, 0, 0]);
+  });
+});
+
+// An independent reader where one is installed: numpy itself must load the file and agree on every label.
+const numpy = spawnSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
+
+describe.runIf(numpy)('numpy.load reads our .npy files', () => {
+  const dirs: string[] = [];
+  afterAll(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
+
+  it.each([0, 1, 1000, 100_000])('%i points', async (points) => {
+    const dir = await mkdtemp(join(tmpdir(), 'npy-'));
+    dirs.push(dir);
+    const labels = new Uint16Array(points);
+    for (let i = 0; i < points; i++) labels[i] = (i * 7919) % 65536;
+    await writeFileAtomic(dir, 'labels.npy', encodeLabels(labels, 'npy'));
+    const script = [
+      'import numpy as np, sys, io, hashlib',
+      `a = np.load(sys.argv[1])`,
+      `assert a.dtype == np.dtype('<u2') and a.shape == (${points},), (a.dtype, a.shape)`,
+      `buf = io.BytesIO(); np.save(buf, a)`,
+      `assert buf.getvalue() == open(sys.argv[1], 'rb').read(), 'numpy.save writes other bytes'`,
+      'print(hashlib.sha256(a.tobytes()).hexdigest())',
+    ].join('\n');
+    const run = spawnSync('python3', ['-c', script, join(dir, 'labels.npy')], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    const { createHash } = await import('node:crypto');
+    const expected = createHash('sha256').update(new Uint8Array(labels.buffer)).digest('hex');
+    expect(run.stdout.trim()).toBe(expected);
+    expect((await readFile(join(dir, 'labels.npy'))).length).toBe(encodedSize(points, 'npy'));
+  });
+});
