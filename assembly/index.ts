@@ -2,3 +2,5 @@
 // (see src/wasm.ts) and passes pointers into this module's exported memory.
 export { heapBase } from './layout';
 export { decodeMask, errorOffset, maxLabel } from './mask';
+export { lzfDecompress, lzfErrorOffset } from './lzf';
+export { gatherField } from './pcd';

@@ -8,6 +8,9 @@ interface CoreExports {
   decodeMask(inPtr: number, inLen: number, outPtr: number, histPtr: number): number;
   errorOffset(): number;
   maxLabel(): number;
+  lzfDecompress(inPtr: number, inLen: number, outPtr: number, outLen: number): number;
+  lzfErrorOffset(): number;
+  gatherField(src: number, points: number, stride: number, width: number, dst: number): void;
 }
 
 let compiledModule: WebAssembly.Module | undefined;
