@@ -11,4 +11,8 @@ export type { PcdHeader, PcdField, PcdType, PcdDataForm } from './pcd/header.js'
 export type { PcdFieldArray } from './pcd/layout.js';
 export { PcdParseError } from './pcd/pcd-error.js';
 export type { PcdErrorCode } from './pcd/pcd-error.js';
+export { labelPoints, pointsOfLabel } from './pcd/join.js';
+export type { LabelledPoints } from './pcd/join.js';
+export { LabelJoinError } from './pcd/join-error.js';
+export type { LabelJoinErrorCode } from './pcd/join-error.js';
 export * from './api/index.js';

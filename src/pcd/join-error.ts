@@ -1,0 +1,12 @@
+import { PlaymentMasksError } from '../errors.js';
+
+export type LabelJoinErrorCode = 'POINT_COUNT_MISMATCH' | 'MISSING_POSITION_FIELD';
+
+/** A mask and a point cloud cannot be joined: they describe different point sets, or the cloud has no x, y, z. */
+export class LabelJoinError extends PlaymentMasksError {
+  declare readonly code: LabelJoinErrorCode;
+
+  constructor(code: LabelJoinErrorCode, message: string) {
+    super(code, message);
+  }
+}
