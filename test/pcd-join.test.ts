@@ -85,3 +85,16 @@ describe('pointsOfLabel', () => {
     expect(() => pointsOfLabel(forged, 0)).toThrow(InvalidArgumentError);
   });
 });
+
+describe('sharing the WebAssembly scratch region', () => {
+  it('decodeMask histograms stay exact when readPcd runs in between', () => {
+    const before = decodeMask('[3, 3, 1]');
+    expect(Array.from(before.histogram)).toEqual([0, 1, 0, 2]);
+    // A cloud whose data would cover the histogram's place if it were laid out at the start of the scratch region.
+    const noise: WriterField[] = [{ name: 'v', type: 'U', size: 4, values: Array.from({ length: 70000 }, (_, i) => i * 7919) }];
+    readPcd(writePcd(noise, 70000, 'binary'));
+    readPcd(writePcd(noise, 70000, 'binary_compressed'));
+    expect(Array.from(decodeMask('[0, 5]').histogram)).toEqual([1, 0, 0, 0, 0, 1]);
+    expect(Array.from(decodeMask('[7]').histogram)).toEqual([0, 0, 0, 0, 0, 0, 0, 1]);
+  });
+});

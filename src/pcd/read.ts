@@ -23,6 +23,9 @@ const MAX_DATA_BYTES = 2 ** 30;
 // The most bytes one LZF token can produce per byte it takes (a 3-byte back reference of 264 bytes).
 const LZF_MAX_EXPANSION = 88;
 const COMPRESSED_SIZES_BYTES = 8;
+// decodeMask keeps its histogram in the first 256 KiB of the scratch region between calls (it clears only the entries
+// it used last time), so readPcd lays its data out after it.
+const MASK_HISTOGRAM_BYTES = 65536 * 4;
 
 /**
  * Reads a PCD point cloud (`DATA ascii`, `binary` or `binary_compressed`) into one typed array per field.
@@ -56,7 +59,7 @@ function readBinary(bytes: Uint8Array, header: PcdHeader, layout: FieldLayout): 
   checkDataLength(bytes, start, dataBytes);
   checkSize(dataBytes, start);
   const core = wasmCore();
-  const inPtr = core.base;
+  const inPtr = core.base + MASK_HISTOGRAM_BYTES;
   const outPtr = inPtr + align64(dataBytes);
   core.reserve(outPtr + layout.resultBytes);
   core.u8.set(bytes.subarray(start, start + dataBytes), inPtr);
@@ -86,7 +89,7 @@ function readBinaryCompressed(bytes: Uint8Array, header: PcdHeader, layout: Fiel
   }
   checkSize(rawBytes, start);
   const core = wasmCore();
-  const inPtr = core.base;
+  const inPtr = core.base + MASK_HISTOGRAM_BYTES;
   const rawPtr = inPtr + align64(compressedBytes);
   core.reserve(rawPtr + rawBytes);
   core.u8.set(bytes.subarray(streamStart, streamStart + compressedBytes), inPtr);
