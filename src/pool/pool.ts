@@ -59,7 +59,9 @@ export class MaskDecoderPool {
   readonly #piscina: Piscina;
   readonly #ownsPiscina: boolean;
   readonly #slots: Slots;
-  readonly #accepted = new Set<Promise<unknown>>();
+  /** Decodes accepted and not yet settled, and what close() waits on until they are none. */
+  #inFlight = 0;
+  #idle: (() => void) | undefined;
   #closed: Promise<void> | undefined;
 
   constructor(options: MaskDecoderPoolOptions = {}) {
@@ -75,6 +77,7 @@ export class MaskDecoderPool {
         minThreads: this.threads,
         maxThreads: this.threads,
         workerData: MaskDecoderPool.workerData(),
+        recordTiming: false,
       });
       // A worker that dies between tasks has no task to fail and is replaced; without a listener the
       // EventEmitter would rethrow it and end the process.
@@ -90,24 +93,24 @@ export class MaskDecoderPool {
    * moved to this thread. Rejects with MaskParseError (same code, offset and message as `decodeMask`), AbortError,
    * PoolError `POOL_CLOSED` after `close()`, or PoolError `WORKER_FAILED` if the worker died (only this task fails).
    */
-  decode(input: MaskInput, options: PoolDecodeOptions = {}): Promise<DecodedMask> {
-    const decoded = this.#decode(input, options);
-    const accepted = decoded.catch(() => {});
-    this.#accepted.add(accepted);
-    void accepted.then(() => this.#accepted.delete(accepted));
-    return decoded;
-  }
-
-  async #decode(input: MaskInput, options: PoolDecodeOptions): Promise<DecodedMask> {
+  async decode(input: MaskInput, options: PoolDecodeOptions = {}): Promise<DecodedMask> {
     const { expectedPoints, transfer = false, signal } = checkDecodeOptions(options);
     if (this.#closed) throw new PoolError('POOL_CLOSED', 'the pool is closed');
     if (signal?.aborted) throw new AbortError(signal.reason);
     const task: DecodeTask = { input: ownedInput(input, transfer), expectedPoints };
-    const transferList = typeof task.input === 'string' ? [] : [task.input];
-    await this.#slots.acquire(signal);
-    let reply: DecodeReply;
+    this.#inFlight++;
     try {
-      reply = await this.#piscina.run(task, { transferList, signal: signal ?? null });
+      await this.#slots.acquire(signal);
+      return fromReply(await this.#run(task, signal));
+    } finally {
+      if (--this.#inFlight === 0) this.#idle?.();
+    }
+  }
+
+  async #run(task: DecodeTask, signal: AbortSignal | undefined): Promise<DecodeReply> {
+    const transferList = typeof task.input === 'string' ? [] : [task.input];
+    try {
+      return await this.#piscina.run(task, { transferList, signal: signal ?? null });
     } catch (error) {
       if (signal?.aborted) throw new AbortError(signal.reason);
       throw new PoolError('WORKER_FAILED', `the worker decoding this mask failed: ${messageOf(error)}`, {
@@ -116,7 +119,6 @@ export class MaskDecoderPool {
     } finally {
       this.#slots.release();
     }
-    return fromReply(reply);
   }
 
   /**
@@ -125,7 +127,7 @@ export class MaskDecoderPool {
    */
   close(): Promise<void> {
     this.#closed ??= (async () => {
-      await Promise.all(this.#accepted);
+      if (this.#inFlight > 0) await new Promise<void>((resolve) => (this.#idle = resolve));
       if (this.#ownsPiscina) await this.#piscina.destroy();
     })();
     return this.#closed;
