@@ -48,10 +48,11 @@ export interface ApiErrorDetails {
 export class ApiError extends PlaymentMasksError {
   declare readonly code: ApiErrorCode;
   readonly url: string;
-  readonly status?: number;
-  readonly apiCode?: string;
-  readonly body?: string;
-  readonly retryAfterMs?: number;
+  // Declared, not defined: absent details stay absent instead of showing up as `undefined` properties.
+  declare readonly status?: number;
+  declare readonly apiCode?: string;
+  declare readonly body?: string;
+  declare readonly retryAfterMs?: number;
   /** Requests made for this call before giving up. */
   attempts: number;
 

@@ -1,0 +1,212 @@
+// What the simulated API knows: a project with one batch of jobs, its pages, and every job's result object and masks,
+// all deterministic from a seed. No I/O here: the server (server.ts) serves it, tests use it as the expected answer.
+import { DEFAULT_MASK_CLASSES, formatMaskText, generateMaskLabels, seededRandom } from './mask-text.js';
+
+export interface DatasetOptions {
+  /** Everything below that is not given derives from it. Default 1. */
+  seed?: number;
+  projectId?: string;
+  batchId?: string;
+  /** Number of jobs (ignored when `jobIds` is given). Default 12. */
+  jobs?: number;
+  /** The jobs' ids, in batch order: any strings, unique (for example hostile ones such as `../x` or `a/b`). */
+  jobIds?: readonly string[];
+  /** Frames per job. Default 2. */
+  frames?: number;
+  /** Lidar sensors per frame, each with its own mask. Default 1. */
+  sensors?: number;
+  /** Points (labels) per mask. Default 1000. */
+  points?: number;
+  /** Jobs per batch page. Default 5. */
+  pageSize?: number;
+  /** End the batch with a page holding no job (and an empty `next_page_token`). Default false. */
+  emptyLastPage?: boolean;
+}
+
+export const DATASET_DEFAULTS = Object.freeze({
+  seed: 1,
+  jobs: 12,
+  frames: 2,
+  sensors: 1,
+  points: 1000,
+  pageSize: 5,
+  emptyLastPage: false,
+});
+
+/** Class names of the label keys the masks use. Key 0 has none on purpose: exporters must fall back to the key. */
+export const CLASS_NAMES: ReadonlyMap<number, string> = new Map([
+  [1, 'Vehicle'],
+  [4, 'Pedestrian'],
+  [7, 'Cyclist'],
+  [11, 'Road'],
+  [16, 'Sidewalk'],
+  [23, 'Building'],
+  [58, 'Vegetation'],
+  [102, 'Pole'],
+]);
+
+export interface SimJob {
+  /** Position in the batch, from 0: storage paths use it, so ids of any shape are safe there. */
+  index: number;
+  id: string;
+  referenceId: string;
+}
+
+/** One mask the simulated API serves, as a test expects to find it after an export. */
+export interface ExpectedMask {
+  jobIndex: number;
+  jobId: string;
+  referenceId: string;
+  frameId: string;
+  sensorId: string;
+  maskId: string;
+  /** Path of the mask file on the storage host (its private URL is the storage origin + this). */
+  path: string;
+  points: number;
+}
+
+export interface BatchPageData {
+  jobs: SimJob[];
+  /** Absent on the last page, '' on an empty last page. */
+  nextToken?: string;
+}
+
+// Page tokens are consecutive integers around 1.6e18: above 2^53, so a client that turns one into a number gets a
+// neighbour's token (or none) instead.
+const TOKEN_BASE = 1_575_822_103_313_046_000n;
+
+export class SimDataset {
+  readonly seed: number;
+  readonly projectId: string;
+  readonly batchId: string;
+  readonly batchName: string;
+  readonly frames: number;
+  readonly sensors: number;
+  readonly points: number;
+  readonly pageSize: number;
+  readonly jobs: readonly SimJob[];
+  /** `sensorIds[s]`: the id of lidar sensor s in every frame. */
+  readonly sensorIds: readonly string[];
+  readonly #pageTokens: readonly string[];
+  readonly #jobsById: ReadonlyMap<string, SimJob>;
+  readonly #tokenPages: ReadonlyMap<string, number>;
+
+  constructor(options: DatasetOptions = {}) {
+    const seed = count('seed', options.seed ?? DATASET_DEFAULTS.seed, 0);
+    const random = seededRandom(seed);
+    this.seed = seed;
+    this.projectId = options.projectId ?? uuid(random);
+    this.batchId = options.batchId ?? uuid(random);
+    this.batchName = `Batch ${seed}`;
+    this.frames = count('frames', options.frames ?? DATASET_DEFAULTS.frames, 1);
+    this.sensors = count('sensors', options.sensors ?? DATASET_DEFAULTS.sensors, 1);
+    this.points = count('points', options.points ?? DATASET_DEFAULTS.points, 0);
+    this.pageSize = count('pageSize', options.pageSize ?? DATASET_DEFAULTS.pageSize, 1);
+    const ids = options.jobIds ?? Array.from({ length: count('jobs', options.jobs ?? DATASET_DEFAULTS.jobs, 0) }, () => uuid(random));
+    if (new Set(ids).size !== ids.length || ids.some((id) => typeof id !== 'string' || id === '')) {
+      throw new RangeError('jobIds must be distinct non-empty strings');
+    }
+    this.jobs = ids.map((id, index) => ({ index, id, referenceId: String(index + 1).padStart(3, '0') }));
+    this.sensorIds = Array.from({ length: this.sensors }, (_, s) => String(18_158_562 + s * 1_117));
+    const pages = Math.max(1, Math.ceil(this.jobs.length / this.pageSize)) + (options.emptyLastPage ? 1 : 0);
+    this.#pageTokens = Array.from({ length: pages }, (_, page) => (page === 0 ? '' : String(TOKEN_BASE + BigInt(seed) * 1_000_000n + BigInt(page))));
+    this.#jobsById = new Map(this.jobs.map((job) => [job.id, job]));
+    this.#tokenPages = new Map(this.#pageTokens.map((token, page) => [token, page]));
+  }
+
+  get pageCount(): number {
+    return this.#pageTokens.length;
+  }
+
+  /** The token that asks for page `page` ('' for the first). */
+  pageToken(page: number): string {
+    return this.#pageTokens[page] ?? '';
+  }
+
+  /** The page a token asks for, or undefined for a token the batch never issued. */
+  pageOfToken(token: string): number | undefined {
+    return this.#tokenPages.get(token);
+  }
+
+  page(page: number): BatchPageData {
+    const jobs = this.jobs.slice(page * this.pageSize, (page + 1) * this.pageSize);
+    if (page + 1 < this.pageCount) return { jobs, nextToken: this.pageToken(page + 1) };
+    return jobs.length === 0 && page > 0 ? { jobs, nextToken: '' } : { jobs };
+  }
+
+  job(id: string): SimJob | undefined {
+    return this.#jobsById.get(id);
+  }
+
+  /** The mask of job `jobIndex`, frame `frame`, sensor `sensor`: its labels, from the shared realistic generator. */
+  maskLabels(jobIndex: number, frame: number, sensor: number): Uint16Array {
+    return generateMaskLabels({ points: this.points, seed: this.#maskSeed(jobIndex, frame, sensor), classes: DEFAULT_MASK_CLASSES });
+  }
+
+  /** The mask file's text, as the storage host serves it. */
+  maskText(jobIndex: number, frame: number, sensor: number): string {
+    return formatMaskText(this.maskLabels(jobIndex, frame, sensor));
+  }
+
+  maskId(jobIndex: number, frame: number, sensor: number): string {
+    return uuid(seededRandom(this.#maskSeed(jobIndex, frame, sensor) ^ 0x5bd1e995));
+  }
+
+  /** Every mask of the batch, job by job, frame by frame, sensor by sensor. */
+  *expectedMasks(): Generator<ExpectedMask> {
+    for (const job of this.jobs) {
+      for (let frame = 0; frame < this.frames; frame++) {
+        for (let sensor = 0; sensor < this.sensors; sensor++) {
+          yield {
+            jobIndex: job.index,
+            jobId: job.id,
+            referenceId: job.referenceId,
+            frameId: String(frame),
+            sensorId: this.sensorIds[sensor]!,
+            maskId: this.maskId(job.index, frame, sensor),
+            path: maskPath(job.index, frame, sensor),
+            points: this.points,
+          };
+        }
+      }
+    }
+  }
+
+  /** The class name of a label key, or the key itself as a string where no annotation names it. */
+  className(key: number): string {
+    return CLASS_NAMES.get(key) ?? String(key);
+  }
+
+  #maskSeed(jobIndex: number, frame: number, sensor: number): number {
+    return (Math.imul(this.seed + 1, 0x9e3779b1) ^ Math.imul(jobIndex + 1, 0x85ebca6b) ^ Math.imul(frame + 1, 0xc2b2ae35) ^ Math.imul(sensor + 1, 0x27d4eb2f)) >>> 0;
+  }
+}
+
+/** Storage path of a job's result object. */
+export function resultPath(jobIndex: number): string {
+  return `/results/${jobIndex}.json`;
+}
+
+/** Storage path of a mask file. */
+export function maskPath(jobIndex: number, frame: number, sensor: number): string {
+  return `/masks/${jobIndex}/${frame}/${sensor}.txt`;
+}
+
+/** Storage path of a frame's point cloud as one lidar sees it. */
+export function pointCloudPath(jobIndex: number, frame: number, sensor: number): string {
+  return `/pointclouds/${jobIndex}/${frame}/${sensor}.pcd`;
+}
+
+/** A version-4 UUID drawn from `random`. */
+export function uuid(random: () => number): string {
+  const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16));
+  hex[12] = '4';
+  hex[16] = '89ab'[Math.floor(random() * 4)]!;
+  const text = hex.join('');
+  return `${text.slice(0, 8)}-${text.slice(8, 12)}-${text.slice(12, 16)}-${text.slice(16, 20)}-${text.slice(20)}`;
+}
+
+function count(name: string, value: number, min: number): number {
+  if (!Number.isSafeInteger(value) || value < min) throw new RangeError(`${name} must be an integer >= ${min}`);
+  return value;
+}

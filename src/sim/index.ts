@@ -1,0 +1,11 @@
+// The Playment API simulator (built to dist/sim.js): for `playment-masks simulate` and `demo`, the tests and the
+// benchmarks. Not part of the main entry.
+export { startSimulator } from './server.js';
+export type { Simulator, SimulatorOptions } from './server.js';
+export { SimDataset, DATASET_DEFAULTS, CLASS_NAMES, maskPath, resultPath, pointCloudPath } from './dataset.js';
+export type { DatasetOptions, ExpectedMask, SimJob, BatchPageData } from './dataset.js';
+export { FaultPlan, RANDOM_FAULT_KINDS, ROUTE_FAULTS } from './faults.js';
+export type { FaultKind, FaultOptions, Route } from './faults.js';
+export type { SimStats, SimRequest } from './stats.js';
+export type { Compression } from './reply.js';
+export { realisticMaskText, generateMaskLabels, formatMaskText, DEFAULT_MASK_CLASSES } from './mask-text.js';

@@ -1,0 +1,336 @@
+// The simulated Playment API: two real HTTP servers, the API origin (127.0.0.1) and the storage host behind the
+// attachment redirect (127.0.0.2), serving a SimDataset with the API's behaviour and, on request, its failures.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { resultPath, SimDataset, type DatasetOptions, type SimJob } from './dataset.js';
+import { FaultPlan, type FaultKind, type FaultOptions, type Route } from './faults.js';
+import { StorageObjects } from './objects.js';
+import { apiErrorReply, deliver, jsonReply, storageErrorReply, type Compression, type Reply } from './reply.js';
+import { UrlSigner } from './signing.js';
+import { emptyStats, type SimRequest, type SimStats } from './stats.js';
+
+export interface SimulatorOptions extends DatasetOptions {
+  /** A dataset to serve; otherwise one is made from the DatasetOptions fields. */
+  dataset?: SimDataset;
+  /** The key the API accepts. Default 'sim-key-' + the dataset's seed. */
+  apiKey?: string;
+  /** The API's address. Default 127.0.0.1, port 0 (any free port). */
+  host?: string;
+  port?: number;
+  /** The storage host's address. Default 127.0.0.2 (127.0.0.1 where that does not exist, as on macOS), port 0. */
+  storageHost?: string;
+  storagePort?: number;
+  /** Added before every answer, on both origins. Default 0. */
+  latencyMs?: number;
+  /** Lifetime of a signed storage URL. Default 60000. */
+  signatureTtlMs?: number;
+  /** Compress bodies with this coding when the client accepts it. Default none. */
+  compression?: Compression;
+  /** Faults injected at random (and `simulator.faults.inject()` for scripted ones). */
+  faults?: FaultOptions;
+  /** The last page's next_page_token points back to the second page, so the pages loop. Default false. */
+  loopPageTokens?: boolean;
+  /** Keep every request in `simulator.requests`. Default false. */
+  record?: boolean;
+  /** Bytes of generated storage files kept for reuse. Default 64 MiB. */
+  cacheBytes?: number;
+}
+
+export interface Simulator {
+  /** The API's base URL, for PlaymentClient's `baseUrl`. */
+  readonly baseUrl: string;
+  /** The storage host's origin. */
+  readonly storageUrl: string;
+  readonly apiKey: string;
+  readonly projectId: string;
+  readonly batchId: string;
+  readonly dataset: SimDataset;
+  /** Live counters. */
+  readonly stats: SimStats;
+  /** Every request, in arrival order, when started with `record: true`. */
+  readonly requests: readonly SimRequest[];
+  /** Scripted faults: `simulator.faults.inject('reset', { route: 'storage', count: 2 })`. */
+  readonly faults: FaultPlan;
+  /** Stops both servers, dropping open connections. */
+  close(): Promise<void>;
+}
+
+const WORKFLOW_ID = '51bb440c-f0ed-4286-8984-ea399cbc1f9w';
+
+/** Starts the simulated API and storage host; resolves once both listen. */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const dataset = options.dataset ?? new SimDataset(options);
+  const apiServer = createServer();
+  const storageServer = createServer();
+  const host = options.host ?? '127.0.0.1';
+  await listen(apiServer, host, options.port ?? 0);
+  try {
+    await listen(storageServer, options.storageHost ?? '127.0.0.2', options.storagePort ?? 0).catch((error: NodeJS.ErrnoException) => {
+      // A distinct port is a distinct origin too: only the default address falls back.
+      if (options.storageHost !== undefined || error.code !== 'EADDRNOTAVAIL') throw error;
+      return listen(storageServer, host, options.storagePort ?? 0);
+    });
+  } catch (error) {
+    apiServer.close();
+    throw error;
+  }
+  const simulator = new RunningSimulator(dataset, options, apiServer, storageServer);
+  apiServer.on('request', (req, res) => void simulator.handleApi(req, res));
+  storageServer.on('request', (req, res) => void simulator.handleStorage(req, res));
+  return simulator;
+}
+
+class RunningSimulator implements Simulator {
+  readonly baseUrl: string;
+  readonly storageUrl: string;
+  readonly apiKey: string;
+  readonly dataset: SimDataset;
+  readonly stats = emptyStats();
+  readonly requests: SimRequest[] = [];
+  readonly faults: FaultPlan;
+  readonly #options: SimulatorOptions;
+  readonly #servers: Server[];
+  readonly #objects: StorageObjects;
+  readonly #signer = new UrlSigner();
+  readonly #stalls = new Set<NodeJS.Timeout>();
+
+  constructor(dataset: SimDataset, options: SimulatorOptions, apiServer: Server, storageServer: Server) {
+    this.dataset = dataset;
+    this.#options = options;
+    this.#servers = [apiServer, storageServer];
+    this.baseUrl = origin(apiServer);
+    this.storageUrl = origin(storageServer);
+    this.apiKey = options.apiKey ?? `sim-key-${dataset.seed}`;
+    this.faults = new FaultPlan(options.faults);
+    this.#objects = new StorageObjects(dataset, this.storageUrl, options.cacheBytes ?? 64 * 1024 * 1024);
+  }
+
+  get projectId(): string {
+    return this.dataset.projectId;
+  }
+
+  get batchId(): string {
+    return this.dataset.batchId;
+  }
+
+  async handleApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    req.resume();
+    const at = performance.now();
+    const withKey = req.headers['x-api-key'] === this.apiKey;
+    const { path, query } = splitTarget(req.url ?? '/');
+    const target = apiRoute(path);
+    const route = target?.route ?? 'unknown';
+    this.stats.apiRequests++;
+    this.stats.routes[route]++;
+    await this.#latency();
+    let reply: Reply;
+    let fault: FaultKind | undefined;
+    if (!withKey) {
+      this.stats.unauthorized++;
+      reply = apiErrorReply(401, 'auth-failure', 'missing or invalid x-api-key');
+    } else if (!target) {
+      reply = apiErrorReply(404, 'not_found', 'no such endpoint');
+    } else {
+      fault = this.faults.next(target.route);
+      reply = this.#faultReply(fault) ?? this.#apiAnswer(target, query, fault);
+    }
+    this.#send(req, res, 'api', route, at, withKey, reply, fault);
+  }
+
+  async handleStorage(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    req.resume();
+    const at = performance.now();
+    const withKey = 'x-api-key' in req.headers || Object.values(req.headers).some((value) => String(value).includes(this.apiKey));
+    this.stats.storageRequests++;
+    this.stats.routes.storage++;
+    if (withKey) this.stats.storageRequestsWithKey++;
+    await this.#latency();
+    const { path, query } = splitTarget(req.url ?? '/');
+    const fault = this.faults.next('storage');
+    let reply = this.#faultReply(fault);
+    if (!reply) {
+      reply = this.#storageAnswer(path, query, fault);
+      if (reply.status === 403) this.stats.accessDenied++;
+    }
+    this.#send(req, res, 'storage', 'storage', at, withKey, reply, fault);
+  }
+
+  #storageAnswer(path: string, query: URLSearchParams, fault: FaultKind | undefined): Reply {
+    const signature = fault === 'expired' ? 'expired' : this.#signer.check(path, query);
+    if (signature === 'expired') return storageErrorReply(403, 'AccessDenied', 'Request has expired');
+    if (signature !== 'valid') return storageErrorReply(403, 'AccessDenied', 'Access Denied');
+    const object = this.#objects.get(path);
+    if (!object) return storageErrorReply(404, 'NoSuchKey', 'The specified key does not exist.');
+    if (fault !== 'reset' && fault !== 'stall') this.stats.storageBytes += object.bytes.length;
+    return { status: 200, headers: { 'content-type': object.contentType }, body: object.bytes };
+  }
+
+  async close(): Promise<void> {
+    for (const timer of this.#stalls) clearTimeout(timer);
+    this.#stalls.clear();
+    await Promise.all(
+      this.#servers.map(
+        (server) =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      ),
+    );
+  }
+
+  #apiAnswer(target: ApiTarget, query: URLSearchParams, fault: FaultKind | undefined): Reply {
+    const { dataset } = this;
+    if (target.route !== 'attachment' && target.projectId !== dataset.projectId) {
+      return apiErrorReply(404, 'not_found', 'no such project');
+    }
+    let reply: Reply;
+    if (target.route === 'batch') reply = this.#batchPage(target.batchId!, query.get('page_token') ?? '');
+    else if (target.route === 'job') reply = this.#jobResult(dataset.job(target.jobId!));
+    else reply = this.#attachment(query.get('url'), fault === 'expired');
+    if (fault === 'badJson' && typeof reply.body === 'string') reply = { ...reply, body: reply.body.slice(0, reply.body.length >> 1) };
+    return reply;
+  }
+
+  #batchPage(batchId: string, token: string): Reply {
+    const { dataset } = this;
+    if (batchId !== dataset.batchId) return apiErrorReply(404, 'not_found', 'no such batch');
+    const page = dataset.pageOfToken(token);
+    if (page === undefined) return apiErrorReply(400, 'invalid_request_error', 'invalid page token');
+    const { jobs, nextToken } = dataset.page(page);
+    const loopsBack = this.#options.loopPageTokens && nextToken === undefined && dataset.pageCount > 1;
+    const data: Record<string, unknown> = {
+      id: dataset.batchId,
+      project_id: dataset.projectId,
+      name: dataset.batchName,
+      jobs: jobs.map((job) => ({
+        id: job.id,
+        reference_id: job.referenceId,
+        status: 'completed',
+        frames: dataset.frames,
+        annotations: dataset.frames * dataset.sensors,
+      })),
+    };
+    if (loopsBack) data.next_page_token = dataset.pageToken(1);
+    else if (nextToken !== undefined) data.next_page_token = nextToken;
+    return jsonReply(200, { data, success: true });
+  }
+
+  #jobResult(job: SimJob | undefined): Reply {
+    if (!job) return apiErrorReply(404, 'not_found', 'no such job');
+    const { dataset } = this;
+    const data = {
+      project_id: dataset.projectId,
+      reference_id: job.referenceId,
+      job_id: job.id,
+      batch_id: dataset.batchId,
+      status: 'completed',
+      work_flow_id: WORKFLOW_ID,
+      priority_weight: 5,
+      tag: WORKFLOW_ID,
+      result: this.storageUrl + resultPath(job.index),
+    };
+    return jsonReply(200, { data, success: true });
+  }
+
+  #attachment(url: string | null, expired: boolean): Reply {
+    const prefix = `${this.storageUrl}/`;
+    const path = url?.startsWith(prefix) ? splitTarget(url.slice(this.storageUrl.length)).path : undefined;
+    if (!path || !this.#objects.has(path)) return apiErrorReply(404, 'not_found', 'no such attachment');
+    this.stats.redirects++;
+    const ttl = expired ? -1000 : (this.#options.signatureTtlMs ?? 60_000);
+    return { status: 302, headers: { location: this.#signer.sign(this.storageUrl, path, ttl) } };
+  }
+
+  /** The answer a fault puts in place of the real one, or undefined for faults that alter the real one. */
+  #faultReply(fault: FaultKind | undefined): Reply | undefined {
+    const seconds = this.faults.retryAfterSeconds;
+    switch (fault) {
+      case 'http500':
+        return { status: 500, headers: { 'content-type': 'text/html' }, body: '<html><body><h1>500 Internal Server Error</h1></body></html>' };
+      case 'http503':
+        return { status: 503, headers: { 'retry-after': new Date(Date.now() + seconds * 1000).toUTCString() } };
+      case 'http429':
+        return apiErrorReply(429, 'rate_limit_exceeded', 'too many requests', { 'retry-after': String(seconds) });
+      case 'retryable400':
+        return apiErrorReply(400, 'FS_0000', 'Something went wrong, please try again after some time');
+      case 'final400':
+        return apiErrorReply(400, 'invalid_request_error', 'the request is invalid');
+      default:
+        return undefined;
+    }
+  }
+
+  #send(
+    req: IncomingMessage,
+    res: ServerResponse,
+    origin: 'api' | 'storage',
+    route: Route | 'unknown',
+    at: number,
+    withKey: boolean,
+    reply: Reply,
+    fault: FaultKind | undefined,
+  ): void {
+    if (fault) {
+      this.stats.faultsInjected++;
+      this.stats.faults[fault] = (this.stats.faults[fault] ?? 0) + 1;
+    }
+    if (this.#options.record) this.requests.push({ origin, route, url: req.url ?? '', at, withKey, status: reply.status, ...(fault ? { fault } : {}) });
+    deliver(req, res, reply, {
+      compression: this.#options.compression,
+      cut: fault === 'reset' || fault === 'stall' ? fault : undefined,
+      stallMs: this.faults.stallMs,
+      track: (timer) => this.#stalls.add(timer),
+    });
+  }
+
+  async #latency(): Promise<void> {
+    if (this.#options.latencyMs) await sleep(this.#options.latencyMs);
+  }
+}
+
+interface ApiTarget {
+  route: Exclude<Route, 'storage'>;
+  projectId?: string;
+  batchId?: string;
+  jobId?: string;
+}
+
+/** The endpoint a request path names. Segments are split before decoding, so an encoded '/' stays inside its id. */
+function apiRoute(path: string): ApiTarget | undefined {
+  let segments: string[];
+  try {
+    segments = path.split('/').map(decodeURIComponent);
+  } catch {
+    return undefined;
+  }
+  if (segments.length === 3 && segments[1] === 'v1' && segments[2] === 'attachments') return { route: 'attachment' };
+  if (segments.length !== 6 || segments[1] !== 'v1' || segments[2] !== 'projects') return undefined;
+  const [, , , projectId, kind, id] = segments as [string, string, string, string, string, string];
+  if (kind === 'batch') return { route: 'batch', projectId, batchId: id };
+  if (kind === 'jobs') return { route: 'job', projectId, jobId: id };
+  return undefined;
+}
+
+function splitTarget(target: string): { path: string; query: URLSearchParams } {
+  const mark = target.indexOf('?');
+  return mark < 0
+    ? { path: target, query: new URLSearchParams() }
+    : { path: target.slice(0, mark), query: new URLSearchParams(target.slice(mark + 1)) };
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function origin(server: Server): string {
+  const { address, port } = server.address() as AddressInfo;
+  return `http://${address}:${port}`;
+}
