@@ -16,3 +16,4 @@ export type { LabelledPoints } from './pcd/join.js';
 export { LabelJoinError } from './pcd/join-error.js';
 export type { LabelJoinErrorCode } from './pcd/join-error.js';
 export * from './api/index.js';
+export * from './export/index.js';

@@ -1,0 +1,102 @@
+// What the CLI shows while an export runs: a redrawn bar on a terminal, a plain line every few seconds otherwise.
+import type { ExportProgress } from '../export/progress.js';
+
+export interface ProgressStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+const TTY_REDRAW_MS = 100;
+const PLAIN_EVERY_MS = 5000;
+const BAR_WIDTH = 24;
+
+/** Throttled rendering of ExportProgress snapshots to a stream (stderr, so that stdout stays clean for data). */
+export class ProgressView {
+  readonly #stream: ProgressStream;
+  readonly #tty: boolean;
+  readonly #everyMs: number;
+  #lastDraw: number;
+  #drawn = false;
+
+  constructor(stream: ProgressStream, options: { plainEveryMs?: number } = {}) {
+    this.#stream = stream;
+    this.#tty = stream.isTTY === true;
+    this.#everyMs = this.#tty ? TTY_REDRAW_MS : (options.plainEveryMs ?? PLAIN_EVERY_MS);
+    // A bar appears at once; a log gets its first line after one interval (short exports stay quiet).
+    this.#lastDraw = this.#tty ? Number.NEGATIVE_INFINITY : 0;
+  }
+
+  update(progress: ExportProgress): void {
+    if (progress.elapsedMs - this.#lastDraw < this.#everyMs) return;
+    this.#lastDraw = progress.elapsedMs;
+    if (this.#tty) {
+      const line = formatBar(progress);
+      const width = (this.#stream.columns ?? 80) - 1;
+      this.#stream.write(`\r\x1b[2K${line.length > width ? line.slice(0, width) : line}`);
+      this.#drawn = true;
+    } else {
+      this.#stream.write(`${formatLine(progress)}\n`);
+    }
+  }
+
+  /** Clears the bar, so that what follows starts on a clean line. */
+  end(): void {
+    if (this.#drawn) this.#stream.write('\r\x1b[2K');
+    this.#drawn = false;
+  }
+}
+
+/** `[#########...............]  120/300 jobs  480 masks  52.3 MB  12.1 MB/s  ETA 0:14` */
+export function formatBar(progress: ExportProgress): string {
+  const finished = finishedJobs(progress);
+  const fraction = progress.listingDone && progress.jobsListed > 0 ? finished / progress.jobsListed : 0;
+  const filled = Math.round(fraction * BAR_WIDTH);
+  const bar = `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}]`;
+  return `${bar} ${counts(progress)}  ETA ${formatEta(progress)}`;
+}
+
+/** `export: 120/300 jobs, 480 masks, 52.3 MB, 12.1 MB/s, ETA 0:14` */
+export function formatLine(progress: ExportProgress): string {
+  return `export: ${counts(progress).replaceAll('  ', ', ')}, ETA ${formatEta(progress)}`;
+}
+
+function counts(progress: ExportProgress): string {
+  const total = progress.listingDone ? String(progress.jobsListed) : `${progress.jobsListed}+`;
+  const failed = progress.jobsFailed > 0 ? ` (${progress.jobsFailed} failed)` : '';
+  const seconds = progress.elapsedMs / 1000;
+  const rate = seconds > 0 ? progress.bytesDownloaded / seconds : 0;
+  return [
+    `${finishedJobs(progress)}/${total} jobs${failed}`,
+    `${progress.masksDone} masks`,
+    formatBytes(progress.bytesDownloaded),
+    `${formatBytes(rate)}/s`,
+  ].join('  ');
+}
+
+function finishedJobs(progress: ExportProgress): number {
+  return progress.jobsDone + progress.jobsResumed + progress.jobsFailed;
+}
+
+/** Remaining jobs at the rate of the jobs exported so far; unknown until the batch is fully listed. */
+export function formatEta(progress: ExportProgress): string {
+  const finished = finishedJobs(progress);
+  const worked = progress.jobsDone + progress.jobsFailed;
+  if (!progress.listingDone || worked === 0) return finished === progress.jobsListed && progress.listingDone ? '0:00' : '?';
+  const remaining = progress.jobsListed - finished;
+  return formatDuration((remaining * progress.elapsedMs) / worked);
+}
+
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = String(total % 60).padStart(2, '0');
+  return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${seconds}` : `${minutes}:${seconds}`;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} kB`;
+  if (bytes < 1024 * 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  return `${(bytes / (1024 * 1024 * 1024)).toFixed(2)} GB`;
+}

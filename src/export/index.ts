@@ -1,0 +1,9 @@
+// The public surface of the batch export.
+export { exportBatch } from './pipeline.js';
+export { EXPORT_DEFAULTS } from './options.js';
+export type { ExportOptions } from './options.js';
+export type { ExportFormat } from './formats.js';
+export type { ExportProgress } from './progress.js';
+export type { ExportFailure, ExportSummary, IndexLine } from './index-file.js';
+export { OutputLockedError } from './lock.js';
+export { InvalidResultError } from './job.js';

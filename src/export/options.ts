@@ -1,0 +1,90 @@
+// exportBatch() options: validated up front, defaults frozen, one message shape for every mistake.
+import { InvalidArgumentError } from '../errors.js';
+import type { PlaymentClient } from '../api/index.js';
+import type { MaskDecoderPool } from '../pool/index.js';
+import { EXPORT_FORMATS, type ExportFormat } from './formats.js';
+import type { ExportProgress } from './progress.js';
+
+export interface ExportOptions {
+  /** The API client (its retries, rate limit and timeouts apply to every request of the export). */
+  client: PlaymentClient;
+  projectId: string;
+  batchId: string;
+  /** Output folder, created if missing. A rerun into the same folder resumes. */
+  outDir: string;
+  /** Label file format: `npy` (default), `bin` (raw uint16 LE) or `kitti` (SemanticKITTI .label). */
+  format?: ExportFormat;
+  /** Masks in flight at once (download, decode and write). Default 16. */
+  concurrency?: number;
+  /** An existing pool to decode with (left open). Without it the export runs and closes its own. */
+  pool?: MaskDecoderPool;
+  /** Worker threads of the export's own pool; default: the machine's available parallelism. Not with `pool`. */
+  threads?: number;
+  /** Called after every change of the counters. */
+  onProgress?: (progress: ExportProgress) => void;
+  signal?: AbortSignal;
+}
+
+export const EXPORT_DEFAULTS = Object.freeze({
+  format: 'npy' as ExportFormat,
+  concurrency: 16,
+});
+
+export const MAX_CONCURRENCY = 1024;
+
+export interface ResolvedExportOptions {
+  client: PlaymentClient;
+  projectId: string;
+  batchId: string;
+  outDir: string;
+  format: ExportFormat;
+  concurrency: number;
+  pool: MaskDecoderPool | undefined;
+  threads: number | undefined;
+  onProgress: ((progress: ExportProgress) => void) | undefined;
+  signal: AbortSignal | undefined;
+}
+
+export function resolveExportOptions(options: ExportOptions): ResolvedExportOptions {
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options must be an object');
+  const { client, projectId, batchId, outDir, pool, threads, onProgress, signal } = options;
+  const format = options.format ?? EXPORT_DEFAULTS.format;
+  const concurrency = options.concurrency ?? EXPORT_DEFAULTS.concurrency;
+  if (!hasMethods(client, ['batchJobs', 'jobResult', 'attachment'])) {
+    throw new InvalidArgumentError('options.client must be a PlaymentClient');
+  }
+  for (const [name, value] of [['projectId', projectId], ['batchId', batchId], ['outDir', outDir]] as const) {
+    if (typeof value !== 'string' || value.length === 0) {
+      throw new InvalidArgumentError(`options.${name} must be a non-empty string`);
+    }
+  }
+  if (!EXPORT_FORMATS.includes(format)) {
+    throw new InvalidArgumentError(`options.format must be one of ${EXPORT_FORMATS.join(', ')}`);
+  }
+  checkCount('concurrency', concurrency, MAX_CONCURRENCY);
+  if (pool !== undefined && !hasMethods(pool, ['decode'])) {
+    throw new InvalidArgumentError('options.pool must be a MaskDecoderPool');
+  }
+  if (threads !== undefined) {
+    if (pool !== undefined) throw new InvalidArgumentError('options.threads must not be set with options.pool');
+    checkCount('threads', threads, MAX_CONCURRENCY);
+  }
+  if (onProgress !== undefined && typeof onProgress !== 'function') {
+    throw new InvalidArgumentError('options.onProgress must be a function');
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new InvalidArgumentError('options.signal must be an AbortSignal');
+  }
+  return { client, projectId, batchId, outDir, format, concurrency, pool, threads, onProgress, signal };
+}
+
+function checkCount(name: string, value: unknown, max: number): void {
+  if (!(Number.isSafeInteger(value) && (value as number) >= 1 && (value as number) <= max)) {
+    throw new InvalidArgumentError(`options.${name} must be an integer from 1 to ${max}`);
+  }
+}
+
+function hasMethods(value: unknown, names: readonly string[]): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  return names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function');
+}

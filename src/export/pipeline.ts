@@ -1,0 +1,125 @@
+// exportBatch(): batch pages -> jobs (bounded in flight) -> masks (bounded in flight) -> files -> index + summary.
+// Nothing waits for the whole batch: pages are read only as fast as jobs start, and memory holds at most the work
+// in flight plus one short path per job listed.
+import { setMaxListeners } from 'node:events';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BatchJob } from '../api/index.js';
+import { AbortError } from '../errors.js';
+import { MaskDecoderPool } from '../pool/index.js';
+import { Slots } from '../pool/slots.js';
+import { removeStaleTemps } from './files.js';
+import { writeIndexAndSummary, type ExportFailure, type ExportSummary } from './index-file.js';
+import { exportJob, InvalidResultError, jobPathOf, JOBS_DIR, type JobContext } from './job.js';
+import { lockOutput } from './lock.js';
+import { resolveExportOptions, type ExportOptions } from './options.js';
+import { ProgressCounters } from './progress.js';
+
+/**
+ * Exports every mask of a batch into `outDir`: one label file per mask, each job's result object, index.jsonl and
+ * summary.json. Jobs that still fail after the client's retries are recorded in the summary and the rest goes on.
+ * Every file is written atomically; a rerun into the same folder skips the jobs already complete, and its output is
+ * identical to that of an uninterrupted run. Rejects if the batch cannot be listed, on abort, or if onProgress throws.
+ */
+export async function exportBatch(options: ExportOptions): Promise<ExportSummary> {
+  const resolved = resolveExportOptions(options);
+  const { client, projectId, batchId, outDir, format, concurrency, signal } = resolved;
+  if (signal?.aborted) throw new AbortError(signal.reason);
+  await mkdir(join(outDir, JOBS_DIR), { recursive: true });
+  const unlock = await lockOutput(outDir);
+  const pool = resolved.pool ?? new MaskDecoderPool(resolved.threads === undefined ? {} : { threads: resolved.threads });
+  // Stops everything in flight: the caller's abort, or an exception thrown by onProgress.
+  const stop = new AbortController();
+  const stopSignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+  // Every request and decode in flight listens to it: as many listeners as the concurrency allows.
+  setMaxListeners(0, stopSignal);
+  let listenerError: { error: unknown } | undefined;
+  const progress = new ProgressCounters(
+    resolved.onProgress &&
+      ((snapshot) => {
+        try {
+          resolved.onProgress!(snapshot);
+        } catch (error) {
+          listenerError ??= { error };
+          stop.abort(error);
+        }
+      }),
+  );
+  const context: JobContext = { client, pool, projectId, outDir, format, maskSlots: new Slots(concurrency), progress };
+  const jobSlots = new Slots(concurrency);
+  const listed = new Set<string>();
+  const completeJobPaths: string[] = [];
+  const failures: ExportFailure[] = [];
+  const running = new Set<Promise<void>>();
+  let invalidJobs = 0;
+
+  const runJob = async (job: BatchJob): Promise<void> => {
+    try {
+      if (await exportJob(context, job, stopSignal)) progress.jobsResumed++;
+      else progress.jobsDone++;
+      completeJobPaths.push(jobPathOf(job.id));
+    } catch (error) {
+      if (stopSignal.aborted) return;
+      progress.jobsFailed++;
+      failures.push(failureOf(job, error));
+    }
+    progress.emit();
+  };
+
+  try {
+    await removeStaleTemps(outDir);
+    let listingError: { error: unknown } | undefined;
+    try {
+      for await (const job of client.batchJobs(projectId, batchId, { signal: stopSignal })) {
+        if (typeof job?.id !== 'string') {
+          invalidJobs++;
+          progress.jobsListed++;
+          progress.jobsFailed++;
+          failures.push(failureOf(job, new InvalidResultError('the job has no string id')));
+          continue;
+        }
+        if (listed.has(job.id)) continue;
+        listed.add(job.id);
+        progress.jobsListed++;
+        await jobSlots.acquire(stopSignal);
+        const task: Promise<void> = runJob(job).finally(() => {
+          jobSlots.release();
+          running.delete(task);
+        });
+        running.add(task);
+      }
+      progress.listingDone = true;
+      progress.emit();
+    } catch (error) {
+      listingError = { error };
+    }
+    while (running.size > 0) await Promise.all(running);
+    if (listenerError) throw listenerError.error;
+    if (signal?.aborted) throw new AbortError(signal.reason);
+    if (listingError) throw listingError.error;
+    return await writeIndexAndSummary(outDir, {
+      projectId,
+      batchId,
+      format,
+      listed: listed.size + invalidJobs,
+      completeJobPaths,
+      failures,
+    });
+  } finally {
+    if (!resolved.pool) await pool.close();
+    await unlock();
+  }
+}
+
+function failureOf(job: BatchJob | undefined, error: unknown): ExportFailure {
+  const { code, apiCode, status } = (error ?? {}) as { code?: unknown; apiCode?: unknown; status?: unknown };
+  const failure: ExportFailure = {
+    job_id: job?.id ?? null,
+    reference_id: job?.reference_id ?? null,
+    code: typeof code === 'string' ? code : 'UNKNOWN',
+    message: error instanceof Error ? error.message : String(error),
+  };
+  if (typeof apiCode === 'string') failure.api_code = apiCode;
+  if (typeof status === 'number') failure.status = status;
+  return failure;
+}

@@ -1,0 +1,58 @@
+// The counters exportBatch() reports to `onProgress` while it runs.
+
+export interface ExportProgress {
+  /** Distinct jobs seen in the batch pages so far. */
+  jobsListed: number;
+  /** All pages are read: `jobsListed` is the batch's total. */
+  listingDone: boolean;
+  /** Jobs exported by this run. */
+  jobsDone: number;
+  /** Jobs already complete in the output folder (an earlier run), skipped without a request. */
+  jobsResumed: number;
+  /** Jobs that failed after the client's retries. */
+  jobsFailed: number;
+  /** Mask files written by this run. */
+  masksDone: number;
+  /** Points in those masks. */
+  pointsDone: number;
+  /** Attachment bytes downloaded (result objects and masks). */
+  bytesDownloaded: number;
+  elapsedMs: number;
+}
+
+/** Mutable counters plus the throttle-free notification of the caller. */
+export class ProgressCounters {
+  jobsListed = 0;
+  listingDone = false;
+  jobsDone = 0;
+  jobsResumed = 0;
+  jobsFailed = 0;
+  masksDone = 0;
+  pointsDone = 0;
+  bytesDownloaded = 0;
+  readonly #started = performance.now();
+  readonly #listener: ((progress: ExportProgress) => void) | undefined;
+
+  constructor(listener: ((progress: ExportProgress) => void) | undefined) {
+    this.#listener = listener;
+  }
+
+  /** Hands a snapshot to the listener. */
+  emit(): void {
+    this.#listener?.(this.snapshot());
+  }
+
+  snapshot(): ExportProgress {
+    return {
+      jobsListed: this.jobsListed,
+      listingDone: this.listingDone,
+      jobsDone: this.jobsDone,
+      jobsResumed: this.jobsResumed,
+      jobsFailed: this.jobsFailed,
+      masksDone: this.masksDone,
+      pointsDone: this.pointsDone,
+      bytesDownloaded: this.bytesDownloaded,
+      elapsedMs: performance.now() - this.#started,
+    };
+  }
+}
