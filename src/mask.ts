@@ -1,5 +1,6 @@
 import { allocateUninitialized } from './allocate.js';
 import { InvalidArgumentError } from './errors.js';
+import { decodeLegacyMask, isLegacyMask } from './legacy-mask.js';
 import { MASK_ERROR_CODES, MaskParseError } from './mask-error.js';
 import { wasmCore, type WasmCore } from './wasm.js';
 
@@ -29,9 +30,11 @@ const encoder = new TextEncoder();
 /**
  * Decodes a Playment mask file (a JSON array of label keys, one per point) into labels and a per-class histogram.
  * Bytes are copied once into WebAssembly memory and parsed there in one pass; no string is decoded.
+ * A legacy mask (a PCD file with a label_key field) is recognised by its first bytes and gives the same result.
  */
 export function decodeMask(input: MaskInput, options: DecodeMaskOptions = {}): DecodedMask {
   const { expectedPoints, out } = checkOptions(options);
+  if (isLegacyMask(input)) return decodeLegacyMask(input, expectedPoints, out);
   const core = wasmCore();
   const layout = copyIn(core, input);
   const result = core.exports.decodeMask(layout.inPtr, layout.inLen, layout.outPtr, layout.histPtr);

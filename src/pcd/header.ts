@@ -44,7 +44,8 @@ interface Line {
 /** Parses and validates the header of a PCD file. */
 export function parsePcdHeader(bytes: Uint8Array): PcdHeader {
   const lines = new Map<string, Line>();
-  let start = 0;
+  // A UTF-8 byte order mark, as text editors on Windows write it.
+  let start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   let dataOffset = -1;
   while (start < bytes.length) {
     let end = bytes.indexOf(NEWLINE, start);
