@@ -1,6 +1,12 @@
-// Mask text -> u16 labels + u32 histogram, in one pass.
+// Mask text -> u16 labels + u32 histogram.
 // Accepts exactly a JSON array of integers 0..65535 with JSON whitespace and an optional UTF-8 BOM.
-// Returns the point count, or the negated error code (codes are mirrored in src/mask-errors.ts).
+// Returns the point count, or the negated error code (codes are mirrored in src/mask-error.ts).
+//
+// This file holds the exact grammar (scalar). Long stretches of the array go through the SIMD fast path
+// (mask-simd.ts), which only ever accepts valid text and hands back here, at a well-defined state, for anything else:
+// the closing bracket, numbers of 4-5 digits and every error, so errors and their offsets are the scalar ones.
+import { countUpTo, finishCounting, startCounting } from './histogram';
+import { blocksExpectValue, blocksOut, blocksResumeAt, parseBlocks } from './mask-simd';
 
 const ERR_EMPTY_INPUT: i32 = 1;
 const ERR_EXPECTED_ARRAY: i32 = 2;
@@ -42,8 +48,9 @@ export function maxLabel(): i32 {
 }
 
 /**
- * Parses `inLen` bytes at `inPtr`, writes labels as u16 at `outPtr` (room for inLen / 2 + 1 labels)
- * and counts them into 65536 u32 entries at `histPtr`.
+ * Parses `inLen` bytes at `inPtr` (followed by 64 zero bytes), writes the labels as u16 at `outPtr` and counts them
+ * into the 65536 u32 entries at `histPtr`. `outPtr` is either `inPtr - 16` or lower (labels overwrite consumed
+ * input) or a separate region with room for inLen / 2 + 1 labels and 16 bytes more.
  */
 export function decodeMask(inPtr: usize, inLen: i32, outPtr: usize, histPtr: usize): i32 {
   memory.fill(histPtr, 0, <usize>dirtyEntries << 2);
@@ -52,62 +59,78 @@ export function decodeMask(inPtr: usize, inLen: i32, outPtr: usize, histPtr: usi
   let p = inPtr;
   if (inLen >= 3 && load<u8>(p) == 0xef && load<u8>(p, 1) == 0xbb && load<u8>(p, 2) == 0xbf) p += 3;
   p = skipWhitespace(p, end);
-  if (p == end) return fail(ERR_EMPTY_INPUT, p, inPtr, -1);
-  if (load<u8>(p) != 0x5b) return fail(ERR_EXPECTED_ARRAY, p, inPtr, -1);
+  if (p == end) return fail(ERR_EMPTY_INPUT, p, inPtr);
+  if (load<u8>(p) != 0x5b) return fail(ERR_EXPECTED_ARRAY, p, inPtr);
   p = skipWhitespace(p + 1, end);
-  let count: i32 = 0;
-  let max: i32 = -1;
+  let o = outPtr;
+  startCounting(outPtr, histPtr);
   if (p < end && load<u8>(p) == 0x5d) {
     p++;
   } else {
+    // The fast path may take over at a number that starts at or after this position.
+    let resumeAt = p;
+    let expectValue = true;
     while (true) {
-      if (p == end) return fail(ERR_UNEXPECTED_END, p, inPtr, max);
-      let c = <u32>load<u8>(p);
-      let digit = c - 0x30;
-      if (digit > 9) {
-        if (c == 0x2d || c == 0x2b) return fail(ERR_SIGNED_VALUE, p, inPtr, max);
-        return fail(ERR_EXPECTED_VALUE, p, inPtr, max);
-      }
-      const start = p;
-      let value = digit;
-      p++;
-      if (value == 0 && p < end && <u32>load<u8>(p) - 0x30 <= 9) return fail(ERR_LEADING_ZERO, start, inPtr, max);
-      while (p < end) {
-        digit = <u32>load<u8>(p) - 0x30;
-        if (digit > 9) break;
-        value = value * 10 + digit;
-        if (value > 0xffff) return fail(ERR_VALUE_OUT_OF_RANGE, start, inPtr, max);
+      if (expectValue) {
+        if (p >= resumeAt && p < end && <u32>load<u8>(p) - 0x30 <= 9) {
+          p = parseBlocks(p, o);
+          o = blocksOut;
+          resumeAt = blocksResumeAt;
+          expectValue = blocksExpectValue;
+          // A hand-over between a comma and the next number may land in whitespace.
+          if (expectValue) p = skipWhitespace(p, end);
+          continue;
+        }
+        if (p == end) return fail(ERR_UNEXPECTED_END, p, inPtr);
+        let c = <u32>load<u8>(p);
+        let digit = c - 0x30;
+        if (digit > 9) {
+          if (c == 0x2d || c == 0x2b) return fail(ERR_SIGNED_VALUE, p, inPtr);
+          return fail(ERR_EXPECTED_VALUE, p, inPtr);
+        }
+        const start = p;
+        let value = digit;
         p++;
+        if (value == 0 && p < end && <u32>load<u8>(p) - 0x30 <= 9) return fail(ERR_LEADING_ZERO, start, inPtr);
+        while (p < end) {
+          digit = <u32>load<u8>(p) - 0x30;
+          if (digit > 9) break;
+          value = value * 10 + digit;
+          if (value > 0xffff) return fail(ERR_VALUE_OUT_OF_RANGE, start, inPtr);
+          p++;
+        }
+        if (p < end) {
+          c = <u32>load<u8>(p);
+          if (c == 0x2e || c == 0x65 || c == 0x45) return fail(ERR_NOT_AN_INTEGER, p, inPtr);
+        }
+        store<u16>(o, <u16>value);
+        o += 2;
       }
-      if (p < end) {
-        c = <u32>load<u8>(p);
-        if (c == 0x2e || c == 0x65 || c == 0x45) return fail(ERR_NOT_AN_INTEGER, p, inPtr, max);
-      }
-      store<u16>(outPtr + (<usize>count << 1), <u16>value);
-      const slot = histPtr + (<usize>value << 2);
-      store<u32>(slot, load<u32>(slot) + 1);
-      if (<i32>value > max) max = <i32>value;
-      count++;
       p = skipWhitespace(p, end);
-      if (p == end) return fail(ERR_UNEXPECTED_END, p, inPtr, max);
-      c = <u32>load<u8>(p);
+      if (p == end) return fail(ERR_UNEXPECTED_END, p, inPtr);
+      const c = <u32>load<u8>(p);
       if (c == 0x5d) {
         p++;
         break;
       }
-      if (c != 0x2c) return fail(ERR_EXPECTED_COMMA_OR_END, p, inPtr, max);
+      if (c != 0x2c) return fail(ERR_EXPECTED_COMMA_OR_END, p, inPtr);
       p = skipWhitespace(p + 1, end);
+      expectValue = true;
     }
   }
   p = skipWhitespace(p, end);
-  if (p != end) return fail(ERR_TRAILING_DATA, p, inPtr, max);
-  lastMaxLabel = max;
-  dirtyEntries = max + 1;
+  const count = <i32>((o - outPtr) >> 1);
+  if (p != end) return fail(ERR_TRAILING_DATA, p, inPtr);
+  countUpTo(o);
+  const max = <i32>finishCounting();
+  lastMaxLabel = count == 0 ? -1 : max;
+  dirtyEntries = lastMaxLabel + 1;
   return count;
 }
 
-function fail(code: i32, at: usize, inPtr: usize, max: i32): i32 {
+function fail(code: i32, at: usize, inPtr: usize): i32 {
   lastErrorOffset = <i32>(at - inPtr);
-  dirtyEntries = max + 1;
+  // Labels were counted on the way: clear everything at the next call.
+  dirtyEntries = HISTOGRAM_ENTRIES;
   return -code;
 }

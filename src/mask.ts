@@ -22,7 +22,10 @@ export interface DecodeMaskOptions {
 export type MaskInput = Uint8Array | ArrayBuffer | string;
 
 const HISTOGRAM_BYTES = 65536 * 4;
-// Bytes after the input that the core may read past its end (whole SIMD blocks).
+// Labels are written in place over the input bytes already parsed, starting this far before the input: the core
+// stores 8 labels (16 bytes) at a time and needs them to stay behind its read position.
+const LABELS_BEFORE_INPUT = 64;
+// Zero bytes after the input that the core reads past its end (whole 64-byte SIMD blocks).
 const INPUT_PADDING = 64;
 const UTF8_BYTES_PER_CODE_UNIT = 3;
 const encoder = new TextEncoder();
@@ -56,23 +59,31 @@ interface Layout {
   histPtr: number;
 }
 
-// Scratch layout: [histogram 256 KiB][input + padding][labels], 64-byte aligned, reused across calls.
+// Scratch layout, reused across calls: [histogram 256 KiB][64-byte gap][input + 64 zero bytes]. The labels overwrite
+// the gap and the consumed input, so a decode needs the input copy and nothing more in WebAssembly memory.
 function copyIn(core: WasmCore, input: MaskInput): Layout {
   const histPtr = core.base;
-  const inPtr = histPtr + HISTOGRAM_BYTES;
+  const outPtr = histPtr + HISTOGRAM_BYTES;
+  const inPtr = outPtr + LABELS_BEFORE_INPUT;
   let inLen: number;
   if (typeof input === 'string') {
-    const room = input.length * UTF8_BYTES_PER_CODE_UNIT;
-    core.reserve(inPtr + align64(room + INPUT_PADDING) + labelBytesFor(room));
-    inLen = encoder.encodeInto(input, core.u8.subarray(inPtr, inPtr + room)).written;
+    // Mask text is ASCII: try one byte per code unit first, the UTF-8 worst case only if that does not fit.
+    core.reserve(inPtr + input.length + INPUT_PADDING);
+    let encoded = encoder.encodeInto(input, core.u8.subarray(inPtr, inPtr + input.length));
+    if (encoded.read < input.length) {
+      const room = input.length * UTF8_BYTES_PER_CODE_UNIT;
+      core.reserve(inPtr + room + INPUT_PADDING);
+      encoded = encoder.encodeInto(input, core.u8.subarray(inPtr, inPtr + room));
+    }
+    inLen = encoded.written;
   } else {
     const bytes = toBytes(input);
     inLen = bytes.length;
-    core.reserve(inPtr + align64(inLen + INPUT_PADDING) + labelBytesFor(inLen));
+    core.reserve(inPtr + inLen + INPUT_PADDING);
     core.u8.set(bytes, inPtr);
   }
   core.u8.fill(0, inPtr + inLen, inPtr + inLen + INPUT_PADDING);
-  return { inPtr, inLen, outPtr: inPtr + align64(inLen + INPUT_PADDING), histPtr };
+  return { inPtr, inLen, outPtr, histPtr };
 }
 
 function copyOut(core: WasmCore, layout: Layout, pointCount: number, out: Uint16Array | undefined): DecodedMask {
@@ -113,15 +124,6 @@ function checkOptions(options: DecodeMaskOptions): DecodeMaskOptions {
     throw new InvalidArgumentError('options.out must be a Uint16Array');
   }
   return options;
-}
-
-// Every label takes at least two input bytes (a digit and a separator), plus one for the last.
-function labelBytesFor(inputBytes: number): number {
-  return align64((Math.floor(inputBytes / 2) + 1) * 2);
-}
-
-function align64(n: number): number {
-  return (n + 63) & ~63;
 }
 
 function align4(n: number): number {

@@ -1,0 +1,176 @@
+// The fast path: whole 64-byte blocks of a mask, validated and decoded with SIMD.
+//
+// A block is taken only if every byte is a digit, JSON whitespace or a comma, every number has at most 3 digits and
+// no leading zero, and numbers and commas alternate. Then, for every 16-byte window, the value of the number that ends
+// just before each separator is d[i-1] + 10*d[i-2] + 100*d[i-3] (digits of other numbers masked out), and the
+// positions that follow a number are packed into u16 labels with PACK_TABLE. Any other block (the closing bracket,
+// 4-5 digit numbers, every error) goes to the exact scalar parser, which hands back at the next number it reaches
+// past the fault. Numbers straddle blocks: the previous window's digits are carried in registers, never re-read,
+// because labels are written in place over input that has been consumed.
+import { countUpTo } from './histogram';
+import { BYTE_CONSTANTS, CONTROL_WHITESPACE, PACK_TABLE } from './tables';
+
+/** Blocks between two hand-overs of new labels to the histogram, so that they are counted while in cache. */
+const BLOCKS_PER_COUNT = 64;
+
+/** Where the scalar parser takes over: the label write pointer, its state and the first position to hand back at. */
+export let blocksOut: usize = 0;
+export let blocksExpectValue: bool = true;
+export let blocksResumeAt: usize = 0;
+
+// @ts-ignore: decorator
+@inline function prefixXor(x: u64): u64 {
+  x ^= x << 1;
+  x ^= x << 2;
+  x ^= x << 4;
+  x ^= x << 8;
+  x ^= x << 16;
+  return x ^ (x << 32);
+}
+
+// @ts-ignore: decorator
+@inline function bitmask64(v0: v128, v1: v128, v2: v128, v3: v128): u64 {
+  return (
+    <u64>(<u32>i8x16.bitmask(v0)) |
+    (<u64>(<u32>i8x16.bitmask(v1)) << 16) |
+    (<u64>(<u32>i8x16.bitmask(v2)) << 32) |
+    (<u64>(<u32>i8x16.bitmask(v3)) << 48)
+  );
+}
+
+/** Bit i set when byte i of the block at p is not a digit, a comma or JSON whitespace. */
+function unexpectedBytes(p: usize): u64 {
+  let bits: u64 = 0;
+  for (let i: usize = 0; i < 64; i++) {
+    const c = <u32>load<u8>(p + i);
+    const expected = c - 0x30 <= 9 || c == 0x2c || c == 0x20 || c == 0x0a || c == 0x0d || c == 0x09;
+    if (!expected) bits |= (<u64>1) << i;
+  }
+  return bits;
+}
+
+/**
+ * Decodes blocks from `p`, the first digit of a number that follows '[' or ',' (and whitespace), writing u16 labels
+ * at `o`. `o` must stay at least 16 bytes behind the input position: labels are stored 8 at a time.
+ * Returns the position at which the scalar parser continues; see blocksOut, blocksExpectValue, blocksResumeAt.
+ */
+export function parseBlocks(p: usize, o: usize): usize {
+  // Constants loaded from memory (see tables.ts).
+  const bias = v128.load8_splat(BYTE_CONSTANTS);
+  const digitBound = v128.load8_splat(BYTE_CONSTANTS, 1);
+  const lowNibble = v128.load8_splat(BYTE_CONSTANTS, 2);
+  const comma = v128.load8_splat(BYTE_CONSTANTS, 3);
+  const space = v128.load8_splat(BYTE_CONSTANTS, 4);
+  const zeroDigit = v128.load8_splat(BYTE_CONSTANTS, 5);
+  const upperHalf = v128.load8_splat(BYTE_CONSTANTS, 6);
+  const hundred = v128.load16_splat(BYTE_CONSTANTS, 8);
+  const controlWhitespace = v128.load(CONTROL_WHITESPACE);
+
+  let zPrev = i8x16.splat(0); // digit values (0 elsewhere) of the previous 16 bytes
+  let mPrev = i8x16.splat(0); // digit mask of the previous 16 bytes
+  let digitsBefore: u64 = 0; // digit bits of the previous block
+  let zerosBefore: u64 = 0; // '0' bits of the previous block
+  let parity: u64 = 0; // all ones when the last token was a number, 0 when it was a comma
+  let bad: u64 = 0;
+  let blocksToCount = BLOCKS_PER_COUNT;
+
+  while (true) {
+    const a0 = v128.load(p);
+    const a1 = v128.load(p, 16);
+    const a2 = v128.load(p, 32);
+    const a3 = v128.load(p, 48);
+    const x0 = i8x16.add(a0, bias);
+    const x1 = i8x16.add(a1, bias);
+    const x2 = i8x16.add(a2, bias);
+    const x3 = i8x16.add(a3, bias);
+    const m0 = i8x16.lt_s(x0, digitBound);
+    const m1 = i8x16.lt_s(x1, digitBound);
+    const m2 = i8x16.lt_s(x2, digitBound);
+    const m3 = i8x16.lt_s(x3, digitBound);
+    const c0 = i8x16.eq(a0, comma);
+    const c1 = i8x16.eq(a1, comma);
+    const c2 = i8x16.eq(a2, comma);
+    const c3 = i8x16.eq(a3, comma);
+    const ok0 = v128.or(v128.or(m0, c0), v128.or(i8x16.eq(a0, space), i8x16.swizzle(controlWhitespace, a0)));
+    const ok1 = v128.or(v128.or(m1, c1), v128.or(i8x16.eq(a1, space), i8x16.swizzle(controlWhitespace, a1)));
+    const ok2 = v128.or(v128.or(m2, c2), v128.or(i8x16.eq(a2, space), i8x16.swizzle(controlWhitespace, a2)));
+    const ok3 = v128.or(v128.or(m3, c3), v128.or(i8x16.eq(a3, space), i8x16.swizzle(controlWhitespace, a3)));
+    if (!i8x16.all_true(v128.and(v128.and(ok0, ok1), v128.and(ok2, ok3)))) break;
+
+    const digits = bitmask64(m0, m1, m2, m3);
+    const commas = bitmask64(c0, c1, c2, c3);
+    const zeros = bitmask64(i8x16.eq(a0, zeroDigit), i8x16.eq(a1, zeroDigit), i8x16.eq(a2, zeroDigit), i8x16.eq(a3, zeroDigit));
+    // Bit i of digitsK: byte i-K is a digit (looking back into the previous block).
+    const digits1 = (digits << 1) | (digitsBefore >> 63);
+    const digits2 = (digits << 2) | (digitsBefore >> 62);
+    const digits3 = (digits << 3) | (digitsBefore >> 61);
+    const zeros1 = (zeros << 1) | (zerosBefore >> 63);
+    const starts = digits & ~digits1;
+    const ends = digits1 & ~digits; // the byte right after each number
+    const tokens = starts | commas;
+    const tokenParity = prefixXor(tokens) ^ parity; // set at the tokens that must be numbers
+    bad =
+      (digits & digits1 & digits2 & digits3) | // 4 or more digits
+      (digits & zeros1 & ~digits2) | // a '0' that starts a number followed by a digit
+      ((tokens & tokenParity) ^ starts); // two numbers or two commas in a row
+    if (bad) break;
+    parity = <u64>(<i64>tokenParity >> 63);
+
+    // Decode the four 16-byte windows: the value of the number ending at byte i-1 is computed at byte i, the
+    // separator positions (`ends`) are packed into labels. Windows are re-read: cheaper than keeping 16 vectors live.
+    const threeDigits = (ends & digits1 & digits2 & digits3) != 0;
+    let windowEnds = ends;
+    for (let k: usize = 0; k < 64; k += 16) {
+      const x = i8x16.add(v128.load(p + k), bias);
+      const m = i8x16.lt_s(x, digitBound);
+      const z = v128.and(v128.and(x, m), lowNibble);
+      const ones = i8x16.shuffle(zPrev, z, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30);
+      const tens = i8x16.shuffle(zPrev, z, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29);
+      const twice = i8x16.add(tens, tens);
+      const eightTimes = i8x16.add(i8x16.add(twice, twice), i8x16.add(twice, twice));
+      const belowHundred = i8x16.add(i8x16.add(ones, twice), eightTimes);
+      const lowEnds = <u32>windowEnds & 0xff;
+      const highEnds = (<u32>windowEnds >> 8) & 0xff;
+      const lowPack = v128.load(PACK_TABLE + (<usize>lowEnds << 4));
+      const highPack = i8x16.add(v128.load(PACK_TABLE + (<usize>highEnds << 4)), upperHalf);
+      let low = i8x16.swizzle(belowHundred, lowPack);
+      let high = i8x16.swizzle(belowHundred, highPack);
+      if (threeDigits) {
+        // Hundreds digit: byte i-3, kept only when byte i-2 is a digit of the same number.
+        const hundreds = v128.and(
+          i8x16.shuffle(zPrev, z, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28),
+          i8x16.shuffle(mPrev, m, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29),
+        );
+        low = i16x8.add(low, i16x8.mul(i8x16.swizzle(hundreds, lowPack), hundred));
+        high = i16x8.add(high, i16x8.mul(i8x16.swizzle(hundreds, highPack), hundred));
+      }
+      v128.store(o, low);
+      o += <usize>popcnt(lowEnds) << 1;
+      v128.store(o, high);
+      o += <usize>popcnt(highEnds) << 1;
+      zPrev = z;
+      mPrev = m;
+      windowEnds >>= 16;
+    }
+    digitsBefore = digits;
+    zerosBefore = zeros;
+    p += 64;
+    if (--blocksToCount == 0) {
+      countUpTo(o);
+      blocksToCount = BLOCKS_PER_COUNT;
+    }
+  }
+
+  // Hand over to the scalar parser.
+  const unexpected = unexpectedBytes(p);
+  blocksResumeAt = p + <usize>ctz(bad | unexpected) + 1;
+  blocksOut = o;
+  countUpTo(o);
+  if (digitsBefore >> 63) {
+    // A number runs into this block: the scalar parser re-reads it whole (at most 3 digits, still intact).
+    blocksExpectValue = true;
+    return p - <usize>clz(~digitsBefore);
+  }
+  blocksExpectValue = parity == 0;
+  return p;
+}

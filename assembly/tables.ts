@@ -1,0 +1,48 @@
+// Lookup tables of the SIMD parser, built once at instantiation (a 4 KiB data segment would make the
+// binary too large for a synchronous `new WebAssembly.Module` on a browser's main thread).
+
+/**
+ * PACK_TABLE[e] (16 bytes) packs the u8 lanes selected by the 8-bit mask `e` into u16 lanes for i8x16.swizzle:
+ * output lane j gets the byte at the position of the j-th set bit of `e` as its low byte and 0 as its high byte.
+ * Unused lanes become 0. Index 0x80 selects 0 and stays out of range after adding 8 (for the upper half).
+ */
+export const PACK_TABLE: usize = memory.data(256 * 16, 16);
+
+const ZERO_LANE: u8 = 0x80;
+
+function buildPackTable(): void {
+  for (let mask = 0; mask < 256; mask++) {
+    const entry = PACK_TABLE + (<usize>mask << 4);
+    let lane: usize = 0;
+    for (let bit = 0; bit < 8; bit++) {
+      if ((mask >> bit) & 1) {
+        store<u8>(entry + (lane << 1), <u8>bit);
+        store<u8>(entry + (lane << 1) + 1, ZERO_LANE);
+        lane++;
+      }
+    }
+    for (; lane < 8; lane++) store<u16>(entry + (lane << 1), (<u16>ZERO_LANE << 8) | ZERO_LANE);
+  }
+}
+
+buildPackTable();
+
+/**
+ * Byte constants that the parser splats into vectors. V8 rematerialises vector constants inside loops;
+ * vectors loaded from memory stay in registers.
+ */
+export const BYTE_CONSTANTS: usize = memory.data<u8>([
+  0x50, // +0: maps '0'..'9' to 0x80..0x89, the lowest signed bytes
+  0x8a, // +1: signed bound: x < 0x8a (as i8) <=> the byte was a digit
+  0x0f, // +2: low nibble = digit value
+  0x2c, // +3: ','
+  0x20, // +4: ' '
+  0x30, // +5: '0'
+  0x08, // +6: offset of the upper half of a 16-byte window in PACK_TABLE indexes
+  0x00, // +7: padding
+  0x64, // +8: 100 as a little-endian u16
+  0x00,
+], 2);
+
+/** 16-byte table for i8x16.swizzle: 0xff at '\t', '\n' and '\r' (bytes >= 16 swizzle to 0). */
+export const CONTROL_WHITESPACE: usize = memory.data<u8>([0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0xff, 0, 0], 16);
