@@ -27,6 +27,7 @@ export const ACCEPT_ENCODING = 'gzip, deflate, br';
 
 export interface BodySource extends AsyncIterable<Uint8Array> {
   destroy(error?: Error): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 export interface ReadBodyOptions {
@@ -49,7 +50,7 @@ export async function readBody(body: BodySource, options: ReadBodyOptions): Prom
   const tooLarge = (what: string) =>
     new ApiError('RESPONSE_TOO_LARGE', `response body ${what} is over maxResponseBytes (${maxBytes})`, { url, status });
   if (contentLength !== undefined && contentLength > maxBytes) {
-    body.destroy();
+    discard(body);
     throw tooLarge(`of ${contentLength} bytes`);
   }
   const raw = await collect(body, options, () => tooLarge('read so far'));
@@ -64,11 +65,11 @@ async function collect(body: BodySource, options: ReadBodyOptions, tooLarge: () 
   let total = 0;
   for await (const chunk of body) {
     if (exact && total + chunk.length > exact.length) {
-      body.destroy();
+      discard(body);
       throw new ApiError('CONNECTION', 'the body is longer than its Content-Length', { url, status });
     }
     if (total + chunk.length > options.maxBytes) {
-      body.destroy();
+      discard(body);
       throw tooLarge();
     }
     if (exact) exact.set(chunk, total);
@@ -98,6 +99,12 @@ async function decode(raw: Uint8Array, options: ReadBodyOptions, tooLarge: () =>
     }
   }
   return owned(bytes);
+}
+
+// Drops the connection under an unread body. undici reports that as an 'error' event a tick later: expected here.
+function discard(body: BodySource): void {
+  body.on('error', () => undefined);
+  body.destroy();
 }
 
 function join(chunks: Uint8Array[], total: number): Uint8Array {

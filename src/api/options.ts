@@ -11,7 +11,10 @@ export interface PlaymentClientOptions {
   connections?: number;
   /** Default { retries: 5, minDelayMs: 200, maxDelayMs: 20000 }. */
   retry?: Partial<RetryOptions>;
-  /** Longest wait for the response headers, and between two chunks of a body, per attempt. Default 30000. */
+  /**
+   * Longest wait for the response headers, and between two chunks of a body, per attempt. Default 30000. undici
+   * checks these with a resolution of about a second, so a wait under 1000 ms may last up to a second.
+   */
   timeoutMs?: number;
   /** Largest body accepted, both as received and once decoded. Default 256 MiB. */
   maxResponseBytes?: number;

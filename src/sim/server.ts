@@ -78,6 +78,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const simulator = new RunningSimulator(dataset, options, apiServer, storageServer);
   apiServer.on('request', (req, res) => void simulator.handleApi(req, res));
   storageServer.on('request', (req, res) => void simulator.handleStorage(req, res));
+  apiServer.on('connection', () => simulator.stats.apiConnections++);
+  storageServer.on('connection', () => simulator.stats.storageConnections++);
   return simulator;
 }
 

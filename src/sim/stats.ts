@@ -4,6 +4,9 @@ import type { FaultKind, Route } from './faults.js';
 export interface SimStats {
   apiRequests: number;
   storageRequests: number;
+  /** TCP connections accepted by each origin: keep-alive and pool bounds show here. */
+  apiConnections: number;
+  storageConnections: number;
   /** Storage requests that carried the API key in any header (or an x-api-key header at all): must stay 0. */
   storageRequestsWithKey: number;
   /** Requests per route; `unknown` for paths the API does not have. */
@@ -39,6 +42,8 @@ export function emptyStats(): SimStats {
   return {
     apiRequests: 0,
     storageRequests: 0,
+    apiConnections: 0,
+    storageConnections: 0,
     storageRequestsWithKey: 0,
     routes: { batch: 0, job: 0, attachment: 0, storage: 0, unknown: 0 },
     faults: {},
