@@ -2,6 +2,8 @@
 // Every read is checked against the end of the input and every write against the end of the output, and each
 // step consumes at least one input byte, so no stream can read or write outside its buffers or loop forever.
 // Returns the bytes written (always outLen on success) or the negated error code (mirrored in src/pcd/pcd-error.ts).
+// Copies move whole 16-byte blocks, so they may touch up to 31 bytes past the end of the input (reads) or the output
+// (writes): the caller reserves 32 bytes of slack after both. Tokens themselves are checked against the true ends.
 
 const ERR_INPUT_OVERRUN: i32 = 1;
 const ERR_OUTPUT_OVERRUN: i32 = 2;
@@ -28,7 +30,8 @@ export function lzfDecompress(inPtr: usize, inLen: i32, outPtr: usize, outLen: i
       const len = ctrl + 1;
       if (len > inEnd - ip) return fail(ERR_INPUT_OVERRUN, token, inPtr);
       if (len > outEnd - op) return fail(ERR_OUTPUT_OVERRUN, token, inPtr);
-      memory.copy(op, ip, len);
+      v128.store(op, v128.load(ip));
+      if (len > 16) v128.store(op, v128.load(ip, 16), 16);
       ip += len;
       op += len;
       continue;
@@ -44,9 +47,16 @@ export function lzfDecompress(inPtr: usize, inLen: i32, outPtr: usize, outLen: i
     len += 2;
     if (distance > op - outPtr) return fail(ERR_BAD_BACKREFERENCE, token, inPtr);
     if (len > outEnd - op) return fail(ERR_OUTPUT_OVERRUN, token, inPtr);
-    if (distance >= len) {
-      memory.copy(op, op - distance, len);
-      op += len;
+    if (distance >= 16) {
+      // Each block reads bytes written before it: distance >= 16 keeps the source behind the destination.
+      const end = op + len;
+      let from = op - distance;
+      while (op < end) {
+        v128.store(op, v128.load(from));
+        op += 16;
+        from += 16;
+      }
+      op = end;
     } else {
       // Overlapping: the reference repeats bytes this copy is writing, so it must go byte by byte.
       const end = op + len;

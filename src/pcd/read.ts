@@ -23,6 +23,8 @@ const MAX_DATA_BYTES = 2 ** 30;
 // The most bytes one LZF token can produce per byte it takes (a 3-byte back reference of 264 bytes).
 const LZF_MAX_EXPANSION = 88;
 const COMPRESSED_SIZES_BYTES = 8;
+// The LZF core copies whole 16-byte blocks: it may read or write this far past the end of its input and output.
+const LZF_SLACK = 32;
 // decodeMask keeps its histogram in the first 256 KiB of the scratch region between calls (it clears only the entries
 // it used last time), so readPcd lays its data out after it.
 const MASK_HISTOGRAM_BYTES = 65536 * 4;
@@ -90,8 +92,8 @@ function readBinaryCompressed(bytes: Uint8Array, header: PcdHeader, layout: Fiel
   checkSize(rawBytes, start);
   const core = wasmCore();
   const inPtr = core.base + MASK_HISTOGRAM_BYTES;
-  const rawPtr = inPtr + align64(compressedBytes);
-  core.reserve(rawPtr + rawBytes);
+  const rawPtr = inPtr + align64(compressedBytes + LZF_SLACK);
+  core.reserve(rawPtr + rawBytes + LZF_SLACK);
   core.u8.set(bytes.subarray(streamStart, streamStart + compressedBytes), inPtr);
   const result = core.exports.lzfDecompress(inPtr, compressedBytes, rawPtr, rawBytes);
   if (result < 0) throw new PcdParseError(LZF_ERROR_CODES[-result]!, streamStart + core.exports.lzfErrorOffset());
