@@ -136,6 +136,21 @@ describe('playment-masks export', () => {
     expect(treeDifference(await readTree(out), cleanTree)).toBe('');
   }, 60_000);
 
+  it('stops cleanly on Ctrl-C (exit 130), leaving a folder the next run completes', async () => {
+    const { simulator, exportArgs, env } = await simulate({ jobs: 20, frames: 2, points: 5000, latencyMs: 20 });
+    const out = await tempDir();
+    const { child, done } = start(exportArgs(out, '--concurrency', '2'), env);
+    const hasFragment = async () => [...(await readTree(out)).keys()].some((path) => path.endsWith('/index.jsonl'));
+    while (!(await hasFragment()) && child.exitCode === null) await new Promise((r) => setTimeout(r, 10));
+    child.kill('SIGINT');
+    const stopped = await done;
+    expect(stopped.code).toBe(130);
+    expect(stopped.stderr).toMatch(/interrupted; rerun the same command to resume/);
+    expect(await readdir(out)).toEqual(['jobs']);
+    expect((await run(exportArgs(out), env)).code).toBe(0);
+    checkExport(await readTree(out), simulator.dataset, 'npy');
+  });
+
   it('exits 1 and lists the jobs that failed; a rerun finishes them (exit 0)', async () => {
     const { simulator, exportArgs, env } = await simulate({ jobs: 6, frames: 1, points: 100 });
     simulator.faults.inject('final400', { route: 'job', count: 2 });

@@ -120,7 +120,8 @@ function report(summary: ExportSummary, last: ExportProgress | undefined, outDir
     `Exported ${jobs.exported}/${jobs.listed} jobs${resumed}, ${masks} masks, ${points} points${took}${downloaded}\n` +
       `Output: ${outDir} (index.jsonl, summary.json)\n`,
   );
-  const classes = Object.entries(summary.classes);
+  // Largest first (JSON objects list integer-like keys such as "0" first, whatever their count).
+  const classes = Object.entries(summary.classes).sort(([, a], [, b]) => b - a);
   if (classes.length > 0) {
     io.stdout.write(`Classes: ${classes.map(([name, count]) => `${JSON.stringify(name)} ${count}`).join(', ')}\n`);
   }
@@ -209,10 +210,13 @@ function describe(error: unknown): string {
 // The outermost layer: the process, its signals, and its exit code.
 const controller = new AbortController();
 let interrupts = 0;
-process.on('SIGINT', () => {
-  if (++interrupts > 1) process.exit(EXIT.interrupted);
-  controller.abort(new Error('interrupted'));
-});
+// The first Ctrl-C (or SIGTERM) stops gracefully, the export leaving a resumable folder; a second one exits at once.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (++interrupts > 1) process.exit(EXIT.interrupted);
+    controller.abort(new Error('interrupted'));
+  });
+}
 void main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
