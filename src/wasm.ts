@@ -38,8 +38,8 @@ export class WasmCore {
   #buffer: ArrayBuffer;
   #u8: Uint8Array;
 
-  constructor(module: WebAssembly.Module) {
-    this.exports = new WebAssembly.Instance(module, {}).exports as unknown as CoreExports;
+  constructor(module: WebAssembly.Module, instance = new WebAssembly.Instance(module, {})) {
+    this.exports = instance.exports as unknown as CoreExports;
     this.base = this.exports.heapBase();
     this.#buffer = this.exports.memory.buffer;
     this.#u8 = new Uint8Array(this.#buffer);
@@ -67,6 +67,17 @@ export class WasmCore {
 }
 
 let instance: WasmCore | undefined;
+
+/**
+ * Compiles and instantiates the core without blocking. Browsers refuse synchronous compilation and instantiation of
+ * larger modules on the main thread (Chrome: over 4 KB in older versions, 8 MB today): the browser entry awaits this.
+ */
+export async function loadCoreAsync(): Promise<void> {
+  const module = await WebAssembly.compile(coreBinary);
+  const ready = await WebAssembly.instantiate(module, {});
+  compiledModule = module;
+  instance = new WasmCore(module, ready);
+}
 
 /** This thread's instance of the core. */
 export function wasmCore(): WasmCore {

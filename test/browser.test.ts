@@ -1,0 +1,138 @@
+// The browser entry in a real browser: Debian's chromium, headless, driven by playwright-core, loading dist/browser.js
+// from a node:http server on 127.0.0.1 and decoding a mask, a legacy mask and a PCD on the page's main thread.
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeMask, readPcd } from '../dist/index.js';
+import { generateMaskLabels } from '../src/sim/mask-text.js';
+import { everyTypeCloud, FORMS } from './fixtures/pcd-samples.js';
+import { writePcd } from './fixtures/pcd-writer.mjs';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const distDir = new URL('../dist/', import.meta.url);
+
+const POINTS = 5000;
+const labels = generateMaskLabels({ points: POINTS, seed: 21 });
+const maskText = `[${Array.from(labels).join(', ')}]`;
+const cloud = everyTypeCloud(POINTS, 4);
+const legacyMask = writePcd(
+  [...cloud.slice(0, 3), { name: 'label_key', type: 'F', size: 4, values: Array.from(labels) }],
+  POINTS,
+  'ascii',
+);
+const files: Record<string, Uint8Array> = {
+  'mask.json': new TextEncoder().encode(maskText),
+  'legacy-mask.pcd': legacyMask,
+  ...Object.fromEntries(FORMS.map((form) => [`cloud-${form}.pcd`, writePcd(cloud, POINTS, form)])),
+};
+
+const PAGE = `<!doctype html><meta charset="utf-8"><script type="module">
+import * as library from '/dist/browser.js';
+window.library = library;
+window.loaded = true;
+</script>`;
+
+let server: Server;
+let browser: Browser;
+let origin: string;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: apt-get update && apt-get install -y chromium (.ci/run does this)`);
+  }
+  server = createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
+    const send = (type: string, body: Uint8Array | string) => {
+      response.writeHead(200, { 'content-type': type });
+      response.end(body);
+    };
+    if (path === '/') return send('text/html', PAGE);
+    if (path === '/dist/browser.js') return send('text/javascript', readFileSync(new URL('browser.js', distDir)));
+    const file = files[path.slice('/files/'.length)];
+    if (path.startsWith('/files/') && file) return send('application/octet-stream', file);
+    response.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => server?.close(resolve));
+});
+
+describe('the browser entry in headless Chromium', () => {
+  it('has no Node imports', () => {
+    const source = readFileSync(new URL('browser.js', distDir), 'utf8');
+    expect(source).not.toMatch(/from\s*["']node:|require\(|from\s*["'](fs|path|worker_threads|undici|piscina)["']/);
+  });
+
+  it('decodes a mask, a legacy mask and a PCD in every DATA form on the main thread, like Node', async () => {
+    const page = await browser.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    // Nothing leaves the loopback server.
+    await page.route('**/*', (route) => (route.request().url().startsWith(origin) ? route.continue() : route.abort()));
+    await page.goto(`${origin}/`);
+    await page.waitForFunction(() => (window as unknown as { loaded?: boolean }).loaded === true, undefined, { timeout: 20_000 });
+
+    const result = await page.evaluate(async (forms) => {
+      type Library = typeof import('../dist/browser.js');
+      const library = (window as unknown as { library: Library }).library;
+      const bytes = async (name: string) => new Uint8Array(await (await fetch(`/files/${name}`)).arrayBuffer());
+      const summary = (mask: { labels: Uint16Array; histogram: Uint32Array; pointCount: number }) => ({
+        labels: Array.from(mask.labels),
+        histogram: Array.from(mask.histogram),
+        pointCount: mask.pointCount,
+      });
+      const clouds: Record<string, Record<string, number[]>> = {};
+      for (const form of forms) {
+        const pcd = library.readPcd(await bytes(`cloud-${form}.pcd`));
+        clouds[form] = Object.fromEntries(Object.entries(pcd.fields).map(([name, array]) => [name, Array.from(array as ArrayLike<number>)]));
+      }
+      const mask = library.decodeMask(await bytes('mask.json'));
+      const joined = library.labelPoints(library.readPcd(await bytes('cloud-binary_compressed.pcd')), mask);
+      let parseError = '';
+      try {
+        library.readPcd(new TextEncoder().encode('FIELDS x\nDATA ascii\n'));
+      } catch (error) {
+        parseError = `${(error as Error).name}:${(error as { code: string }).code}`;
+      }
+      return {
+        mask: summary(mask),
+        legacy: summary(library.decodeMask(await bytes('legacy-mask.pcd'))),
+        clouds,
+        firstOfLabel: Array.from(library.pointsOfLabel(joined, mask.labels[0]!).subarray(0, 5)),
+        parseError,
+      };
+    }, FORMS as unknown as string[]);
+
+    const expectedMask = decodeMask(maskText);
+    const plainMask = { labels: Array.from(expectedMask.labels), histogram: Array.from(expectedMask.histogram), pointCount: POINTS };
+    expect(result.mask).toEqual(plainMask);
+    expect(result.legacy).toEqual(plainMask);
+    for (const form of FORMS) {
+      const expected = readPcd(files[`cloud-${form}.pcd`]!);
+      // NaN does not survive page.evaluate's JSON-like transfer; the samples have none.
+      expect(result.clouds[form]).toEqual(Object.fromEntries(Object.entries(expected.fields).map(([name, array]) => [name, Array.from(array)])));
+    }
+    const firstLabel = labels[0]!;
+    expect(result.firstOfLabel).toEqual(Array.from(labels.keys()).filter((i) => labels[i] === firstLabel).slice(0, 5));
+    expect(result.parseError).toBe('PcdParseError:MISSING_KEYWORD');
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  }, 60_000);
+});
