@@ -74,7 +74,7 @@ describe.each([
     expect(masks.size).toBe(expected.length);
     for (const mask of expected) {
       const got = masks.get(`${mask.jobId}|${mask.frameId}|${mask.sensorId}`);
-      expect(got === sim.dataset.maskText(mask.jobIndex, Number(mask.frameId), sim.dataset.sensorIds.indexOf(mask.sensorId))).toBe(true);
+      expect(got === sim.dataset.maskText(mask.jobIndex, mask.frame, mask.sensor)).toBe(true);
     }
     expect(sim.stats.storageRequestsWithKey).toBe(0);
 

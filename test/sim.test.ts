@@ -190,6 +190,23 @@ describe('the storage origin', () => {
     expect(new URL(sim.storageUrl).hostname).toBe('127.0.0.2');
   });
 
+  it('generates each file once while the cache holds it, all of them up front with preload()', async () => {
+    const sim = await simulator({ jobs: 3, frames: 2 });
+    sim.preload();
+    expect(sim.stats.filesGenerated).toBe(3 + 6);
+    for (const mask of sim.dataset.expectedMasks()) {
+      const redirect = await api(sim, `/v1/attachments?${new URLSearchParams({ url: sim.storageUrl + mask.path })}`);
+      expect(await (await fetch(redirect.headers.get('location')!)).text()).toBe(
+        sim.dataset.maskText(mask.jobIndex, mask.frame, mask.sensor),
+      );
+    }
+    expect(sim.stats.filesGenerated).toBe(9);
+    const tiny = await simulator({ jobs: 3, frames: 2, cacheBytes: 10 });
+    tiny.preload();
+    tiny.preload();
+    expect(tiny.stats.filesGenerated).toBe(18);
+  });
+
   it('compresses when asked and accepted', async () => {
     const sim = await simulator({ compression: 'br' });
     const redirect = await api(sim, `/v1/attachments?${new URLSearchParams({ url: `${sim.storageUrl}/masks/0/0/0.txt` })}`);

@@ -57,6 +57,9 @@ export interface ExpectedMask {
   jobIndex: number;
   jobId: string;
   referenceId: string;
+  /** Frame and sensor indexes, for maskLabels() and maskText(). */
+  frame: number;
+  sensor: number;
   frameId: string;
   sensorId: string;
   maskId: string;
@@ -161,6 +164,8 @@ export class SimDataset {
             jobIndex: job.index,
             jobId: job.id,
             referenceId: job.referenceId,
+            frame,
+            sensor,
             frameId: String(frame),
             sensorId: this.sensorIds[sensor]!,
             maskId: this.maskId(job.index, frame, sensor),

@@ -37,6 +37,8 @@ export class StorageObjects {
   // Insertion order is recency order: a hit is moved to the end, eviction takes from the front.
   readonly #cache = new Map<string, StorageObject>();
   #cachedBytes = 0;
+  /** Files generated so far (cache misses). */
+  generated = 0;
 
   constructor(dataset: SimDataset, storageOrigin: string, cacheBytes: number) {
     this.#dataset = dataset;
@@ -59,6 +61,7 @@ export class StorageObjects {
     const match = this.#match(path);
     if (!match) return undefined;
     const content = match.kind.generate(this.#dataset, match.numbers, this.#origin);
+    this.generated++;
     const object = { bytes: typeof content === 'string' ? encoder.encode(content) : content, contentType: match.kind.contentType };
     this.#remember(path, object);
     return object;

@@ -22,6 +22,8 @@ export interface SimStats {
   accessDenied: number;
   /** Body bytes of the files the storage host served in full. */
   storageBytes: number;
+  /** Storage files generated (cache misses). */
+  filesGenerated: number;
 }
 
 /** One request as the simulator saw it (kept when the simulator runs with `record: true`). */
@@ -52,5 +54,6 @@ export function emptyStats(): SimStats {
     redirects: 0,
     accessDenied: 0,
     storageBytes: 0,
+    filesGenerated: 0,
   };
 }
