@@ -1,6 +1,11 @@
 // PlaymentClient against the simulator: real node:http servers, the API on 127.0.0.1 and storage on 127.0.0.2.
+import { execFileSync } from 'node:child_process';
 import { getEventListeners } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -198,6 +203,45 @@ describe('attachments', () => {
       expect(error.code).toBe('BAD_REDIRECT');
       expect(error.status).toBe(302);
       expect(server.hits).toBe(1);
+    }
+  });
+
+  it('behind an https API, follows https signed URLs only', async () => {
+    const tls = selfSignedCertificate();
+    // The client has no CA option: trust the test certificate through Node's switch, for this test only.
+    const previous = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+    try {
+      const seen: Array<{ url: string; key: unknown }> = [];
+      const storage = createHttpsServer(tls, (req, res) => {
+        seen.push({ url: req.url!, key: req.headers['x-api-key'] });
+        res.end('[7, 7]');
+      });
+      const plain = await rawServer((req, res) => res.end('[1]'));
+      await new Promise<void>((resolve) => storage.listen(0, '127.0.0.2', resolve));
+      closing.push({ close: () => new Promise<void>((resolve) => storage.close(() => resolve())) });
+      const storageUrl = `https://127.0.0.2:${(storage.address() as AddressInfo).port}`;
+      let location = '';
+      const api = createHttpsServer(tls, (req, res) => {
+        res.writeHead(302, { location });
+        res.end();
+      });
+      await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+      closing.push({ close: () => new Promise<void>((resolve) => api.close(() => resolve())) });
+      const client = new PlaymentClient({ apiKey: 'https-key', baseUrl: `https://127.0.0.1:${(api.address() as AddressInfo).port}` });
+      closing.push(client);
+
+      location = `${storageUrl}/m.txt?sig=1`;
+      expect(text(await client.attachment('https://bucket.example/m.txt'))).toBe('[7, 7]');
+      expect(seen).toEqual([{ url: '/m.txt?sig=1', key: undefined }]);
+      location = `${plain.url}/m.txt?sig=1`;
+      const error = await failure(client.attachment('https://bucket.example/m.txt'));
+      expect(error.code).toBe('BAD_REDIRECT');
+      expect(error.message).toMatch(/redirected to a http: URL/);
+      expect(plain.hits).toBe(0);
+    } finally {
+      if (previous === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+      else process.env.NODE_TLS_REJECT_UNAUTHORIZED = previous;
     }
   });
 
@@ -444,6 +488,21 @@ describe('options', () => {
     expect(server.lastUrl).toBe('/prefix/v1/projects/p/jobs/j');
   });
 });
+
+/** A throwaway certificate for 127.0.0.1 and 127.0.0.2, made with the openssl command. */
+function selfSignedCertificate(): { key: Buffer; cert: Buffer } {
+  const dir = mkdtempSync(join(tmpdir(), 'playment-tls-'));
+  try {
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+      '-addext', 'subjectAltName=IP:127.0.0.1,IP:127.0.0.2',
+      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+    ], { stdio: 'ignore' });
+    return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** A one-handler server on 127.0.0.1 for shapes the simulator never produces. */
 async function rawServer(handler: (req: IncomingMessage, res: ServerResponse) => void) {
