@@ -1,0 +1,125 @@
+// Sizes and positions around the core's boundaries: 64-byte SIMD blocks made of 16-byte windows, the hand-overs
+// between the SIMD and the scalar parser, the growth of the reused WebAssembly scratch region between calls, and masks
+// of millions of points.
+import { describe, expect, it } from 'vitest';
+import { decodeMask, MaskParseError } from '../dist/index.js';
+import { formatMaskText, generateMaskLabels, realisticMaskText, runFreeMaskText } from '../src/sim/mask-text.js';
+import { referenceDecode, sameMask, type Outcome } from './decode-mask-reference.js';
+
+const encoder = new TextEncoder();
+
+function outcome(input: Uint8Array): Outcome {
+  try {
+    return { labels: decodeMask(input).labels };
+  } catch (error) {
+    if (!(error instanceof MaskParseError)) throw error;
+    return { code: error.code, offset: error.offset };
+  }
+}
+
+function expectLikeReference(input: Uint8Array): void {
+  const expected = referenceDecode(input);
+  const actual = outcome(input);
+  if ('labels' in expected) {
+    expect('labels' in actual && Buffer.from(actual.labels.buffer, actual.labels.byteOffset, actual.labels.byteLength).equals(Buffer.from(expected.labels.buffer))).toBe(true);
+  } else {
+    expect(actual).toEqual(expected);
+  }
+}
+
+/** A ~700-byte mask mixing 1- to 5-digit labels, so that every kind of block occurs. */
+const MIXED_LABELS = generateMaskLabels({ points: 180, seed: 7, classes: [0, 3, 42, 999, 1000, 65535, 7, 10], meanRunLength: 3 });
+const MIXED = encoder.encode(formatMaskText(MIXED_LABELS, 50));
+
+describe('decodeMask: sizes and alignments', () => {
+  it('decodes masks of 0 to 400 points, shifted across a whole block by leading whitespace', () => {
+    for (let points = 0; points <= 400; points += points < 40 ? 1 : 7) {
+      const labels = generateMaskLabels({ points, seed: points + 1, meanRunLength: 1 + (points % 9) });
+      const text = formatMaskText(labels, 20 + (points % 90));
+      for (const shift of [0, 1, 15, 16, 17, 31, 47, 63, 64, 65]) {
+        const bytes = encoder.encode(' '.repeat(shift) + text);
+        expect(sameMask(decodeMask(bytes), labels)).toBe(true);
+      }
+    }
+  });
+
+  it('decodes dense masks without spaces, where labels follow each other most closely', () => {
+    for (let points = 1; points <= 300; points += 3) {
+      const labels = generateMaskLabels({ points, seed: points, classes: [0, 1, 9, 5], runFree: points % 2 === 0 });
+      expect(sameMask(decodeMask(`[${labels.join(',')}]`), labels)).toBe(true);
+    }
+  });
+
+  it('gives the reference outcome for a fault at every position (replaced, inserted or deleted bytes)', () => {
+    const faults = [...'x-+.eE0 9,]["\0\f'].map((char) => char.charCodeAt(0));
+    for (let at = 0; at < MIXED.length; at++) {
+      for (const byte of faults) {
+        const replaced = MIXED.slice();
+        replaced[at] = byte;
+        expectLikeReference(replaced);
+        const inserted = new Uint8Array(MIXED.length + 1);
+        inserted.set(MIXED.subarray(0, at));
+        inserted[at] = byte;
+        inserted.set(MIXED.subarray(at), at + 1);
+        expectLikeReference(inserted);
+      }
+      const deleted = new Uint8Array(MIXED.length - 1);
+      deleted.set(MIXED.subarray(0, at));
+      deleted.set(MIXED.subarray(at + 1), at);
+      expectLikeReference(deleted);
+      expectLikeReference(MIXED.subarray(0, at));
+    }
+  });
+
+  it('hands over between the SIMD and the scalar parser on long numbers anywhere', () => {
+    for (let long = 0; long < 100; long++) {
+      const labels = generateMaskLabels({ points: 100, seed: long, classes: [1, 22, 333], meanRunLength: 4 });
+      labels[long] = long % 2 ? 65535 : 4444;
+      expect(sameMask(decodeMask(formatMaskText(labels)), labels)).toBe(true);
+    }
+  });
+});
+
+describe('decodeMask: large masks and the scratch region', () => {
+  it('decodes realistic and run-free masks of 3M points exactly', () => {
+    const realistic = generateMaskLabels({ points: 3_000_000, seed: 11 });
+    expect(sameMask(decodeMask(encoder.encode(formatMaskText(realistic))), realistic)).toBe(true);
+    const runFree = generateMaskLabels({ points: 3_000_000, seed: 12, runFree: true });
+    expect(sameMask(decodeMask(formatMaskText(runFree)), runFree)).toBe(true);
+  });
+
+  it('decodes 2M points of 1- to 5-digit labels with large classes (scalar stretches, large histogram)', () => {
+    const labels = generateMaskLabels({ points: 2_000_000, seed: 13, classes: [0, 7, 64, 512, 8191, 8192, 40000, 65535] });
+    expect(sameMask(decodeMask(encoder.encode(formatMaskText(labels))), labels)).toBe(true);
+    const runFree = generateMaskLabels({ points: 500_000, seed: 14, runFree: true, classes: [1, 2, 3, 8192, 9000] });
+    expect(sameMask(decodeMask(formatMaskText(runFree)), runFree)).toBe(true);
+  });
+
+  it('grows the scratch region between calls (big, small, big) and earlier results stay intact', () => {
+    const small = realisticMaskText(10, 1);
+    const first = decodeMask(small);
+    const firstLabels = first.labels.slice();
+    const big = generateMaskLabels({ points: 1_500_000, seed: 15 });
+    const bigText = encoder.encode(formatMaskText(big));
+    expect(sameMask(decodeMask(bigText), big)).toBe(true);
+    expect(first.labels).toEqual(firstLabels);
+    expect(sameMask(decodeMask(small), firstLabels)).toBe(true);
+    const bigger = generateMaskLabels({ points: 2_500_000, seed: 16, runFree: true });
+    const biggerResult = decodeMask(formatMaskText(bigger));
+    expect(sameMask(biggerResult, bigger)).toBe(true);
+    expect(sameMask(decodeMask(bigText), big)).toBe(true);
+    expect(sameMask(biggerResult, bigger)).toBe(true);
+  });
+
+  it('reports faults near the end of a large mask at their exact offset', () => {
+    const text = runFreeMaskText(200_000, 17);
+    const bytes = encoder.encode(text);
+    const cut = bytes.subarray(0, bytes.length - 1);
+    expect(outcome(cut)).toEqual({ code: 'UNEXPECTED_END', offset: cut.length });
+    const bad = bytes.slice();
+    const at = bytes.length - 1000 + bytes.subarray(bytes.length - 1000).indexOf(0x2c);
+    bad[at] = 0x2e;
+    expect(outcome(bad)).toEqual(referenceDecode(bad));
+    expect((outcome(bad) as { code: string }).code).toBe('NOT_AN_INTEGER');
+  });
+});
