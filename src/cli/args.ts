@@ -262,7 +262,7 @@ Options:
   --out DIR           output folder (created if missing)
   --base-url URL      API origin (default https://api.playment.io)
   --format F          npy (default; NumPy uint16), bin (raw uint16 LE), kitti (SemanticKITTI .label)
-  --concurrency N     masks in flight at once (default 16)
+  --concurrency N     masks in flight at once (default 32)
   --threads N         decoding threads (default: the number of CPUs)
   -h, --help          this help
 

@@ -57,7 +57,9 @@ export async function exportJob(context: JobContext, job: BatchJob, signal: Abor
   const resultBytes = await client.attachment(resultUrl, { signal });
   progress.bytesDownloaded += resultBytes.length;
   const result = parseResult(resultBytes);
-  await writeFileAtomic(jobDir, RESULT_NAME, [resultBytes]);
+  // Written while the masks download; awaited before the fragment declares the job complete.
+  const resultWritten = writeFileAtomic(jobDir, RESULT_NAME, [resultBytes]);
+  resultWritten.catch(() => {});
 
   const names = classNamesOf(result);
   const files = fileNamesOf(masksOf(result), extensionOf(format));
@@ -83,6 +85,7 @@ export async function exportJob(context: JobContext, job: BatchJob, signal: Abor
       }
     }),
   );
+  await resultWritten;
   const failed = settled.find((outcome) => outcome.status === 'rejected');
   if (failed) throw stop.signal.reason ?? failed.reason;
   // The masks' renames must be durable before the fragment that declares them complete.

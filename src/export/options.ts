@@ -14,7 +14,12 @@ export interface ExportOptions {
   outDir: string;
   /** Label file format: `npy` (default), `bin` (raw uint16 LE) or `kitti` (SemanticKITTI .label). */
   format?: ExportFormat;
-  /** Masks in flight at once (download, decode and write). Default 16. */
+  /**
+   * Also fetch each mask's frame point cloud (its lidar's `data_url`), check that it has the mask's number of points
+   * (a mismatch fails the job) and write the points next to the labels. Default false.
+   */
+  withPoints?: boolean;
+  /** Masks in flight at once (download, decode and write), and jobs in flight. Default 32. */
   concurrency?: number;
   /** An existing pool to decode with (left open). Without it the export runs and closes its own. */
   pool?: MaskDecoderPool;
@@ -27,7 +32,7 @@ export interface ExportOptions {
 
 export const EXPORT_DEFAULTS = Object.freeze({
   format: 'npy' as ExportFormat,
-  concurrency: 16,
+  concurrency: 32,
 });
 
 export const MAX_CONCURRENCY = 1024;
@@ -38,6 +43,7 @@ export interface ResolvedExportOptions {
   batchId: string;
   outDir: string;
   format: ExportFormat;
+  withPoints: boolean;
   concurrency: number;
   pool: MaskDecoderPool | undefined;
   threads: number | undefined;
@@ -62,6 +68,8 @@ export function resolveExportOptions(options: ExportOptions): ResolvedExportOpti
     throw new InvalidArgumentError(`options.format must be one of ${EXPORT_FORMATS.join(', ')}`);
   }
   checkCount('concurrency', concurrency, MAX_CONCURRENCY);
+  const withPoints = options.withPoints ?? false;
+  if (typeof withPoints !== 'boolean') throw new InvalidArgumentError('options.withPoints must be a boolean');
   if (pool !== undefined && !hasMethods(pool, ['decode'])) {
     throw new InvalidArgumentError('options.pool must be a MaskDecoderPool');
   }
@@ -75,7 +83,7 @@ export function resolveExportOptions(options: ExportOptions): ResolvedExportOpti
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new InvalidArgumentError('options.signal must be an AbortSignal');
   }
-  return { client, projectId, batchId, outDir, format, concurrency, pool, threads, onProgress, signal };
+  return { client, projectId, batchId, outDir, format, withPoints, concurrency, pool, threads, onProgress, signal };
 }
 
 function checkCount(name: string, value: unknown, max: number): void {
