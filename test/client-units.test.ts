@@ -65,6 +65,7 @@ describe('isRetryable', () => {
     { code: 'RESPONSE_TOO_LARGE', status: 200, retry: false },
     { code: 'BAD_REDIRECT', status: 302, retry: false },
     { code: 'ABORTED', retry: false },
+    { code: 'REQUEST_FAILED', retry: false },
   ])('$code $status $apiCode -> $retry', ({ code, retry, ...details }) => {
     expect(isRetryable(new ApiError(code as ApiErrorCode, 'x', { url: 'http://h/', ...details }))).toBe(retry);
   });

@@ -206,6 +206,19 @@ describe('attachments', () => {
     }
   });
 
+  it('fails at once, as REQUEST_FAILED, on a certificate it does not trust', async () => {
+    let connections = 0;
+    const api = createHttpsServer(selfSignedCertificate(), (req, res) => res.end('{}'));
+    api.on('connection', () => connections++);
+    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+    closing.push({ close: () => new Promise<void>((resolve) => api.close(() => resolve())) });
+    const client = new PlaymentClient({ apiKey: 'k', baseUrl: `https://127.0.0.1:${(api.address() as AddressInfo).port}`, retry: FAST_RETRY });
+    closing.push(client);
+    const error = await failure(client.jobResult('p', 'j'));
+    expect(error).toMatchObject({ code: 'REQUEST_FAILED', attempts: 1 });
+    expect(connections).toBe(1);
+  });
+
   it('behind an https API, follows https signed URLs only', async () => {
     const tls = selfSignedCertificate();
     // The client has no CA option: trust the test certificate through Node's switch, for this test only.
@@ -464,7 +477,8 @@ describe('options', () => {
   it.each([
     [{}, /options.apiKey must be a non-empty string/],
     [{ apiKey: '' }, /options.apiKey must be a non-empty string/],
-    [{ apiKey: 'k\n' }, /options.apiKey must not contain line breaks/],
+    [{ apiKey: 'k\n' }, /options.apiKey must be printable ASCII without spaces/],
+    [{ apiKey: 'clé' }, /options.apiKey must be printable ASCII without spaces/],
     [{ apiKey: 'k', baseUrl: 'api.playment.io' }, /options.baseUrl must be an absolute http\(s\) URL/],
     [{ apiKey: 'k', baseUrl: 'ftp://x' }, /options.baseUrl must be an absolute http\(s\) URL/],
     [{ apiKey: 'k', baseUrl: 'https://x/?a=1' }, /options.baseUrl must not have credentials, a query or a fragment/],

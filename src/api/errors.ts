@@ -7,6 +7,8 @@ import { PlaymentMasksError } from '../errors.js';
  *   `apiCode` holds the vendor's `error.code`.
  * - `TIMEOUT`: no headers, or no body bytes, within `timeoutMs`.
  * - `CONNECTION`: the connection failed, was reset, or the body was cut off mid-way.
+ * - `REQUEST_FAILED`: the request could not be made for a reason a retry would not change (a TLS certificate refused,
+ *   say); `cause` tells which.
  * - `RESPONSE_TOO_LARGE`: the body is over `maxResponseBytes`, as announced or once decoded.
  * - `BAD_ENCODING`: a Content-Encoding that is unknown or a compressed body that does not decode.
  * - `BAD_JSON`: an API answer that is not JSON. `BAD_RESPONSE`: JSON without the fields the docs promise.
@@ -20,6 +22,7 @@ export type ApiErrorCode =
   | 'API_ERROR'
   | 'TIMEOUT'
   | 'CONNECTION'
+  | 'REQUEST_FAILED'
   | 'RESPONSE_TOO_LARGE'
   | 'BAD_ENCODING'
   | 'BAD_JSON'

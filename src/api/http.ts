@@ -176,7 +176,8 @@ export class HttpTransport {
     if (typeof code === 'string' && CONNECTION_CODES.has(code)) {
       return new ApiError('CONNECTION', `connection failed: ${message}`, { url, cause: error });
     }
-    return new ApiError('CONNECTION', `request failed: ${message}`, { url, cause: error });
+    // A TLS certificate refused, a header undici will not send...: trying again would fail the same way.
+    return new ApiError('REQUEST_FAILED', `request failed: ${message}`, { url, cause: error });
   }
 }
 

@@ -53,7 +53,8 @@ export function resolveClientOptions(options: PlaymentClientOptions): ResolvedCl
   if (typeof apiKey !== 'string' || apiKey.length === 0) {
     throw new InvalidArgumentError('options.apiKey must be a non-empty string');
   }
-  if (/[\r\n]/.test(apiKey)) throw new InvalidArgumentError('options.apiKey must not contain line breaks');
+  // A header value: visible ASCII only (undici refuses control characters, and the key must not split a header).
+  if (!/^[\x21-\x7e]+$/.test(apiKey)) throw new InvalidArgumentError('options.apiKey must be printable ASCII without spaces');
   const base = parseBaseUrl(baseUrl);
   if (retry === null || typeof retry !== 'object') throw new InvalidArgumentError('options.retry must be an object');
   const resolvedRetry: RetryOptions = {
