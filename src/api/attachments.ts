@@ -26,9 +26,11 @@ export async function fetchAttachment(
   signal: AbortSignal | undefined,
 ): Promise<Uint8Array> {
   const { transport } = endpoint;
-  const request: Target = { origin: endpoint.origin, path: `${endpoint.path}?${new URLSearchParams({ url: attachmentUrl })}` };
+  const query = new URLSearchParams({ url: attachmentUrl });
+  const request: Target = { origin: endpoint.origin, path: `${endpoint.path}?${query}` };
+  const accept = (status: number) => isSuccess(status) || REDIRECT_STATUSES.has(status);
   for (let refreshes = 0; ; refreshes++) {
-    const answer = await transport.get(request, { signal, accept: (status) => isSuccess(status) || REDIRECT_STATUSES.has(status) });
+    const answer = await transport.get(request, { signal, accept });
     // An API that serves the bytes itself is fine too: they come from the API's origin.
     if (isSuccess(answer.status)) return answer.body;
     const signed = signedTarget(answer, request, endpoint);
@@ -46,7 +48,9 @@ function signedTarget(answer: HttpResponse, request: Target, endpoint: Attachmen
   const url = endpoint.transport.shownUrl(request);
   const location = answer.headers.location;
   const fail = (message: string) => new ApiError('BAD_REDIRECT', message, { url, status: answer.status });
-  if (typeof location !== 'string' || location === '') throw fail('the attachment endpoint redirected without a Location');
+  if (typeof location !== 'string' || location === '') {
+    throw fail('the attachment endpoint redirected without a Location');
+  }
   let signed: URL;
   try {
     signed = new URL(location, request.origin + request.path);

@@ -11,7 +11,8 @@ const inflateAsync = promisify(inflate) as Decoder;
 const inflateRawAsync = promisify(inflateRaw) as Decoder;
 const brotliAsync = promisify(brotliDecompress) as Decoder;
 
-// "deflate" is meant to be zlib-wrapped, but some servers send a raw stream: a zlib header has method 8 in its low nibble.
+// "deflate" is meant to be zlib-wrapped, but some servers send a raw stream: a zlib header has method 8 in its low
+// nibble.
 const inflateEither: Decoder = (bytes, options) =>
   (bytes.length > 0 && (bytes[0]! & 0x0f) === 0x08 ? inflateAsync : inflateRawAsync)(bytes, options);
 

@@ -41,8 +41,9 @@ export class PlaymentClient {
    * The pages of a batch, in order, following `next_page_token` until it is absent or empty. A token already
    * followed ends the walk with REPEATED_PAGE_TOKEN. Pages are fetched one at a time, as the consumer asks.
    */
-  async *batchPages(projectId: string, batchId: string, options: CallOptions = {}): AsyncGenerator<BatchPage, void, undefined> {
-    const path = `${this.#options.pathPrefix}/v1/projects/${segment('projectId', projectId)}/batch/${segment('batchId', batchId)}`;
+  async *batchPages(projectId: string, batchId: string, options: CallOptions = {}): AsyncGenerator<BatchPage, void> {
+    const project = segment('projectId', projectId);
+    const path = `${this.#options.pathPrefix}/v1/projects/${project}/batch/${segment('batchId', batchId)}`;
     const { signal } = callOptions(options);
     const trail = new TokenTrail();
     let token = '';
@@ -65,7 +66,7 @@ export class PlaymentClient {
   }
 
   /** The jobs of a batch, page after page. */
-  async *batchJobs(projectId: string, batchId: string, options: CallOptions = {}): AsyncGenerator<BatchJob, void, undefined> {
+  async *batchJobs(projectId: string, batchId: string, options: CallOptions = {}): AsyncGenerator<BatchJob, void> {
     for await (const page of this.batchPages(projectId, batchId, options)) yield* page.jobs;
   }
 
@@ -95,7 +96,7 @@ export class PlaymentClient {
     }
     const bytes = await this.attachment(resultUrl, options);
     const url = redactUrl(resultUrl, true);
-    const { value } = parseObject(bytes, url, 200, this.#options.apiKey);
+    const { value } = parseObject(bytes, { url, status: 200, apiKey: this.#options.apiKey });
     if (value.annotation_data === null || typeof value.annotation_data !== 'object') {
       throw new ApiError('BAD_RESPONSE', 'the result object has no annotation_data', { url });
     }
@@ -121,7 +122,8 @@ export class PlaymentClient {
     const transport = this.#transport;
     return transport.retrying(target, signal, async () => {
       const response = await transport.attempt(target, { signal });
-      return envelopeData(response.body, transport.shownUrl(target), response.status, this.#options.apiKey);
+      const origin = { url: transport.shownUrl(target), status: response.status, apiKey: this.#options.apiKey };
+      return envelopeData(response.body, origin);
     });
   }
 }

@@ -3,6 +3,13 @@ import { ApiError, bodySnippet, scrub } from './errors.js';
 
 export type JsonObject = Record<string, unknown>;
 
+/** Where a body came from, for errors: the redacted URL, the status, and the key to mask in snippets. */
+export interface BodyOrigin {
+  url: string;
+  status: number;
+  apiKey: string;
+}
+
 interface ErrorEnvelope {
   code: string;
   message?: string;
@@ -11,17 +18,15 @@ interface ErrorEnvelope {
 const decoder = new TextDecoder();
 
 /** A body that must be a JSON object: BAD_JSON when it is not JSON, BAD_RESPONSE when it is not an object. */
-export function parseObject(body: Uint8Array, url: string, status: number, apiKey: string): { value: JsonObject; text: string } {
+export function parseObject(body: Uint8Array, origin: BodyOrigin): { value: JsonObject; text: string } {
   const text = decoder.decode(body);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (cause) {
-    throw new ApiError('BAD_JSON', 'the response is not valid JSON', { url, status, body: bodySnippet(body, apiKey), cause });
+    throw bodyError('BAD_JSON', 'the response is not valid JSON', body, origin, cause);
   }
-  if (!isObject(value)) {
-    throw new ApiError('BAD_RESPONSE', 'the response is not a JSON object', { url, status, body: bodySnippet(body, apiKey) });
-  }
+  if (!isObject(value)) throw bodyError('BAD_RESPONSE', 'the response is not a JSON object', body, origin);
   return { value, text };
 }
 
@@ -29,22 +34,17 @@ export function parseObject(body: Uint8Array, url: string, status: number, apiKe
  * The `data` object of an API answer. An envelope that reports a failure despite a 2xx status is an API_ERROR with
  * its code; one without `data` is a BAD_RESPONSE.
  */
-export function envelopeData(body: Uint8Array, url: string, status: number, apiKey: string): { data: JsonObject; text: string } {
-  const { value, text } = parseObject(body, url, status, apiKey);
+export function envelopeData(body: Uint8Array, origin: BodyOrigin): { data: JsonObject; text: string } {
+  const { value, text } = parseObject(body, origin);
   const failure = errorEnvelope(value) ?? (value.success === false ? { code: 'unknown' } : undefined);
-  if (failure) throw apiError(failure, { url, status, body, apiKey });
+  if (failure) throw apiError(failure, body, origin);
   const { data } = value;
-  if (!isObject(data)) {
-    throw new ApiError('BAD_RESPONSE', 'the response has no data object', { url, status, body: bodySnippet(body, apiKey) });
-  }
+  if (!isObject(data)) throw bodyError('BAD_RESPONSE', 'the response has no data object', body, origin);
   return { data, text };
 }
 
 /** The API_ERROR of an error body, or undefined when the body is not the API's JSON error envelope. */
-export function errorBodyError(
-  body: Uint8Array,
-  details: { url: string; status: number; apiKey: string; retryAfterMs?: number | undefined },
-): ApiError | undefined {
+export function errorBodyError(body: Uint8Array, origin: BodyOrigin, retryAfterMs?: number): ApiError | undefined {
   let value: unknown;
   try {
     value = JSON.parse(decoder.decode(body));
@@ -52,7 +52,7 @@ export function errorBodyError(
     return undefined;
   }
   const failure = errorEnvelope(value);
-  return failure && apiError(failure, { ...details, body });
+  return failure && apiError(failure, body, origin, retryAfterMs);
 }
 
 function errorEnvelope(value: unknown): ErrorEnvelope | undefined {
@@ -61,11 +61,8 @@ function errorEnvelope(value: unknown): ErrorEnvelope | undefined {
   return typeof error.message === 'string' ? { code: error.code, message: error.message } : { code: error.code };
 }
 
-function apiError(
-  failure: ErrorEnvelope,
-  details: { url: string; status: number; body: Uint8Array; apiKey: string; retryAfterMs?: number | undefined },
-): ApiError {
-  const { url, status, body, apiKey, retryAfterMs } = details;
+function apiError(failure: ErrorEnvelope, body: Uint8Array, origin: BodyOrigin, retryAfterMs?: number): ApiError {
+  const { url, status, apiKey } = origin;
   const detail = failure.message ? `: ${scrub(failure.message, apiKey).slice(0, 200)}` : '';
   return new ApiError('API_ERROR', `HTTP ${status}, API error ${failure.code}${detail}`, {
     url,
@@ -74,6 +71,17 @@ function apiError(
     body: bodySnippet(body, apiKey),
     retryAfterMs,
   });
+}
+
+function bodyError(
+  code: 'BAD_JSON' | 'BAD_RESPONSE',
+  message: string,
+  body: Uint8Array,
+  origin: BodyOrigin,
+  cause?: unknown,
+): ApiError {
+  const { url, status, apiKey } = origin;
+  return new ApiError(code, message, { url, status, body: bodySnippet(body, apiKey), cause });
 }
 
 function isObject(value: unknown): value is JsonObject {

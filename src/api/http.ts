@@ -55,7 +55,12 @@ const ERROR_BODY_BYTES = 64 * 1024;
 const EMPTY = new Uint8Array(0);
 
 // undici and Node error codes that mean the exchange broke in transit: a new attempt may well succeed.
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ETIMEDOUT',
+]);
 const CONNECTION_CODES = new Set([
   'UND_ERR_SOCKET',
   'UND_ERR_CLOSED',
@@ -126,7 +131,8 @@ export class HttpTransport {
     if (toApi) headers['x-api-key'] = this.#options.apiKey;
     let response: Dispatcher.ResponseData;
     try {
-      response = await this.#agent.request({ origin: target.origin, path: target.path, method: 'GET', headers, signal });
+      const { origin, path } = target;
+      response = await this.#agent.request({ origin, path, method: 'GET', headers, signal });
     } catch (error) {
       throw this.#asApiError(error, target, signal);
     }
@@ -171,7 +177,8 @@ export class HttpTransport {
     const code = (error as { code?: unknown } | null)?.code;
     const message = scrub(String((error as Error | null)?.message ?? error), this.#options.apiKey);
     if (typeof code === 'string' && TIMEOUT_CODES.has(code)) {
-      return new ApiError('TIMEOUT', `no response within ${this.#options.timeoutMs} ms: ${message}`, { url, cause: error });
+      const waited = `no response within ${this.#options.timeoutMs} ms`;
+      return new ApiError('TIMEOUT', `${waited}: ${message}`, { url, cause: error });
     }
     if (typeof code === 'string' && CONNECTION_CODES.has(code)) {
       return new ApiError('CONNECTION', `connection failed: ${message}`, { url, cause: error });
@@ -197,9 +204,10 @@ function statusError(
   apiKey: string,
 ): ApiError {
   const retryAfterMs = parseRetryAfter(headers['retry-after']);
-  const fromEnvelope = body && body.length > 0 ? errorBodyError(body, { url, status, apiKey, retryAfterMs }) : undefined;
+  if (!body || body.length === 0) return new ApiError('HTTP_STATUS', `HTTP ${status}`, { url, status, retryAfterMs });
+  const fromEnvelope = errorBodyError(body, { url, status, apiKey }, retryAfterMs);
   if (fromEnvelope) return fromEnvelope;
-  const snippet = body && body.length > 0 ? bodySnippet(body, apiKey) : undefined;
+  const snippet = bodySnippet(body, apiKey);
   return new ApiError('HTTP_STATUS', `HTTP ${status}`, { url, status, body: snippet, retryAfterMs });
 }
 

@@ -46,7 +46,7 @@ export const CLIENT_DEFAULTS = Object.freeze({
   maxResponseBytes: 256 * 1024 * 1024,
 });
 
-/** Checks PlaymentClientOptions, filling in CLIENT_DEFAULTS. Throws InvalidArgumentError naming the first bad option. */
+/** Checks PlaymentClientOptions, filling in CLIENT_DEFAULTS; throws InvalidArgumentError naming the first bad one. */
 export function resolveClientOptions(options: PlaymentClientOptions): ResolvedClientOptions {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options must be an object');
   const { apiKey, baseUrl = CLIENT_DEFAULTS.baseUrl, retry = {}, maxRequestsPerSecond, onRetry } = options;
@@ -54,7 +54,9 @@ export function resolveClientOptions(options: PlaymentClientOptions): ResolvedCl
     throw new InvalidArgumentError('options.apiKey must be a non-empty string');
   }
   // A header value: visible ASCII only (undici refuses control characters, and the key must not split a header).
-  if (!/^[\x21-\x7e]+$/.test(apiKey)) throw new InvalidArgumentError('options.apiKey must be printable ASCII without spaces');
+  if (!/^[\x21-\x7e]+$/.test(apiKey)) {
+    throw new InvalidArgumentError('options.apiKey must be printable ASCII without spaces');
+  }
   const base = parseBaseUrl(baseUrl);
   if (retry === null || typeof retry !== 'object') throw new InvalidArgumentError('options.retry must be an object');
   const resolvedRetry: RetryOptions = {
@@ -65,7 +67,8 @@ export function resolveClientOptions(options: PlaymentClientOptions): ResolvedCl
   if (resolvedRetry.maxDelayMs < resolvedRetry.minDelayMs) {
     throw new InvalidArgumentError('options.retry.maxDelayMs must be at least options.retry.minDelayMs');
   }
-  if (maxRequestsPerSecond !== undefined && !(typeof maxRequestsPerSecond === 'number' && maxRequestsPerSecond > 0 && Number.isFinite(maxRequestsPerSecond))) {
+  const rate = maxRequestsPerSecond;
+  if (rate !== undefined && !(typeof rate === 'number' && rate > 0 && Number.isFinite(rate))) {
     throw new InvalidArgumentError('options.maxRequestsPerSecond must be a positive number');
   }
   if (onRetry !== undefined && typeof onRetry !== 'function') {

@@ -27,7 +27,8 @@ export class TokenTrail {
 
   follow(token: string, url: string): void {
     if (this.#seen.has(token)) {
-      throw new ApiError('REPEATED_PAGE_TOKEN', `the batch pages loop: page token ${token} was already followed`, { url });
+      const message = `the batch pages loop: page token ${token} was already followed`;
+      throw new ApiError('REPEATED_PAGE_TOKEN', message, { url });
     }
     this.#seen.add(token);
   }

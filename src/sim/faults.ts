@@ -4,7 +4,8 @@ import { seededRandom } from './mask-text.js';
 /**
  * - `http500`: 500 with an HTML page (a gateway). `http503`: 503, empty body, Retry-After as an HTTP date.
  * - `http429`: 429 with a JSON body and Retry-After in seconds.
- * - `retryable400`: 400 with the API's `FS_0000` ("try again later") error body. `final400`: 400 `invalid_request_error`.
+ * - `retryable400`: 400 with the API's `FS_0000` ("try again later") error body.
+ * - `final400`: 400 with `invalid_request_error`.
  * - `reset`: headers and half the body, then the connection is destroyed. `stall`: the same, then silence for
  *   `stallMs` before the connection is destroyed.
  * - `expired`: the attachment endpoint redirects to an already expired signed URL; the storage host answers 403 as if
@@ -41,15 +42,24 @@ export interface FaultOptions {
 }
 
 /** The faults drawn by default: the transient ones a client must ride out. */
-export const RANDOM_FAULT_KINDS: readonly FaultKind[] = Object.freeze(['http500', 'http503', 'http429', 'retryable400', 'reset', 'expired']);
+export const RANDOM_FAULT_KINDS: readonly FaultKind[] = Object.freeze([
+  'http500',
+  'http503',
+  'http429',
+  'retryable400',
+  'reset',
+  'expired',
+] as const);
 
-const API_FAULTS: FaultKind[] = ['http500', 'http503', 'http429', 'retryable400', 'final400', 'reset', 'stall', 'badJson'];
+const GATEWAY_FAULTS: FaultKind[] = ['http500', 'http503', 'http429', 'retryable400', 'final400'];
+const API_FAULTS: FaultKind[] = [...GATEWAY_FAULTS, 'reset', 'stall', 'badJson'];
+const ALL_ROUTES: readonly Route[] = ['batch', 'job', 'attachment', 'storage'];
 
 /** The faults that make sense on each route (a redirect has no body to cut or to garble; storage has no API codes). */
 export const ROUTE_FAULTS: Readonly<Record<Route, ReadonlySet<FaultKind>>> = Object.freeze({
   batch: new Set(API_FAULTS),
   job: new Set(API_FAULTS),
-  attachment: new Set<FaultKind>(['http500', 'http503', 'http429', 'retryable400', 'final400', 'reset', 'expired']),
+  attachment: new Set<FaultKind>([...GATEWAY_FAULTS, 'reset', 'expired']),
   storage: new Set<FaultKind>(['http500', 'http503', 'reset', 'stall', 'expired']),
 });
 
@@ -69,7 +79,7 @@ export class FaultPlan {
   readonly #scripted: Scripted[] = [];
 
   constructor(options: FaultOptions = {}) {
-    const { rate = 0, seed = 1, kinds = RANDOM_FAULT_KINDS, routes = ['batch', 'job', 'attachment', 'storage'] } = options;
+    const { rate = 0, seed = 1, kinds = RANDOM_FAULT_KINDS, routes = ALL_ROUTES } = options;
     if (!(rate >= 0 && rate <= 1)) throw new RangeError('faults.rate must be a number from 0 to 1');
     this.rate = rate;
     this.retryAfterSeconds = options.retryAfterSeconds ?? 1;
@@ -82,7 +92,9 @@ export class FaultPlan {
   /** Gives the next `count` requests on `route` (any route the fault applies to, when omitted) the fault `kind`. */
   inject(kind: FaultKind, options: { route?: Route; count?: number } = {}): void {
     const { route, count = 1 } = options;
-    if (route && !ROUTE_FAULTS[route].has(kind)) throw new RangeError(`fault '${kind}' does not apply to route '${route}'`);
+    if (route && !ROUTE_FAULTS[route].has(kind)) {
+      throw new RangeError(`fault '${kind}' does not apply to route '${route}'`);
+    }
     this.#scripted.push({ kind, route, remaining: count });
   }
 

@@ -33,13 +33,14 @@ export function jsonReply(status: number, value: unknown, headers: Record<string
 }
 
 /** The API's error envelope. */
-export function apiErrorReply(status: number, code: string, message: string, headers: Record<string, string> = {}): Reply {
+export function apiErrorReply(status: number, code: string, message: string, headers?: Record<string, string>): Reply {
   return jsonReply(status, { success: false, error: { code, message } }, headers);
 }
 
 /** An S3-style XML error of the storage host. */
 export function storageErrorReply(status: number, code: string, message: string): Reply {
-  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`;
+  const error = `<Error><Code>${code}</Code><Message>${message}</Message></Error>`;
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n${error}`;
   return { status, headers: { 'content-type': 'application/xml' }, body };
 }
 

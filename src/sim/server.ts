@@ -62,6 +62,7 @@ export interface Simulator {
 }
 
 const WORKFLOW_ID = '51bb440c-f0ed-4286-8984-ea399cbc1f9w';
+const GATEWAY_ERROR_PAGE = '<html><body><h1>500 Internal Server Error</h1></body></html>';
 
 /** Starts the simulated API and storage host; resolves once both listen. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
@@ -71,10 +72,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const host = options.host ?? '127.0.0.1';
   await listen(apiServer, host, options.port ?? 0);
   try {
-    await listen(storageServer, options.storageHost ?? '127.0.0.2', options.storagePort ?? 0).catch((error: NodeJS.ErrnoException) => {
+    const storagePort = options.storagePort ?? 0;
+    const storageHost = options.storageHost ?? '127.0.0.2';
+    await listen(storageServer, storageHost, storagePort).catch((error: NodeJS.ErrnoException) => {
       // A distinct port is a distinct origin too: only the default address falls back.
       if (options.storageHost !== undefined || error.code !== 'EADDRNOTAVAIL') throw error;
-      return listen(storageServer, host, options.storagePort ?? 0);
+      return listen(storageServer, host, storagePort);
     });
   } catch (error) {
     apiServer.close();
@@ -148,7 +151,8 @@ class RunningSimulator implements Simulator {
   async handleStorage(req: IncomingMessage, res: ServerResponse): Promise<void> {
     req.resume();
     const at = performance.now();
-    const withKey = 'x-api-key' in req.headers || Object.values(req.headers).some((value) => String(value).includes(this.apiKey));
+    const carriesKey = (value: unknown) => String(value).includes(this.apiKey);
+    const withKey = 'x-api-key' in req.headers || Object.values(req.headers).some(carriesKey);
     this.stats.storageRequests++;
     this.stats.routes.storage++;
     if (withKey) this.stats.storageRequestsWithKey++;
@@ -203,7 +207,9 @@ class RunningSimulator implements Simulator {
     if (target.route === 'batch') reply = this.#batchPage(target.batchId!, query.get('page_token') ?? '');
     else if (target.route === 'job') reply = this.#jobResult(dataset.job(target.jobId!));
     else reply = this.#attachment(query.get('url'), fault === 'expired');
-    if (fault === 'badJson' && typeof reply.body === 'string') reply = { ...reply, body: reply.body.slice(0, reply.body.length >> 1) };
+    if (fault === 'badJson' && typeof reply.body === 'string') {
+      reply = { ...reply, body: reply.body.slice(0, reply.body.length >> 1) };
+    }
     return reply;
   }
 
@@ -262,7 +268,7 @@ class RunningSimulator implements Simulator {
     const seconds = this.faults.retryAfterSeconds;
     switch (fault) {
       case 'http500':
-        return { status: 500, headers: { 'content-type': 'text/html' }, body: '<html><body><h1>500 Internal Server Error</h1></body></html>' };
+        return { status: 500, headers: { 'content-type': 'text/html' }, body: GATEWAY_ERROR_PAGE };
       case 'http503':
         return { status: 503, headers: { 'retry-after': new Date(Date.now() + seconds * 1000).toUTCString() } };
       case 'http429':
@@ -290,7 +296,10 @@ class RunningSimulator implements Simulator {
       this.stats.faultsInjected++;
       this.stats.faults[fault] = (this.stats.faults[fault] ?? 0) + 1;
     }
-    if (this.#options.record) this.requests.push({ origin, route, url: req.url ?? '', at, withKey, status: reply.status, ...(fault ? { fault } : {}) });
+    if (this.#options.record) {
+      const { status } = reply;
+      this.requests.push({ origin, route, url: req.url ?? '', at, withKey, status, ...(fault ? { fault } : {}) });
+    }
     deliver(req, res, reply, {
       compression: this.#options.compression,
       cut: fault === 'reset' || fault === 'stall' ? fault : undefined,
