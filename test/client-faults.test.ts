@@ -30,7 +30,8 @@ async function exportAll(sim: Simulator, client: PlaymentClient, workers: number
         listed.push(step.value.id);
         const result = await client.annotationResult(sim.projectId, step.value.id);
         for (const ref of masksOf(result)) {
-          masks.set(`${step.value.id}|${ref.frameId}|${ref.sensorId}`, decoder.decode(await client.attachment(ref.labelUrl)));
+          const bytes = await client.attachment(ref.labelUrl);
+          masks.set(`${step.value.id}|${ref.frameId}|${ref.sensorId}`, decoder.decode(bytes));
         }
       }
     }),
@@ -38,10 +39,16 @@ async function exportAll(sim: Simulator, client: PlaymentClient, workers: number
   return { listed, masks };
 }
 
-describe.each([
+interface Scenario {
+  seed: number;
+  rate: number;
+  kinds?: FaultKind[];
+}
+
+describe.each<Scenario>([
   { seed: 1, rate: 0.14, kinds: undefined },
   { seed: 2, rate: 0.14, kinds: undefined },
-  { seed: 3, rate: 0.1, kinds: ['http500', 'http503', 'http429', 'retryable400', 'reset', 'expired', 'stall'] as FaultKind[] },
+  { seed: 3, rate: 0.1, kinds: ['http500', 'http503', 'http429', 'retryable400', 'reset', 'expired', 'stall'] },
 ])('under injected faults (seed $seed, rate $rate)', ({ seed, rate, kinds }) => {
   it('lists every job exactly once and fetches every mask intact, never sending the key to storage', async () => {
     const sim = await startSimulator({

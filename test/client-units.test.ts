@@ -90,15 +90,19 @@ describe('nextPageToken', () => {
 
   it('refuses a token it cannot read exactly', () => {
     const text = '{"a":{"next_page_token":1575822103313046001},"data":{"next_page_token":1575822103313046002}}';
-    expect(() => nextPageToken(JSON.parse(text).data, text, url)).toThrow(expect.objectContaining({ code: 'BAD_RESPONSE' }));
+    const ambiguous = expect.objectContaining({ code: 'BAD_RESPONSE' });
+    expect(() => nextPageToken(JSON.parse(text).data, text, url)).toThrow(ambiguous);
     expect(() => nextPageToken({ next_page_token: { a: 1 } }, '', url)).toThrow(ApiError);
-    expect(nextPageToken({ next_page_token: 42 }, '{"data":{"next_page_token":42,"x":{"next_page_token":42}}}', url)).toBe('42');
+    const small = '{"data":{"next_page_token":42,"x":{"next_page_token":42}}}';
+    expect(nextPageToken({ next_page_token: 42 }, small, url)).toBe('42');
   });
 });
 
 describe('redactUrl', () => {
   it('hides signatures, credentials and tokens in queries, keeping the page token', () => {
-    const signed = 'https://user:pw@bucket.s3.amazonaws.com/a.txt?X-Amz-Credential=AK%2F1&X-Amz-Signature=abc&X-Amz-Date=1&page_token=9';
+    const signed =
+      'https://user:pw@bucket.s3.amazonaws.com/a.txt' +
+      '?X-Amz-Credential=AK%2F1&X-Amz-Signature=abc&X-Amz-Date=1&page_token=9';
     const shown = redactUrl(signed);
     expect(shown).not.toMatch(/abc|AK|user|pw/);
     expect(shown).toContain('X-Amz-Date=1');
@@ -130,8 +134,9 @@ describe('masksOf', () => {
         masks: [mask('0', 'a'), mask('2', 'b'), mask('9', 'a'), mask('2', 'a'), mask('10', 'z')],
       },
     } as ResultObject;
-    expect(masksOf(result).map((ref) => `${ref.frameId}/${ref.sensorId}`)).toEqual(['10/z', '2/b', '2/a', '0/a', '9/a']);
-    expect(masksOf(result)[0]).toEqual({ frameId: '10', sensorId: 'z', labelUrl: 'https://b/10/z.txt', maskId: 'm-10-z' });
+    const refs = masksOf(result);
+    expect(refs.map((ref) => `${ref.frameId}/${ref.sensorId}`)).toEqual(['10/z', '2/b', '2/a', '0/a', '9/a']);
+    expect(refs[0]).toEqual({ frameId: '10', sensorId: 'z', labelUrl: 'https://b/10/z.txt', maskId: 'm-10-z' });
   });
 
   it('falls back to sensor_data.frames for the order and to `url` for older results', () => {
@@ -144,7 +149,8 @@ describe('masksOf', () => {
 
   it('is empty without masks, and refuses objects it cannot read', () => {
     expect(masksOf({ annotation_data: {} } as ResultObject)).toEqual([]);
-    for (const bad of [{}, null, { annotation_data: { masks: {} } }, { annotation_data: { masks: [mask('0', 's', { label_url: '' })] } }]) {
+    const noUrl = { annotation_data: { masks: [mask('0', 's', { label_url: '' })] } };
+    for (const bad of [{}, null, { annotation_data: { masks: {} } }, noUrl]) {
       expect(() => masksOf(bad as ResultObject)).toThrow(PlaymentMasksError);
       expect(() => masksOf(bad as ResultObject)).toThrow(expect.objectContaining({ code: 'BAD_RESULT_OBJECT' }));
     }

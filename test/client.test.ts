@@ -74,7 +74,9 @@ describe('batch pages', () => {
     // The tokens are neighbours: as numbers they would collapse into one.
     expect(new Set(tokens.map(Number)).size).toBe(1);
     expect(pages.at(-1)!.next_page_token).toBeUndefined();
-    const asked = sim.requests.filter((r) => r.route === 'batch').map((r) => new URL(r.url, sim.baseUrl).searchParams.get('page_token'));
+    const asked = sim.requests
+      .filter((r) => r.route === 'batch')
+      .map((r) => new URL(r.url, sim.baseUrl).searchParams.get('page_token'));
     expect(asked).toEqual(['', ...tokens]);
     const listed = [];
     for await (const job of client.batchJobs(sim.projectId, sim.batchId)) listed.push(job.id);
@@ -85,7 +87,8 @@ describe('batch pages', () => {
     const { sim, client } = await setup({ jobs: 2 });
     const [page] = await collect(client.batchPages(sim.projectId, sim.batchId));
     expect(page!.name).toBe(sim.dataset.batchName);
-    expect(page!.jobs[0]).toMatchObject({ id: sim.dataset.jobs[0]!.id, reference_id: '001', status: 'completed', frames: 2 });
+    const first = { id: sim.dataset.jobs[0]!.id, reference_id: '001', status: 'completed', frames: 2 };
+    expect(page!.jobs[0]).toMatchObject(first);
   });
 
   it('ends a walk whose pages loop back with REPEATED_PAGE_TOKEN, after the pages it could list', async () => {
@@ -212,7 +215,8 @@ describe('attachments', () => {
     api.on('connection', () => connections++);
     await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
     closing.push({ close: () => new Promise<void>((resolve) => api.close(() => resolve())) });
-    const client = new PlaymentClient({ apiKey: 'k', baseUrl: `https://127.0.0.1:${(api.address() as AddressInfo).port}`, retry: FAST_RETRY });
+    const baseUrl = `https://127.0.0.1:${(api.address() as AddressInfo).port}`;
+    const client = new PlaymentClient({ apiKey: 'k', baseUrl, retry: FAST_RETRY });
     closing.push(client);
     const error = await failure(client.jobResult('p', 'j'));
     expect(error).toMatchObject({ code: 'REQUEST_FAILED', attempts: 1 });
@@ -241,7 +245,8 @@ describe('attachments', () => {
       });
       await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
       closing.push({ close: () => new Promise<void>((resolve) => api.close(() => resolve())) });
-      const client = new PlaymentClient({ apiKey: 'https-key', baseUrl: `https://127.0.0.1:${(api.address() as AddressInfo).port}` });
+      const baseUrl = `https://127.0.0.1:${(api.address() as AddressInfo).port}`;
+      const client = new PlaymentClient({ apiKey: 'https-key', baseUrl });
       closing.push(client);
 
       location = `${storageUrl}/m.txt?sig=1`;
@@ -322,7 +327,8 @@ describe('retries', () => {
 
   it('gives up after `retries` attempts with the last error and the number of attempts', async () => {
     // undici checks timeouts about once a second: the latency must outlast that.
-    const { sim, client } = await setup({ latencyMs: 2500 }, { timeoutMs: 100, retry: { retries: 1, minDelayMs: 1, maxDelayMs: 5 } });
+    const retry = { retries: 1, minDelayMs: 1, maxDelayMs: 5 };
+    const { sim, client } = await setup({ latencyMs: 2500 }, { timeoutMs: 100, retry });
     const error = await failure(client.jobResult(sim.projectId, sim.dataset.jobs[0]!.id));
     expect(error).toMatchObject({ code: 'TIMEOUT', attempts: 2 });
     expect(sim.stats.routes.job).toBe(2);
@@ -338,7 +344,8 @@ describe('bodies', () => {
     expect(raw.headers.get('content-encoding')).toBe(compression);
     await raw.arrayBuffer();
     expect(text(await client.attachment(firstMaskUrl(sim)))).toBe(firstMaskText(sim));
-    expect((await client.annotationResult(sim.projectId, sim.dataset.jobs[0]!.id)).annotation_data.masks).toHaveLength(2);
+    const result = await client.annotationResult(sim.projectId, sim.dataset.jobs[0]!.id);
+    expect(result.annotation_data.masks).toHaveLength(2);
   });
 
   it('refuses a body over maxResponseBytes, announced or once decoded, without retrying', async () => {
@@ -347,9 +354,9 @@ describe('bodies', () => {
     expect(announced).toMatchObject({ code: 'RESPONSE_TOO_LARGE', attempts: 1 });
 
     const zipped = await setup({ points: 5000, compression: 'gzip' }, { maxResponseBytes: 4096 });
-    const compressed = await zipped.client.attachment(zipped.sim.storageUrl + '/masks/0/0/0.txt').catch((error: unknown) => error);
+    const compressed = await failure(zipped.client.attachment(firstMaskUrl(zipped.sim)));
     expect(compressed).toMatchObject({ code: 'RESPONSE_TOO_LARGE', attempts: 1 });
-    expect((compressed as Error).message).toMatch(/once decoded/);
+    expect(compressed.message).toMatch(/once decoded/);
   });
 
   it('refuses a streamed body once it grows past maxResponseBytes', async () => {
@@ -395,7 +402,8 @@ describe('typed errors', () => {
   });
 
   it('NO_RESULT for a job without a result URL', async () => {
-    const server = await rawServer((req, res) => res.end(JSON.stringify({ data: { job_id: 'j', status: 'in_progress' }, success: true })));
+    const pending = { data: { job_id: 'j', status: 'in_progress' }, success: true };
+    const server = await rawServer((req, res) => res.end(JSON.stringify(pending)));
     const client = new PlaymentClient({ apiKey: 'k', baseUrl: server.url });
     closing.push(client);
     expect(await failure(client.annotationResult('p', 'j'))).toMatchObject({ code: 'NO_RESULT' });
@@ -405,9 +413,11 @@ describe('typed errors', () => {
     const key = 'secret-key-echoed-by-the-server';
     const server = await rawServer((req, res) => {
       res.writeHead(req.url!.includes('/jobs/') ? 400 : 502, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ success: false, error: { code: 'unauthorized', message: `bad key ${req.headers['x-api-key']}` } }));
+      const error = { code: 'unauthorized', message: `bad key ${req.headers['x-api-key']}` };
+      res.end(JSON.stringify({ success: false, error }));
     });
-    const client = new PlaymentClient({ apiKey: key, baseUrl: server.url, retry: { retries: 1, minDelayMs: 1, maxDelayMs: 1 } });
+    const retry = { retries: 1, minDelayMs: 1, maxDelayMs: 1 };
+    const client = new PlaymentClient({ apiKey: key, baseUrl: server.url, retry });
     closing.push(client);
     for (const call of [client.jobResult('p', 'j'), client.attachment('https://bucket.example/x')]) {
       const error = await failure(call);
@@ -423,12 +433,14 @@ describe('abort', () => {
     const signal = AbortSignal.abort(new Error('stop'));
     expect(await failure(client.jobResult(sim.projectId, 'x', { signal }))).toMatchObject({ code: 'ABORTED' });
     expect(await failure(client.attachment(firstMaskUrl(sim), { signal }))).toMatchObject({ code: 'ABORTED' });
-    expect(await failure(client.batchJobs(sim.projectId, sim.batchId, { signal }).next())).toMatchObject({ code: 'ABORTED' });
+    const listing = client.batchJobs(sim.projectId, sim.batchId, { signal }).next();
+    expect(await failure(listing)).toMatchObject({ code: 'ABORTED' });
     expect(sim.stats.apiRequests + sim.stats.storageRequests).toBe(0);
   });
 
   it('stops a stalled request, and a wait between retries', async () => {
-    const { sim, client } = await setup({ faults: { stallMs: 10_000 } }, { retry: { retries: 3, minDelayMs: 10_000, maxDelayMs: 10_000 } });
+    const retry = { retries: 3, minDelayMs: 10_000, maxDelayMs: 10_000 };
+    const { sim, client } = await setup({ faults: { stallMs: 10_000 } }, { retry });
     sim.faults.inject('stall', { route: 'job' });
     const stalled = client.jobResult(sim.projectId, sim.dataset.jobs[0]!.id, { signal: AbortSignal.timeout(100) });
     expect((await failure(stalled)).code).toBe('ABORTED');

@@ -22,7 +22,8 @@ async function simulator(options: SimulatorOptions = {}): Promise<Simulator> {
 }
 
 async function api(sim: Simulator, path: string, key: string | null = sim.apiKey) {
-  const response = await fetch(sim.baseUrl + path, { headers: key === null ? {} : { 'x-api-key': key }, redirect: 'manual' });
+  const headers: Record<string, string> = key === null ? {} : { 'x-api-key': key };
+  const response = await fetch(sim.baseUrl + path, { headers, redirect: 'manual' });
   const body = await response.text();
   return { status: response.status, headers: response.headers, body, json: () => JSON.parse(body) };
 }
@@ -77,7 +78,9 @@ describe('SimDataset', () => {
     const dataset = new SimDataset({ jobs: 2, frames: 2, sensors: 2 });
     const masks = [...dataset.expectedMasks()];
     expect(masks).toHaveLength(8);
-    expect(masks[5]).toMatchObject({ jobIndex: 1, frameId: '0', sensorId: dataset.sensorIds[1], path: '/masks/1/0/1.txt' });
+    const sensorId = dataset.sensorIds[1];
+    expect(masks[5]).toMatchObject({ jobIndex: 1, frame: 0, sensor: 1, frameId: '0', sensorId });
+    expect(masks[5]!.path).toBe('/masks/1/0/1.txt');
   });
 });
 
@@ -95,10 +98,11 @@ describe('the API origin', () => {
     expect(pages.map((page) => page.jobs.length)).toEqual([2, 2, 1, 0]);
     expect(pages[3]).toHaveProperty('next_page_token', '');
     expect(pages[2].next_page_token).toMatch(/^\d{19}$/);
-    expect(pages[0].jobs[0]).toEqual({ id: sim.dataset.jobs[0]!.id, reference_id: '001', status: 'completed', frames: 2, annotations: 2 });
+    const first = { id: sim.dataset.jobs[0]!.id, reference_id: '001', status: 'completed', frames: 2, annotations: 2 };
+    expect(pages[0].jobs[0]).toEqual(first);
   });
 
-  it('answers an unknown page token with invalid_request_error, a wrong key with 401, an unknown job with 404', async () => {
+  it('answers a bad page token with invalid_request_error, a wrong key with 401, an unknown job with 404', async () => {
     const sim = await simulator();
     const badToken = await api(sim, `/v1/projects/${sim.projectId}/batch/${sim.batchId}?page_token=123`);
     expect([badToken.status, badToken.json().error.code]).toEqual([400, 'invalid_request_error']);
@@ -122,7 +126,8 @@ describe('the API origin', () => {
   it('gives a job result whose result object has the docs’ shape, naming the label keys', async () => {
     const sim = await simulator({ frames: 3, sensors: 2 });
     const job = (await api(sim, `/v1/projects/${sim.projectId}/jobs/${sim.dataset.jobs[2]!.id}`)).json().data;
-    expect(job).toMatchObject({ project_id: sim.projectId, batch_id: sim.batchId, reference_id: '003', status: 'completed' });
+    const { projectId, batchId } = sim;
+    expect(job).toMatchObject({ project_id: projectId, batch_id: batchId, reference_id: '003', status: 'completed' });
     expect(job.result).toBe(`${sim.storageUrl}/results/2.json`);
     const redirect = await api(sim, `/v1/attachments?${new URLSearchParams({ url: job.result })}`);
     const result = await (await fetch(redirect.headers.get('location')!)).json();
@@ -136,10 +141,12 @@ describe('the API origin', () => {
       type: 'segmentation3d',
       url: '',
     });
-    const named = new Map(data.annotations.filter((a: { frame_id: string }) => a.frame_id === '0').map((a: { label_key: number; label: string }) => [a.label_key, a.label]));
+    type Annotation = { frame_id: string; label_key: number; label: string };
+    const firstFrame = (data.annotations as Annotation[]).filter((a) => a.frame_id === '0');
+    const named = new Map(firstFrame.map((a) => [a.label_key, a.label]));
     expect(named).toEqual(new Map(CLASS_NAMES));
     expect(named.has(0)).toBe(false);
-    expect(data.annotations[0]).toMatchObject({ type: 'segmentation3d', sensor_id: '', text: data.annotations[0].label });
+    expect(firstFrame[0]).toMatchObject({ type: 'segmentation3d', sensor_id: '', text: firstFrame[0]!.label });
     expect(sensors.frames[1].sensors[0].data_url).toBe(`${sim.storageUrl}/pointclouds/2/1/0.pcd`);
     expect(sensors.sensor_meta.map((s: { modality: string }) => s.modality)).toEqual(['lidar', 'lidar']);
   });
@@ -169,16 +176,19 @@ describe('the storage origin', () => {
 
   it('counts every storage request that carries the key', async () => {
     const sim = await simulator();
-    await (await fetch(`${sim.storageUrl}/masks/0/0/0.txt`, { headers: { 'x-api-key': sim.apiKey } })).text();
-    await (await fetch(`${sim.storageUrl}/masks/0/0/0.txt`, { headers: { authorization: `Bearer ${sim.apiKey}` } })).text();
-    await (await fetch(`${sim.storageUrl}/masks/0/0/0.txt`)).text();
+    const maskUrl = `${sim.storageUrl}/masks/0/0/0.txt`;
+    await (await fetch(maskUrl, { headers: { 'x-api-key': sim.apiKey } })).text();
+    await (await fetch(maskUrl, { headers: { authorization: `Bearer ${sim.apiKey}` } })).text();
+    await (await fetch(maskUrl)).text();
     expect(sim.stats.storageRequests).toBe(3);
     expect(sim.stats.storageRequestsWithKey).toBe(2);
   });
 
   it('refuses attachments that are not on the storage host, or do not exist', async () => {
     const sim = await simulator();
-    for (const url of ['http://elsewhere/masks/0/0/0.txt', `${sim.storageUrl}/masks/99/0/0.txt`, `${sim.storageUrl}/masks/0/0/5.txt`, '']) {
+    const { storageUrl } = sim;
+    const elsewhere = 'http://elsewhere/masks/0/0/0.txt';
+    for (const url of [elsewhere, `${storageUrl}/masks/99/0/0.txt`, `${storageUrl}/masks/0/0/5.txt`, '']) {
       expect((await api(sim, `/v1/attachments?${new URLSearchParams({ url })}`)).status).toBe(404);
     }
     expect(sim.stats.redirects).toBe(0);
@@ -209,7 +219,8 @@ describe('the storage origin', () => {
 
   it('compresses when asked and accepted', async () => {
     const sim = await simulator({ compression: 'br' });
-    const redirect = await api(sim, `/v1/attachments?${new URLSearchParams({ url: `${sim.storageUrl}/masks/0/0/0.txt` })}`);
+    const query = new URLSearchParams({ url: `${sim.storageUrl}/masks/0/0/0.txt` });
+    const redirect = await api(sim, `/v1/attachments?${query}`);
     const response = await fetch(redirect.headers.get('location')!, { headers: { 'accept-encoding': 'br' } });
     expect(response.headers.get('content-encoding')).toBe('br');
     expect(await response.text()).toBe(sim.dataset.maskText(0, 0, 0));
@@ -252,7 +263,8 @@ describe('faults', () => {
     const path = `/v1/projects/${sim.projectId}/jobs/${sim.dataset.jobs[0]!.id}`;
     sim.faults.inject('http429', { route: 'job' });
     const limited = await api(sim, path);
-    expect([limited.status, limited.headers.get('retry-after'), limited.json().error.code]).toEqual([429, '7', 'rate_limit_exceeded']);
+    const answer = [limited.status, limited.headers.get('retry-after'), limited.json().error.code];
+    expect(answer).toEqual([429, '7', 'rate_limit_exceeded']);
     sim.faults.inject('http503', { route: 'job' });
     const unavailable = await api(sim, path);
     expect(unavailable.status).toBe(503);
