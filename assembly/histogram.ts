@@ -12,6 +12,7 @@ const SUB_HISTOGRAMS: usize = 8;
  * (measured on 2M-label masks: 0.23-0.43 ns/label at mean runs of 50-400, 1.1 ns at 12; interleaved 0.5 ns flat).
  */
 const RUN_COUNTING_MAX_CHANGES: usize = 32;
+const CHUNKS_BETWEEN_SAMPLES = 7;
 
 let labelsPtr: usize = 0;
 let histPtr: usize = 0;
@@ -20,6 +21,9 @@ let counted: usize = 0;
 let runStart: usize = 0;
 let seenMax: u32 = 0;
 let subHistogramsUsed = false;
+/** The method for the next chunk, from what the last chunks showed. */
+let interleave = false;
+let chunksUntilSample = 0;
 
 // @ts-ignore: decorator
 @inline function label(i: usize): usize {
@@ -46,6 +50,8 @@ export function startCounting(labels: usize, histogram: usize): void {
   runStart = 0;
   seenMax = 0;
   subHistogramsUsed = false;
+  interleave = false;
+  chunksUntilSample = 0;
 }
 
 /** Counts the labels written so far, up to the write pointer `o`. */
@@ -60,46 +66,127 @@ export function countUpTo(o: usize): void {
 
 /** Closes the last run and folds the sub-histograms; returns the largest label (0 when there were none). */
 export function finishCounting(): u32 {
-  if (runStart < counted) bump(histPtr + (label(counted - 1) << 2), <u32>(counted - runStart));
+  if (runStart < counted) {
+    const last = label(counted - 1);
+    bump(histPtr + (last << 2), <u32>(counted - runStart));
+    if (<u32>last > seenMax) seenMax = <u32>last;
+  }
   runStart = counted;
   if (subHistogramsUsed) foldSubHistograms();
   return seenMax;
 }
 
 function countChunk(from: usize, to: usize): void {
-  // One cheap pass for the chunk's largest label and how often the value changes.
-  let i = from;
-  let changes: usize = 0;
-  let maxima = i16x8.splat(0);
-  if (i == 0) {
-    maxima = i16x8.splat(<i16>label(0));
-    i = 1;
+  if (interleave) {
+    // Interleaved counting learns nothing about runs: look at the changes again every few chunks.
+    if (chunksUntilSample-- == 0) {
+      interleave = changesIn(from, to) * RUN_COUNTING_MAX_CHANGES > to - from;
+      chunksUntilSample = CHUNKS_BETWEEN_SAMPLES;
+    }
   }
-  for (; i + 8 <= to; i += 8) {
-    const at = labelsPtr + (i << 1);
-    const values = v128.load(at);
-    changes += <usize>popcnt(~i16x8.bitmask(i16x8.eq(values, v128.load(at - 2))) & 0xff);
-    maxima = i16x8.max_u(maxima, values);
-  }
-  let chunkMax = horizontalMax(maxima);
-  for (; i < to; i++) {
-    const value = <u32>label(i);
-    if (value > chunkMax) chunkMax = value;
-    changes += <usize>(label(i) != label(i - 1));
-  }
-  if (chunkMax > seenMax) seenMax = chunkMax;
-  if (seenMax >= <u32>SUB_ENTRIES && subHistogramsUsed) {
-    // Labels this large land where the sub-histograms are: fold them first, and count by runs from now on.
-    foldSubHistograms();
-  }
-  if (seenMax < <u32>SUB_ENTRIES && changes * RUN_COUNTING_MAX_CHANGES > to - from) {
+  if (interleave && seenMax < <u32>SUB_ENTRIES) {
     if (runStart < from) bump(histPtr + (label(from - 1) << 2), <u32>(from - runStart));
-    countInterleaved(from, to);
-    runStart = to;
+    const stoppedAt = countInterleaved(from, to);
+    runStart = stoppedAt;
     subHistogramsUsed = true;
-  } else {
-    countRuns(from, to);
+    if (stoppedAt == to) return;
+    // A label too large for the sub-histograms: fold them, count by runs from here on.
+    foldSubHistograms();
+    interleave = false;
+    from = stoppedAt;
   }
+  // Counting by runs updates histogram entries where the sub-histograms are for labels that large.
+  if (subHistogramsUsed && hasLargeLabel(from, to)) foldSubHistograms();
+  const changes = countRuns(from, to);
+  if (seenMax < <u32>SUB_ENTRIES) interleave = changes * RUN_COUNTING_MAX_CHANGES > to - from;
+}
+
+/** True when a label in [from, to) is too large for the sub-histograms. */
+function hasLargeLabel(from: usize, to: usize): bool {
+  const tooLarge = i16x8.splat(<i16>SUB_ENTRIES - 1);
+  let i = from > 0 ? from - 1 : 0; // with the open run, which may close at `from`
+  for (; i + 8 <= to; i += 8) if (v128.any_true(i16x8.gt_u(v128.load(labelsPtr + (i << 1)), tooLarge))) return true;
+  for (; i < to; i++) if (label(i) >= SUB_ENTRIES) return true;
+  return false;
+}
+
+/** How many labels in [from, to) differ from the label before them. */
+function changesIn(from: usize, to: usize): usize {
+  let i = max<usize>(from, 1);
+  let changes: usize = 0;
+  for (; i + 8 <= to; i += 8) changes += <usize>popcnt(changes8(i));
+  for (; i < to; i++) changes += <usize>(label(i) != label(i - 1));
+  return changes;
+}
+
+/** Counts the runs that end in [from, to), one histogram update per change of value; returns the changes. */
+function countRuns(from: usize, to: usize): usize {
+  let start = runStart;
+  let largest = seenMax;
+  let changes: usize = 0;
+  let i = max<usize>(from, 1);
+  for (; i + 8 <= to; i += 8) {
+    let bits = changes8(i);
+    while (bits) {
+      const at = i + <usize>ctz(bits);
+      const value = label(at - 1);
+      bump(histPtr + (value << 2), <u32>(at - start));
+      largest = max(largest, <u32>value);
+      start = at;
+      changes++;
+      bits &= bits - 1;
+    }
+  }
+  for (; i < to; i++) {
+    if (label(i) != label(i - 1)) {
+      const value = label(i - 1);
+      bump(histPtr + (value << 2), <u32>(i - start));
+      largest = max(largest, <u32>value);
+      start = i;
+      changes++;
+    }
+  }
+  runStart = start;
+  // The open run's label too: it may be counted later at the start of an interleaved chunk.
+  if (to > 0) largest = max(largest, <u32>label(to - 1));
+  seenMax = largest;
+  return changes;
+}
+
+/**
+ * Counts labels [from, to) one by one into eight sub-histograms, so that neighbouring increments are independent.
+ * Stops before a group of 8 that holds a label of SUB_ENTRIES or more and returns where it stopped.
+ */
+function countInterleaved(from: usize, to: usize): usize {
+  const s = SUB_ENTRIES << 2;
+  const h = histPtr;
+  const tooLarge = i16x8.splat(<i16>SUB_ENTRIES - 1);
+  let maxima = i16x8.splat(0);
+  let i = from;
+  for (; i + 8 <= to; i += 8) {
+    const group = v128.load(labelsPtr + (i << 1));
+    if (v128.any_true(i16x8.gt_u(group, tooLarge))) break;
+    maxima = i16x8.max_u(maxima, group);
+    bump(h + (<usize>i16x8.extract_lane_u(group, 0) << 2), 1);
+    bump(h + s + (<usize>i16x8.extract_lane_u(group, 1) << 2), 1);
+    bump(h + 2 * s + (<usize>i16x8.extract_lane_u(group, 2) << 2), 1);
+    bump(h + 3 * s + (<usize>i16x8.extract_lane_u(group, 3) << 2), 1);
+    bump(h + 4 * s + (<usize>i16x8.extract_lane_u(group, 4) << 2), 1);
+    bump(h + 5 * s + (<usize>i16x8.extract_lane_u(group, 5) << 2), 1);
+    bump(h + 6 * s + (<usize>i16x8.extract_lane_u(group, 6) << 2), 1);
+    bump(h + 7 * s + (<usize>i16x8.extract_lane_u(group, 7) << 2), 1);
+  }
+  let largest = max(seenMax, horizontalMax(maxima));
+  if (i + 8 > to) {
+    for (; i < to; i++) {
+      const value = label(i);
+      if (value >= SUB_ENTRIES) break;
+      bump(h + (value << 2), 1);
+      largest = max(largest, <u32>value);
+    }
+  }
+  seenMax = largest;
+  return i;
 }
 
 // @ts-ignore: decorator
@@ -110,50 +197,9 @@ function countChunk(from: usize, to: usize): void {
   return <u32>i16x8.extract_lane_u(v, 0);
 }
 
-/** Counts the runs that end in [from, to): one histogram update per change of value. */
-function countRuns(from: usize, to: usize): void {
-  let start = runStart;
-  let i = max<usize>(from, 1);
-  for (; i + 8 <= to; i += 8) {
-    let changes = changes8(i);
-    while (changes) {
-      const at = i + <usize>ctz(changes);
-      bump(histPtr + (label(at - 1) << 2), <u32>(at - start));
-      start = at;
-      changes &= changes - 1;
-    }
-  }
-  for (; i < to; i++) {
-    if (label(i) != label(i - 1)) {
-      bump(histPtr + (label(i - 1) << 2), <u32>(i - start));
-      start = i;
-    }
-  }
-  runStart = start;
-}
-
-/** Counts labels [from, to) one by one into eight sub-histograms, so that neighbouring increments are independent. */
-function countInterleaved(from: usize, to: usize): void {
-  const s = SUB_ENTRIES << 2;
-  const h = histPtr;
-  let i = from;
-  for (; i + 8 <= to; i += 8) {
-    const group = labelsPtr + (i << 1);
-    bump(h + (<usize>load<u16>(group, 0) << 2), 1);
-    bump(h + s + (<usize>load<u16>(group, 2) << 2), 1);
-    bump(h + 2 * s + (<usize>load<u16>(group, 4) << 2), 1);
-    bump(h + 3 * s + (<usize>load<u16>(group, 6) << 2), 1);
-    bump(h + 4 * s + (<usize>load<u16>(group, 8) << 2), 1);
-    bump(h + 5 * s + (<usize>load<u16>(group, 10) << 2), 1);
-    bump(h + 6 * s + (<usize>load<u16>(group, 12) << 2), 1);
-    bump(h + 7 * s + (<usize>load<u16>(group, 14) << 2), 1);
-  }
-  for (; i < to; i++) bump(h + (label(i) << 2), 1);
-}
-
 /** Adds sub-histograms 1..7 into the histogram and clears them. */
 function foldSubHistograms(): void {
-  // Only entries up to the largest label counted interleaved can be set, and that was below SUB_ENTRIES.
+  // Only labels below SUB_ENTRIES were counted interleaved.
   const entries = min<usize>(<usize>seenMax + 1, SUB_ENTRIES);
   for (let k: usize = 1; k < SUB_HISTOGRAMS; k++) {
     const sub = histPtr + ((k * SUB_ENTRIES) << 2);

@@ -95,6 +95,23 @@ describe('decodeMask: large masks and the scratch region', () => {
     expect(sameMask(decodeMask(formatMaskText(runFree)), runFree)).toBe(true);
   });
 
+  it('counts exactly when stretches of runs, run-free stretches and labels of 8192 and more alternate', () => {
+    const stretches = [
+      generateMaskLabels({ points: 20_000, seed: 21, runFree: true }),
+      generateMaskLabels({ points: 20_000, seed: 22, meanRunLength: 200 }),
+      generateMaskLabels({ points: 9_000, seed: 23, runFree: true, classes: [8191, 0, 5] }),
+      Uint16Array.of(8192),
+      generateMaskLabels({ points: 20_000, seed: 24, runFree: true }),
+      generateMaskLabels({ points: 5_000, seed: 25, meanRunLength: 5000, classes: [9000, 1] }),
+      generateMaskLabels({ points: 20_000, seed: 26, runFree: true, classes: [3, 4] }),
+    ];
+    const [runFree, longRuns, , , , largeRuns] = stretches;
+    for (const order of [stretches, [...stretches].reverse(), [runFree!, longRuns!, largeRuns!]]) {
+      const labels = Uint16Array.from(order.flatMap((stretch) => Array.from(stretch)));
+      expect(sameMask(decodeMask(formatMaskText(labels)), labels)).toBe(true);
+    }
+  });
+
   it('grows the scratch region between calls (big, small, big) and earlier results stay intact', () => {
     const small = realisticMaskText(10, 1);
     const first = decodeMask(small);
