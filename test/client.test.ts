@@ -479,6 +479,20 @@ describe('connections and rate', () => {
   });
 });
 
+describe('close', () => {
+  it('lets calls in flight finish, then refuses new ones at once', async () => {
+    const { sim, client } = await setup({ latencyMs: 50 });
+    const inFlight = client.jobResult(sim.projectId, sim.dataset.jobs[0]!.id);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const closed = client.close();
+    expect((await inFlight).job_id).toBe(sim.dataset.jobs[0]!.id);
+    await closed;
+    await client.close();
+    const error = await failure(client.jobResult(sim.projectId, sim.dataset.jobs[0]!.id));
+    expect(error).toMatchObject({ code: 'REQUEST_FAILED', attempts: 1 });
+  });
+});
+
 describe('options', () => {
   it('has frozen defaults', () => {
     expect(Object.isFrozen(CLIENT_DEFAULTS)).toBe(true);

@@ -103,7 +103,7 @@ export class PlaymentClient {
     return value as ResultObject;
   }
 
-  /** Closes the connection pools once requests in flight are done. */
+  /** Closes the connection pools once requests in flight are done. Calls made after it fail (REQUEST_FAILED). */
   close(): Promise<void> {
     return this.#transport.close();
   }

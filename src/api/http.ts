@@ -63,7 +63,6 @@ const TIMEOUT_CODES = new Set([
 ]);
 const CONNECTION_CODES = new Set([
   'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
   'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
   'ECONNRESET',
   'ECONNREFUSED',
@@ -78,6 +77,7 @@ export class HttpTransport {
   readonly #options: TransportOptions;
   readonly #agent: Agent;
   readonly #limiter: RateLimiter | undefined;
+  #closing: Promise<void> | undefined;
 
   constructor(options: TransportOptions) {
     this.#options = options;
@@ -161,8 +161,10 @@ export class HttpTransport {
     throw statusError(status, responseHeaders, bytes, url, this.#options.apiKey);
   }
 
+  /** Closes the pools once requests in flight are done; later calls return the same promise. */
   close(): Promise<void> {
-    return this.#agent.close();
+    this.#closing ??= this.#agent.close();
+    return this.#closing;
   }
 
   /** The URL of `target` as errors show it: storage URLs lose their whole query (the signature). */
