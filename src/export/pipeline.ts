@@ -15,6 +15,8 @@ import { lockOutput } from './lock.js';
 import { resolveExportOptions, type ExportOptions } from './options.js';
 import { ProgressCounters } from './progress.js';
 
+const JOBS_PER_MASK_SLOT = 2;
+
 /**
  * Exports every mask of a batch into `outDir`: one label file per mask, each job's result object, index.jsonl and
  * summary.json. Jobs that still fail after the client's retries are recorded in the summary and the rest goes on.
@@ -45,8 +47,18 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
         }
       }),
   );
-  const context: JobContext = { client, pool, projectId, outDir, format, maskSlots: new Slots(concurrency), progress };
-  const jobSlots = new Slots(concurrency);
+  const context: JobContext = {
+    client,
+    pool,
+    projectId,
+    outDir,
+    format,
+    withPoints: resolved.withPoints,
+    maskSlots: new Slots(concurrency),
+    progress,
+  };
+  // Twice as many jobs as masks in flight: a job fetches its (small) result object before its masks need a slot.
+  const jobSlots = new Slots(concurrency * JOBS_PER_MASK_SLOT);
   const listed = new Set<string>();
   const completeJobPaths: string[] = [];
   const failures: ExportFailure[] = [];
