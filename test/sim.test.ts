@@ -154,7 +154,7 @@ describe('the API origin', () => {
 
 describe('the storage origin', () => {
   it('serves a file only through a valid, unexpired signature from the attachment endpoint', async () => {
-    const sim = await simulator({ signatureTtlMs: 50 });
+    const sim = await simulator({ signatureTtlMs: 500 });
     const maskUrl = `${sim.storageUrl}/masks/0/0/0.txt`;
     const direct = await fetch(maskUrl);
     expect([direct.status, await direct.text()]).toEqual([403, expect.stringContaining('AccessDenied')]);
@@ -167,7 +167,7 @@ describe('the storage origin', () => {
     expect((await fetch(tampered)).status).toBe(403);
     const otherFile = signed.replace('/0.txt?', '/1.txt?');
     expect((await fetch(otherFile)).status).toBe(403);
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await new Promise((resolve) => setTimeout(resolve, 600));
     const expired = await fetch(signed);
     expect([expired.status, await expired.text()]).toEqual([403, expect.stringContaining('Request has expired')]);
     expect(sim.stats.accessDenied).toBe(4);
