@@ -4,43 +4,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { readPcd } from '../dist/index.js';
-import { writePcd } from '../test/fixtures/pcd-writer.mjs';
+import { lidarScan, writePcd } from '../dist/sim.js';
 import { readPcdBaseline } from './pcd-baseline.mjs';
 
 const POINTS = 2_000_000;
 const ROUNDS = 7;
 const FORMS = ['ascii', 'binary', 'binary_compressed'];
 const REQUIRED_SPEEDUP = { binary_compressed: 3 };
-
-/**
- * A spinning lidar: 64 rings sweeping 360 degrees, ranges that vary smoothly with noise, intensities 0..255 and some
- * points without a return (all zeros), in scan order as drivers write them.
- */
-function lidarScan(points) {
-  const rings = 64;
-  const x = new Float32Array(points);
-  const y = new Float32Array(points);
-  const z = new Float32Array(points);
-  const intensity = new Float32Array(points);
-  let seed = 12345;
-  const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
-  for (let i = 0; i < points; i++) {
-    if (random() < 0.08) continue;
-    const azimuth = ((i / rings) * 2 * Math.PI) / (points / rings / 10);
-    const elevation = (((i % rings) / rings) * 40 - 25) * (Math.PI / 180);
-    const range = 8 + 6 * Math.sin(azimuth * 3) + 2 * Math.cos(elevation * 5) + random() * 0.05;
-    x[i] = range * Math.cos(elevation) * Math.cos(azimuth);
-    y[i] = range * Math.cos(elevation) * Math.sin(azimuth);
-    z[i] = range * Math.sin(elevation) + 1.8;
-    intensity[i] = Math.floor(random() * 64) + (i % rings) * 3;
-  }
-  return [
-    { name: 'x', type: 'F', size: 4, values: x },
-    { name: 'y', type: 'F', size: 4, values: y },
-    { name: 'z', type: 'F', size: 4, values: z },
-    { name: 'intensity', type: 'F', size: 4, values: intensity },
-  ];
-}
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -57,7 +27,7 @@ function sameArrays(a, b) {
   return true;
 }
 
-const cloud = lidarScan(POINTS);
+const cloud = lidarScan(POINTS, 12345);
 const files = Object.fromEntries(FORMS.map((form) => [form, writePcd(cloud, POINTS, form)]));
 
 // Both readers must agree before either is timed.

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeMask, readPcd } from '../dist/index.js';
 import { generateMaskLabels } from '../src/sim/mask-text.js';
 import { everyTypeCloud, FORMS } from './fixtures/pcd-samples.js';
-import { writePcd } from './fixtures/pcd-writer.mjs';
+import { writePcd } from '../src/sim/pcd-writer.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_FLAGS = [

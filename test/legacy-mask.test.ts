@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { decodeMask, MaskParseError, PcdParseError } from '../dist/index.js';
 import { FORMS, lidarCloud } from './fixtures/pcd-samples.js';
-import { writePcd, type WriterField } from './fixtures/pcd-writer.mjs';
+import { writePcd, type PcdWriterField } from '../src/sim/pcd-writer.js';
 import { generateMaskLabels } from '../src/sim/mask-text.js';
 
 const maskText = (labels: ArrayLike<number>) => `[${Array.from(labels).join(',')}]`;
 
 /** The legacy layout: x y z and the label key as a float, one row per point. */
-function legacyMask(labels: ArrayLike<number>, form: (typeof FORMS)[number] = 'ascii', labelType: Partial<WriterField> = {}): Uint8Array {
+function legacyMask(labels: ArrayLike<number>, form: (typeof FORMS)[number] = 'ascii', labelType: Partial<PcdWriterField> = {}): Uint8Array {
   const points = labels.length;
-  const fields: WriterField[] = [
+  const fields: PcdWriterField[] = [
     ...lidarCloud(points).slice(0, 3),
     { name: 'label_key', type: 'F', size: 4, values: Array.from(labels), ...labelType },
   ];

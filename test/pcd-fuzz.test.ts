@@ -3,7 +3,7 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { PcdParseError, readPcd } from '../dist/index.js';
 import { everyTypeCloud, FORMS, lidarCloud } from './fixtures/pcd-samples.js';
-import { writePcd } from './fixtures/pcd-writer.mjs';
+import { writePcd } from '../src/sim/pcd-writer.js';
 
 const RUNS = { numRuns: 400 };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeMask, InvalidArgumentError, LabelJoinError, labelPoints, pointsOfLabel, readPcd } from '../dist/index.js';
 import { lidarCloud } from './fixtures/pcd-samples.js';
-import { writePcd, type WriterField } from './fixtures/pcd-writer.mjs';
+import { writePcd, type PcdWriterField } from '../src/sim/pcd-writer.js';
 import { generateMaskLabels } from '../src/sim/mask-text.js';
 
 const maskText = (labels: ArrayLike<number>) => `[${Array.from(labels).join(', ')}]`;
@@ -25,7 +25,7 @@ describe('labelPoints', () => {
 
   it('converts float64 positions to float32', () => {
     const values = [0.1, -2.5, 1e10];
-    const fields: WriterField[] = ['x', 'y', 'z'].map((name) => ({ name, type: 'F', size: 8, values }));
+    const fields: PcdWriterField[] = ['x', 'y', 'z'].map((name) => ({ name, type: 'F', size: 8, values }));
     const joined = labelPoints(readPcd(writePcd(fields, 3, 'binary')), decodeMask('[1, 2, 3]'));
     expect(Array.from(joined.positions)).toEqual([0, 0, 0, 1, 1, 1, 2, 2, 2].map((i) => Math.fround(values[i]!)));
   });
@@ -46,7 +46,7 @@ describe('labelPoints', () => {
   });
 
   it('throws MISSING_POSITION_FIELD without x, y and z', () => {
-    const fields: WriterField[] = [{ name: 'x', type: 'F', size: 4, values: [1] }, { name: 'y', type: 'F', size: 4, values: [1] }];
+    const fields: PcdWriterField[] = [{ name: 'x', type: 'F', size: 4, values: [1] }, { name: 'y', type: 'F', size: 4, values: [1] }];
     expect(() => labelPoints(readPcd(writePcd(fields, 1, 'binary')), decodeMask('[0]'))).toThrow(
       expect.objectContaining({ code: 'MISSING_POSITION_FIELD' }),
     );
@@ -91,7 +91,7 @@ describe('sharing the WebAssembly scratch region', () => {
     const before = decodeMask('[3, 3, 1]');
     expect(Array.from(before.histogram)).toEqual([0, 1, 0, 2]);
     // A cloud whose data would cover the histogram's place if it were laid out at the start of the scratch region.
-    const noise: WriterField[] = [{ name: 'v', type: 'U', size: 4, values: Array.from({ length: 70000 }, (_, i) => i * 7919) }];
+    const noise: PcdWriterField[] = [{ name: 'v', type: 'U', size: 4, values: Array.from({ length: 70000 }, (_, i) => i * 7919) }];
     readPcd(writePcd(noise, 70000, 'binary'));
     readPcd(writePcd(noise, 70000, 'binary_compressed'));
     expect(Array.from(decodeMask('[0, 5]').histogram)).toEqual([1, 0, 0, 0, 0, 1]);

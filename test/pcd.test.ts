@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PcdParseError, readPcd, type PcdErrorCode } from '../dist/index.js';
 import { everyTypeCloud, FORMS, lidarCloud } from './fixtures/pcd-samples.js';
-import { lzfCompress, writePcd, type WriterField } from './fixtures/pcd-writer.mjs';
+import { lzfCompress, writePcd, type PcdWriterField } from '../src/sim/pcd-writer.js';
 
 const encode = (text: string) => new TextEncoder().encode(text);
 
@@ -18,7 +18,7 @@ function expectPcdError(input: Uint8Array, code: PcdErrorCode, offset?: number):
   return expect.unreachable(`expected PcdParseError ${code}`);
 }
 
-function expectFields(actual: Record<string, ArrayLike<number>>, fields: WriterField[]): void {
+function expectFields(actual: Record<string, ArrayLike<number>>, fields: PcdWriterField[]): void {
   const named = fields.filter((field) => field.name !== '_');
   expect(Object.keys(actual)).toEqual(named.map((field) => field.name));
   for (const field of named) expect(Array.from(actual[field.name]!)).toEqual(Array.from(field.values));
@@ -44,7 +44,7 @@ describe('readPcd round trips', () => {
 
   it('keeps NaN, infinities and -0 in every form', () => {
     const special = [Number.NaN, Infinity, -Infinity, -0, 3.4028234663852886e38, 1.401298464324817e-45];
-    const fields: WriterField[] = [
+    const fields: PcdWriterField[] = [
       { name: 'f4', type: 'F', size: 4, values: Float32Array.from(special) },
       { name: 'f8', type: 'F', size: 8, values: [Number.NaN, Infinity, -Infinity, -0, Number.MAX_VALUE, Number.MIN_VALUE] },
     ];

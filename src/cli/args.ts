@@ -11,6 +11,8 @@ export interface ExportCommand {
   out: string;
   baseUrl: string | undefined;
   format: ExportFormat;
+  /** Present (true) only with --with-points. */
+  withPoints?: boolean;
   concurrency: number | undefined;
   threads: number | undefined;
 }
@@ -37,6 +39,8 @@ export interface DemoCommand {
   frames: number;
   points: number;
   format: ExportFormat;
+  /** Present (true) only with --with-points. */
+  withPoints?: boolean;
 }
 
 export type Command =
@@ -77,6 +81,7 @@ const SPECS: Record<CommandName, Spec> = {
       out: 'string',
       'base-url': 'string',
       format: 'format',
+      'with-points': 'flag',
       concurrency: 'count',
       threads: 'count',
     },
@@ -86,7 +91,7 @@ const SPECS: Record<CommandName, Spec> = {
   decode: { options: { out: 'string', json: 'flag' }, positionals: ['FILE'], required: [] },
   simulate: { options: { port: 'port', jobs: 'count', frames: 'count', points: 'count' }, positionals: [], required: [] },
   demo: {
-    options: { out: 'string', jobs: 'count', frames: 'count', points: 'count', format: 'format' },
+    options: { out: 'string', jobs: 'count', frames: 'count', points: 'count', format: 'format', 'with-points': 'flag' },
     positionals: [],
     required: [],
   },
@@ -201,6 +206,7 @@ function build(command: CommandName, values: Values, positionals: string[]): Com
         out: string('out')!,
         baseUrl: string('base-url'),
         format: (string('format') ?? 'npy') as ExportFormat,
+        ...withPoints(values),
         concurrency: number('concurrency'),
         threads: number('threads'),
       };
@@ -222,8 +228,13 @@ function build(command: CommandName, values: Values, positionals: string[]): Com
         frames: number('frames') ?? DEMO_DEFAULTS.frames,
         points: number('points') ?? DEMO_DEFAULTS.points,
         format: (string('format') ?? 'npy') as ExportFormat,
+        ...withPoints(values),
       };
   }
+}
+
+function withPoints(values: Values): { withPoints?: boolean } {
+  return values['with-points'] === true ? { withPoints: true } : {};
 }
 
 function isCommand(word: string | undefined): word is CommandName {
@@ -262,6 +273,9 @@ Options:
   --out DIR           output folder (created if missing)
   --base-url URL      API origin (default https://api.playment.io)
   --format F          npy (default; NumPy uint16), bin (raw uint16 LE), kitti (SemanticKITTI .label)
+  --with-points       also fetch each frame's lidar PCD, check its point count against the mask, and
+                      write the points next to the labels: npy float32 (N, 3) .points.npy, bin raw
+                      float32 x y z .points.bin, kitti velodyne .bin (float32 x y z intensity)
   --concurrency N     masks in flight at once (default 32)
   --threads N         decoding threads (default: the number of CPUs)
   -h, --help          this help
@@ -289,7 +303,7 @@ Options:
   --frames N          frames (masks) per job (default ${SIMULATE_DEFAULTS.frames})
   --points N          points per mask (default ${SIMULATE_DEFAULTS.points})
   -h, --help          this help`,
-  demo: `Usage: playment-masks demo [--out DIR] [--jobs N] [--frames N] [--points N] [--format F]
+  demo: `Usage: playment-masks demo [--out DIR] [--jobs N] [--frames N] [--points N] [--format F] [--with-points]
 
 Starts the simulator on loopback and exports a realistic batch (several pages, several frames
 per job, 100k-point masks) into DIR (default: a new temporary folder), then prints the summary.
@@ -301,5 +315,6 @@ Options:
   --frames N          frames per job (default ${DEMO_DEFAULTS.frames})
   --points N          points per mask (default ${DEMO_DEFAULTS.points})
   --format F          npy (default), bin or kitti
+  --with-points       also export each frame's point cloud (see export --help)
   -h, --help          this help`,
 };

@@ -85,6 +85,7 @@ async function runExport(command: ExportCommand, apiKey: string, io: Io): Promis
     batchId: command.batch,
     outDir,
     format: command.format,
+    withPoints: command.withPoints ?? false,
     ...(command.concurrency === undefined ? {} : { concurrency: command.concurrency }),
     ...(command.threads === undefined ? {} : { threads: command.threads }),
   }).finally(() => client.close());
@@ -191,6 +192,7 @@ async function runDemo(command: DemoCommand, io: Io): Promise<number> {
       batchId: simulator.batchId,
       outDir,
       format: command.format,
+      withPoints: command.withPoints ?? false,
     });
     return report(summary, last, outDir, io);
   } finally {

@@ -19,13 +19,13 @@ const NPY_ALIGN = 64;
 const NPY_GROWTH_AXIS_MAX_DIGITS = 21;
 
 /**
- * The NumPy format 1.0 header of a 1-D little-endian uint16 array of `points` elements, byte-identical to what
- * `numpy.save` writes: magic, version 1.0, HEADER_LEN, the dict literal, spaces, and a final newline so that the
- * data starts at a multiple of 64 bytes.
+ * The NumPy format 1.0 header of a little-endian array of `points` elements of `descr` (1-D uint16 by default; with
+ * `columns`, 2-D `(points, columns)`), byte-identical to what `numpy.save` writes: magic, version 1.0, HEADER_LEN,
+ * the dict literal, spaces, and a final newline so that the data starts at a multiple of 64 bytes.
  */
-export function npyHeader(points: number): Uint8Array {
-  const shape = `(${points},)`;
-  let dict = `{'descr': '<u2', 'fortran_order': False, 'shape': ${shape}, }`;
+export function npyHeader(points: number, descr = '<u2', columns?: number): Uint8Array {
+  const shape = columns === undefined ? `(${points},)` : `(${points}, ${columns})`;
+  let dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shape}, }`;
   dict += ' '.repeat(Math.max(0, NPY_GROWTH_AXIS_MAX_DIGITS - String(points).length));
   const withNewline = dict.length + 1;
   const padding = NPY_ALIGN - ((NPY_PREFIX_BYTES + withNewline) % NPY_ALIGN);

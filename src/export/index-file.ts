@@ -6,6 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AtomicFile, writeFileAtomic } from './files.js';
 import { encodedSize, extensionOf, type ExportFormat } from './formats.js';
+import { pointsFilesComplete } from './points.js';
 
 /** One line of index.jsonl: one mask file. */
 export interface IndexLine {
@@ -16,6 +17,8 @@ export interface IndexLine {
   points: number;
   /** Relative to the output folder, '/'-separated. */
   file: string;
+  /** The points file (with --with-points), relative to the output folder. */
+  points_file?: string;
   /** Points per class name (the annotation `label` of a label_key; the key itself where no annotation names it). */
   histogram: Record<string, number>;
 }
@@ -88,12 +91,14 @@ export async function writeFragment(jobDir: string, lines: readonly IndexLine[])
 
 /**
  * The fragment of a job that an earlier run completed with the same format, or undefined. Complete means: the
- * fragment parses, and every file it lists is where this run would put it, with the size its point count implies.
+ * fragment parses, and every file it lists is where this run would put it, with the size its point count implies
+ * (and, with `withPoints`, so is every points file).
  */
 export async function completeFragment(
   outDir: string,
   jobPath: string,
   format: ExportFormat,
+  withPoints = false,
 ): Promise<IndexLine[] | undefined> {
   let text: string;
   try {
@@ -114,6 +119,7 @@ export async function completeFragment(
     const size = await stat(join(outDir, file)).then((s) => s.size, () => -1);
     if (size !== encodedSize(points, format)) return undefined;
   }
+  if (withPoints && !(await pointsFilesComplete(outDir, jobPath, lines, format))) return undefined;
   return lines;
 }
 

@@ -9,6 +9,7 @@ import type { Slots } from '../pool/slots.js';
 import { maskFileName, removeStaleTemps, safeName, syncDir, writeFileAtomic } from './files.js';
 import { encodeLabels, extensionOf, type ExportFormat } from './formats.js';
 import { classNamesOf, completeFragment, namedHistogram, writeFragment, type IndexLine } from './index-file.js';
+import { pointsFile, pointsTargetOf, type PointsTarget } from './points.js';
 import type { ProgressCounters } from './progress.js';
 
 /** Folder (relative to the output folder) that holds the jobs' folders. */
@@ -28,6 +29,8 @@ export interface JobContext {
   projectId: string;
   outDir: string;
   format: ExportFormat;
+  /** Also fetch, check and write each mask's point cloud (see points.ts). */
+  withPoints: boolean;
   /** Shared by every job: bounds the masks in flight (download, decode, write) across the whole export. */
   maskSlots: Slots;
   progress: ProgressCounters;
@@ -45,7 +48,7 @@ export function jobPathOf(jobId: string): string {
 export async function exportJob(context: JobContext, job: BatchJob, signal: AbortSignal): Promise<boolean> {
   const { client, projectId, outDir, format, progress } = context;
   const jobPath = jobPathOf(job.id);
-  if (await completeFragment(outDir, jobPath, format)) return true;
+  if (await completeFragment(outDir, jobPath, format, context.withPoints)) return true;
   const jobDir = join(outDir, jobPath);
   await mkdir(jobDir, { recursive: true });
   await removeStaleTemps(jobDir);
@@ -69,7 +72,8 @@ export async function exportJob(context: JobContext, job: BatchJob, signal: Abor
   const settled = await Promise.allSettled(
     files.map(async ({ mask, name }): Promise<IndexLine> => {
       try {
-        const decoded = await exportMask(context, mask, jobDir, name, maskSignal);
+        const points = context.withPoints ? pointsTargetOf(result, mask.frameId, mask.sensorId, name, format) : undefined;
+        const decoded = await exportMask(context, mask, jobDir, name, maskSignal, points);
         return {
           job_id: job.id,
           reference_id: job.reference_id,
@@ -78,6 +82,7 @@ export async function exportJob(context: JobContext, job: BatchJob, signal: Abor
           points: decoded.pointCount,
           file: `${jobPath}/${name}`,
           histogram: namedHistogram(decoded.histogram, names),
+          ...(points && { points_file: `${jobPath}/${points.name}` }),
         };
       } catch (error) {
         stop.abort(error);
@@ -95,13 +100,26 @@ export async function exportJob(context: JobContext, job: BatchJob, signal: Abor
   return false;
 }
 
-async function exportMask(context: JobContext, mask: MaskRef, jobDir: string, name: string, signal: AbortSignal) {
+async function exportMask(
+  context: JobContext,
+  mask: MaskRef,
+  jobDir: string,
+  name: string,
+  signal: AbortSignal,
+  points: PointsTarget | undefined,
+) {
   const { client, pool, format, maskSlots, progress } = context;
   await maskSlots.acquire(signal);
   try {
     const bytes = await client.attachment(mask.labelUrl, { signal });
     progress.bytesDownloaded += bytes.length;
     const decoded = await pool.decode(bytes, { transfer: true, signal });
+    if (points) {
+      const pcd = await client.attachment(points.url, { signal });
+      progress.bytesDownloaded += pcd.length;
+      const where = `frame ${mask.frameId} sensor ${mask.sensorId}`;
+      await writeFileAtomic(jobDir, points.name, pointsFile(pcd, decoded.pointCount, format, where));
+    }
     await writeFileAtomic(jobDir, name, encodeLabels(decoded.labels, format));
     progress.masksDone++;
     progress.pointsDone += decoded.pointCount;

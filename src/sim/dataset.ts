@@ -21,6 +21,8 @@ export interface DatasetOptions {
   pageSize?: number;
   /** End the batch with a page holding no job (and an empty `next_page_token`). Default false. */
   emptyLastPage?: boolean;
+  /** Job indices whose point clouds have one point more than their masks (to test the check). Default none. */
+  mismatchedPointClouds?: readonly number[];
 }
 
 export const DATASET_DEFAULTS = Object.freeze({
@@ -90,6 +92,7 @@ export class SimDataset {
   readonly jobs: readonly SimJob[];
   /** `sensorIds[s]`: the id of lidar sensor s in every frame. */
   readonly sensorIds: readonly string[];
+  readonly mismatchedPointClouds: ReadonlySet<number>;
   readonly #pageTokens: readonly string[];
   readonly #jobsById: ReadonlyMap<string, SimJob>;
   readonly #tokenPages: ReadonlyMap<string, number>;
@@ -110,6 +113,7 @@ export class SimDataset {
       throw new RangeError('jobIds must be distinct non-empty strings');
     }
     this.jobs = ids.map((id, index) => ({ index, id, referenceId: String(index + 1).padStart(3, '0') }));
+    this.mismatchedPointClouds = new Set(options.mismatchedPointClouds ?? []);
     this.sensorIds = Array.from({ length: this.sensors }, (_, s) => String(18_158_562 + s * 1_117));
     const pages = Math.max(1, Math.ceil(this.jobs.length / this.pageSize)) + (options.emptyLastPage ? 1 : 0);
     this.#pageTokens = Array.from({ length: pages }, (_, page) => (page === 0 ? '' : String(TOKEN_BASE + BigInt(seed) * 1_000_000n + BigInt(page))));

@@ -9,3 +9,6 @@ export type { FaultKind, FaultOptions, Route } from './faults.js';
 export type { SimStats, SimRequest } from './stats.js';
 export type { Compression } from './reply.js';
 export { realisticMaskText, generateMaskLabels, formatMaskText, DEFAULT_MASK_CLASSES } from './mask-text.js';
+export { writePcd, lzfCompress } from './pcd-writer.js';
+export type { PcdWriterField, PcdWriterForm, PcdWriterOptions } from './pcd-writer.js';
+export { lidarScan, pointCloudFields, pointCloudForm, pointCloudFile } from './point-cloud.js';

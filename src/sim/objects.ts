@@ -1,6 +1,7 @@
-// The files on the simulated storage host: result objects and mask files, generated on first request and kept in a
-// byte-bounded cache. A new kind of file (point clouds, say) is one more entry in KINDS.
+// The files on the simulated storage host: result objects, mask files and lidar point clouds, generated on first
+// request and kept in a byte-bounded cache. A new kind of file is one more entry in KINDS.
 import type { SimDataset } from './dataset.js';
+import { pointCloudFile } from './point-cloud.js';
 import { resultObject } from './result-object.js';
 
 export interface StorageObject {
@@ -25,6 +26,11 @@ const KINDS: readonly Kind[] = [
     pattern: /^\/masks\/(\d+)\/(\d+)\/(\d+)\.txt$/,
     contentType: 'text/plain',
     generate: (dataset, [job, frame, sensor]) => dataset.maskText(job!, frame!, sensor!),
+  },
+  {
+    pattern: /^\/pointclouds\/(\d+)\/(\d+)\/(\d+)\.pcd$/,
+    contentType: 'application/octet-stream',
+    generate: (dataset, [job, frame, sensor]) => pointCloudFile(dataset, job!, frame!, sensor!),
   },
 ];
 
