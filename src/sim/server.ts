@@ -84,8 +84,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     throw error;
   }
   const simulator = new RunningSimulator(dataset, options, apiServer, storageServer);
-  apiServer.on('request', (req, res) => void simulator.handleApi(req, res));
-  storageServer.on('request', (req, res) => void simulator.handleStorage(req, res));
+  apiServer.on('request', (req, res) => simulator.handleApi(req, res).catch((error) => internalError(res, error)));
+  storageServer.on('request', (req, res) =>
+    simulator.handleStorage(req, res).catch((error) => internalError(res, error)),
+  );
   apiServer.on('connection', () => simulator.stats.apiConnections++);
   storageServer.on('connection', () => simulator.stats.storageConnections++);
   return simulator;
@@ -341,6 +343,16 @@ function splitTarget(target: string): { path: string; query: URLSearchParams } {
   return mark < 0
     ? { path: target, query: new URLSearchParams() }
     : { path: target.slice(0, mark), query: new URLSearchParams(target.slice(mark + 1)) };
+}
+
+/** A bug in the simulator answers 500 (or drops the connection mid-answer) instead of crashing the process. */
+function internalError(res: ServerResponse, error: unknown): void {
+  if (res.headersSent) {
+    res.socket?.destroy();
+    return;
+  }
+  res.writeHead(500, { 'content-type': 'text/plain' });
+  res.end(`simulator error: ${String((error as Error | null)?.message ?? error)}`);
 }
 
 function listen(server: Server, host: string, port: number): Promise<void> {
