@@ -4,19 +4,21 @@
 /**
  * PACK_TABLE[e] (16 bytes) packs the u8 lanes selected by the 8-bit mask `e` into u16 lanes for i8x16.swizzle:
  * output lane j gets the byte at the position of the j-th set bit of `e` as its low byte and 0 as its high byte.
- * Unused lanes become 0. Index 0x80 selects 0 and stays out of range after adding 8 (for the upper half).
+ * Unused lanes become 0 (index 0x80 is out of range).
  */
-export const PACK_TABLE: usize = memory.data(256 * 16, 16);
+export const PACK_TABLE: usize = memory.data(2 * 256 * 16, 16);
+/** The same for the upper 8 bytes of a 16-byte window: positions 8..15. */
+export const PACK_TABLE_UPPER: usize = PACK_TABLE + 256 * 16;
 
 const ZERO_LANE: u8 = 0x80;
 
-function buildPackTable(): void {
+function buildPackTable(table: usize, firstPosition: u8): void {
   for (let mask = 0; mask < 256; mask++) {
-    const entry = PACK_TABLE + (<usize>mask << 4);
+    const entry = table + (<usize>mask << 4);
     let lane: usize = 0;
-    for (let bit = 0; bit < 8; bit++) {
+    for (let bit: u8 = 0; bit < 8; bit++) {
       if ((mask >> bit) & 1) {
-        store<u8>(entry + (lane << 1), <u8>bit);
+        store<u8>(entry + (lane << 1), firstPosition + bit);
         store<u8>(entry + (lane << 1) + 1, ZERO_LANE);
         lane++;
       }
@@ -25,7 +27,8 @@ function buildPackTable(): void {
   }
 }
 
-buildPackTable();
+buildPackTable(PACK_TABLE, 0);
+buildPackTable(PACK_TABLE_UPPER, 8);
 
 /**
  * Byte constants that the parser splats into vectors. V8 rematerialises vector constants inside loops;
@@ -38,8 +41,8 @@ export const BYTE_CONSTANTS: usize = memory.data<u8>([
   0x2c, // +3: ','
   0x20, // +4: ' '
   0x30, // +5: '0'
-  0x08, // +6: offset of the upper half of a 16-byte window in PACK_TABLE indexes
-  0x00, // +7: padding
+  0x0a, // +6: 10 as a little-endian u16
+  0x00,
   0x64, // +8: 100 as a little-endian u16
   0x00,
 ], 2);
