@@ -217,6 +217,22 @@ describe('the storage origin', () => {
     expect(tiny.stats.filesGenerated).toBe(18);
   });
 
+  it('answers 500 when making a file fails, and goes on serving', async () => {
+    class BrokenMasks extends SimDataset {
+      override maskText(): string {
+        throw new Error('boom');
+      }
+    }
+    const sim = await simulator({ dataset: new BrokenMasks({ jobs: 1 }) });
+    const signed = async (path: string) => {
+      const redirect = await api(sim, `/v1/attachments?${new URLSearchParams({ url: sim.storageUrl + path })}`);
+      return fetch(redirect.headers.get('location')!);
+    };
+    const broken = await signed('/masks/0/0/0.txt');
+    expect([broken.status, await broken.text()]).toEqual([500, 'simulator error: boom']);
+    expect((await signed('/results/0.json')).status).toBe(200);
+  });
+
   it('compresses when asked and accepted', async () => {
     const sim = await simulator({ compression: 'br' });
     const query = new URLSearchParams({ url: `${sim.storageUrl}/masks/0/0/0.txt` });
