@@ -1,3 +1,4 @@
+import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { decodeMask, MaskParseError, PcdParseError } from '../dist/index.js';
 import { FORMS, lidarCloud } from './fixtures/pcd-samples.js';
@@ -106,5 +107,20 @@ describe('decodeMask on legacy PCD masks', () => {
 
   it('still parses JSON masks, including ones with leading whitespace', () => {
     expect(plain(decodeMask(' \n[1, 2]')).labels).toEqual([1, 2]);
+  });
+});
+
+describe('fuzzed legacy masks', () => {
+  const file = legacyMask([4, 0, 16, 16, 58, 1, 1, 1]);
+  const edit = fc.record({ at: fc.nat(), byte: fc.constantFrom(0x20, 0x0a, 0x2d, 0x2e, 0x30, 0x35, 0x39, 0x65, 0x6e, 0x41) });
+  test.prop([fc.array(edit, { minLength: 1, maxLength: 4 })], { numRuns: 300 })('decode or throw a typed parse error', (edits) => {
+    const bytes = file.slice();
+    for (const { at, byte } of edits) bytes[at % bytes.length] = byte;
+    try {
+      const mask = decodeMask(bytes);
+      expect(mask.histogram.reduce((sum, count) => sum + count, 0)).toBe(mask.pointCount);
+    } catch (error) {
+      if (!(error instanceof MaskParseError || error instanceof PcdParseError)) throw error;
+    }
   });
 });
