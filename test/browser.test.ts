@@ -90,7 +90,7 @@ describe('the browser entry in headless Chromium', () => {
     await page.waitForFunction(() => (window as unknown as { loaded?: boolean }).loaded === true, undefined, { timeout: 20_000 });
 
     const result = await page.evaluate(async (forms) => {
-      type Library = typeof import('../dist/browser.js');
+      type Library = typeof import('../src/browser.js');
       const library = (window as unknown as { library: Library }).library;
       const bytes = async (name: string) => new Uint8Array(await (await fetch(`/files/${name}`)).arrayBuffer());
       const summary = (mask: { labels: Uint16Array; histogram: Uint32Array; pointCount: number }) => ({
