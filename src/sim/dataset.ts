@@ -108,7 +108,8 @@ export class SimDataset {
     this.sensors = count('sensors', options.sensors ?? DATASET_DEFAULTS.sensors, 1);
     this.points = count('points', options.points ?? DATASET_DEFAULTS.points, 0);
     this.pageSize = count('pageSize', options.pageSize ?? DATASET_DEFAULTS.pageSize, 1);
-    const ids = options.jobIds ?? Array.from({ length: count('jobs', options.jobs ?? DATASET_DEFAULTS.jobs, 0) }, () => uuid(random));
+    const jobCount = count('jobs', options.jobs ?? DATASET_DEFAULTS.jobs, 0);
+    const ids = options.jobIds ?? Array.from({ length: jobCount }, () => uuid(random));
     if (new Set(ids).size !== ids.length || ids.some((id) => typeof id !== 'string' || id === '')) {
       throw new RangeError('jobIds must be distinct non-empty strings');
     }
@@ -116,7 +117,8 @@ export class SimDataset {
     this.mismatchedPointClouds = new Set(options.mismatchedPointClouds ?? []);
     this.sensorIds = Array.from({ length: this.sensors }, (_, s) => String(18_158_562 + s * 1_117));
     const pages = Math.max(1, Math.ceil(this.jobs.length / this.pageSize)) + (options.emptyLastPage ? 1 : 0);
-    this.#pageTokens = Array.from({ length: pages }, (_, page) => (page === 0 ? '' : String(TOKEN_BASE + BigInt(seed) * 1_000_000n + BigInt(page))));
+    const firstToken = TOKEN_BASE + BigInt(seed) * 1_000_000n;
+    this.#pageTokens = Array.from({ length: pages }, (_, page) => (page === 0 ? '' : String(firstToken + BigInt(page))));
     this.#jobsById = new Map(this.jobs.map((job) => [job.id, job]));
     this.#tokenPages = new Map(this.#pageTokens.map((token, page) => [token, page]));
   }
@@ -147,7 +149,8 @@ export class SimDataset {
 
   /** The mask of job `jobIndex`, frame `frame`, sensor `sensor`: its labels, from the shared realistic generator. */
   maskLabels(jobIndex: number, frame: number, sensor: number): Uint16Array {
-    return generateMaskLabels({ points: this.points, seed: this.#maskSeed(jobIndex, frame, sensor), classes: DEFAULT_MASK_CLASSES });
+    const seed = this.#maskSeed(jobIndex, frame, sensor);
+    return generateMaskLabels({ points: this.points, seed, classes: DEFAULT_MASK_CLASSES });
   }
 
   /** The mask file's text, as the storage host serves it. */
@@ -187,7 +190,12 @@ export class SimDataset {
   }
 
   #maskSeed(jobIndex: number, frame: number, sensor: number): number {
-    return (Math.imul(this.seed + 1, 0x9e3779b1) ^ Math.imul(jobIndex + 1, 0x85ebca6b) ^ Math.imul(frame + 1, 0xc2b2ae35) ^ Math.imul(sensor + 1, 0x27d4eb2f)) >>> 0;
+    const mixed =
+      Math.imul(this.seed + 1, 0x9e3779b1) ^
+      Math.imul(jobIndex + 1, 0x85ebca6b) ^
+      Math.imul(frame + 1, 0xc2b2ae35) ^
+      Math.imul(sensor + 1, 0x27d4eb2f);
+    return mixed >>> 0;
   }
 }
 

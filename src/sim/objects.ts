@@ -68,7 +68,8 @@ export class StorageObjects {
     if (!match) return undefined;
     const content = match.kind.generate(this.#dataset, match.numbers, this.#origin);
     this.generated++;
-    const object = { bytes: typeof content === 'string' ? encoder.encode(content) : content, contentType: match.kind.contentType };
+    const bytes = typeof content === 'string' ? encoder.encode(content) : content;
+    const object = { bytes, contentType: match.kind.contentType };
     this.#remember(path, object);
     return object;
   }
