@@ -50,6 +50,48 @@ function unexpectedBytes(p: usize): u64 {
 }
 
 /**
+ * Writes the labels of the numbers that end in one 16-byte window and returns the new write pointer. `z` and `m` are
+ * the window's digit values (0 elsewhere) and digit mask, `zPrev` and `mPrev` those of the 16 bytes before it, and bit
+ * i of `windowEnds` marks byte i as the first byte after a number. The value of that number is computed at byte i:
+ * d[i-1] + 10 d[i-2] (+ 100 d[i-3] when `threeDigits`, kept only when byte i-2 is a digit of the same number).
+ */
+// @ts-ignore: decorator
+@inline function emitWindow(
+  o: usize,
+  zPrev: v128,
+  z: v128,
+  mPrev: v128,
+  m: v128,
+  windowEnds: u32,
+  threeDigits: bool,
+  ten: v128,
+  hundred: v128,
+): usize {
+  const ones = i8x16.shuffle(zPrev, z, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30);
+  const tens = i8x16.shuffle(zPrev, z, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29);
+  // 10 * tens in every byte with one 16-bit multiply: each byte's product is at most 90, so nothing carries.
+  const belowHundred = i8x16.add(ones, i16x8.mul(tens, ten));
+  const lowEnds = windowEnds & 0xff;
+  const highEnds = windowEnds >> 8;
+  const lowPack = v128.load(PACK_TABLE + (<usize>lowEnds << 4));
+  const highPack = v128.load(PACK_TABLE_UPPER + (<usize>highEnds << 4));
+  let low = i8x16.swizzle(belowHundred, lowPack);
+  let high = i8x16.swizzle(belowHundred, highPack);
+  if (threeDigits) {
+    const hundreds = v128.and(
+      i8x16.shuffle(zPrev, z, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28),
+      i8x16.shuffle(mPrev, m, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29),
+    );
+    low = i16x8.add(low, i16x8.mul(i8x16.swizzle(hundreds, lowPack), hundred));
+    high = i16x8.add(high, i16x8.mul(i8x16.swizzle(hundreds, highPack), hundred));
+  }
+  v128.store(o, low);
+  o += <usize>popcnt(lowEnds) << 1;
+  v128.store(o, high);
+  return o + (<usize>popcnt(highEnds) << 1);
+}
+
+/**
  * Decodes blocks from `p`, the first digit of a number that follows '[' or ',' (and whitespace), writing u16 labels
  * at `o`. `o` must stay at least 16 bytes behind the input position: labels are stored 8 at a time.
  * Returns the position at which the scalar parser continues; see blocksOut, blocksExpectValue, blocksResumeAt.
@@ -116,41 +158,18 @@ export function parseBlocks(p: usize, o: usize): usize {
     if (bad) break;
     parity = <u64>(<i64>tokenParity >> 63);
 
-    // Decode the four 16-byte windows: the value of the number ending at byte i-1 is computed at byte i, the
-    // separator positions (`ends`) are packed into labels. Windows are re-read: cheaper than keeping 16 vectors live.
+    // Decode the four 16-byte windows (unrolled: the vectors of the checks above are reused).
     const threeDigits = (ends & digits1 & digits2 & digits3) != 0;
-    let windowEnds = ends;
-    for (let k: usize = 0; k < 64; k += 16) {
-      const x = i8x16.add(v128.load(p + k), bias);
-      const m = i8x16.lt_s(x, digitBound);
-      const z = v128.and(v128.and(x, m), lowNibble);
-      const ones = i8x16.shuffle(zPrev, z, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30);
-      const tens = i8x16.shuffle(zPrev, z, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29);
-      // 10 * tens in every byte with one 16-bit multiply: each byte's product is at most 90, so nothing carries.
-      const belowHundred = i8x16.add(ones, i16x8.mul(tens, ten));
-      const lowEnds = <u32>windowEnds & 0xff;
-      const highEnds = (<u32>windowEnds >> 8) & 0xff;
-      const lowPack = v128.load(PACK_TABLE + (<usize>lowEnds << 4));
-      const highPack = v128.load(PACK_TABLE_UPPER + (<usize>highEnds << 4));
-      let low = i8x16.swizzle(belowHundred, lowPack);
-      let high = i8x16.swizzle(belowHundred, highPack);
-      if (threeDigits) {
-        // Hundreds digit: byte i-3, kept only when byte i-2 is a digit of the same number.
-        const hundreds = v128.and(
-          i8x16.shuffle(zPrev, z, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28),
-          i8x16.shuffle(mPrev, m, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29),
-        );
-        low = i16x8.add(low, i16x8.mul(i8x16.swizzle(hundreds, lowPack), hundred));
-        high = i16x8.add(high, i16x8.mul(i8x16.swizzle(hundreds, highPack), hundred));
-      }
-      v128.store(o, low);
-      o += <usize>popcnt(lowEnds) << 1;
-      v128.store(o, high);
-      o += <usize>popcnt(highEnds) << 1;
-      zPrev = z;
-      mPrev = m;
-      windowEnds >>= 16;
-    }
+    const z0 = v128.and(v128.and(x0, m0), lowNibble);
+    const z1 = v128.and(v128.and(x1, m1), lowNibble);
+    const z2 = v128.and(v128.and(x2, m2), lowNibble);
+    const z3 = v128.and(v128.and(x3, m3), lowNibble);
+    o = emitWindow(o, zPrev, z0, mPrev, m0, <u32>ends & 0xffff, threeDigits, ten, hundred);
+    o = emitWindow(o, z0, z1, m0, m1, <u32>(ends >> 16) & 0xffff, threeDigits, ten, hundred);
+    o = emitWindow(o, z1, z2, m1, m2, <u32>(ends >> 32) & 0xffff, threeDigits, ten, hundred);
+    o = emitWindow(o, z2, z3, m2, m3, <u32>(ends >> 48), threeDigits, ten, hundred);
+    zPrev = z3;
+    mPrev = m3;
     digitsBefore = digits;
     zerosBefore = zeros;
     p += 64;
