@@ -211,6 +211,9 @@ describe('the storage origin', () => {
       );
     }
     expect(sim.stats.filesGenerated).toBe(9);
+    const withPoints = await simulator({ jobs: 3, frames: 2 });
+    withPoints.preload({ pointClouds: true });
+    expect(withPoints.stats.filesGenerated).toBe(3 + 6 + 6);
     const tiny = await simulator({ jobs: 3, frames: 2, cacheBytes: 10 });
     tiny.preload();
     tiny.preload();

@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { resultPath, SimDataset, type DatasetOptions, type SimJob } from './dataset.js';
+import { pointCloudPath, resultPath, SimDataset, type DatasetOptions, type SimJob } from './dataset.js';
 import { FaultPlan, type FaultKind, type FaultOptions, type Route } from './faults.js';
 import { StorageObjects } from './objects.js';
 import { apiErrorReply, deliver, jsonReply, storageErrorReply, type Compression, type Reply } from './reply.js';
@@ -53,10 +53,10 @@ export interface Simulator {
   /** Scripted faults: `simulator.faults.inject('reset', { route: 'storage', count: 2 })`. */
   readonly faults: FaultPlan;
   /**
-   * Generates every result object and mask now, into the cache (as far as `cacheBytes` allows), so that serving
-   * them costs no CPU while a benchmark measures.
+   * Generates every result object and mask (and point cloud, with `pointClouds: true`) now, into the cache as far as
+   * `cacheBytes` allows, so that serving them costs no CPU while a benchmark measures.
    */
-  preload(): void;
+  preload(options?: { pointClouds?: boolean }): void;
   /** Stops both servers, dropping open connections. */
   close(): Promise<void>;
 }
@@ -180,9 +180,12 @@ class RunningSimulator implements Simulator {
     return { status: 200, headers: { 'content-type': object.contentType }, body: object.bytes };
   }
 
-  preload(): void {
+  preload({ pointClouds = false }: { pointClouds?: boolean } = {}): void {
     for (const job of this.dataset.jobs) this.#objects.get(resultPath(job.index));
-    for (const mask of this.dataset.expectedMasks()) this.#objects.get(mask.path);
+    for (const mask of this.dataset.expectedMasks()) {
+      this.#objects.get(mask.path);
+      if (pointClouds) this.#objects.get(pointCloudPath(mask.jobIndex, mask.frame, mask.sensor));
+    }
     this.stats.filesGenerated = this.#objects.generated;
   }
 
