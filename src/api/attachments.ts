@@ -37,7 +37,8 @@ export async function fetchAttachment(
     try {
       return (await transport.get(signed, { signal })).body;
     } catch (error) {
-      const expired = error instanceof ApiError && error.code === 'HTTP_STATUS' && error.status === 403;
+      // Whatever the body says (S3 XML, a JSON error...): a 403 from storage is a signature it no longer takes.
+      const expired = error instanceof ApiError && error.status === 403;
       if (!expired || refreshes >= MAX_SIGNATURE_REFRESHES) throw error;
     }
   }
