@@ -15,7 +15,7 @@ export const MASK_ERROR_CODES = [
   'TRAILING_DATA',
 ] as const;
 
-export type MaskErrorCode = Exclude<(typeof MASK_ERROR_CODES)[number], undefined> | 'POINT_COUNT_MISMATCH';
+export type MaskErrorCode = Exclude<(typeof MASK_ERROR_CODES)[number], undefined> | 'POINT_COUNT_MISMATCH' | 'TOO_LARGE';
 
 const DESCRIPTIONS: Record<MaskErrorCode, string> = {
   EMPTY_INPUT: 'the mask is empty',
@@ -29,6 +29,7 @@ const DESCRIPTIONS: Record<MaskErrorCode, string> = {
   UNEXPECTED_END: "the mask ends before its closing ']'",
   TRAILING_DATA: "unexpected bytes after the closing ']'",
   POINT_COUNT_MISMATCH: 'the mask does not have the expected number of points',
+  TOO_LARGE: 'the mask is larger than 2 GiB',
 };
 
 /** The mask bytes are not a JSON array of integers 0..65535. `offset` is the byte offset of the fault. */

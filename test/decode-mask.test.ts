@@ -172,6 +172,13 @@ describe('decodeMask: input forms', () => {
     expect(bytes).toEqual(copy);
   });
 
+  it('refuses input over 2 GiB before copying anything', () => {
+    const huge = new Uint8Array(2 ** 31 + 1); // untouched pages: no physical memory
+    huge[0] = 0x5b;
+    const error = parseError(() => decodeMask(huge));
+    expect([error.code, error.offset]).toEqual(['TOO_LARGE', 2 ** 31]);
+  });
+
   it('rejects other input types with InvalidArgumentError', () => {
     for (const input of [null, undefined, 42, {}, new Uint16Array(4), [1, 2]]) {
       expect(() => decodeMask(input as unknown as string)).toThrow(InvalidArgumentError);
