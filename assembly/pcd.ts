@@ -1,6 +1,6 @@
 // PCD `DATA binary` stores records point after point; the API wants one array per field.
 
-/** Copies `width` bytes from each of `points` records `stride` bytes apart, starting at `src`, to `dst` back to back. */
+/** Copies `width` bytes of each of `points` records `stride` bytes apart, from `src`, to `dst` back to back. */
 export function gatherField(src: usize, points: i32, stride: i32, width: i32, dst: usize): void {
   const n = <usize>points;
   const step = <usize>stride;

@@ -2,7 +2,9 @@
 // (three.js PCDLoader, pcd-format and their copies) do it: header as text, DataView getter per value, a byte-loop LZF
 // decoder, and split()/parseFloat() for ascii. It fills one typed array per field, as readPcd does.
 
-const ARRAYS = { F4: Float32Array, F8: Float64Array, U1: Uint8Array, U2: Uint16Array, U4: Uint32Array, I1: Int8Array, I2: Int16Array, I4: Int32Array };
+// prettier-ignore
+const ARRAYS = { F4: Float32Array, F8: Float64Array, U1: Uint8Array, U2: Uint16Array, U4: Uint32Array, I1: Int8Array,
+  I2: Int16Array, I4: Int32Array };
 const GETTERS = {
   F4: (view, offset) => view.getFloat32(offset, true),
   F8: (view, offset) => view.getFloat64(offset, true),
@@ -95,7 +97,9 @@ export function readPcdBaseline(bytes) {
       let offset = row;
       for (let f = 0; f < columns.length; f++) {
         const get = GETTERS[keys[f]];
-        for (let k = 0; k < header.count[f]; k++, offset += header.size[f]) columns[f][i * header.count[f] + k] = get(view, offset);
+        for (let k = 0; k < header.count[f]; k++, offset += header.size[f]) {
+          columns[f][i * header.count[f] + k] = get(view, offset);
+        }
       }
     }
   } else {

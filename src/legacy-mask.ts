@@ -27,8 +27,13 @@ export function isLegacyMask(input: MaskInput): boolean {
 }
 
 /** decodeMask for a legacy PCD mask; options were validated by decodeMask. */
-export function decodeLegacyMask(input: MaskInput, expectedPoints: number | undefined, out: Uint16Array | undefined): DecodedMask {
-  const bytes = typeof input === 'string' ? encoder.encode(input) : input instanceof ArrayBuffer ? new Uint8Array(input) : input;
+export function decodeLegacyMask(
+  input: MaskInput,
+  expectedPoints: number | undefined,
+  out: Uint16Array | undefined,
+): DecodedMask {
+  const bytes =
+    typeof input === 'string' ? encoder.encode(input) : input instanceof ArrayBuffer ? new Uint8Array(input) : input;
   const pcd = readPcd(bytes);
   const column = pcd.fields[LABEL_FIELD];
   const field = pcd.header.fields.find((candidate) => candidate.name === LABEL_FIELD);
@@ -82,7 +87,12 @@ function pointOffset(bytes: Uint8Array, pcd: PointCloud, point: number): number 
   if (data === 'binary_compressed') return dataOffset;
   // ascii: the row of the point (rows were validated by readPcd), then the values of the fields before label_key.
   const fields = pcd.header.fields;
-  const valuesBefore = fields.slice(0, fields.findIndex((field) => field.name === LABEL_FIELD)).reduce((sum, field) => sum + field.count, 0);
+  const valuesBefore = fields
+    .slice(
+      0,
+      fields.findIndex((field) => field.name === LABEL_FIELD),
+    )
+    .reduce((sum, field) => sum + field.count, 0);
   let p = dataOffset;
   for (let row = 0; row < point; row++) {
     p = skipWhitespace(bytes, p);

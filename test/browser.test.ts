@@ -87,50 +87,67 @@ describe('the browser entry in headless Chromium', () => {
     // Nothing leaves the loopback server.
     await page.route('**/*', (route) => (route.request().url().startsWith(origin) ? route.continue() : route.abort()));
     await page.goto(`${origin}/`);
-    await page.waitForFunction(() => (window as unknown as { loaded?: boolean }).loaded === true, undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => (window as unknown as { loaded?: boolean }).loaded === true, undefined, {
+      timeout: 20_000,
+    });
 
-    const result = await page.evaluate(async (forms) => {
-      type Library = typeof import('../src/browser.js');
-      const library = (window as unknown as { library: Library }).library;
-      const bytes = async (name: string) => new Uint8Array(await (await fetch(`/files/${name}`)).arrayBuffer());
-      const summary = (mask: { labels: Uint16Array; histogram: Uint32Array; pointCount: number }) => ({
-        labels: Array.from(mask.labels),
-        histogram: Array.from(mask.histogram),
-        pointCount: mask.pointCount,
-      });
-      const clouds: Record<string, Record<string, number[]>> = {};
-      for (const form of forms) {
-        const pcd = library.readPcd(await bytes(`cloud-${form}.pcd`));
-        clouds[form] = Object.fromEntries(Object.entries(pcd.fields).map(([name, array]) => [name, Array.from(array as ArrayLike<number>)]));
-      }
-      const mask = library.decodeMask(await bytes('mask.json'));
-      const joined = library.labelPoints(library.readPcd(await bytes('cloud-binary_compressed.pcd')), mask);
-      let parseError = '';
-      try {
-        library.readPcd(new TextEncoder().encode('FIELDS x\nDATA ascii\n'));
-      } catch (error) {
-        parseError = `${(error as Error).name}:${(error as { code: string }).code}`;
-      }
-      return {
-        mask: summary(mask),
-        legacy: summary(library.decodeMask(await bytes('legacy-mask.pcd'))),
-        clouds,
-        firstOfLabel: Array.from(library.pointsOfLabel(joined, mask.labels[0]!).subarray(0, 5)),
-        parseError,
-      };
-    }, FORMS as unknown as string[]);
+    const result = await page.evaluate(
+      async (forms) => {
+        type Library = typeof import('../src/browser.js');
+        const library = (window as unknown as { library: Library }).library;
+        const bytes = async (name: string) => new Uint8Array(await (await fetch(`/files/${name}`)).arrayBuffer());
+        const summary = (mask: { labels: Uint16Array; histogram: Uint32Array; pointCount: number }) => ({
+          labels: Array.from(mask.labels),
+          histogram: Array.from(mask.histogram),
+          pointCount: mask.pointCount,
+        });
+        const clouds: Record<string, Record<string, number[]>> = {};
+        for (const form of forms) {
+          const pcd = library.readPcd(await bytes(`cloud-${form}.pcd`));
+          clouds[form] = Object.fromEntries(
+            Object.entries(pcd.fields).map(([name, array]) => [name, Array.from(array as ArrayLike<number>)]),
+          );
+        }
+        const mask = library.decodeMask(await bytes('mask.json'));
+        const joined = library.labelPoints(library.readPcd(await bytes('cloud-binary_compressed.pcd')), mask);
+        let parseError = '';
+        try {
+          library.readPcd(new TextEncoder().encode('FIELDS x\nDATA ascii\n'));
+        } catch (error) {
+          parseError = `${(error as Error).name}:${(error as { code: string }).code}`;
+        }
+        return {
+          mask: summary(mask),
+          legacy: summary(library.decodeMask(await bytes('legacy-mask.pcd'))),
+          clouds,
+          firstOfLabel: Array.from(library.pointsOfLabel(joined, mask.labels[0]!).subarray(0, 5)),
+          parseError,
+        };
+      },
+      FORMS as unknown as string[],
+    );
 
     const expectedMask = decodeMask(maskText);
-    const plainMask = { labels: Array.from(expectedMask.labels), histogram: Array.from(expectedMask.histogram), pointCount: POINTS };
+    const plainMask = {
+      labels: Array.from(expectedMask.labels),
+      histogram: Array.from(expectedMask.histogram),
+      pointCount: POINTS,
+    };
     expect(result.mask).toEqual(plainMask);
     expect(result.legacy).toEqual(plainMask);
     for (const form of FORMS) {
       const expected = readPcd(files[`cloud-${form}.pcd`]!);
       // NaN does not survive page.evaluate's JSON-like transfer; the samples have none.
-      expect(result.clouds[form]).toEqual(Object.fromEntries(Object.entries(expected.fields).map(([name, array]) => [name, Array.from(array)])));
+      expect(result.clouds[form]).toEqual(
+        Object.fromEntries(Object.entries(expected.fields).map(([name, array]) => [name, Array.from(array)])),
+      );
     }
     const firstLabel = labels[0]!;
-    expect(result.firstOfLabel).toEqual(Array.from(labels.keys()).filter((i) => labels[i] === firstLabel).slice(0, 5));
+    expect(result.firstOfLabel).toEqual(
+      Array.from(labels.keys())
+        .filter((i) => labels[i] === firstLabel)
+        .slice(0, 5),
+    );
     expect(result.parseError).toBe('PcdParseError:MISSING_KEYWORD');
     expect(pageErrors).toEqual([]);
     await page.close();

@@ -4,8 +4,20 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { exportBatch, InvalidArgumentError, MaskDecoderPool, PlaymentClient, type ExportOptions } from '../dist/index.js';
-import { pointCloudFields, pointCloudForm, startSimulator, type Simulator, type SimulatorOptions } from '../dist/sim.js';
+import {
+  exportBatch,
+  InvalidArgumentError,
+  MaskDecoderPool,
+  PlaymentClient,
+  type ExportOptions,
+} from '../dist/index.js';
+import {
+  pointCloudFields,
+  pointCloudForm,
+  startSimulator,
+  type Simulator,
+  type SimulatorOptions,
+} from '../dist/sim.js';
 import { parseArgs } from '../src/cli/args.js';
 import { npyHeader } from '../src/export/formats.js';
 import { pointsFileName } from '../src/export/points.js';
@@ -21,17 +33,32 @@ afterAll(() => Promise.all([pool.close(), removeTempDirs()]));
 
 async function setup(options: SimulatorOptions = {}) {
   const simulator = await startSimulator({ jobs: 3, frames: 2, sensors: 2, points: POINTS, pageSize: 2, ...options });
-  const client = new PlaymentClient({ apiKey: simulator.apiKey, baseUrl: simulator.baseUrl, retry: { retries: 2, minDelayMs: 1, maxDelayMs: 5 } });
+  const client = new PlaymentClient({
+    apiKey: simulator.apiKey,
+    baseUrl: simulator.baseUrl,
+    retry: { retries: 2, minDelayMs: 1, maxDelayMs: 5 },
+  });
   cleanups.push(() => client.close().then(() => simulator.close()));
   const { projectId, batchId } = simulator;
   const base = (outDir: string): ExportOptions => ({ client, projectId, batchId, outDir, pool, withPoints: true });
   return { simulator, base };
 }
 
-/** The float32 values a points file must hold for one mask: x y z (npy, bin) or x y z intensity (kitti), point after point. */
-function expectedValues(simulator: Simulator, jobId: string, frameId: string, sensorId: string, withIntensity: boolean): Float32Array {
+/** The float32 values of one mask's points file: x y z (npy, bin) or x y z intensity (kitti), point after point. */
+function expectedValues(
+  simulator: Simulator,
+  jobId: string,
+  frameId: string,
+  sensorId: string,
+  withIntensity: boolean,
+): Float32Array {
   const dataset = simulator.dataset;
-  const fields = pointCloudFields(dataset, dataset.job(jobId)!.index, Number(frameId), dataset.sensorIds.indexOf(sensorId));
+  const fields = pointCloudFields(
+    dataset,
+    dataset.job(jobId)!.index,
+    Number(frameId),
+    dataset.sensorIds.indexOf(sensorId),
+  );
   const columns = fields.slice(0, withIntensity ? 4 : 3).map((field) => field.values);
   const values = new Float32Array(POINTS * columns.length);
   for (let i = 0; i < POINTS; i++) columns.forEach((column, c) => (values[i * columns.length + c] = column[i]!));
@@ -53,14 +80,22 @@ describe('exportBatch with points', () => {
     expect(lines).toHaveLength(3 * 2 * 2);
     const forms = new Set<string>();
     for (const line of lines) {
-      const { job_id: jobId, frame_id: frameId, sensor_id: sensorId } = line as { job_id: string; frame_id: string; sensor_id: string };
+      const {
+        job_id: jobId,
+        frame_id: frameId,
+        sensor_id: sensorId,
+      } = line as { job_id: string; frame_id: string; sensor_id: string };
       const pointsFile = (line as { points_file?: string }).points_file!;
-      expect(pointsFile).toBe(line.file.slice(0, line.file.lastIndexOf('/') + 1) + pointsFileName(line.file.split('/').pop()!, format));
+      expect(pointsFile).toBe(
+        line.file.slice(0, line.file.lastIndexOf('/') + 1) + pointsFileName(line.file.split('/').pop()!, format),
+      );
       let bytes = tree.get(pointsFile)!;
       if (format === 'npy') {
         const header = npyHeader(POINTS, '<f4', 3);
         expect(Buffer.from(header).toString('latin1')).toBe(
-          "\x93NUMPY\x01\x00v\x00{'descr': '<f4', 'fortran_order': False, 'shape': (1500, 3), }" + ' '.repeat(55) + '\n',
+          "\x93NUMPY\x01\x00v\x00{'descr': '<f4', 'fortran_order': False, 'shape': (1500, 3), }" +
+            ' '.repeat(55) +
+            '\n',
         );
         expect(bytes.subarray(0, header.length).equals(Buffer.from(header))).toBe(true);
         bytes = bytes.subarray(header.length);
@@ -74,7 +109,7 @@ describe('exportBatch with points', () => {
     expect(tree.size).toBe(2 + 3 * (2 + 4 * 2));
   });
 
-  it('records a point cloud whose count differs from the mask as a failure of that job; the others complete', async () => {
+  it('records a point cloud of another size than its mask as its job failing; the others complete', async () => {
     const { simulator, base } = await setup({ mismatchedPointClouds: [1] });
     const out = await tempDir();
     const summary = await exportBatch(base(out));
@@ -112,9 +147,9 @@ describe('exportBatch with points', () => {
 
   it('checks the option', async () => {
     const { base } = await setup();
-    await expect(exportBatch({ ...base(await tempDir()), withPoints: 'yes' } as unknown as ExportOptions)).rejects.toThrow(
-      InvalidArgumentError,
-    );
+    await expect(
+      exportBatch({ ...base(await tempDir()), withPoints: 'yes' } as unknown as ExportOptions),
+    ).rejects.toThrow(InvalidArgumentError);
   });
 });
 

@@ -8,7 +8,11 @@ import { generateMaskLabels } from '../src/sim/mask-text.js';
 const maskText = (labels: ArrayLike<number>) => `[${Array.from(labels).join(',')}]`;
 
 /** The legacy layout: x y z and the label key as a float, one row per point. */
-function legacyMask(labels: ArrayLike<number>, form: (typeof FORMS)[number] = 'ascii', labelType: Partial<PcdWriterField> = {}): Uint8Array {
+function legacyMask(
+  labels: ArrayLike<number>,
+  form: (typeof FORMS)[number] = 'ascii',
+  labelType: Partial<PcdWriterField> = {},
+): Uint8Array {
   const points = labels.length;
   const fields: PcdWriterField[] = [
     ...lidarCloud(points).slice(0, 3),
@@ -112,15 +116,21 @@ describe('decodeMask on legacy PCD masks', () => {
 
 describe('fuzzed legacy masks', () => {
   const file = legacyMask([4, 0, 16, 16, 58, 1, 1, 1]);
-  const edit = fc.record({ at: fc.nat(), byte: fc.constantFrom(0x20, 0x0a, 0x2d, 0x2e, 0x30, 0x35, 0x39, 0x65, 0x6e, 0x41) });
-  test.prop([fc.array(edit, { minLength: 1, maxLength: 4 })], { numRuns: 300 })('decode or throw a typed parse error', (edits) => {
-    const bytes = file.slice();
-    for (const { at, byte } of edits) bytes[at % bytes.length] = byte;
-    try {
-      const mask = decodeMask(bytes);
-      expect(mask.histogram.reduce((sum, count) => sum + count, 0)).toBe(mask.pointCount);
-    } catch (error) {
-      if (!(error instanceof MaskParseError || error instanceof PcdParseError)) throw error;
-    }
+  const edit = fc.record({
+    at: fc.nat(),
+    byte: fc.constantFrom(0x20, 0x0a, 0x2d, 0x2e, 0x30, 0x35, 0x39, 0x65, 0x6e, 0x41),
   });
+  test.prop([fc.array(edit, { minLength: 1, maxLength: 4 })], { numRuns: 300 })(
+    'decode or throw a typed parse error',
+    (edits) => {
+      const bytes = file.slice();
+      for (const { at, byte } of edits) bytes[at % bytes.length] = byte;
+      try {
+        const mask = decodeMask(bytes);
+        expect(mask.histogram.reduce((sum, count) => sum + count, 0)).toBe(mask.pointCount);
+      } catch (error) {
+        if (!(error instanceof MaskParseError || error instanceof PcdParseError)) throw error;
+      }
+    },
+  );
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { decodeMask, InvalidArgumentError, LabelJoinError, labelPoints, pointsOfLabel, readPcd } from '../dist/index.js';
+import {
+  decodeMask,
+  InvalidArgumentError,
+  LabelJoinError,
+  labelPoints,
+  pointsOfLabel,
+  readPcd,
+} from '../dist/index.js';
 import { lidarCloud } from './fixtures/pcd-samples.js';
 import { writePcd, type PcdWriterField } from '../src/sim/pcd-writer.js';
 import { generateMaskLabels } from '../src/sim/mask-text.js';
@@ -17,7 +24,9 @@ describe('labelPoints', () => {
     expect(joined.positions).toBeInstanceOf(Float32Array);
     expect(joined.positions.length).toBe(1500);
     for (const i of [0, 1, 250, 499]) {
-      expect(Array.from(joined.positions.subarray(3 * i, 3 * i + 3))).toEqual([0, 1, 2].map((axis) => fields[axis]!.values[i]));
+      expect(Array.from(joined.positions.subarray(3 * i, 3 * i + 3))).toEqual(
+        [0, 1, 2].map((axis) => fields[axis]!.values[i]),
+      );
     }
     expect(Object.keys(joined.fields)).toEqual(['intensity']);
     expect(joined.fields.intensity).toBe(pcd.fields.intensity);
@@ -46,7 +55,10 @@ describe('labelPoints', () => {
   });
 
   it('throws MISSING_POSITION_FIELD without x, y and z', () => {
-    const fields: PcdWriterField[] = [{ name: 'x', type: 'F', size: 4, values: [1] }, { name: 'y', type: 'F', size: 4, values: [1] }];
+    const fields: PcdWriterField[] = [
+      { name: 'x', type: 'F', size: 4, values: [1] },
+      { name: 'y', type: 'F', size: 4, values: [1] },
+    ];
     expect(() => labelPoints(readPcd(writePcd(fields, 1, 'binary')), decodeMask('[0]'))).toThrow(
       expect.objectContaining({ code: 'MISSING_POSITION_FIELD' }),
     );
@@ -91,7 +103,9 @@ describe('sharing the WebAssembly scratch region', () => {
     const before = decodeMask('[3, 3, 1]');
     expect(Array.from(before.histogram)).toEqual([0, 1, 0, 2]);
     // A cloud whose data would cover the histogram's place if it were laid out at the start of the scratch region.
-    const noise: PcdWriterField[] = [{ name: 'v', type: 'U', size: 4, values: Array.from({ length: 70000 }, (_, i) => i * 7919) }];
+    const noise: PcdWriterField[] = [
+      { name: 'v', type: 'U', size: 4, values: Array.from({ length: 70000 }, (_, i) => i * 7919) },
+    ];
     readPcd(writePcd(noise, 70000, 'binary'));
     readPcd(writePcd(noise, 70000, 'binary_compressed'));
     expect(Array.from(decodeMask('[0, 5]').histogram)).toEqual([1, 0, 0, 0, 0, 1]);

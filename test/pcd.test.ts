@@ -46,7 +46,12 @@ describe('readPcd round trips', () => {
     const special = [Number.NaN, Infinity, -Infinity, -0, 3.4028234663852886e38, 1.401298464324817e-45];
     const fields: PcdWriterField[] = [
       { name: 'f4', type: 'F', size: 4, values: Float32Array.from(special) },
-      { name: 'f8', type: 'F', size: 8, values: [Number.NaN, Infinity, -Infinity, -0, Number.MAX_VALUE, Number.MIN_VALUE] },
+      {
+        name: 'f8',
+        type: 'F',
+        size: 8,
+        values: [Number.NaN, Infinity, -Infinity, -0, Number.MAX_VALUE, Number.MIN_VALUE],
+      },
     ];
     for (const form of FORMS) {
       const pcd = readPcd(writePcd(fields, special.length, form));
@@ -59,7 +64,13 @@ describe('readPcd round trips', () => {
     const fields = lidarCloud(12);
     for (const form of FORMS) {
       const pcd = readPcd(writePcd(fields, 12, form, { width: 4, height: 3, crlf: form === 'ascii' }));
-      expect(pcd.header).toMatchObject({ version: '0.7', width: 4, height: 3, points: 12, viewpoint: [0, 0, 0, 1, 0, 0, 0] });
+      expect(pcd.header).toMatchObject({
+        version: '0.7',
+        width: 4,
+        height: 3,
+        points: 12,
+        viewpoint: [0, 0, 0, 1, 0, 0, 0],
+      });
       expect(pcd.header.fields.map((field) => `${field.name}:${field.type}${field.size}x${field.count}`)).toEqual([
         'x:F4x1',
         'y:F4x1',
@@ -95,20 +106,45 @@ describe('readPcd round trips', () => {
   });
 
   it('parses ascii numbers exactly: exponents, signs, long mantissas', () => {
-    const values = ['1e3', '-2.5E-3', '+7', '.5', '5.', '0.1', '123456789012345678901234567890', '1e-320', '-nan', 'INF'];
+    const values = [
+      '1e3',
+      '-2.5E-3',
+      '+7',
+      '.5',
+      '5.',
+      '0.1',
+      '123456789012345678901234567890',
+      '1e-320',
+      '-nan',
+      'INF',
+    ];
     const file = encode(
-      `FIELDS v\nSIZE 8\nTYPE F\nWIDTH ${values.length}\nHEIGHT 1\nPOINTS ${values.length}\nDATA ascii\n${values.join('\n')}\n`,
+      `FIELDS v\nSIZE 8\nTYPE F\nWIDTH ${values.length}\nHEIGHT 1\nDATA ascii\n${values.join('\n')}\n`,
     );
     const parsed = Array.from(readPcd(file).fields.v!);
-    expect(parsed).toEqual(values.map((text) => (/nan/i.test(text) ? Number.NaN : /inf/i.test(text) ? Infinity : Number(text))));
+    expect(parsed).toEqual(
+      values.map((text) => (/nan/i.test(text) ? Number.NaN : /inf/i.test(text) ? Infinity : Number(text))),
+    );
   });
 });
 
 describe('readPcd rejects malformed headers with a code and an offset', () => {
   const header = (lines: string[]) => encode(lines.join('\n') + '\n');
-  const valid = ['VERSION .7', 'FIELDS x y', 'SIZE 4 4', 'TYPE F F', 'COUNT 1 1', 'WIDTH 1', 'HEIGHT 1', 'POINTS 1', 'DATA ascii', '1 2'];
+  const valid = [
+    'VERSION .7',
+    'FIELDS x y',
+    'SIZE 4 4',
+    'TYPE F F',
+    'COUNT 1 1',
+    'WIDTH 1',
+    'HEIGHT 1',
+    'POINTS 1',
+    'DATA ascii',
+    '1 2',
+  ];
   const replace = (index: number, line: string) => valid.map((text, i) => (i === index ? line : text));
-  const offsetOfLine = (lines: string[], index: number) => lines.slice(0, index).join('\n').length + (index > 0 ? 1 : 0);
+  const offsetOfLine = (lines: string[], index: number) =>
+    lines.slice(0, index).join('\n').length + (index > 0 ? 1 : 0);
 
   it('reads the valid base case', () => {
     expect(Array.from(readPcd(header(valid)).fields.y!)).toEqual([2]);
@@ -123,7 +159,12 @@ describe('readPcd rejects malformed headers with a code and an offset', () => {
     ['TYPE entries', replace(3, 'TYPE F F F'), 'FIELD_COUNT_MISMATCH', offsetOfLine(valid, 3)],
     ['COUNT entries', replace(4, 'COUNT 1'), 'FIELD_COUNT_MISMATCH', offsetOfLine(valid, 4)],
     ['F2', replace(2, 'SIZE 4 2'), 'UNSUPPORTED_TYPE', offsetOfLine(valid, 3) + 7],
-    ['U8', replace(2, 'SIZE 8 4').map((l, i) => (i === 3 ? 'TYPE U F' : l)), 'UNSUPPORTED_TYPE', offsetOfLine(valid, 3) + 5],
+    [
+      'U8',
+      replace(2, 'SIZE 8 4').map((l, i) => (i === 3 ? 'TYPE U F' : l)),
+      'UNSUPPORTED_TYPE',
+      offsetOfLine(valid, 3) + 5,
+    ],
     ['type X', replace(3, 'TYPE F X'), 'UNSUPPORTED_TYPE', offsetOfLine(valid, 3) + 7],
     ['COUNT 0', replace(4, 'COUNT 1 0'), 'INVALID_VALUE', offsetOfLine(valid, 4) + 8],
     ['negative WIDTH', replace(5, 'WIDTH -1'), 'INVALID_VALUE', offsetOfLine(valid, 5) + 6],
@@ -132,7 +173,12 @@ describe('readPcd rejects malformed headers with a code and an offset', () => {
     ['POINTS is not WIDTH x HEIGHT', replace(7, 'POINTS 2'), 'POINTS_MISMATCH', offsetOfLine(valid, 7)],
     ['duplicate field', replace(1, 'FIELDS x x'), 'DUPLICATE_FIELD', offsetOfLine(valid, 1) + 9],
     ['DATA form', replace(8, 'DATA binary_lz4'), 'UNSUPPORTED_DATA', offsetOfLine(valid, 8) + 5],
-    ['VIEWPOINT arity', [...valid.slice(0, 7), 'VIEWPOINT 0 0 0', ...valid.slice(7)], 'INVALID_VALUE', offsetOfLine(valid, 7)],
+    [
+      'VIEWPOINT arity',
+      [...valid.slice(0, 7), 'VIEWPOINT 0 0 0', ...valid.slice(7)],
+      'INVALID_VALUE',
+      offsetOfLine(valid, 7),
+    ],
   ];
   for (const [name, lines, code, offset] of cases) {
     it(`${name} -> ${code}`, () => {
@@ -154,9 +200,15 @@ describe('readPcd rejects bad data', () => {
   for (const form of FORMS) {
     it(`${form}: a lying POINTS (with WIDTH) gives TRUNCATED_DATA or TRAILING_DATA, not a misread`, () => {
       // More points claimed than present: the data ends early.
-      expectPcdError(writePcd(fields, 20, form, { width: 21, pointsLine: 21 }), form === 'binary_compressed' ? 'SIZE_MISMATCH' : 'TRUNCATED_DATA');
+      expectPcdError(
+        writePcd(fields, 20, form, { width: 21, pointsLine: 21 }),
+        form === 'binary_compressed' ? 'SIZE_MISMATCH' : 'TRUNCATED_DATA',
+      );
       // Fewer points claimed: bytes are left over.
-      expectPcdError(writePcd(fields, 20, form, { width: 19, pointsLine: 19 }), form === 'binary_compressed' ? 'SIZE_MISMATCH' : 'TRAILING_DATA');
+      expectPcdError(
+        writePcd(fields, 20, form, { width: 19, pointsLine: 19 }),
+        form === 'binary_compressed' ? 'SIZE_MISMATCH' : 'TRAILING_DATA',
+      );
     });
 
     it(`${form}: every truncation is a PcdParseError`, () => {

@@ -36,10 +36,15 @@ export function pointCloudUrlOf(result: ResultObject, frameId: string, sensorId:
   const frames = result.sensor_data?.frames;
   const frame = Array.isArray(frames) ? frames.find((candidate) => String(candidate?.frame_id) === frameId) : undefined;
   const sensors = frame?.sensors;
-  const sensor = Array.isArray(sensors) ? sensors.find((candidate) => String(candidate?.sensor_id) === sensorId) : undefined;
+  const sensor = Array.isArray(sensors)
+    ? sensors.find((candidate) => String(candidate?.sensor_id) === sensorId)
+    : undefined;
   const url = sensor?.data_url;
   if (typeof url !== 'string' || url === '') {
-    throw new PlaymentMasksError('NO_POINT_CLOUD', `frame ${frameId} has no point cloud (data_url) for sensor ${sensorId}`);
+    throw new PlaymentMasksError(
+      'NO_POINT_CLOUD',
+      `frame ${frameId} has no point cloud (data_url) for sensor ${sensorId}`,
+    );
   }
   return url;
 }
@@ -51,7 +56,13 @@ export interface PointsTarget {
 }
 
 /** The point cloud URL and points file name of a mask whose labels go to `labelName`. */
-export function pointsTargetOf(result: ResultObject, frameId: string, sensorId: string, labelName: string, format: ExportFormat): PointsTarget {
+export function pointsTargetOf(
+  result: ResultObject,
+  frameId: string,
+  sensorId: string,
+  labelName: string,
+  format: ExportFormat,
+): PointsTarget {
   return { url: pointCloudUrlOf(result, frameId, sensorId), name: pointsFileName(labelName, format) };
 }
 
@@ -64,20 +75,36 @@ export function pointsFileName(labelName: string, format: ExportFormat): string 
  * Reads a PCD file and returns the points file for `format`. Throws PcdParseError for a broken PCD, LabelJoinError
  * `POINT_COUNT_MISMATCH` unless it has exactly `maskPoints` points (`where` names the mask in the message).
  */
-export function pointsFile(pcdBytes: Uint8Array, maskPoints: number, format: ExportFormat, where: string): Uint8Array[] {
+export function pointsFile(
+  pcdBytes: Uint8Array,
+  maskPoints: number,
+  format: ExportFormat,
+  where: string,
+): Uint8Array[] {
   const pcd = readPcd(pcdBytes);
   if (pcd.pointCount !== maskPoints) {
-    throw new LabelJoinError('POINT_COUNT_MISMATCH', `${where}: the mask has ${maskPoints} labels, the point cloud ${pcd.pointCount} points`);
+    throw new LabelJoinError(
+      'POINT_COUNT_MISMATCH',
+      `${where}: the mask has ${maskPoints} labels, the point cloud ${pcd.pointCount} points`,
+    );
   }
   return encodePoints(pcd, format);
 }
 
 /** Whether every line of a job's fragment names its points file, in the job's folder, with the size it must have. */
-export async function pointsFilesComplete(outDir: string, jobPath: string, lines: readonly IndexLine[], format: ExportFormat): Promise<boolean> {
+export async function pointsFilesComplete(
+  outDir: string,
+  jobPath: string,
+  lines: readonly IndexLine[],
+  format: ExportFormat,
+): Promise<boolean> {
   for (const { points_file: file, points } of lines) {
     if (typeof file !== 'string' || !file.startsWith(`${jobPath}/`) || !file.endsWith(EXTENSIONS[format])) return false;
     if (file.indexOf('/', jobPath.length + 1) !== -1) return false;
-    const size = await stat(join(outDir, file)).then((s) => s.size, () => -1);
+    const size = await stat(join(outDir, file)).then(
+      (s) => s.size,
+      () => -1,
+    );
     if (size !== pointsFileSize(points, format)) return false;
   }
   return true;

@@ -67,7 +67,9 @@ export function parseAsciiData(
       }
     }
     while (p < end && isBlank(bytes[p]!)) p++;
-    if (p < end && bytes[p] !== LF) throw new PcdParseError('WRONG_VALUE_COUNT', p, `point ${point} has too many values`);
+    if (p < end && bytes[p] !== LF) {
+      throw new PcdParseError('WRONG_VALUE_COUNT', p, `point ${point} has too many values`);
+    }
   }
   while (p < end && isWhitespace(bytes[p]!)) p++;
   if (p < end) throw new PcdParseError('TRAILING_DATA', p, `more rows than POINTS ${header.points}`);

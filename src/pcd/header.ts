@@ -28,7 +28,7 @@ export interface PcdHeader {
 }
 
 const SUPPORTED_TYPES = new Set(['F4', 'F8', 'U1', 'U2', 'U4', 'I1', 'I2', 'I4']);
-const KEYWORDS = new Set(['VERSION', 'FIELDS', 'SIZE', 'TYPE', 'COUNT', 'WIDTH', 'HEIGHT', 'VIEWPOINT', 'POINTS', 'DATA']);
+const KEYWORDS = new Set('VERSION FIELDS SIZE TYPE COUNT WIDTH HEIGHT VIEWPOINT POINTS DATA'.split(' '));
 const DATA_FORMS: readonly PcdDataForm[] = ['ascii', 'binary', 'binary_compressed'];
 const DEFAULT_VIEWPOINT = [0, 0, 0, 1, 0, 0, 0];
 const NEWLINE = 0x0a;
@@ -102,20 +102,30 @@ function validate(lines: Map<string, Line>, dataOffset: number): PcdHeader {
   const pointsLine = lines.get('POINTS');
   const points = pointsLine ? single(pointsLine, integerAt) : width * height;
   if (points !== width * height) {
-    throw new PcdParseError('POINTS_MISMATCH', pointsLine!.start, `POINTS ${points}, WIDTH ${width} x HEIGHT ${height}`);
+    throw new PcdParseError(
+      'POINTS_MISMATCH',
+      pointsLine!.start,
+      `POINTS ${points}, WIDTH ${width} x HEIGHT ${height}`,
+    );
   }
   const viewpointLine = lines.get('VIEWPOINT');
   const viewpoint = viewpointLine ? viewpointValues(viewpointLine) : DEFAULT_VIEWPOINT.slice();
   const dataLine = required('DATA');
   const data = DATA_FORMS.find((form) => form === dataLine.values[0]!.toLowerCase());
-  if (!data || dataLine.values.length !== 1) throw new PcdParseError('UNSUPPORTED_DATA', dataLine.offsets[0]!, quote(dataLine.values.join(' ')));
+  if (!data || dataLine.values.length !== 1) {
+    throw new PcdParseError('UNSUPPORTED_DATA', dataLine.offsets[0]!, quote(dataLine.values.join(' ')));
+  }
   const version = lines.get('VERSION')?.values.join(' ');
   return { version, fields, width, height, viewpoint, points, data, dataOffset };
 }
 
 function perField<T>(line: Line, fieldCount: number, read: (line: Line, i: number) => T): T[] {
   if (line.values.length !== fieldCount) {
-    throw new PcdParseError('FIELD_COUNT_MISMATCH', line.start, `${line.keyword} has ${line.values.length} entries, FIELDS has ${fieldCount}`);
+    throw new PcdParseError(
+      'FIELD_COUNT_MISMATCH',
+      line.start,
+      `${line.keyword} has ${line.values.length} entries, FIELDS has ${fieldCount}`,
+    );
   }
   return line.values.map((_, i) => read(line, i));
 }
@@ -129,7 +139,11 @@ function integerAt(line: Line, i: number): number {
   const text = line.values[i]!;
   const value = Number(text);
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(value)) {
-    throw new PcdParseError('INVALID_VALUE', line.offsets[i]!, `${line.keyword} ${quote(text)} is not a non-negative integer`);
+    throw new PcdParseError(
+      'INVALID_VALUE',
+      line.offsets[i]!,
+      `${line.keyword} ${quote(text)} is not a non-negative integer`,
+    );
   }
   return value;
 }

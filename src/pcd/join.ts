@@ -77,7 +77,9 @@ function buildIndex(labels: Uint16Array, histogram: Uint32Array): LabelIndex {
   const starts = new Uint32Array(histogram.length + 1);
   for (let k = 0; k < histogram.length; k++) starts[k + 1] = starts[k]! + histogram[k]!;
   if (starts[histogram.length] !== labels.length) {
-    throw new InvalidArgumentError('the histogram does not count the labels: pass a DecodedMask as decodeMask returns it');
+    throw new InvalidArgumentError(
+      'the histogram does not count the labels: pass a DecodedMask as decodeMask returns it',
+    );
   }
   const next = starts.slice(0, histogram.length);
   const order = new Uint32Array(labels.length);
@@ -85,7 +87,9 @@ function buildIndex(labels: Uint16Array, histogram: Uint32Array): LabelIndex {
     const label = labels[i]!;
     const slot = next[label]!;
     if (label >= histogram.length || slot >= starts[label + 1]!) {
-      throw new InvalidArgumentError('the histogram does not count the labels: pass a DecodedMask as decodeMask returns it');
+      throw new InvalidArgumentError(
+        'the histogram does not count the labels: pass a DecodedMask as decodeMask returns it',
+      );
     }
     order[slot] = i;
     next[label] = slot + 1;

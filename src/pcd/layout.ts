@@ -2,14 +2,7 @@
 import type { PcdField, PcdHeader } from './header.js';
 
 export type PcdFieldArray =
-  | Float32Array
-  | Float64Array
-  | Uint8Array
-  | Uint16Array
-  | Uint32Array
-  | Int8Array
-  | Int16Array
-  | Int32Array;
+  Float32Array | Float64Array | Uint8Array | Uint16Array | Uint32Array | Int8Array | Int16Array | Int32Array;
 
 type FieldArrayConstructor = new (buffer: ArrayBuffer, byteOffset: number, length: number) => PcdFieldArray;
 

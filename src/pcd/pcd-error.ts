@@ -1,7 +1,13 @@
 import { PlaymentMasksError } from '../errors.js';
 
 /** Stable codes of LZF failures, indexed by the number the WebAssembly core returns (negated). */
-export const LZF_ERROR_CODES = [undefined, 'LZF_INPUT_OVERRUN', 'LZF_OUTPUT_OVERRUN', 'LZF_BAD_BACKREFERENCE', 'LZF_SHORT_OUTPUT'] as const;
+export const LZF_ERROR_CODES = [
+  undefined,
+  'LZF_INPUT_OVERRUN',
+  'LZF_OUTPUT_OVERRUN',
+  'LZF_BAD_BACKREFERENCE',
+  'LZF_SHORT_OUTPUT',
+] as const;
 
 const DESCRIPTIONS = {
   HEADER_UNTERMINATED: 'the header ends without a DATA line',

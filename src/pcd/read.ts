@@ -67,7 +67,13 @@ function readBinary(bytes: Uint8Array, header: PcdHeader, layout: FieldLayout): 
   core.u8.set(bytes.subarray(start, start + dataBytes), inPtr);
   for (const slot of layout.slots) {
     if (slot.resultOffset < 0) continue;
-    core.exports.gatherField(inPtr + slot.recordOffset, header.points, layout.pointSize, slot.width, outPtr + slot.resultOffset);
+    core.exports.gatherField(
+      inPtr + slot.recordOffset,
+      header.points,
+      layout.pointSize,
+      slot.width,
+      outPtr + slot.resultOffset,
+    );
   }
   return core.buffer.slice(outPtr, outPtr + layout.resultBytes);
 }
@@ -111,8 +117,12 @@ function readBinaryCompressed(bytes: Uint8Array, header: PcdHeader, layout: Fiel
 
 function checkDataLength(bytes: Uint8Array, start: number, needed: number): void {
   const available = bytes.length - start;
-  if (available < needed) throw new PcdParseError('TRUNCATED_DATA', bytes.length, `${needed} data bytes needed, ${available} present`);
-  if (available > needed) throw new PcdParseError('TRAILING_DATA', start + needed, `${available - needed} bytes after the data`);
+  if (available < needed) {
+    throw new PcdParseError('TRUNCATED_DATA', bytes.length, `${needed} data bytes needed, ${available} present`);
+  }
+  if (available > needed) {
+    throw new PcdParseError('TRAILING_DATA', start + needed, `${available - needed} bytes after the data`);
+  }
 }
 
 function checkSize(dataBytes: number, offset: number): void {

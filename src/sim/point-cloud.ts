@@ -47,8 +47,18 @@ export function pointCloudPoints(dataset: SimDataset, jobIndex: number): number 
 }
 
 /** The scan of one frame and sensor, as the fields the PCD holds. */
-export function pointCloudFields(dataset: SimDataset, jobIndex: number, frame: number, sensor: number): PcdWriterField[] {
-  const seed = (Math.imul(dataset.seed + 1, 0x2545f491) ^ Math.imul(jobIndex + 1, 0x9e3779b1) ^ Math.imul(frame + 1, 0x85ebca6b) ^ (sensor + 1)) >>> 0;
+export function pointCloudFields(
+  dataset: SimDataset,
+  jobIndex: number,
+  frame: number,
+  sensor: number,
+): PcdWriterField[] {
+  const seed =
+    (Math.imul(dataset.seed + 1, 0x2545f491) ^
+      Math.imul(jobIndex + 1, 0x9e3779b1) ^
+      Math.imul(frame + 1, 0x85ebca6b) ^
+      (sensor + 1)) >>>
+    0;
   return lidarScan(pointCloudPoints(dataset, jobIndex), seed);
 }
 
