@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO_DEFAULTS, HELP, parseArgs, SIMULATE_DEFAULTS, UsageError } from '../src/cli/args.js';
-import { formatBar, formatBytes, formatDuration, formatEta, formatLine } from '../src/cli/progress.js';
+import { formatBar, formatBytes, formatDuration, formatEta, formatLine, ProgressView } from '../src/cli/progress.js';
 import type { ExportProgress } from '../src/export/progress.js';
 
 const exportBase = ['export', '--project', 'p', '--batch', 'b', '--out', 'dir'];
@@ -153,5 +153,34 @@ describe('progress formatting', () => {
     expect(formatBytes(2 ** 31)).toBe('2.00 GB');
     expect(formatDuration(59_400)).toBe('0:59');
     expect(formatDuration(3_726_000)).toBe('1:02:06');
+  });
+});
+
+describe('ProgressView', () => {
+  const sink = (isTTY: boolean) => {
+    const writes: string[] = [];
+    return { writes, stream: { isTTY, columns: 60, write: (text: string) => writes.push(text) } };
+  };
+
+  it('redraws one line on a terminal, at most every 100 ms, cut to the width, and clears it at the end', () => {
+    const { writes, stream } = sink(true);
+    const view = new ProgressView(stream);
+    for (const elapsedMs of [0, 50, 99, 100, 150, 250]) view.update(progress({ elapsedMs, jobsListed: 3 }));
+    expect(writes).toHaveLength(3);
+    for (const write of writes) {
+      expect(write.startsWith('\r\x1b[2K')).toBe(true);
+      expect(write.length).toBeLessThanOrEqual('\r\x1b[2K'.length + 59);
+    }
+    view.end();
+    expect(writes.at(-1)).toBe('\r\x1b[2K');
+  });
+
+  it('writes a plain line every few seconds elsewhere, nothing for a short export', () => {
+    const { writes, stream } = sink(false);
+    const view = new ProgressView(stream, { plainEveryMs: 5000 });
+    for (const elapsedMs of [0, 1000, 4999, 5000, 7000, 10_001]) view.update(progress({ elapsedMs }));
+    expect(writes).toEqual([`${formatLine(progress({ elapsedMs: 5000 }))}\n`, `${formatLine(progress({ elapsedMs: 10_001 }))}\n`]);
+    view.end();
+    expect(writes).toHaveLength(2);
   });
 });

@@ -87,7 +87,7 @@ describe('playment-masks export', () => {
   });
 
   it('keeps hostile job ids inside DIR with distinct files (kitti)', async () => {
-    const jobIds = ['../x', '/', '/etc/passwd', 'a/b', 'a_b', 'a%2fb', 'A', 'a', 'nul'];
+    const jobIds = ['../x', '..', '.', '/', '/etc/passwd', 'a/b', 'a_b', 'a%2fb', 'A', 'a', 'nul'];
     const { simulator, exportArgs, env } = await simulate({ jobIds, frames: 1, points: 50 });
     const parent = await tempDir();
     const result = await run(exportArgs(join(parent, 'out'), '--format', 'kitti'), env);

@@ -91,7 +91,7 @@ describe('exportBatch', () => {
   });
 
   it('keeps hostile job ids inside the folder, each in its own file', async () => {
-    const jobIds = ['../x', '../../escape', '/', '/etc/passwd', 'a/b', 'a_b', 'a%2fb', 'A', 'a', 'con', 'x\\y', ' ', '%', '~'];
+    const jobIds = ['../x', '../../escape', '..', '.', '%2e%2e', '/', '/etc/passwd', 'a/b', 'a_b', 'a%2fb', 'A', 'a', 'con', 'x\\y', ' ', '%', '~', 'a?b#c'];
     const { simulator, base } = await setup({ jobIds, frames: 1, sensors: 1, points: 10, pageSize: 5 });
     const parent = await tempDir();
     const out = join(parent, 'out');
