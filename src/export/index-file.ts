@@ -58,14 +58,17 @@ interface Annotation {
   label_key?: unknown;
 }
 
-/** label_key -> class name, from the result object's annotations (the first annotation naming a key wins). */
+/** label_key -> class name, from the result object's annotations or legend (the first entry naming a key wins). */
 export function classNamesOf(result: unknown): Map<number, string> {
   const names = new Map<number, string>();
-  const annotations = (result as { annotation_data?: { annotations?: unknown } } | null)?.annotation_data?.annotations;
-  if (!Array.isArray(annotations)) return names;
-  for (const annotation of annotations as Annotation[]) {
-    const { label, label_key: key } = annotation ?? {};
-    if (typeof key === 'number' && typeof label === 'string' && !names.has(key)) names.set(key, label);
+  const data = (result as { annotation_data?: { annotations?: unknown; legend?: unknown } } | null)?.annotation_data;
+  // Older results (PCD masks) name their keys in a legend instead of the annotations.
+  for (const entries of [data?.annotations, data?.legend]) {
+    if (!Array.isArray(entries)) continue;
+    for (const annotation of entries as Annotation[]) {
+      const { label, label_key: key } = annotation ?? {};
+      if (typeof key === 'number' && typeof label === 'string' && !names.has(key)) names.set(key, label);
+    }
   }
   return names;
 }

@@ -23,6 +23,8 @@ export interface DatasetOptions {
   emptyLastPage?: boolean;
   /** Job indices whose point clouds have one point more than their masks (to test the check). Default none. */
   mismatchedPointClouds?: readonly number[];
+  /** Serve results of the older generation: a legend and PCD masks (see legacy.ts). Default false. */
+  legacyMasks?: boolean;
 }
 
 export const DATASET_DEFAULTS = Object.freeze({
@@ -93,6 +95,7 @@ export class SimDataset {
   /** `sensorIds[s]`: the id of lidar sensor s in every frame. */
   readonly sensorIds: readonly string[];
   readonly mismatchedPointClouds: ReadonlySet<number>;
+  readonly legacyMasks: boolean;
   readonly #pageTokens: readonly string[];
   readonly #jobsById: ReadonlyMap<string, SimJob>;
   readonly #tokenPages: ReadonlyMap<string, number>;
@@ -115,6 +118,7 @@ export class SimDataset {
     }
     this.jobs = ids.map((id, index) => ({ index, id, referenceId: String(index + 1).padStart(3, '0') }));
     this.mismatchedPointClouds = new Set(options.mismatchedPointClouds ?? []);
+    this.legacyMasks = options.legacyMasks ?? false;
     this.sensorIds = Array.from({ length: this.sensors }, (_, s) => String(18_158_562 + s * 1_117));
     const pages = Math.max(1, Math.ceil(this.jobs.length / this.pageSize)) + (options.emptyLastPage ? 1 : 0);
     const firstToken = TOKEN_BASE + BigInt(seed) * 1_000_000n;

@@ -12,3 +12,4 @@ export { realisticMaskText, generateMaskLabels, formatMaskText, DEFAULT_MASK_CLA
 export { writePcd, lzfCompress } from './pcd-writer.js';
 export type { PcdWriterField, PcdWriterForm, PcdWriterOptions } from './pcd-writer.js';
 export { lidarScan, pointCloudFields, pointCloudForm, pointCloudFile } from './point-cloud.js';
+export { legacyMaskPath, legacyMaskFile } from './legacy.js';

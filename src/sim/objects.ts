@@ -1,6 +1,7 @@
 // The files on the simulated storage host: result objects, mask files and lidar point clouds, generated on first
 // request and kept in a byte-bounded cache. A new kind of file is one more entry in KINDS.
 import type { SimDataset } from './dataset.js';
+import { legacyMaskFile, legacyResultObject } from './legacy.js';
 import { pointCloudFile } from './point-cloud.js';
 import { resultObject } from './result-object.js';
 
@@ -20,7 +21,8 @@ const KINDS: readonly Kind[] = [
   {
     pattern: /^\/results\/(\d+)\.json$/,
     contentType: 'application/json',
-    generate: (dataset, [job], origin) => JSON.stringify(resultObject(dataset, dataset.jobs[job!]!, origin)),
+    generate: (dataset, [job], origin) =>
+      JSON.stringify((dataset.legacyMasks ? legacyResultObject : resultObject)(dataset, dataset.jobs[job!]!, origin)),
   },
   {
     pattern: /^\/masks\/(\d+)\/(\d+)\/(\d+)\.txt$/,
@@ -31,6 +33,11 @@ const KINDS: readonly Kind[] = [
     pattern: /^\/pointclouds\/(\d+)\/(\d+)\/(\d+)\.pcd$/,
     contentType: 'application/octet-stream',
     generate: (dataset, [job, frame, sensor]) => pointCloudFile(dataset, job!, frame!, sensor!),
+  },
+  {
+    pattern: /^\/legacy-masks\/(\d+)\/(\d+)\/(\d+)\.pcd$/,
+    contentType: 'application/octet-stream',
+    generate: (dataset, [job, frame, sensor]) => legacyMaskFile(dataset, job!, frame!, sensor!),
   },
 ];
 
