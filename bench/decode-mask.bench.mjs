@@ -2,7 +2,8 @@
 // a hand-written JS loop over the bytes, on realistic masks (runs of equal labels, ", " separators, a line break about
 // every 80 columns) of 100k and 2M points and on run-free masks (every label differs from the one before), all given
 // as bytes. benny, one suite per case: a large JS allocation (JSON.parse) evicts caches and slows whatever runs right
-// after it, so every side is timed in its own block, after a GC and a pause. Results in bench/results/decode-mask.json.
+// after it, so every side is timed in its own block, after a GC and a pause; best of ROUNDS rounds.
+// Results in bench/results/decode-mask.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,6 +11,7 @@ import b from 'benny';
 import { decodeMask } from '../dist/index.js';
 import { realisticMaskText, runFreeMaskText } from './sim.mjs';
 
+const ROUNDS = 2;
 const BAR = {
   realistic100k: { megabytesPerSecond: 1800, speedup: 8 },
   realistic2M: { megabytesPerSecond: 1500, speedup: 8 },
@@ -89,26 +91,37 @@ for (const mask of masks) {
   }
 }
 
-const rows = [];
-for (const mask of masks) {
-  const row = { mask: mask.key, name: mask.name, megabytes: mask.bytes.length / 1e6, points: 0 };
-  row.points = decodeMask(mask.bytes).pointCount;
-  for (const side of sides) {
-    globalThis.gc?.();
-    await sleep(200);
-    const summary = await b.suite(
-      `${side.name} | ${mask.name} (${row.megabytes.toFixed(2)} MB)`,
-      b.add(side.name, () => {
-        side.run(mask.bytes);
-      }),
-      b.cycle(),
-    );
-    const { ops, margin } = summary.results[0];
-    row[side.key] = { opsPerSecond: ops, marginPercent: margin, megabytesPerSecond: ops * row.megabytes };
+// Each (mask, side) suite runs once per round; a side's result is its best round, so that a burst of load from another
+// process on this 2-core machine does not decide the numbers.
+const rows = masks.map((mask) => ({
+  mask: mask.key,
+  name: mask.name,
+  megabytes: mask.bytes.length / 1e6,
+  points: decodeMask(mask.bytes).pointCount,
+}));
+for (let round = 1; round <= ROUNDS; round++) {
+  for (const [i, mask] of masks.entries()) {
+    const row = rows[i];
+    for (const side of sides) {
+      globalThis.gc?.();
+      await sleep(200);
+      const summary = await b.suite(
+        `${side.name} | ${mask.name} (${row.megabytes.toFixed(2)} MB), round ${round}`,
+        b.add(side.name, () => {
+          side.run(mask.bytes);
+        }),
+        b.cycle(),
+      );
+      const { ops, margin } = summary.results[0];
+      if (!row[side.key] || ops > row[side.key].opsPerSecond) {
+        row[side.key] = { opsPerSecond: ops, marginPercent: margin, megabytesPerSecond: ops * row.megabytes };
+      }
+    }
   }
+}
+for (const row of rows) {
   row.speedup = row.decodeMask.opsPerSecond / row.jsonParse.opsPerSecond;
   row.jsLoopSpeedup = row.decodeMask.opsPerSecond / row.jsLoop.opsPerSecond;
-  rows.push(row);
 }
 
 const byKey = Object.fromEntries(rows.map((row) => [row.mask, row]));
@@ -142,6 +155,7 @@ const result = {
   suite: 'decode-mask',
   date: new Date().toISOString(),
   machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version },
+  rounds: ROUNDS,
   bar: BAR,
   rows,
   misses,
