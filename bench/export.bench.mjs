@@ -103,7 +103,9 @@ for (const { jobs, vendor: withVendor } of SIZES) {
   console.log(
     `${jobs} jobs x 1 mask x ${POINTS} points, ${LATENCY_MS} ms latency: CLI ${row.cli.wallMs} ms (peak RSS ` +
       `${row.cli.peakRssMiB} MiB)` +
-      (vendor ? `, vendor flow ${row.vendorSequential.wallMs} ms (${row.vendorSequential.peakRssMiB} MiB): ${row.speedup}x` : ''),
+      (vendor
+        ? `, vendor flow ${row.vendorSequential.wallMs} ms (${row.vendorSequential.peakRssMiB} MiB): ${row.speedup}x`
+        : ''),
   );
 }
 

@@ -36,7 +36,11 @@ function get(url, headers, redirects = 10) {
 }
 
 const getBatchJob = async (nextPageToken) =>
-  JSON.parse(await get(`${baseUrl}/v1/projects/${projectId}/batch/${batchId}?page_token=${nextPageToken}`, { 'x-api-key': xApiKey }));
+  JSON.parse(
+    await get(`${baseUrl}/v1/projects/${projectId}/batch/${batchId}?page_token=${nextPageToken}`, {
+      'x-api-key': xApiKey,
+    }),
+  );
 const getJobResult = async (jobId) =>
   JSON.parse(await get(`${baseUrl}/v1/projects/${projectId}/jobs/${jobId}`, { 'x-api-key': xApiKey }));
 const getAttachment = (resultUrl) => get(`${baseUrl}/v1/attachments?url=${resultUrl}`, { 'x-api-key': xApiKey });

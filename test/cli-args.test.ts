@@ -35,12 +35,16 @@ describe('parseArgs: accepted command lines', () => {
       { ...exportDefaults, format: 'bin' },
     ],
     ['export, options in any order', ['export', '--out', 'dir', '--batch', 'b', '--project', 'p'], exportDefaults],
-    ['export, ids that look like numbers or dashes', ['export', '--project', '-1', '--batch', '--', '--out', 'd'], {
-      ...exportDefaults,
-      project: '-1',
-      batch: '--',
-      out: 'd',
-    }],
+    [
+      'export, ids that look like numbers or dashes',
+      ['export', '--project', '-1', '--batch', '--', '--out', 'd'],
+      {
+        ...exportDefaults,
+        project: '-1',
+        batch: '--',
+        out: 'd',
+      },
+    ],
     ['decode', ['decode', 'mask.txt'], { command: 'decode', file: 'mask.txt', out: undefined, json: false }],
     [
       'decode --out --json',
@@ -105,7 +109,9 @@ describe('parseArgs: usage errors', () => {
 
   it('never echoes positional arguments', () => {
     expect(() => parseArgs(['sk-live-123'])).toThrow(/^unknown command$/);
-    expect(() => parseArgs([...exportBase, 'sk-live-123'])).toThrow(/^export: expected no arguments, got 1 argument\(s\)$/);
+    expect(() => parseArgs([...exportBase, 'sk-live-123'])).toThrow(
+      /^export: expected no arguments, got 1 argument\(s\)$/,
+    );
   });
 
   it('has help for every command', () => {
@@ -130,7 +136,14 @@ const progress = (fields: Partial<ExportProgress>): ExportProgress => ({
 describe('progress formatting', () => {
   it('draws a bar with jobs, masks, MB, rate and ETA', () => {
     const line = formatBar(
-      progress({ jobsListed: 300, listingDone: true, jobsDone: 150, masksDone: 600, bytesDownloaded: 20 * 2 ** 20, elapsedMs: 10_000 }),
+      progress({
+        jobsListed: 300,
+        listingDone: true,
+        jobsDone: 150,
+        masksDone: 600,
+        bytesDownloaded: 20 * 2 ** 20,
+        elapsedMs: 10_000,
+      }),
     );
     expect(line).toBe(`[${'#'.repeat(12)}${'.'.repeat(12)}] 150/300 jobs  600 masks  20.0 MB  2.0 MB/s  ETA 0:10`);
   });
@@ -143,7 +156,9 @@ describe('progress formatting', () => {
   });
 
   it('counts resumed jobs as finished but not in the rate', () => {
-    expect(formatEta(progress({ jobsListed: 100, listingDone: true, jobsResumed: 50, jobsDone: 10, elapsedMs: 1000 }))).toBe('0:04');
+    expect(
+      formatEta(progress({ jobsListed: 100, listingDone: true, jobsResumed: 50, jobsDone: 10, elapsedMs: 1000 })),
+    ).toBe('0:04');
     expect(formatEta(progress({ jobsListed: 5, listingDone: true, jobsResumed: 5 }))).toBe('0:00');
   });
 
@@ -179,7 +194,10 @@ describe('ProgressView', () => {
     const { writes, stream } = sink(false);
     const view = new ProgressView(stream, { plainEveryMs: 5000 });
     for (const elapsedMs of [0, 1000, 4999, 5000, 7000, 10_001]) view.update(progress({ elapsedMs }));
-    expect(writes).toEqual([`${formatLine(progress({ elapsedMs: 5000 }))}\n`, `${formatLine(progress({ elapsedMs: 10_001 }))}\n`]);
+    expect(writes).toEqual([
+      `${formatLine(progress({ elapsedMs: 5000 }))}\n`,
+      `${formatLine(progress({ elapsedMs: 10_001 }))}\n`,
+    ]);
     view.end();
     expect(writes).toHaveLength(2);
   });

@@ -5,7 +5,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../dist/sim.js';
-import { checkExport, filesContaining, readTree, removeTempDirs, tempDir, treeDifference } from './export-support.js';
+import {
+  checkExport,
+  completeJobCount,
+  filesContaining,
+  readTree,
+  removeTempDirs,
+  tempDir,
+  treeDifference,
+} from './export-support.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const simulators: Simulator[] = [];
@@ -97,24 +105,24 @@ describe('playment-masks export', () => {
   });
 
   it('resumes after kill -9 at several moments and ends byte for byte like an uninterrupted run', async () => {
-    const { simulator, exportArgs, env } = await simulate({ jobs: 30, frames: 2, points: 20_000, pageSize: 7, latencyMs: 15 });
+    const { simulator, exportArgs, env } = await simulate({
+      jobs: 30,
+      frames: 2,
+      points: 20_000,
+      pageSize: 7,
+      latencyMs: 15,
+    });
     const clean = await tempDir();
     expect((await run(exportArgs(clean, '--concurrency', '4'), env)).code).toBe(0);
     const cleanTree = await readTree(clean);
     checkExport(cleanTree, simulator.dataset, 'npy');
 
     const out = await tempDir();
-    const jobsDir = join(out, 'jobs');
-    const completeJobs = async () => {
-      const names = await readdir(jobsDir).catch(() => [] as string[]);
-      let complete = 0;
-      for (const name of names) if ((await readdir(join(jobsDir, name))).includes('index.jsonl')) complete++;
-      return complete;
-    };
     let kills = 0;
     for (const killAt of [1, 10, 20]) {
       const { child, done } = start(exportArgs(out, '--concurrency', '4'), env);
-      while ((await completeJobs()) < killAt && child.exitCode === null) await new Promise((r) => setTimeout(r, 5));
+      while ((await completeJobCount(out)) < killAt && child.exitCode === null)
+        await new Promise((r) => setTimeout(r, 5));
       child.kill('SIGKILL');
       const killed = await done;
       if (killed.signal === 'SIGKILL') kills++;
@@ -140,8 +148,7 @@ describe('playment-masks export', () => {
     const { simulator, exportArgs, env } = await simulate({ jobs: 20, frames: 2, points: 5000, latencyMs: 20 });
     const out = await tempDir();
     const { child, done } = start(exportArgs(out, '--concurrency', '2'), env);
-    const hasFragment = async () => [...(await readTree(out)).keys()].some((path) => path.endsWith('/index.jsonl'));
-    while (!(await hasFragment()) && child.exitCode === null) await new Promise((r) => setTimeout(r, 10));
+    while ((await completeJobCount(out)) < 1 && child.exitCode === null) await new Promise((r) => setTimeout(r, 10));
     child.kill('SIGINT');
     const stopped = await done;
     expect(stopped.code).toBe(130);
@@ -158,9 +165,10 @@ describe('playment-masks export', () => {
     const failed = await run(exportArgs(out, '--concurrency', '1'), env);
     expect(failed.code).toBe(1);
     expect(failed.stdout).toMatch(/2 job\(s\) failed/);
-    for (const job of simulator.dataset.jobs.slice(0, 2)) expect(failed.stdout).toContain(JSON.stringify(job.id));
-    expect(failed.stdout).toMatch(/API_ERROR/);
     const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
+    expect(summary.failures).toHaveLength(2);
+    for (const failure of summary.failures) expect(failed.stdout).toContain(JSON.stringify(failure.job_id));
+    expect(failed.stdout).toMatch(/API_ERROR/);
     expect(summary.failures.map((f: { code: string }) => f.code)).toEqual(['API_ERROR', 'API_ERROR']);
     const rerun = await run(exportArgs(out), env);
     expect(rerun.code).toBe(0);
@@ -183,7 +191,12 @@ describe('playment-masks export', () => {
     ['no API key', ['export', '--project', 'p', '--batch', 'b', '--out', 'o'], {}, /set PLAYMENT_API_KEY/],
     ['a missing option', ['export', '--project', 'p', '--out', 'o'], { PLAYMENT_API_KEY: 'k' }, /--batch is required/],
     ['the key as an argument', ['export', '--api-key', 'sk-123'], {}, /never an argument/],
-    ['a bad base URL', ['export', '--project', 'p', '--batch', 'b', '--out', 'o', '--base-url', 'ftp://x'], { PLAYMENT_API_KEY: 'sk-123' }, /baseUrl/],
+    [
+      'a bad base URL',
+      ['export', '--project', 'p', '--batch', 'b', '--out', 'o', '--base-url', 'ftp://x'],
+      { PLAYMENT_API_KEY: 'sk-123' },
+      /baseUrl/,
+    ],
     ['an unknown command', ['frob'], {}, /unknown command/],
   ])('exits 2 on a usage error: %s', async (_, args, env, message) => {
     const result = await run(args, env);
@@ -225,9 +238,12 @@ describe('playment-masks decode, simulate, demo, --help', () => {
     const key = /API key: (\S+)/.exec(stdout)![1]!;
     const [, project, batch] = /project (\S+), batch (\S+):/.exec(stdout)!;
     const out = await tempDir();
-    const exported = await run(['export', '--base-url', baseUrl, '--project', project!, '--batch', batch!, '--out', out], {
-      PLAYMENT_API_KEY: key,
-    });
+    const exported = await run(
+      ['export', '--base-url', baseUrl, '--project', project!, '--batch', batch!, '--out', out],
+      {
+        PLAYMENT_API_KEY: key,
+      },
+    );
     expect(exported.code).toBe(0);
     expect(exported.stdout).toMatch(/Exported 3\/3 jobs, 6 masks, 600 points/);
     child.kill('SIGINT');
@@ -252,6 +268,7 @@ describe('playment-masks decode, simulate, demo, --help', () => {
   it('--help without a command lists the commands', async () => {
     const result = await run(['--help']);
     expect(result.code).toBe(0);
-    for (const command of ['export', 'decode', 'simulate', 'demo']) expect(result.stdout).toContain(`playment-masks ${command}`);
+    for (const command of ['export', 'decode', 'simulate', 'demo'])
+      expect(result.stdout).toContain(`playment-masks ${command}`);
   });
 });

@@ -43,9 +43,24 @@ export function treeDifference(a: Map<string, Buffer>, b: Map<string, Buffer>): 
   return problems.slice(0, 20).join('\n');
 }
 
+/** Jobs with their fragment written (complete), read from folder listings only: safe while an export runs. */
+export async function completeJobCount(out: string): Promise<number> {
+  const jobsDir = join(out, 'jobs');
+  const names = await readdir(jobsDir).catch(() => [] as string[]);
+  let complete = 0;
+  for (const name of names) {
+    const files = await readdir(join(jobsDir, name)).catch(() => [] as string[]);
+    if (files.includes('index.jsonl')) complete++;
+  }
+  return complete;
+}
+
 export function indexLines(tree: Map<string, Buffer>): IndexLine[] {
   const text = tree.get('index.jsonl')?.toString('utf8') ?? '';
-  return text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as IndexLine);
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as IndexLine);
 }
 
 /** The labels a mask file holds, whatever its format. */
@@ -68,7 +83,9 @@ export function checkExport(tree: Map<string, Buffer>, dataset: SimDataset, form
   const lines = indexLines(tree);
   const expected = [...dataset.expectedMasks()];
   if (lines.length !== expected.length) throw new Error(`${lines.length} index lines, expected ${expected.length}`);
-  const byKey = new Map(lines.map((line) => [`${line.job_id}\u0000${String(line.frame_id)}\u0000${String(line.sensor_id)}`, line]));
+  const byKey = new Map(
+    lines.map((line) => [`${line.job_id}\u0000${String(line.frame_id)}\u0000${String(line.sensor_id)}`, line]),
+  );
   if (byKey.size !== lines.length) throw new Error('a mask is listed twice');
   const totals = new Map<string, number>();
   for (const mask of expected) {
@@ -81,7 +98,8 @@ export function checkExport(tree: Map<string, Buffer>, dataset: SimDataset, form
     const bytes = tree.get(line.file);
     if (!bytes) throw new Error(`missing file ${line.file}`);
     const got = labelsOf(bytes, format);
-    if (got.length !== want.length || got.some((label, i) => label !== want[i])) throw new Error(`wrong labels in ${line.file}`);
+    if (got.length !== want.length || got.some((label, i) => label !== want[i]))
+      throw new Error(`wrong labels in ${line.file}`);
     if (line.points !== want.length) throw new Error(`points ${line.points}`);
     const histogram: Record<string, number> = {};
     for (const label of want) {
@@ -96,7 +114,11 @@ export function checkExport(tree: Map<string, Buffer>, dataset: SimDataset, form
   const order = lines.map((line) => line.file.split('/')[1]!);
   for (let i = 1; i < order.length; i++) if (order[i - 1]! > order[i]!) throw new Error('index lines out of job order');
   const summary = JSON.parse(tree.get('summary.json')!.toString('utf8'));
-  if (summary.masks !== expected.length || summary.jobs.exported !== dataset.jobs.length || summary.failures.length !== 0) {
+  if (
+    summary.masks !== expected.length ||
+    summary.jobs.exported !== dataset.jobs.length ||
+    summary.failures.length !== 0
+  ) {
     throw new Error(`summary ${JSON.stringify(summary.jobs)}`);
   }
   if (JSON.stringify(sortKeys(summary.classes)) !== JSON.stringify(sortKeys(Object.fromEntries(totals)))) {

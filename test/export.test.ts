@@ -12,7 +12,15 @@ import {
   type ExportSummary,
 } from '../dist/index.js';
 import { SimDataset, startSimulator, type Simulator, type SimulatorOptions } from '../dist/sim.js';
-import { checkExport, filesContaining, indexLines, readTree, removeTempDirs, tempDir, treeDifference } from './export-support.js';
+import {
+  checkExport,
+  filesContaining,
+  indexLines,
+  readTree,
+  removeTempDirs,
+  tempDir,
+  treeDifference,
+} from './export-support.js';
 
 const pool = new MaskDecoderPool({ threads: 2 });
 const running: { simulator: Simulator; client: PlaymentClient }[] = [];
@@ -91,7 +99,26 @@ describe('exportBatch', () => {
   });
 
   it('keeps hostile job ids inside the folder, each in its own file', async () => {
-    const jobIds = ['../x', '../../escape', '..', '.', '%2e%2e', '/', '/etc/passwd', 'a/b', 'a_b', 'a%2fb', 'A', 'a', 'con', 'x\\y', ' ', '%', '~', 'a?b#c'];
+    const jobIds = [
+      '../x',
+      '../../escape',
+      '..',
+      '.',
+      '%2e%2e',
+      '/',
+      '/etc/passwd',
+      'a/b',
+      'a_b',
+      'a%2fb',
+      'A',
+      'a',
+      'con',
+      'x\\y',
+      ' ',
+      '%',
+      '~',
+      'a?b#c',
+    ];
     const { simulator, base } = await setup({ jobIds, frames: 1, sensors: 1, points: 10, pageSize: 5 });
     const parent = await tempDir();
     const out = join(parent, 'out');
@@ -114,9 +141,11 @@ describe('exportBatch', () => {
     const summary = await exportBatch({ ...base(out), concurrency: 1 });
     expect(summary.jobs).toEqual({ listed: 7, exported: 6, failed: 1 });
     expect(summary.failures).toHaveLength(1);
+    // Jobs start in batch order but race each other: the fault hits one of the first ones in flight.
+    const failedJob = simulator.dataset.jobs.find((job) => job.id === summary.failures[0]!.job_id)!;
+    expect(failedJob.index).toBeLessThan(2);
     expect(summary.failures[0]).toMatchObject({
-      job_id: simulator.dataset.jobs[0]!.id,
-      reference_id: simulator.dataset.jobs[0]!.referenceId,
+      reference_id: failedJob.referenceId,
       code: 'API_ERROR',
       api_code: 'invalid_request_error',
       status: 400,
@@ -249,14 +278,27 @@ describe('exportBatch', () => {
     const { base } = await setup();
     const out = await tempDir();
     const oops = new Error('listener bug');
-    await expect(exportBatch({ ...base(out), onProgress: () => { throw oops; } })).rejects.toBe(oops);
+    await expect(
+      exportBatch({
+        ...base(out),
+        onProgress: () => {
+          throw oops;
+        },
+      }),
+    ).rejects.toBe(oops);
   });
 
   it('rejects when the batch cannot be listed (a wrong key)', async () => {
     const { simulator } = await setup();
     const client = new PlaymentClient({ apiKey: 'wrong-key', baseUrl: simulator.baseUrl, retry: { retries: 0 } });
     const out = await tempDir();
-    const error = await exportBatch({ client, projectId: simulator.projectId, batchId: simulator.batchId, outDir: out, pool }).catch((e) => e);
+    const error = await exportBatch({
+      client,
+      projectId: simulator.projectId,
+      batchId: simulator.batchId,
+      outDir: out,
+      pool,
+    }).catch((e) => e);
     await client.close();
     expect(error).toMatchObject({ code: 'API_ERROR' });
     expect(String(error.message)).not.toContain('wrong-key');

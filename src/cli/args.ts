@@ -89,9 +89,20 @@ const SPECS: Record<CommandName, Spec> = {
     required: ['project', 'batch', 'out'],
   },
   decode: { options: { out: 'string', json: 'flag' }, positionals: ['FILE'], required: [] },
-  simulate: { options: { port: 'port', jobs: 'count', frames: 'count', points: 'count' }, positionals: [], required: [] },
+  simulate: {
+    options: { port: 'port', jobs: 'count', frames: 'count', points: 'count' },
+    positionals: [],
+    required: [],
+  },
   demo: {
-    options: { out: 'string', jobs: 'count', frames: 'count', points: 'count', format: 'format', 'with-points': 'flag' },
+    options: {
+      out: 'string',
+      jobs: 'count',
+      frames: 'count',
+      points: 'count',
+      format: 'format',
+      'with-points': 'flag',
+    },
     positionals: [],
     required: [],
   },
@@ -138,7 +149,8 @@ function scan(command: CommandName, args: readonly string[]): { values: Values; 
       break;
     }
     if (!arg.startsWith('--') || arg === '-') {
-      if (arg.startsWith('-') && arg !== '-') throw new UsageError(`${command}: unknown option ${optionName(arg)}`, command);
+      if (arg.startsWith('-') && arg !== '-')
+        throw new UsageError(`${command}: unknown option ${optionName(arg)}`, command);
       positionals.push(arg);
       continue;
     }

@@ -63,7 +63,10 @@ async function main(argv: readonly string[], io: Io): Promise<number> {
   } catch (error) {
     if (error instanceof UsageError || error instanceof InvalidArgumentError) {
       io.stderr.write(`playment-masks: ${scrub(error.message, secret)}\n`);
-      if (error instanceof UsageError) io.stderr.write(`Run "playment-masks ${error.topic ?? ''} --help" for usage.\n`.replace('  ', ' '));
+      if (error instanceof UsageError) {
+        const command = error.topic === undefined ? '' : `${error.topic} `;
+        io.stderr.write(`Run "playment-masks ${command}--help" for usage.\n`);
+      }
       return EXIT.usage;
     }
     if (io.interrupted.aborted) {
@@ -137,7 +140,8 @@ function report(summary: ExportSummary, last: ExportProgress | undefined, outDir
 async function runDecode(command: DecodeCommand, io: Io): Promise<number> {
   const mask = decodeMask(await readFile(command.file));
   const counts: Record<string, number> = {};
-  for (let key = 0; key < mask.histogram.length; key++) if (mask.histogram[key]! > 0) counts[key] = mask.histogram[key]!;
+  for (let key = 0; key < mask.histogram.length; key++)
+    if (mask.histogram[key]! > 0) counts[key] = mask.histogram[key]!;
   if (command.out !== undefined) {
     const out = resolve(command.out);
     await writeFileAtomic(dirname(out), basename(out), encodeLabels(mask.labels, 'npy'));
@@ -160,7 +164,8 @@ async function runSimulate(command: SimulateCommand, io: Io): Promise<number> {
   });
   io.stdout.write(
     `Simulated Playment API at ${simulator.baseUrl}\n` +
-      `  project ${simulator.projectId}, batch ${simulator.batchId}: ${command.jobs} jobs x ${command.frames} frames x ${command.points} points\n` +
+      `  project ${simulator.projectId}, batch ${simulator.batchId}: ` +
+      `${command.jobs} jobs x ${command.frames} frames x ${command.points} points\n` +
       `  API key: ${simulator.apiKey}\n` +
       `Try: ${API_KEY_VARIABLE}=${simulator.apiKey} playment-masks export --base-url ${simulator.baseUrl} ` +
       `--project ${simulator.projectId} --batch ${simulator.batchId} --out ./export\n` +

@@ -82,7 +82,8 @@ function finishedJobs(progress: ExportProgress): number {
 export function formatEta(progress: ExportProgress): string {
   const finished = finishedJobs(progress);
   const worked = progress.jobsDone + progress.jobsFailed;
-  if (!progress.listingDone || worked === 0) return finished === progress.jobsListed && progress.listingDone ? '0:00' : '?';
+  if (!progress.listingDone || worked === 0)
+    return finished === progress.jobsListed && progress.listingDone ? '0:00' : '?';
   const remaining = progress.jobsListed - finished;
   return formatDuration((remaining * progress.elapsedMs) / worked);
 }

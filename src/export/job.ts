@@ -72,7 +72,9 @@ export async function exportJob(context: JobContext, job: BatchJob, signal: Abor
   const settled = await Promise.allSettled(
     files.map(async ({ mask, name }): Promise<IndexLine> => {
       try {
-        const points = context.withPoints ? pointsTargetOf(result, mask.frameId, mask.sensorId, name, format) : undefined;
+        const points = context.withPoints
+          ? pointsTargetOf(result, mask.frameId, mask.sensorId, name, format)
+          : undefined;
         const decoded = await exportMask(context, mask, jobDir, name, maskSignal, points);
         return {
           job_id: job.id,
@@ -95,7 +97,10 @@ export async function exportJob(context: JobContext, job: BatchJob, signal: Abor
   if (failed) throw stop.signal.reason ?? failed.reason;
   // The masks' renames must be durable before the fragment that declares them complete.
   await syncDir(jobDir);
-  await writeFragment(jobDir, settled.map((outcome) => (outcome as PromiseFulfilledResult<IndexLine>).value));
+  await writeFragment(
+    jobDir,
+    settled.map((outcome) => (outcome as PromiseFulfilledResult<IndexLine>).value),
+  );
   await syncDir(jobDir);
   return false;
 }

@@ -59,7 +59,11 @@ export function resolveExportOptions(options: ExportOptions): ResolvedExportOpti
   if (!hasMethods(client, ['batchJobs', 'jobResult', 'attachment'])) {
     throw new InvalidArgumentError('options.client must be a PlaymentClient');
   }
-  for (const [name, value] of [['projectId', projectId], ['batchId', batchId], ['outDir', outDir]] as const) {
+  for (const [name, value] of [
+    ['projectId', projectId],
+    ['batchId', batchId],
+    ['outDir', outDir],
+  ] as const) {
     if (typeof value !== 'string' || value.length === 0) {
       throw new InvalidArgumentError(`options.${name} must be a non-empty string`);
     }
