@@ -68,6 +68,15 @@ describe('MaskDecoderPool with a caller-supplied Piscina', () => {
     expect((await piscina.run({ probe: PROBE })).bytesNow).toBe(0);
   });
 
+  it("stays within the Piscina's own queue limit: waits instead of failing", async () => {
+    const piscina = new Piscina({ filename: testWorker, minThreads: 1, maxThreads: 1, maxQueue: 1 });
+    piscinas.push(piscina);
+    const pool = new MaskDecoderPool({ piscina, maxQueue: 8 });
+    expect(pool.maxQueue).toBe(1);
+    const masks = await Promise.all(Array.from({ length: 20 }, (_, i) => pool.decode(`[${i}]`)));
+    expect(masks.map((mask) => mask.labels[0])).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
   it('refuses threads with a Piscina, and a Piscina without a filename', () => {
     const piscina = testPiscina(1);
     expect(() => new MaskDecoderPool({ piscina, threads: 2 })).toThrow(InvalidArgumentError);

@@ -15,9 +15,9 @@ export interface MaskDecoderPoolOptions {
   /** Worker threads. Default: `os.availableParallelism()`. Not allowed with `piscina` (its maxThreads apply). */
   threads?: number;
   /**
-   * Decodes that may wait for a free thread inside the pool (default: 2 × threads; `Infinity` for no limit).
-   * Beyond `threads + maxQueue` decodes in flight, `decode()` waits for room, in call order: backpressure, never
-   * a rejection.
+   * Decodes that may wait for a free thread inside the pool (default: 2 × threads; `Infinity` for no limit; never
+   * more than a caller Piscina's own maxQueue). Beyond `threads + maxQueue` decodes in flight, `decode()` waits for
+   * room, in call order: backpressure, never a rejection.
    */
   maxQueue?: number;
   /**
@@ -84,7 +84,8 @@ export class MaskDecoderPool {
       this.#piscina.on('error', () => {});
       this.#ownsPiscina = true;
     }
-    this.maxQueue = maxQueue ?? this.threads * DEFAULTS.queuedPerThread;
+    // Stay within a caller's Piscina queue limit, so that its own rejection never surfaces as a failure.
+    this.maxQueue = Math.min(maxQueue ?? this.threads * DEFAULTS.queuedPerThread, this.#piscina.options.maxQueue);
     this.#slots = new Slots(this.threads + this.maxQueue);
   }
 
