@@ -4,3 +4,4 @@ export { heapBase } from './layout';
 export { decodeMask, errorOffset, maxLabel } from './mask';
 export { lzfDecompress, lzfErrorOffset } from './lzf';
 export { gatherField } from './pcd';
+export { parseAscii, asciiExceptions } from './pcd-ascii';

@@ -11,6 +11,16 @@ interface CoreExports {
   lzfDecompress(inPtr: number, inLen: number, outPtr: number, outLen: number): number;
   lzfErrorOffset(): number;
   gatherField(src: number, points: number, stride: number, width: number, dst: number): void;
+  parseAscii(
+    inPtr: number,
+    inLen: number,
+    points: number,
+    valuesPerPoint: number,
+    tablePtr: number,
+    exceptionPtr: number,
+    exceptionCapacity: number,
+  ): number;
+  asciiExceptions(): number;
 }
 
 let compiledModule: WebAssembly.Module | undefined;

@@ -1,10 +1,12 @@
 import { allocateUninitialized } from '../allocate.js';
 import { InvalidArgumentError } from '../errors.js';
 import { wasmCore } from '../wasm.js';
-import { minimumAsciiBytes, parseAsciiData } from './ascii.js';
+import { readAsciiData } from './ascii.js';
+import { minimumAsciiBytes } from './ascii-js.js';
 import { parsePcdHeader, type PcdHeader } from './header.js';
 import { fieldLayout, fieldViews, type FieldLayout, type PcdFieldArray } from './layout.js';
 import { LZF_ERROR_CODES, PcdParseError } from './pcd-error.js';
+import { align64, pcdScratchStart } from './scratch.js';
 
 export interface PointCloud {
   header: PcdHeader;
@@ -25,9 +27,6 @@ const LZF_MAX_EXPANSION = 88;
 const COMPRESSED_SIZES_BYTES = 8;
 // The LZF core copies whole 16-byte blocks: it may read or write this far past the end of its input and output.
 const LZF_SLACK = 32;
-// decodeMask keeps its histogram in the first 256 KiB of the scratch region between calls (it clears only the entries
-// it used last time), so readPcd lays its data out after it.
-const MASK_HISTOGRAM_BYTES = 65536 * 4;
 
 /**
  * Reads a PCD point cloud (`DATA ascii`, `binary` or `binary_compressed`) into one typed array per field.
@@ -45,8 +44,7 @@ export function readPcd(input: PcdInput): PointCloud {
       throw new PcdParseError('TRUNCATED_DATA', bytes.length, `too short for ${header.points} points`);
     }
     checkSize(layout.resultBytes, header.dataOffset);
-    buffer = allocateUninitialized(layout.resultBytes);
-    parseAsciiData(bytes, header, layout, fieldViews(layout, buffer));
+    buffer = readAsciiData(bytes, header, layout);
   } else if (header.data === 'binary') {
     buffer = readBinary(bytes, header, layout);
   } else {
@@ -61,7 +59,7 @@ function readBinary(bytes: Uint8Array, header: PcdHeader, layout: FieldLayout): 
   checkDataLength(bytes, start, dataBytes);
   checkSize(dataBytes, start);
   const core = wasmCore();
-  const inPtr = core.base + MASK_HISTOGRAM_BYTES;
+  const inPtr = pcdScratchStart(core);
   const outPtr = inPtr + align64(dataBytes);
   core.reserve(outPtr + layout.resultBytes);
   core.u8.set(bytes.subarray(start, start + dataBytes), inPtr);
@@ -97,7 +95,7 @@ function readBinaryCompressed(bytes: Uint8Array, header: PcdHeader, layout: Fiel
   }
   checkSize(rawBytes, start);
   const core = wasmCore();
-  const inPtr = core.base + MASK_HISTOGRAM_BYTES;
+  const inPtr = pcdScratchStart(core);
   const rawPtr = inPtr + align64(compressedBytes + LZF_SLACK);
   core.reserve(rawPtr + rawBytes + LZF_SLACK);
   core.u8.set(bytes.subarray(streamStart, streamStart + compressedBytes), inPtr);
@@ -133,8 +131,4 @@ function toBytes(input: PcdInput): Uint8Array {
   if (input instanceof Uint8Array) return input;
   if (input instanceof ArrayBuffer) return new Uint8Array(input);
   throw new InvalidArgumentError('readPcd input must be a Uint8Array or an ArrayBuffer');
-}
-
-function align64(n: number): number {
-  return Math.ceil(n / 64) * 64;
 }
