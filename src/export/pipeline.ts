@@ -29,8 +29,13 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
   if (signal?.aborted) throw new AbortError(signal.reason);
   await mkdir(join(outDir, JOBS_DIR), { recursive: true });
   const unlock = await lockOutput(outDir);
-  const pool =
-    resolved.pool ?? new MaskDecoderPool(resolved.threads === undefined ? {} : { threads: resolved.threads });
+  let pool: MaskDecoderPool;
+  try {
+    pool = resolved.pool ?? new MaskDecoderPool(resolved.threads === undefined ? {} : { threads: resolved.threads });
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
   // Stops everything in flight: the caller's abort, or an exception thrown by onProgress.
   const stop = new AbortController();
   const stopSignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
