@@ -13,6 +13,7 @@ const exportDefaults = {
   format: 'npy',
   concurrency: undefined,
   threads: undefined,
+  maxRps: undefined,
 };
 
 describe('parseArgs: accepted command lines', () => {
@@ -26,8 +27,20 @@ describe('parseArgs: accepted command lines', () => {
     ['export, defaults', exportBase, exportDefaults],
     [
       'export, every option',
-      [...exportBase, '--base-url', 'http://127.0.0.1:1', '--format', 'kitti', '--concurrency', '8', '--threads', '2'],
-      { ...exportDefaults, baseUrl: 'http://127.0.0.1:1', format: 'kitti', concurrency: 8, threads: 2 },
+      [
+        ...exportBase,
+        '--base-url',
+        'http://127.0.0.1:1',
+        '--format',
+        'kitti',
+        '--concurrency',
+        '8',
+        '--threads',
+        '2',
+        '--max-rps',
+        '5',
+      ],
+      { ...exportDefaults, baseUrl: 'http://127.0.0.1:1', format: 'kitti', concurrency: 8, threads: 2, maxRps: 5 },
     ],
     [
       'export, --name=value',
@@ -84,6 +97,7 @@ describe('parseArgs: usage errors', () => {
     ['bad format', [...exportBase, '--format', 'csv'], /--format must be one of npy, bin, kitti/],
     ['zero concurrency', [...exportBase, '--concurrency', '0'], /--concurrency must be an integer from 1/],
     ['fractional threads', [...exportBase, '--threads', '1.5'], /--threads must be an integer/],
+    ['zero requests per second', [...exportBase, '--max-rps', '0'], /--max-rps must be an integer from 1/],
     ['negative threads', [...exportBase, '--threads=-2'], /--threads must be an integer/],
     ['empty value', ['export', '--project=', '--batch', 'b', '--out', 'd'], /--project must not be empty/],
     ['stray positional', [...exportBase, 'extra'], /expected no arguments, got 1/],

@@ -15,6 +15,8 @@ export interface ExportCommand {
   withPoints?: boolean;
   concurrency: number | undefined;
   threads: number | undefined;
+  /** Cap on requests per second to the API (the vendor's older docs quote 5). */
+  maxRps: number | undefined;
 }
 
 export interface DecodeCommand {
@@ -84,6 +86,7 @@ const SPECS: Record<CommandName, Spec> = {
       'with-points': 'flag',
       concurrency: 'count',
       threads: 'count',
+      'max-rps': 'count',
     },
     positionals: [],
     required: ['project', 'batch', 'out'],
@@ -221,6 +224,7 @@ function build(command: CommandName, values: Values, positionals: string[]): Com
         ...withPoints(values),
         concurrency: number('concurrency'),
         threads: number('threads'),
+        maxRps: number('max-rps'),
       };
     case 'decode':
       return { command, file: positionals[0]!, out: string('out'), json: values.json === true };
@@ -290,6 +294,8 @@ Options:
                       float32 x y z .points.bin, kitti velodyne .bin (float32 x y z intensity)
   --concurrency N     masks in flight at once (default 32)
   --threads N         decoding threads (default: the number of CPUs)
+  --max-rps N         at most N requests per second to the API (default: no cap; the API's
+                      429 answers are waited out either way)
   -h, --help          this help
 
 Exit codes: 0 all done, 1 some jobs failed (listed, and in summary.json) or the batch could

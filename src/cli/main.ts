@@ -80,7 +80,11 @@ async function main(argv: readonly string[], io: Io): Promise<number> {
 
 async function runExport(command: ExportCommand, apiKey: string, io: Io): Promise<number> {
   if (apiKey === '') throw new UsageError(`export: set ${API_KEY_VARIABLE} to your API key`, 'export');
-  const client = new PlaymentClient(command.baseUrl === undefined ? { apiKey } : { apiKey, baseUrl: command.baseUrl });
+  const client = new PlaymentClient({
+    apiKey,
+    ...(command.baseUrl === undefined ? {} : { baseUrl: command.baseUrl }),
+    ...(command.maxRps === undefined ? {} : { maxRequestsPerSecond: command.maxRps }),
+  });
   const outDir = resolve(command.out);
   const summary = await exportWithProgress(io, {
     client,
