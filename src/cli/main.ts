@@ -73,7 +73,7 @@ async function main(argv: readonly string[], io: Io): Promise<number> {
       io.stderr.write('playment-masks: interrupted; rerun the same command to resume\n');
       return EXIT.interrupted;
     }
-    io.stderr.write(`playment-masks: ${scrub(describe(error), secret)}\n`);
+    io.stderr.write(`playment-masks: ${printable(scrub(describe(error), secret))}\n`);
     return EXIT.failed;
   }
 }
@@ -86,7 +86,7 @@ async function runExport(command: ExportCommand, apiKey: string, io: Io): Promis
     ...(command.maxRps === undefined ? {} : { maxRequestsPerSecond: command.maxRps }),
   });
   const outDir = resolve(command.out);
-  const summary = await exportWithProgress(io, {
+  const outcome = await exportWithProgress(io, {
     client,
     projectId: command.project,
     batchId: command.batch,
@@ -96,7 +96,7 @@ async function runExport(command: ExportCommand, apiKey: string, io: Io): Promis
     ...(command.concurrency === undefined ? {} : { concurrency: command.concurrency }),
     ...(command.threads === undefined ? {} : { threads: command.threads }),
   }).finally(() => client.close());
-  return report(summary.summary, summary.last, outDir, io);
+  return report(outcome, outDir, io);
 }
 
 type ExportArgs = Omit<Parameters<typeof exportBatch>[0], 'onProgress' | 'signal'>;
@@ -104,6 +104,7 @@ type ExportArgs = Omit<Parameters<typeof exportBatch>[0], 'onProgress' | 'signal
 async function exportWithProgress(io: Io, options: ExportArgs) {
   const view = new ProgressView(io.stderr);
   let last: ExportProgress | undefined;
+  const started = performance.now();
   try {
     const summary = await exportBatch({
       ...options,
@@ -113,15 +114,21 @@ async function exportWithProgress(io: Io, options: ExportArgs) {
         view.update(progress);
       },
     });
-    return { summary, last };
+    return { summary, last, elapsedMs: performance.now() - started };
   } finally {
     view.end();
   }
 }
 
-function report(summary: ExportSummary, last: ExportProgress | undefined, outDir: string, io: Io): number {
+interface Outcome {
+  summary: ExportSummary;
+  last: ExportProgress | undefined;
+  elapsedMs: number;
+}
+
+function report({ summary, last, elapsedMs }: Outcome, outDir: string, io: Io): number {
   const { jobs, masks, points, failures } = summary;
-  const took = last ? ` in ${formatDuration(last.elapsedMs)}` : '';
+  const took = ` in ${formatDuration(elapsedMs)}`;
   const downloaded = last ? `, ${formatBytes(last.bytesDownloaded)} downloaded` : '';
   const resumed = last && last.jobsResumed > 0 ? ` (${last.jobsResumed} complete from an earlier run)` : '';
   io.stdout.write(
@@ -136,7 +143,7 @@ function report(summary: ExportSummary, last: ExportProgress | undefined, outDir
   if (failures.length === 0) return EXIT.ok;
   io.stdout.write(`${failures.length} job(s) failed (see summary.json); rerun the same command to retry them:\n`);
   for (const failure of failures) {
-    io.stdout.write(`  ${JSON.stringify(failure.job_id)}: ${failure.code} ${failure.message}\n`);
+    io.stdout.write(`  ${JSON.stringify(failure.job_id)}: ${failure.code} ${printable(failure.message)}\n`);
   }
   return EXIT.failed;
 }
@@ -195,7 +202,7 @@ async function runDemo(command: DemoCommand, io: Io): Promise<number> {
   );
   const client = new PlaymentClient({ apiKey: simulator.apiKey, baseUrl: simulator.baseUrl });
   try {
-    const { summary, last } = await exportWithProgress(io, {
+    const outcome = await exportWithProgress(io, {
       client,
       projectId: simulator.projectId,
       batchId: simulator.batchId,
@@ -203,11 +210,16 @@ async function runDemo(command: DemoCommand, io: Io): Promise<number> {
       format: command.format,
       withPoints: command.withPoints ?? false,
     });
-    return report(summary, last, outDir, io);
+    return report(outcome, outDir, io);
   } finally {
     await client.close();
     await simulator.close();
   }
+}
+
+// Messages can quote what a server sent: no control characters reach the terminal.
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
 }
 
 function describe(error: unknown): string {
