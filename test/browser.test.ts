@@ -86,7 +86,7 @@ describe('the browser entry in headless Chromium', () => {
     page.on('pageerror', (error) => pageErrors.push(error.message));
     // Nothing leaves the loopback server.
     await page.route('**/*', (route) => (route.request().url().startsWith(origin) ? route.continue() : route.abort()));
-    await page.goto(`${origin}/`);
+    await page.goto(`${origin}/`, { waitUntil: 'domcontentloaded' });
     await page.waitForFunction(() => (window as unknown as { loaded?: boolean }).loaded === true, undefined, {
       timeout: 20_000,
     });
