@@ -38,16 +38,6 @@ export let blocksResumeAt: usize = 0;
   );
 }
 
-/** Bit i set when byte i of the block at p is not a digit, a comma or JSON whitespace. */
-function unexpectedBytes(p: usize): u64 {
-  let bits: u64 = 0;
-  for (let i: usize = 0; i < 64; i++) {
-    const c = <u32>load<u8>(p + i);
-    const expected = c - 0x30 <= 9 || c == 0x2c || c == 0x20 || c == 0x0a || c == 0x0d || c == 0x09;
-    if (!expected) bits |= (<u64>1) << i;
-  }
-  return bits;
-}
 
 /**
  * Writes the labels of the numbers that end in one 16-byte window and returns the new write pointer. `z` and `m` are
@@ -114,6 +104,7 @@ export function parseBlocks(p: usize, o: usize): usize {
   let zerosBefore: u64 = 0; // '0' bits of the previous block
   let parity: u64 = 0; // all ones when the last token was a number, 0 when it was a comma
   let bad: u64 = 0;
+  let unexpected: u64 = 0;
   let blocksToCount = BLOCKS_PER_COUNT;
 
   while (true) {
@@ -137,7 +128,10 @@ export function parseBlocks(p: usize, o: usize): usize {
     const ok1 = v128.or(v128.or(m1, c1), v128.or(i8x16.eq(a1, space), i8x16.swizzle(controlWhitespace, a1)));
     const ok2 = v128.or(v128.or(m2, c2), v128.or(i8x16.eq(a2, space), i8x16.swizzle(controlWhitespace, a2)));
     const ok3 = v128.or(v128.or(m3, c3), v128.or(i8x16.eq(a3, space), i8x16.swizzle(controlWhitespace, a3)));
-    if (!i8x16.all_true(v128.and(v128.and(ok0, ok1), v128.and(ok2, ok3)))) break;
+    if (!i8x16.all_true(v128.and(v128.and(ok0, ok1), v128.and(ok2, ok3)))) {
+      unexpected = ~bitmask64(ok0, ok1, ok2, ok3);
+      break;
+    }
 
     const digits = bitmask64(m0, m1, m2, m3);
     const commas = bitmask64(c0, c1, c2, c3);
@@ -180,7 +174,6 @@ export function parseBlocks(p: usize, o: usize): usize {
   }
 
   // Hand over to the scalar parser.
-  const unexpected = unexpectedBytes(p);
   blocksResumeAt = p + <usize>ctz(bad | unexpected) + 1;
   blocksOut = o;
   countUpTo(o);

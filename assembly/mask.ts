@@ -20,6 +20,9 @@ const ERR_UNEXPECTED_END: i32 = 9;
 const ERR_TRAILING_DATA: i32 = 10;
 
 const HISTOGRAM_ENTRIES: i32 = 65536;
+// Bytes parsed by the scalar parser after a fast-path attempt that decoded nothing, doubling while that repeats.
+const MIN_SCALAR_STRETCH: usize = 256;
+const MAX_SCALAR_STRETCH: usize = 65536;
 
 let lastErrorOffset: i32 = 0;
 let lastMaxLabel: i32 = -1;
@@ -69,13 +72,17 @@ export function decodeMask(inPtr: usize, inLen: i32, outPtr: usize, histPtr: usi
   } else {
     // The fast path may take over at a number that starts at or after this position.
     let resumeAt = p;
+    let scalarStretch: usize = 0;
     let expectValue = true;
     while (true) {
       if (expectValue) {
         if (p >= resumeAt && p < end && <u32>load<u8>(p) - 0x30 <= 9) {
+          const from = p;
           p = parseBlocks(p, o);
+          // Where the fast path keeps failing at once (labels of 4-5 digits everywhere), stay scalar for longer.
+          scalarStretch = blocksOut == o ? min(max(scalarStretch << 1, MIN_SCALAR_STRETCH), MAX_SCALAR_STRETCH) : 0;
           o = blocksOut;
-          resumeAt = blocksResumeAt;
+          resumeAt = max(blocksResumeAt, from + scalarStretch);
           expectValue = blocksExpectValue;
           // A hand-over between a comma and the next number may land in whitespace.
           if (expectValue) p = skipWhitespace(p, end);

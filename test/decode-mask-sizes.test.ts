@@ -30,6 +30,9 @@ function expectLikeReference(input: Uint8Array): void {
 /** A ~700-byte mask mixing 1- to 5-digit labels, so that every kind of block occurs. */
 const MIXED_LABELS = generateMaskLabels({ points: 180, seed: 7, classes: [0, 3, 42, 999, 1000, 65535, 7, 10], meanRunLength: 3 });
 const MIXED = encoder.encode(formatMaskText(MIXED_LABELS, 50));
+/** A ~500-byte mask of 1- to 3-digit labels: every block of it goes through the SIMD path. */
+const SHORT_LABELS = generateMaskLabels({ points: 130, seed: 8, classes: [0, 5, 10, 42, 100, 999], meanRunLength: 3 });
+const SHORT = encoder.encode(formatMaskText(SHORT_LABELS, 60));
 
 describe('decodeMask: sizes and alignments', () => {
   it('decodes masks of 0 to 400 points, shifted across a whole block by leading whitespace', () => {
@@ -50,24 +53,27 @@ describe('decodeMask: sizes and alignments', () => {
     }
   });
 
-  it('gives the reference outcome for a fault at every position (replaced, inserted or deleted bytes)', () => {
+  it.each([
+    ['1- to 3-digit labels', SHORT],
+    ['1- to 5-digit labels', MIXED],
+  ])('gives the reference outcome for a fault at every position of a mask of %s', (_, text) => {
     const faults = [...'x-+.eE0 9,]["\0\f'].map((char) => char.charCodeAt(0));
-    for (let at = 0; at < MIXED.length; at++) {
+    for (let at = 0; at < text.length; at++) {
       for (const byte of faults) {
-        const replaced = MIXED.slice();
+        const replaced = text.slice();
         replaced[at] = byte;
         expectLikeReference(replaced);
-        const inserted = new Uint8Array(MIXED.length + 1);
-        inserted.set(MIXED.subarray(0, at));
+        const inserted = new Uint8Array(text.length + 1);
+        inserted.set(text.subarray(0, at));
         inserted[at] = byte;
-        inserted.set(MIXED.subarray(at), at + 1);
+        inserted.set(text.subarray(at), at + 1);
         expectLikeReference(inserted);
       }
-      const deleted = new Uint8Array(MIXED.length - 1);
-      deleted.set(MIXED.subarray(0, at));
-      deleted.set(MIXED.subarray(at + 1), at);
+      const deleted = new Uint8Array(text.length - 1);
+      deleted.set(text.subarray(0, at));
+      deleted.set(text.subarray(at + 1), at);
       expectLikeReference(deleted);
-      expectLikeReference(MIXED.subarray(0, at));
+      expectLikeReference(text.subarray(0, at));
     }
   });
 
