@@ -105,8 +105,11 @@ describe('playment-masks export', () => {
   });
 
   it('resumes after kill -9 at several moments and ends byte for byte like an uninterrupted run', async () => {
+    // The whole bar at once: hostile ids, 10% injected faults, three kills and a rerun.
+    const hostile = ['../x', '..', '/', 'a/b', 'a_b', 'A', 'a', 'con', '%2e%2e', ' '];
     const { simulator, exportArgs, env } = await simulate({
-      jobs: 30,
+      jobIds: [...hostile, ...Array.from({ length: 20 }, (_, i) => `Job-${i}`)],
+      faults: { rate: 0.1, seed: 11, retryAfterSeconds: 0 },
       frames: 2,
       points: 20_000,
       pageSize: 7,
