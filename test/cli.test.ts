@@ -161,6 +161,18 @@ describe('playment-masks export', () => {
     checkExport(await readTree(out), simulator.dataset, 'npy');
   });
 
+  it('refuses a second export into a folder another live process is exporting to (OUTPUT_LOCKED, exit 1)', async () => {
+    const { exportArgs, env } = await simulate({ jobs: 20, frames: 2, points: 5000, latencyMs: 20 });
+    const out = await tempDir();
+    const first = start(exportArgs(out, '--concurrency', '2'), env);
+    while ((await completeJobCount(out)) < 1 && first.child.exitCode === null)
+      await new Promise((r) => setTimeout(r, 10));
+    const second = await run(exportArgs(out), env);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/OUTPUT_LOCKED: .* is in use by another export \(process \d+\)/);
+    expect((await first.done).code).toBe(0);
+  });
+
   it('exits 1 and lists the jobs that failed; a rerun finishes them (exit 0)', async () => {
     const { simulator, exportArgs, env } = await simulate({ jobs: 6, frames: 1, points: 100 });
     simulator.faults.inject('final400', { route: 'job', count: 2 });
