@@ -30,8 +30,8 @@ const LZF_SLACK = 32;
 
 /**
  * Reads a PCD point cloud (`DATA ascii`, `binary` or `binary_compressed`) into one typed array per field.
- * Binary data is copied into WebAssembly memory once, de-interleaved (binary) or LZF-decompressed
- * (binary_compressed) there, and copied out once into the buffer the field arrays view.
+ * The data is copied into WebAssembly memory once, parsed (ascii, see ascii.ts), de-interleaved (binary) or
+ * LZF-decompressed (binary_compressed) there, and copied out once into the buffer the field arrays view.
  * Throws PcdParseError for anything that is not a well-formed PCD file.
  */
 export function readPcd(input: PcdInput): PointCloud {
