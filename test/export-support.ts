@@ -76,6 +76,29 @@ export function labelsOf(bytes: Buffer, format: 'npy' | 'bin' | 'kitti'): Uint16
 }
 
 /**
+ * The file an export must write for `labels`, built here from the format specifications (not with the library's
+ * writer): npy as numpy.save writes it (1.0 header padded with spaces to 128 bytes, '\n', LE uint16), raw LE uint16,
+ * SemanticKITTI LE uint32.
+ */
+export function expectedFile(labels: Uint16Array, format: 'npy' | 'bin' | 'kitti'): Buffer {
+  if (format === 'kitti') {
+    const out = Buffer.alloc(labels.length * 4);
+    labels.forEach((label, i) => out.writeUInt32LE(label, i * 4));
+    return out;
+  }
+  const data = Buffer.alloc(labels.length * 2);
+  labels.forEach((label, i) => data.writeUInt16LE(label, i * 2));
+  if (format === 'bin') return data;
+  const dict = `{'descr': '<u2', 'fortran_order': False, 'shape': (${labels.length},), }`;
+  const header = Buffer.alloc(128, 0x20);
+  header.write('\x93NUMPY\x01\x00', 0, 'latin1');
+  header.writeUInt16LE(118, 8);
+  header.write(dict, 10, 'latin1');
+  header[127] = 0x0a;
+  return Buffer.concat([header, data]);
+}
+
+/**
  * Checks an export's tree against the simulated batch: every mask exactly once with the right labels, histogram and
  * ids, index lines in job-id order, and totals in summary.json. Returns the number of masks checked.
  */
@@ -100,6 +123,8 @@ export function checkExport(tree: Map<string, Buffer>, dataset: SimDataset, form
     const got = labelsOf(bytes, format);
     if (got.length !== want.length || got.some((label, i) => label !== want[i]))
       throw new Error(`wrong labels in ${line.file}`);
+    if (!bytes.equals(expectedFile(want, format)))
+      throw new Error(`${line.file} is not byte for byte the expected file`);
     if (line.points !== want.length) throw new Error(`points ${line.points}`);
     const histogram: Record<string, number> = {};
     for (const label of want) {
