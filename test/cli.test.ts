@@ -71,7 +71,8 @@ async function simulate(options: SimulatorOptions) {
   return { simulator, exportArgs, env: { PLAYMENT_API_KEY: simulator.apiKey } };
 }
 
-describe('playment-masks export', () => {
+// Child processes on a 2-core machine shared with other test files: generous limits, never a timing assertion.
+describe('playment-masks export', { timeout: 60_000 }, () => {
   it('exports a multi-page batch completely and exactly under 10% injected faults (exit 0)', async () => {
     const { simulator, exportArgs, env } = await simulate({
       jobs: 24,
@@ -145,7 +146,7 @@ describe('playment-masks export', () => {
     expect(rerun.code).toBe(0);
     expect(rerun.stdout).toMatch(/complete from an earlier run/);
     expect(treeDifference(await readTree(out), cleanTree)).toBe('');
-  }, 60_000);
+  });
 
   it('stops cleanly on Ctrl-C (exit 130), leaving a folder the next run completes', async () => {
     const { simulator, exportArgs, env } = await simulate({ jobs: 20, frames: 2, points: 5000, latencyMs: 20 });
@@ -221,7 +222,7 @@ describe('playment-masks export', () => {
   });
 });
 
-describe('playment-masks decode, simulate, demo, --help', () => {
+describe('playment-masks decode, simulate, demo, --help', { timeout: 60_000 }, () => {
   it('decode prints the point count and per-label counts, and writes .npy', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'mask.txt'), '[16, 58, 58, 1,\n 58]');

@@ -52,7 +52,7 @@ async function setup(options: SimulatorOptions = {}) {
   return { simulator, client, base };
 }
 
-describe('exportBatch', () => {
+describe('exportBatch', { timeout: 60_000 }, () => {
   it.each(['npy', 'bin', 'kitti'] as const)('exports every mask of a multi-page batch exactly (%s)', async (format) => {
     const { simulator, base } = await setup();
     const out = await tempDir();
