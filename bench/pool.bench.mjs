@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { decodeMask, MaskDecoderPool } from '../dist/index.js';
-import { realisticMaskText } from './sim.mjs';
+import { realisticMaskText } from '../dist/sim.js';
 
 const THREADS = availableParallelism();
 const LARGE_POINTS = 500_000;
