@@ -159,7 +159,7 @@ describe('progress formatting', () => {
         elapsedMs: 10_000,
       }),
     );
-    expect(line).toBe(`[${'#'.repeat(12)}${'.'.repeat(12)}] 150/300 jobs  600 masks  20.0 MB  2.0 MB/s  ETA 0:10`);
+    expect(line).toBe(`[${'#'.repeat(10)}${'.'.repeat(10)}] 150/300 jobs  600 masks  20.0 MB  2.0 MB/s  ETA 0:10`);
   });
 
   it('does not guess an ETA before the batch is fully listed', () => {

@@ -9,7 +9,7 @@ export interface ProgressStream {
 
 const TTY_REDRAW_MS = 100;
 const PLAIN_EVERY_MS = 5000;
-const BAR_WIDTH = 24;
+const BAR_WIDTH = 20;
 
 /** Throttled rendering of ExportProgress snapshots to a stream (stderr, so that stdout stays clean for data). */
 export class ProgressView {
@@ -47,7 +47,7 @@ export class ProgressView {
   }
 }
 
-/** `[#########...............]  120/300 jobs  480 masks  52.3 MB  12.1 MB/s  ETA 0:14` */
+/** `[########............] 120/300 jobs  480 masks  52.3 MB  12.1 MB/s  ETA 0:14` */
 export function formatBar(progress: ExportProgress): string {
   const finished = finishedJobs(progress);
   const fraction = progress.listingDone && progress.jobsListed > 0 ? finished / progress.jobsListed : 0;
