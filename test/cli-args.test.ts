@@ -204,6 +204,13 @@ describe('ProgressView', () => {
     expect(writes.at(-1)).toBe('\r\x1b[2K');
   });
 
+  it('draws the whole line where the terminal reports no width', () => {
+    const writes: string[] = [];
+    const view = new ProgressView({ isTTY: true, columns: 0, write: (text: string) => writes.push(text) });
+    view.update(progress({ jobsListed: 3 }));
+    expect(writes).toEqual([`\r\x1b[2K${formatBar(progress({ jobsListed: 3 }))}`]);
+  });
+
   it('writes a plain line every few seconds elsewhere, nothing for a short export', () => {
     const { writes, stream } = sink(false);
     const view = new ProgressView(stream, { plainEveryMs: 5000 });

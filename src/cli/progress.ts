@@ -32,7 +32,8 @@ export class ProgressView {
     this.#lastDraw = progress.elapsedMs;
     if (this.#tty) {
       const line = formatBar(progress);
-      const width = (this.#stream.columns ?? 80) - 1;
+      // A pseudo-terminal may report 0 columns: unknown, as good as none.
+      const width = (this.#stream.columns || 80) - 1;
       this.#stream.write(`\r\x1b[2K${line.length > width ? line.slice(0, width) : line}`);
       this.#drawn = true;
     } else {
