@@ -56,7 +56,7 @@ export let blocksResumeAt: usize = 0;
  * Writes the labels of the numbers that end in one 16-byte window and returns the new write pointer. `z` and `m` are
  * the window's digit values (0 elsewhere) and digit mask, `zPrev` and `mPrev` those of the 16 bytes before it, and bit
  * i of `windowEnds` marks byte i as the first byte after a number. The value of that number is computed at byte i:
- * d[i-1] + 10 d[i-2] (+ 100 d[i-3] when `threeDigits`, kept only when byte i-2 is a digit of the same number).
+ * d[i-1] + 10 d[i-2] + 100 d[i-3], with the digits of other numbers masked out.
  */
 // @ts-ignore: decorator
 @inline function emitWindow(
@@ -66,7 +66,6 @@ export let blocksResumeAt: usize = 0;
   mPrev: v128,
   m: v128,
   windowEnds: u32,
-  threeDigits: bool,
   ten: v128,
   hundred: v128,
 ): usize {
@@ -78,16 +77,14 @@ export let blocksResumeAt: usize = 0;
   const highEnds = windowEnds >> 8;
   const lowPack = v128.load(PACK_TABLE + (<usize>lowEnds << 4));
   const highPack = v128.load(PACK_TABLE_UPPER + (<usize>highEnds << 4));
-  let low = i8x16.swizzle(belowHundred, lowPack);
-  let high = i8x16.swizzle(belowHundred, highPack);
-  if (threeDigits) {
-    const hundreds = v128.and(
-      i8x16.shuffle(zPrev, z, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28),
-      i8x16.shuffle(mPrev, m, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29),
-    );
-    low = i16x8.add(low, i16x8.mul(i8x16.swizzle(hundreds, lowPack), hundred));
-    high = i16x8.add(high, i16x8.mul(i8x16.swizzle(hundreds, highPack), hundred));
-  }
+  // Hundreds digit: byte i-3, kept only when byte i-2 is a digit of the same number. Always computed: a branch on
+  // "this block has a 3-digit number" mispredicts on real masks (measured 6-8% slower on 2M-point masks).
+  const hundreds = v128.and(
+    i8x16.shuffle(zPrev, z, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28),
+    i8x16.shuffle(mPrev, m, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29),
+  );
+  const low = i16x8.add(i8x16.swizzle(belowHundred, lowPack), i16x8.mul(i8x16.swizzle(hundreds, lowPack), hundred));
+  const high = i16x8.add(i8x16.swizzle(belowHundred, highPack), i16x8.mul(i8x16.swizzle(hundreds, highPack), hundred));
   v128.store(o, low);
   o += <usize>popcnt(lowEnds) << 1;
   v128.store(o, high);
@@ -162,15 +159,14 @@ export function parseBlocks(p: usize, o: usize): usize {
     parity = <u64>(<i64>tokenParity >> 63);
 
     // Decode the four 16-byte windows (unrolled: the vectors of the checks above are reused).
-    const threeDigits = (ends & digits1 & digits2 & digits3) != 0;
     const z0 = v128.and(v128.and(x0, m0), lowNibble);
     const z1 = v128.and(v128.and(x1, m1), lowNibble);
     const z2 = v128.and(v128.and(x2, m2), lowNibble);
     const z3 = v128.and(v128.and(x3, m3), lowNibble);
-    o = emitWindow(o, zPrev, z0, mPrev, m0, <u32>ends & 0xffff, threeDigits, ten, hundred);
-    o = emitWindow(o, z0, z1, m0, m1, <u32>(ends >> 16) & 0xffff, threeDigits, ten, hundred);
-    o = emitWindow(o, z1, z2, m1, m2, <u32>(ends >> 32) & 0xffff, threeDigits, ten, hundred);
-    o = emitWindow(o, z2, z3, m2, m3, <u32>(ends >> 48), threeDigits, ten, hundred);
+    o = emitWindow(o, zPrev, z0, mPrev, m0, <u32>ends & 0xffff, ten, hundred);
+    o = emitWindow(o, z0, z1, m0, m1, <u32>(ends >> 16) & 0xffff, ten, hundred);
+    o = emitWindow(o, z1, z2, m1, m2, <u32>(ends >> 32) & 0xffff, ten, hundred);
+    o = emitWindow(o, z2, z3, m2, m3, <u32>(ends >> 48), ten, hundred);
     zPrev = z3;
     mPrev = m3;
     digitsBefore = digits;
