@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeFileAtomic } from '../src/export/files.js';
-import { encodedSize, encodeLabels, extensionOf, npyHeader } from '../src/export/formats.js';
+import { decodeLabelFile, encodedSize, encodeLabels, extensionOf, npyHeader } from '../src/export/formats.js';
 
 const concat = (chunks: Uint8Array[]) => Buffer.concat(chunks.map((chunk) => Buffer.from(chunk)));
 
@@ -69,6 +69,32 @@ describe('encodeLabels: each format byte-exact', () => {
     const big = Uint16Array.from([9, 9, 1, 2, 9]);
     expect([...concat(encodeLabels(big.subarray(2, 4), 'bin'))]).toEqual([1, 0, 2, 0]);
     expect([...concat(encodeLabels(big.subarray(2, 4), 'kitti'))]).toEqual([1, 0, 0, 0, 2, 0, 0, 0]);
+  });
+});
+
+describe('decodeLabelFile: reading back what encodeLabels wrote', () => {
+  const labels = Uint16Array.from([0, 1, 58, 65535, 7]);
+
+  it.each(['npy', 'bin', 'kitti'] as const)('round trips %s, and an empty mask', (format) => {
+    expect(decodeLabelFile(concat(encodeLabels(labels, format)), format)).toEqual(labels);
+    expect(decodeLabelFile(concat(encodeLabels(new Uint16Array(0), format)), format)).toEqual(new Uint16Array(0));
+  });
+
+  it.each<[string, 'npy' | 'bin' | 'kitti', (file: Buffer) => Uint8Array]>([
+    ['npy cut short', 'npy', (file) => file.subarray(0, file.length - 2)],
+    ['npy with a byte more', 'npy', (file) => Buffer.concat([file, Buffer.of(0)])],
+    ['npy with another dtype', 'npy', (file) => Buffer.from(file.toString('latin1').replace('<u2', '>u2'), 'latin1')],
+    ['npy without its magic', 'npy', (file) => Buffer.concat([Buffer.of(0), file.subarray(1)])],
+    ['a few bytes', 'npy', () => Buffer.of(0x93, 0x4e)],
+    ['bin of odd length', 'bin', (file) => file.subarray(1)],
+    ['kitti cut mid-word', 'kitti', (file) => file.subarray(2)],
+    [
+      'kitti with an instance id',
+      'kitti',
+      (file) => Buffer.concat([file.subarray(0, 2), Buffer.of(1, 0), file.subarray(4)]),
+    ],
+  ])('refuses %s', (_, format, damage) => {
+    expect(decodeLabelFile(damage(concat(encodeLabels(labels, format))), format)).toBeUndefined();
   });
 });
 

@@ -1,4 +1,4 @@
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
@@ -217,11 +217,43 @@ describe('exportBatch', { timeout: 60_000 }, () => {
     const clean = await readTree(out);
     const [first, second] = indexLines(clean);
     await writeFile(join(out, first!.file), 'truncated');
-    const { rm } = await import('node:fs/promises');
     await rm(join(out, second!.file));
     const before = simulator.stats.routes.job;
     await exportBatch(base(out));
     expect(simulator.stats.routes.job - before).toBe(first!.job_id === second!.job_id ? 1 : 2);
+    expect(treeDifference(await readTree(out), clean)).toBe('');
+  });
+
+  it('redoing an interrupted job reads back the label files already in place and fetches only the rest', async () => {
+    const { simulator, base } = await setup({ jobs: 3, frames: 3, sensors: 1 });
+    const out = await tempDir();
+    await exportBatch(base(out));
+    const clean = await readTree(out);
+    // As a kill between the masks' renames and the fragment leaves a job: all but one label file, no fragment.
+    const [first, second] = indexLines(clean);
+    const jobDir = join(out, first!.file.slice(0, first!.file.lastIndexOf('/')));
+    await rm(join(jobDir, 'index.jsonl'));
+    await rm(join(out, second!.file));
+    const before = simulator.stats.storageRequests;
+    const progress: ExportProgress[] = [];
+    await exportBatch({ ...base(out), onProgress: (p) => progress.push(p) });
+    // The result object, and the one missing mask.
+    expect(simulator.stats.storageRequests - before).toBe(2);
+    expect(progress.at(-1)).toMatchObject({ jobsResumed: 2, jobsDone: 1, masksDone: 1 });
+    expect(treeDifference(await readTree(out), clean)).toBe('');
+  });
+
+  it('fetches every mask again when the result object changed since the interrupted run', async () => {
+    const { simulator, base } = await setup({ jobs: 1, frames: 3, sensors: 1 });
+    const out = await tempDir();
+    await exportBatch(base(out));
+    const clean = await readTree(out);
+    const jobDir = join(out, indexLines(clean)[0]!.file.split('/').slice(0, 2).join('/'));
+    await rm(join(jobDir, 'index.jsonl'));
+    await writeFile(join(jobDir, 'result.json'), '{"annotation_data": {}}');
+    const before = simulator.stats.storageRequests;
+    await exportBatch(base(out));
+    expect(simulator.stats.storageRequests - before).toBe(1 + 3);
     expect(treeDifference(await readTree(out), clean)).toBe('');
   });
 

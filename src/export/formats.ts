@@ -88,3 +88,48 @@ function kittiLabels(labels: Uint16Array): Uint8Array {
   for (let i = 0; i < labels.length; i++) view.setUint32(i * 4, labels[i]!, true);
   return new Uint8Array(words.buffer);
 }
+
+/**
+ * The labels of a file that `encodeLabels` wrote in `format`, or undefined unless `bytes` are exactly such a file
+ * (an npy header byte-identical to ours, a size that matches it, kitti instances all 0).
+ */
+export function decodeLabelFile(bytes: Uint8Array, format: ExportFormat): Uint16Array | undefined {
+  switch (format) {
+    case 'npy': {
+      if (bytes.length < NPY_PREFIX_BYTES) return undefined;
+      const headerEnd = NPY_PREFIX_BYTES + (bytes[8]! | (bytes[9]! << 8));
+      const header = Buffer.from(bytes.subarray(NPY_PREFIX_BYTES, Math.min(headerEnd, bytes.length))).toString(
+        'latin1',
+      );
+      const shape = /'shape': \((\d+),\)/.exec(header);
+      const points = shape ? Number(shape[1]) : Number.NaN;
+      if (!Number.isSafeInteger(points) || bytes.length !== encodedSize(points, 'npy')) return undefined;
+      const expected = npyHeader(points);
+      for (let i = 0; i < expected.length; i++) if (bytes[i] !== expected[i]) return undefined;
+      return fromUint16LE(bytes.subarray(expected.length));
+    }
+    case 'bin':
+      return bytes.length % 2 === 0 ? fromUint16LE(bytes) : undefined;
+    case 'kitti': {
+      if (bytes.length % 4 !== 0) return undefined;
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const labels = new Uint16Array(bytes.length / 4);
+      for (let i = 0; i < labels.length; i++) {
+        const word = view.getUint32(i * 4, true);
+        if (word > 0xffff) return undefined;
+        labels[i] = word;
+      }
+      return labels;
+    }
+  }
+}
+
+function fromUint16LE(bytes: Uint8Array): Uint16Array {
+  const labels = new Uint16Array(bytes.length / 2);
+  if (LITTLE_ENDIAN) new Uint8Array(labels.buffer).set(bytes);
+  else {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let i = 0; i < labels.length; i++) labels[i] = view.getUint16(i * 2, true);
+  }
+  return labels;
+}

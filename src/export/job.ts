@@ -1,15 +1,15 @@
 // One job of the batch: result object -> masks -> mask bytes -> pool decode -> label files -> the job's fragment.
 import { setMaxListeners } from 'node:events';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { masksOf, type BatchJob, type MaskRef, type PlaymentClient, type ResultObject } from '../api/index.js';
 import { PlaymentMasksError } from '../errors.js';
 import type { MaskDecoderPool } from '../pool/index.js';
 import type { Slots } from '../pool/slots.js';
 import { maskFileName, removeStaleTemps, safeName, syncDir, writeFileAtomic } from './files.js';
-import { encodeLabels, extensionOf, type ExportFormat } from './formats.js';
+import { decodeLabelFile, encodeLabels, extensionOf, type ExportFormat } from './formats.js';
 import { classNamesOf, completeFragment, namedHistogram, writeFragment, type IndexLine } from './index-file.js';
-import { pointsFile, pointsTargetOf, type PointsTarget } from './points.js';
+import { pointsFile, pointsFileSize, pointsTargetOf, type PointsTarget } from './points.js';
 import type { ProgressCounters } from './progress.js';
 
 /** Folder (relative to the output folder) that holds the jobs' folders. */
@@ -43,7 +43,8 @@ export function jobPathOf(jobId: string): string {
 
 /**
  * Exports one job, or recognises it as complete from an earlier run (then no request is made). Resolves to true when
- * it was already complete. Rejects on the first failing mask, after the job's other masks have stopped.
+ * it was already complete. Label files that an interrupted run of the job wrote are read back, not fetched, when the
+ * result object is unchanged. Rejects on the first failing mask, after the job's other masks have stopped.
  */
 export async function exportJob(context: JobContext, job: BatchJob, signal: AbortSignal): Promise<boolean> {
   const { client, projectId, outDir, format, progress } = context;
@@ -60,8 +61,12 @@ export async function exportJob(context: JobContext, job: BatchJob, signal: Abor
   const resultBytes = await client.attachment(resultUrl, { signal });
   progress.bytesDownloaded += resultBytes.length;
   const result = parseResult(resultBytes);
+  // An interrupted earlier run of this job left the same result object: the label files it renamed into place are
+  // complete (atomic writes) and hold this object's masks, so they are read back instead of fetched again.
+  const previous = await readFile(join(jobDir, RESULT_NAME)).catch(() => undefined);
+  const sameResult = previous !== undefined && previous.equals(resultBytes);
   // Written while the masks download; awaited before the fragment declares the job complete.
-  const resultWritten = writeFileAtomic(jobDir, RESULT_NAME, [resultBytes]);
+  const resultWritten = sameResult ? Promise.resolve() : writeFileAtomic(jobDir, RESULT_NAME, [resultBytes]);
   resultWritten.catch(() => {});
 
   const names = classNamesOf(result);
@@ -75,7 +80,9 @@ export async function exportJob(context: JobContext, job: BatchJob, signal: Abor
         const points = context.withPoints
           ? pointsTargetOf(result, mask.frameId, mask.sensorId, name, format)
           : undefined;
-        const decoded = await exportMask(context, mask, jobDir, name, maskSignal, points);
+        const decoded =
+          (sameResult && (await writtenBefore(jobDir, name, format, points))) ||
+          (await exportMask(context, mask, jobDir, name, maskSignal, points));
         return {
           job_id: job.id,
           reference_id: job.reference_id,
@@ -133,6 +140,30 @@ async function exportMask(
   } finally {
     maskSlots.release();
   }
+}
+
+/** The labels' point count and histogram from a label file (and points file) already in place, if both are whole. */
+async function writtenBefore(
+  jobDir: string,
+  name: string,
+  format: ExportFormat,
+  points: PointsTarget | undefined,
+): Promise<{ pointCount: number; histogram: Uint32Array } | undefined> {
+  const bytes = await readFile(join(jobDir, name)).catch(() => undefined);
+  const labels = bytes && decodeLabelFile(bytes, format);
+  if (!labels) return undefined;
+  if (points) {
+    const size = await stat(join(jobDir, points.name)).then(
+      (s) => s.size,
+      () => -1,
+    );
+    if (size !== pointsFileSize(labels.length, format)) return undefined;
+  }
+  let max = -1;
+  for (const label of labels) if (label > max) max = label;
+  const histogram = new Uint32Array(max + 1);
+  for (const label of labels) histogram[label]!++;
+  return { pointCount: labels.length, histogram };
 }
 
 function parseResult(bytes: Uint8Array): ResultObject {
