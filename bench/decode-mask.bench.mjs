@@ -9,7 +9,7 @@ import { cpus } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import b from 'benny';
 import { decodeMask } from '../dist/index.js';
-import { realisticMaskText, runFreeMaskText } from './sim.mjs';
+import { formatMaskText, generateMaskLabels, realisticMaskText } from '../dist/sim.js';
 
 const ROUNDS = 4;
 const SECONDS_PER_SUITE = 2;
@@ -21,6 +21,7 @@ const BAR = {
 };
 
 const encoder = new TextEncoder();
+const runFreeMaskText = (points, seed) => formatMaskText(generateMaskLabels({ points, seed, runFree: true }));
 const decoder = new TextDecoder();
 const masks = [
   { key: 'realistic100k', name: 'realistic, 100k points', bytes: encoder.encode(realisticMaskText(100_000, 1)) },
