@@ -34,11 +34,11 @@ export function decodeLegacyMask(
 ): DecodedMask {
   const bytes =
     typeof input === 'string' ? encoder.encode(input) : input instanceof ArrayBuffer ? new Uint8Array(input) : input;
-  const pcd = readPcd(bytes);
+  const pcd = readLegacyPcd(bytes);
   const column = pcd.fields[LABEL_FIELD];
   const field = pcd.header.fields.find((candidate) => candidate.name === LABEL_FIELD);
   if (!column || field?.count !== 1) {
-    throw new PcdParseError('MISSING_FIELD', 0, `a legacy mask needs a single-element ${LABEL_FIELD} field`);
+    throw new MaskParseError('INVALID_LEGACY_MASK', 0, `a legacy mask needs a single-element ${LABEL_FIELD} field`);
   }
   const pointCount = pcd.pointCount;
   if (expectedPoints !== undefined && pointCount !== expectedPoints) {
@@ -69,6 +69,16 @@ export function decodeLegacyMask(
   labels.set(column);
   for (let i = 0; i < pointCount; i++) histogram[labels[i]!]!++;
   return { labels, histogram, pointCount };
+}
+
+// decodeMask throws MaskParseError whatever the input, so that callers (and the pool) handle one error type.
+function readLegacyPcd(bytes: Uint8Array): PointCloud {
+  try {
+    return readPcd(bytes);
+  } catch (error) {
+    if (!(error instanceof PcdParseError)) throw error;
+    throw new MaskParseError('INVALID_LEGACY_MASK', error.offset, `${error.code}: ${error.message}`, { cause: error });
+  }
 }
 
 function labelError(bytes: Uint8Array, pcd: PointCloud, point: number, value: number): MaskParseError {

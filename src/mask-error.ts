@@ -15,7 +15,11 @@ export const MASK_ERROR_CODES = [
   'TRAILING_DATA',
 ] as const;
 
-export type MaskErrorCode = Exclude<(typeof MASK_ERROR_CODES)[number], undefined> | 'POINT_COUNT_MISMATCH' | 'TOO_LARGE';
+export type MaskErrorCode =
+  | Exclude<(typeof MASK_ERROR_CODES)[number], undefined>
+  | 'POINT_COUNT_MISMATCH'
+  | 'TOO_LARGE'
+  | 'INVALID_LEGACY_MASK';
 
 const DESCRIPTIONS: Record<MaskErrorCode, string> = {
   EMPTY_INPUT: 'the mask is empty',
@@ -30,15 +34,19 @@ const DESCRIPTIONS: Record<MaskErrorCode, string> = {
   TRAILING_DATA: "unexpected bytes after the closing ']'",
   POINT_COUNT_MISMATCH: 'the mask does not have the expected number of points',
   TOO_LARGE: 'the mask is larger than 2 GiB',
+  INVALID_LEGACY_MASK: 'the legacy PCD mask is not readable',
 };
 
-/** The mask bytes are not a JSON array of integers 0..65535. `offset` is the byte offset of the fault. */
+/**
+ * The mask bytes are not a JSON array of integers 0..65535 (nor a readable legacy PCD mask: code INVALID_LEGACY_MASK,
+ * with the PcdParseError as `cause`). `offset` is the byte offset of the fault.
+ */
 export class MaskParseError extends PlaymentMasksError {
   declare readonly code: MaskErrorCode;
   readonly offset: number;
 
-  constructor(code: MaskErrorCode, offset: number, detail?: string) {
-    super(code, `${DESCRIPTIONS[code] ?? code}${detail ? ` (${detail})` : ''} at byte ${offset}`);
+  constructor(code: MaskErrorCode, offset: number, detail?: string, options?: ErrorOptions) {
+    super(code, `${DESCRIPTIONS[code] ?? code}${detail ? ` (${detail})` : ''} at byte ${offset}`, options);
     this.offset = offset;
   }
 }

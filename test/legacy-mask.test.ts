@@ -100,13 +100,19 @@ describe('decodeMask on legacy PCD masks', () => {
     }
   });
 
-  it('throws PcdParseError for a PCD without label_key or a malformed one', () => {
+  it('throws MaskParseError INVALID_LEGACY_MASK for a PCD without label_key or a malformed one', () => {
     const noLabels = writePcd(lidarCloud(2), 2, 'ascii');
-    const missing = caught(() => decodeMask(noLabels));
-    expect(missing).toBeInstanceOf(PcdParseError);
-    expect((missing as PcdParseError).code).toBe('MISSING_FIELD');
-    const truncated = caught(() => decodeMask(legacyMask([1, 2, 3], 'binary').subarray(0, -1)));
-    expect((truncated as PcdParseError).code).toBe('TRUNCATED_DATA');
+    const missing = caught(() => decodeMask(noLabels)) as MaskParseError;
+    expect(missing).toBeInstanceOf(MaskParseError);
+    expect(missing.code).toBe('INVALID_LEGACY_MASK');
+    expect(missing.message).toContain('label_key');
+    const file = legacyMask([1, 2, 3], 'binary');
+    const truncated = caught(() => decodeMask(file.subarray(0, -1))) as MaskParseError;
+    expect(truncated).toBeInstanceOf(MaskParseError);
+    expect(truncated.code).toBe('INVALID_LEGACY_MASK');
+    expect(truncated.cause).toBeInstanceOf(PcdParseError);
+    expect((truncated.cause as PcdParseError).code).toBe('TRUNCATED_DATA');
+    expect(truncated.offset).toBe((truncated.cause as PcdParseError).offset);
   });
 
   it('still parses JSON masks, including ones with leading whitespace', () => {
@@ -129,7 +135,7 @@ describe('fuzzed legacy masks', () => {
         const mask = decodeMask(bytes);
         expect(mask.histogram.reduce((sum, count) => sum + count, 0)).toBe(mask.pointCount);
       } catch (error) {
-        if (!(error instanceof MaskParseError || error instanceof PcdParseError)) throw error;
+        if (!(error instanceof MaskParseError)) throw error;
       }
     },
   );
