@@ -4,9 +4,9 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeMask, InvalidArgumentError, MaskDecoderPool, PoolError } from '../dist/index.js';
+import { AbortError, decodeMask, InvalidArgumentError, MaskDecoderPool, PoolError } from '../dist/index.js';
 import { realisticMaskText } from '../src/sim/mask-text.js';
-import { CRASH, PROBE } from './fixtures/pool-test-worker.mjs';
+import { CRASH, PROBE, SLOW } from './fixtures/pool-test-worker.mjs';
 
 const testWorker = fileURLToPath(new URL('./fixtures/pool-test-worker.mjs', import.meta.url));
 const piscinas: Piscina[] = [];
@@ -57,6 +57,32 @@ describe('MaskDecoderPool with a caller-supplied Piscina', () => {
     const after = await Promise.all(Array.from({ length: 4 }, (_, i) => pool.decode(`[${i}]`)));
     expect(after.map((mask) => mask.labels[0])).toEqual([0, 1, 2, 3]);
     expect(piscina.threads.length).toBe(2);
+  });
+
+  it('aborts a task queued in piscina behind a running one; the running one completes', async () => {
+    const piscina = testPiscina(1);
+    const pool = new MaskDecoderPool({ piscina, maxQueue: 4 });
+    const controller = new AbortController();
+    const running = pool.decode(SLOW);
+    const queued = pool.decode('[3]', { signal: controller.signal });
+    while (piscina.queueSize === 0) await new Promise((resolve) => setImmediate(resolve));
+    controller.abort();
+    expect(await queued.catch((error: unknown) => error)).toBeInstanceOf(AbortError);
+    expect(piscina.queueSize).toBe(0);
+    expect(Array.from((await running).labels)).toEqual([1, 2]);
+  });
+
+  it('stops a running task with its worker, which is replaced', async () => {
+    const piscina = testPiscina(1);
+    const pool = new MaskDecoderPool({ piscina });
+    await pool.decode('[0]');
+    const before = piscina.threads[0]!.threadId;
+    const controller = new AbortController();
+    const running = pool.decode(SLOW, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 100);
+    expect(await running.catch((error: unknown) => error)).toBeInstanceOf(AbortError);
+    expect(Array.from((await pool.decode('[3, 4]')).labels)).toEqual([3, 4]);
+    expect(piscina.threads.map((thread) => thread.threadId)).not.toContain(before);
   });
 
   it('leaves the caller Piscina running after close()', async () => {

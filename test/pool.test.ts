@@ -208,25 +208,6 @@ describe('MaskDecoderPool abort', () => {
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
-  it('drops a task queued in piscina behind a running one', async () => {
-    const pool = openPool({ threads: 1, maxQueue: 4 });
-    const controller = new AbortController();
-    const running = pool.decode(big);
-    const queued = pool.decode('[1]', { signal: controller.signal });
-    controller.abort();
-    expect(await rejection(queued)).toBeInstanceOf(AbortError);
-    expect((await running).pointCount).toBe(2_000_000);
-  });
-
-  it('stops a running task; its worker is replaced and the pool goes on', async () => {
-    const pool = openPool({ threads: 1 });
-    const controller = new AbortController();
-    const running = pool.decode(big, { signal: controller.signal });
-    setTimeout(() => controller.abort(), 5);
-    expect(await rejection(running)).toBeInstanceOf(AbortError);
-    expect(Array.from((await pool.decode('[3, 4]')).labels)).toEqual([3, 4]);
-  });
-
   it('removes its abort listener once the task settles', async () => {
     const pool = openPool({ threads: 1 });
     const controller = new AbortController();
