@@ -38,6 +38,18 @@ describe('MaskDecoderPool with a caller-supplied Piscina', () => {
     expect(worker.bytesNow).toBe(0);
   });
 
+  it('hands the spent input buffer back with the result, so the worker holds no memory between tasks', async () => {
+    const piscina = testPiscina(1);
+    const pool = new MaskDecoderPool({ piscina });
+    const bytes = new TextEncoder().encode(realisticMaskText(50_000, 3));
+    const mask = await pool.decode(bytes);
+    expect(mask.pointCount).toBe(50_000);
+    expect((await piscina.run({ probe: PROBE })).inputBytesNow).toBe(0);
+    await pool.decode('[1, 2]');
+    // Text crosses as a string: nothing to hand back.
+    expect((await piscina.run({ probe: PROBE })).inputBytesNow).toBeUndefined();
+  });
+
   it('fails only the task whose worker crashed, with PoolError WORKER_FAILED, and replaces the worker', async () => {
     const piscina = testPiscina(2);
     const pool = new MaskDecoderPool({ piscina });

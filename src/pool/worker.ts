@@ -19,6 +19,9 @@ export default function decodeTask(task: DecodeTask): DecodeReply {
     if (error instanceof MaskParseError) return toErrorReply(error);
     throw error;
   }
-  // piscina posts `reply` with `reply.buffer` in the transfer list: moved to the caller, detached here.
-  return move({ [transferableSymbol]: reply.buffer, [valueSymbol]: reply }) as unknown as DecodeReply;
+  // piscina posts `reply` with `reply.buffer` in the transfer list: moved to the caller, detached here. The spent
+  // input goes along too: this thread allocates almost no JS objects, so its V8 would keep such external buffers
+  // until a rare collection, and the process's memory would grow with the number of masks decoded.
+  const transfer = task.input instanceof ArrayBuffer ? [reply.buffer, task.input] : reply.buffer;
+  return move({ [transferableSymbol]: transfer, [valueSymbol]: reply }) as unknown as DecodeReply;
 }
