@@ -257,6 +257,28 @@ describe('exportBatch', { timeout: 60_000 }, () => {
     expect(treeDifference(await readTree(out), clean)).toBe('');
   });
 
+  it('never reads back masks of an older result object when killed after the new one was saved', async () => {
+    const ids = { jobs: 1, frames: 3, sensors: 1, jobIds: ['job-1'], projectId: 'p', batchId: 'b' };
+    const older = await setup({ ...ids, seed: 1 });
+    const newer = await setup({ ...ids, seed: 2, latencyMs: 150 });
+    const out = await tempDir();
+    await exportBatch(older.base(out));
+    await rm(join(out, 'jobs/job-1/index.jsonl'));
+    const cleanOut = await tempDir();
+    await exportBatch(newer.base(cleanOut));
+    const clean = await readTree(cleanOut);
+    // Stopped once the newer result object is fetched and its masks are requested, before any of them arrives.
+    const stop = new AbortController();
+    const before = newer.simulator.stats.storageRequests;
+    const poll = setInterval(() => {
+      if (newer.simulator.stats.storageRequests - before >= 2) stop.abort();
+    }, 5);
+    await expect(exportBatch({ ...newer.base(out), signal: stop.signal })).rejects.toThrow(AbortError);
+    clearInterval(poll);
+    await exportBatch(newer.base(out));
+    expect(treeDifference(await readTree(out), clean)).toBe('');
+  });
+
   it('reports progress that only grows, ending at the totals', async () => {
     const { base } = await setup();
     const out = await tempDir();

@@ -1,6 +1,6 @@
 // One job of the batch: result object -> masks -> mask bytes -> pool decode -> label files -> the job's fragment.
 import { setMaxListeners } from 'node:events';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { masksOf, type BatchJob, type MaskRef, type PlaymentClient, type ResultObject } from '../api/index.js';
 import { PlaymentMasksError } from '../errors.js';
@@ -65,9 +65,12 @@ export async function exportJob(context: JobContext, job: BatchJob, signal: Abor
   // complete (atomic writes) and hold this object's masks, so they are read back instead of fetched again.
   const previous = await readFile(join(jobDir, RESULT_NAME)).catch(() => undefined);
   const sameResult = previous !== undefined && previous.equals(resultBytes);
-  // Written while the masks download; awaited before the fragment declares the job complete.
-  const resultWritten = sameResult ? Promise.resolve() : writeFileAtomic(jobDir, RESULT_NAME, [resultBytes]);
-  resultWritten.catch(() => {});
+  // A changed result object: the old one goes first and the new one is saved only once its masks are all in place,
+  // so that a saved result object never vouches for label files of another one.
+  if (previous !== undefined && !sameResult) {
+    await rm(join(jobDir, RESULT_NAME), { force: true });
+    await syncDir(jobDir);
+  }
 
   const names = classNamesOf(result);
   const files = fileNamesOf(masksOf(result), extensionOf(format));
@@ -99,9 +102,9 @@ export async function exportJob(context: JobContext, job: BatchJob, signal: Abor
       }
     }),
   );
-  await resultWritten;
   const failed = settled.find((outcome) => outcome.status === 'rejected');
   if (failed) throw stop.signal.reason ?? failed.reason;
+  if (!sameResult) await writeFileAtomic(jobDir, RESULT_NAME, [resultBytes]);
   // The masks' renames must be durable before the fragment that declares them complete.
   await syncDir(jobDir);
   await writeFragment(
