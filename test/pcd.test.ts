@@ -238,6 +238,13 @@ describe('readPcd rejects bad data', () => {
     expectPcdError(encode(`${head}1 2\n`), 'TRUNCATED_DATA');
   });
 
+  it('ascii: a huge COUNT with no points (a 90-byte file) reads as empty fields, without exhausting memory', () => {
+    const file = encode('FIELDS x\nSIZE 4\nTYPE F\nCOUNT 100000000\nWIDTH 0\nHEIGHT 1\nPOINTS 0\nDATA ascii\n');
+    const cloud = readPcd(file);
+    expect(cloud.pointCount).toBe(0);
+    expect(cloud.fields.x!.length).toBe(0);
+  });
+
   it('binary_compressed: sizes that cannot be right', () => {
     const file = writePcd(fields, 20, 'binary_compressed');
     const dataOffset = readPcd(file).header.dataOffset;

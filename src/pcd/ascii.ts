@@ -15,6 +15,9 @@ const EXCEPTION_BYTES = 8;
 const MAX_EXCEPTIONS = 1 << 22;
 // Larger ascii data is parsed in JS, so that WebAssembly memory (4 GiB at most, never returned) stays moderate.
 const MAX_CORE_INPUT_BYTES = 2 ** 30;
+// The core's table holds one entry per value of a row. With no points COUNT is bounded by nothing (a 90-byte file
+// may declare 10^8 values a row), so longer rows go to JS, whose cost does not depend on the row length.
+const MAX_CORE_ROW_VALUES = 1 << 16;
 
 /**
  * Parses the ascii rows into one buffer laid out by `layout`. The WebAssembly core parses the rows and the common
@@ -35,6 +38,7 @@ function readInJs(bytes: Uint8Array, header: PcdHeader, layout: FieldLayout): Ar
 function readWithCore(bytes: Uint8Array, header: PcdHeader, layout: FieldLayout): ArrayBuffer | undefined {
   const data = bytes.subarray(header.dataOffset);
   if (data.length > MAX_CORE_INPUT_BYTES) return undefined;
+  if (layout.slots.reduce((sum, slot) => sum + slot.field.count, 0) > MAX_CORE_ROW_VALUES) return undefined;
   // Value j of a row: its field's slot and element.
   const values = layout.slots.flatMap((slot) => Array.from({ length: slot.field.count }, (_, k) => ({ slot, k })));
   const core = wasmCore();
