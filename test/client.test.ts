@@ -325,6 +325,18 @@ describe('retries', () => {
     expect(retries.map((r) => r.error.code)).toEqual(['TIMEOUT']);
   });
 
+  it('fails a final status at once even when its error body does not decode', async () => {
+    const server = await rawServer((_req, res) => {
+      res.writeHead(401, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      res.end('not gzip at all');
+    });
+    const client = new PlaymentClient({ apiKey: 'k-final', baseUrl: server.url, retry: FAST_RETRY });
+    closing.push(client);
+    const error = await failure(client.jobResult('p', 'j'));
+    expect(error).toMatchObject({ code: 'HTTP_STATUS', status: 401, attempts: 1 });
+    expect(server.hits).toBe(1);
+  });
+
   it('gives up after `retries` attempts with the last error and the number of attempts', async () => {
     // undici checks timeouts about once a second: the latency must outlast that.
     const retry = { retries: 1, minDelayMs: 1, maxDelayMs: 5 };

@@ -153,8 +153,10 @@ export class HttpTransport {
         status,
       });
     } catch (error) {
-      // An oversized error body is only lost detail; anything else means the exchange itself failed.
-      const lostDetail = !accepted && error instanceof ApiError && error.code === 'RESPONSE_TOO_LARGE';
+      // An oversized or undecodable error body is only lost detail: the status still decides. Anything else means
+      // the exchange itself failed.
+      const code = error instanceof ApiError ? error.code : undefined;
+      const lostDetail = !accepted && (code === 'RESPONSE_TOO_LARGE' || code === 'BAD_ENCODING');
       if (!lostDetail) throw this.#asApiError(error, target, signal);
     }
     if (accepted) return { status, headers: responseHeaders, body: bytes ?? EMPTY };
