@@ -33,7 +33,7 @@ const DESCRIPTIONS: Record<MaskErrorCode, string> = {
   UNEXPECTED_END: "the mask ends before its closing ']'",
   TRAILING_DATA: "unexpected bytes after the closing ']'",
   POINT_COUNT_MISMATCH: 'the mask does not have the expected number of points',
-  TOO_LARGE: 'the mask is larger than 2 GiB',
+  TOO_LARGE: 'the mask is 2 GiB or larger',
   INVALID_LEGACY_MASK: 'the legacy PCD mask is not readable',
 };
 

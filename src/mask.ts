@@ -29,6 +29,7 @@ const LABELS_BEFORE_INPUT = 64;
 const INPUT_PADDING = 64;
 const UTF8_BYTES_PER_CODE_UNIT = 3;
 // Far above any frame (about 580 million points), and the scratch region stays well inside 32-bit WebAssembly memory.
+// Refused from this size on: the core takes the length and reports offsets as i32.
 const MAX_MASK_BYTES = 2 ** 31;
 const encoder = new TextEncoder();
 
@@ -81,7 +82,7 @@ function copyIn(core: WasmCore, input: MaskInput): Layout {
   } else {
     const bytes = toBytes(input);
     inLen = bytes.length;
-    if (inLen > MAX_MASK_BYTES) throw new MaskParseError('TOO_LARGE', MAX_MASK_BYTES, `${inLen} bytes`);
+    if (inLen >= MAX_MASK_BYTES) throw new MaskParseError('TOO_LARGE', MAX_MASK_BYTES, `${inLen} bytes`);
     core.reserve(inPtr + inLen + INPUT_PADDING);
     core.u8.set(bytes, inPtr);
   }

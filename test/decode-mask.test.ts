@@ -179,6 +179,13 @@ describe('decodeMask: input forms', () => {
     expect([error.code, error.offset]).toEqual(['TOO_LARGE', 2 ** 31]);
   });
 
+  it('refuses exactly 2 GiB too: the core counts bytes in an i32 (it reported a negative offset there)', () => {
+    const huge = new Uint8Array(2 ** 31); // untouched pages: no physical memory
+    huge[0] = 0x5b;
+    const error = parseError(() => decodeMask(huge));
+    expect([error.code, error.offset]).toEqual(['TOO_LARGE', 2 ** 31]);
+  });
+
   it('rejects other input types with InvalidArgumentError', () => {
     for (const input of [null, undefined, 42, {}, new Uint16Array(4), [1, 2]]) {
       expect(() => decodeMask(input as unknown as string)).toThrow(InvalidArgumentError);
