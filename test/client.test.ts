@@ -437,6 +437,19 @@ describe('typed errors', () => {
       expect(inspect(error, { depth: 10 }) + String(error.stack) + JSON.stringify(error)).not.toContain(key);
     }
   });
+
+  it('shows no part of a key that the snippet window cuts off (whitespace before it collapses)', async () => {
+    const key = 'secret-key-cut-by-the-snippet-window';
+    const server = await rawServer((req, res) => {
+      res.writeHead(404, { 'content-type': 'text/html' });
+      res.end(`${' '.repeat(790)}${req.headers['x-api-key']} is not allowed`);
+    });
+    const client = new PlaymentClient({ apiKey: key, baseUrl: server.url, retry: FAST_RETRY });
+    closing.push(client);
+    const error = await failure(client.jobResult('p', 'j'));
+    expect(error).toMatchObject({ code: 'HTTP_STATUS', status: 404 });
+    expect(inspect(error, { depth: 10 }) + String(error.stack)).not.toContain(key.slice(0, 6));
+  });
 });
 
 describe('abort', () => {

@@ -104,8 +104,11 @@ const SNIPPET_CHARS = 200;
 
 /** The first characters of a body on one line, with any occurrence of `secret` (the API key) masked. */
 export function bodySnippet(bytes: Uint8Array, secret: string): string {
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(0, SNIPPET_CHARS * 4));
-  return scrub(text, secret).replace(/\s+/g, ' ').trim().slice(0, SNIPPET_CHARS);
+  const window = bytes.subarray(0, SNIPPET_CHARS * 4);
+  let text = scrub(new TextDecoder('utf-8', { fatal: false }).decode(window), secret);
+  // scrub() cannot see a key cut off by the window, and collapsed whitespace may bring its start into the snippet.
+  if (window.length < bytes.length) text = text.slice(0, Math.max(0, text.length - secret.length + 1));
+  return text.replace(/\s+/g, ' ').trim().slice(0, SNIPPET_CHARS);
 }
 
 /** `text` with every occurrence of `secret` replaced by `***`. */
