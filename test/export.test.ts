@@ -279,6 +279,28 @@ describe('exportBatch', { timeout: 60_000 }, () => {
     expect(treeDifference(await readTree(out), clean)).toBe('');
   });
 
+  it('reads back the masks a first run of a job wrote before it was stopped', async () => {
+    const { simulator, base } = await setup({ jobs: 1, jobIds: ['job-1'], frames: 4, sensors: 1 });
+    const cleanOut = await tempDir();
+    await exportBatch(base(cleanOut));
+    const clean = await readTree(cleanOut);
+    const out = await tempDir();
+    const stop = new AbortController();
+    const first = exportBatch({
+      ...base(out),
+      concurrency: 1,
+      signal: stop.signal,
+      onProgress: (progress) => void (progress.masksDone >= 1 && stop.abort()),
+    });
+    await expect(first).rejects.toThrow(AbortError);
+    const written = (await readdir(join(out, 'jobs/job-1'))).filter((name) => name.endsWith('.npy')).length;
+    expect(written).toBeGreaterThanOrEqual(1);
+    const before = simulator.stats.storageRequests;
+    await exportBatch(base(out));
+    expect(simulator.stats.storageRequests - before).toBe(1 + 4 - written);
+    expect(treeDifference(await readTree(out), clean)).toBe('');
+  });
+
   it('reports progress that only grows, ending at the totals', async () => {
     const { base } = await setup();
     const out = await tempDir();

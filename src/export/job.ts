@@ -1,6 +1,6 @@
 // One job of the batch: result object -> masks -> mask bytes -> pool decode -> label files -> the job's fragment.
 import { setMaxListeners } from 'node:events';
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { masksOf, type BatchJob, type MaskRef, type PlaymentClient, type ResultObject } from '../api/index.js';
 import { PlaymentMasksError } from '../errors.js';
@@ -65,8 +65,11 @@ export async function exportJob(context: JobContext, job: BatchJob, signal: Abor
   // complete (atomic writes) and hold this object's masks, so they are read back instead of fetched again.
   const previous = await readFile(join(jobDir, RESULT_NAME)).catch(() => undefined);
   const sameResult = previous !== undefined && previous.equals(resultBytes);
-  // A changed result object: the old one goes first and the new one is saved only once its masks are all in place,
-  // so that a saved result object never vouches for label files of another one.
+  // A saved result object vouches for the label files beside it: into an empty folder it is saved at once (what an
+  // interruption leaves can be read back); otherwise (a changed result object, files of an older one around) the old
+  // one goes first and the new one is saved only once its masks are all in place.
+  const saveFirst = previous === undefined && (await readdir(jobDir)).length === 0;
+  if (saveFirst) await writeFileAtomic(jobDir, RESULT_NAME, [resultBytes]);
   if (previous !== undefined && !sameResult) {
     await rm(join(jobDir, RESULT_NAME), { force: true });
     await syncDir(jobDir);
@@ -104,7 +107,7 @@ export async function exportJob(context: JobContext, job: BatchJob, signal: Abor
   );
   const failed = settled.find((outcome) => outcome.status === 'rejected');
   if (failed) throw stop.signal.reason ?? failed.reason;
-  if (!sameResult) await writeFileAtomic(jobDir, RESULT_NAME, [resultBytes]);
+  if (!sameResult && !saveFirst) await writeFileAtomic(jobDir, RESULT_NAME, [resultBytes]);
   // The masks' renames must be durable before the fragment that declares them complete.
   await syncDir(jobDir);
   await writeFragment(
