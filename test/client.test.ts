@@ -438,6 +438,19 @@ describe('typed errors', () => {
     }
   });
 
+  it('keeps a key echoed in a non-JSON body out of the BAD_JSON error and its cause', async () => {
+    const key = 'secret-key-in-a-body-that-is-not-json';
+    const server = await rawServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(String(req.headers['x-api-key']));
+    });
+    const client = new PlaymentClient({ apiKey: key, baseUrl: server.url, retry: FAST_RETRY });
+    closing.push(client);
+    const error = await failure(client.jobResult('p', 'j'));
+    expect(error.code).toBe('BAD_JSON');
+    expect(inspect(error, { depth: 10 }) + String(error.stack)).not.toContain(key.slice(0, 6));
+  });
+
   it('shows no part of a key that the snippet window cuts off (whitespace before it collapses)', async () => {
     const key = 'secret-key-cut-by-the-snippet-window';
     const server = await rawServer((req, res) => {

@@ -23,8 +23,9 @@ export function parseObject(body: Uint8Array, origin: BodyOrigin): { value: Json
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch (cause) {
-    throw bodyError('BAD_JSON', 'the response is not valid JSON', body, origin, cause);
+  } catch {
+    // Not kept as the cause: V8 quotes the body in a SyntaxError's message, key and all.
+    throw bodyError('BAD_JSON', 'the response is not valid JSON', body, origin);
   }
   if (!isObject(value)) throw bodyError('BAD_RESPONSE', 'the response is not a JSON object', body, origin);
   return { value, text };
@@ -78,10 +79,9 @@ function bodyError(
   message: string,
   body: Uint8Array,
   origin: BodyOrigin,
-  cause?: unknown,
 ): ApiError {
   const { url, status, apiKey } = origin;
-  return new ApiError(code, message, { url, status, body: bodySnippet(body, apiKey), cause });
+  return new ApiError(code, message, { url, status, body: bodySnippet(body, apiKey) });
 }
 
 function isObject(value: unknown): value is JsonObject {
