@@ -6,3 +6,26 @@ const NodeBuffer = (globalThis as { Buffer?: BufferLike }).Buffer;
 export function allocateUninitialized(size: number): ArrayBuffer {
   return NodeBuffer ? NodeBuffer.allocUnsafeSlow(size).buffer : new ArrayBuffer(size);
 }
+
+/**
+ * The arrays of a DecodedMask, contents unspecified: labels and histogram as views on one buffer, so that a worker
+ * can hand the whole result over in one transfer; with `out`, labels are a view on the caller's array instead.
+ */
+export function allocateMaskResult(
+  pointCount: number,
+  histogramLength: number,
+  out: Uint16Array | undefined,
+): { labels: Uint16Array; histogram: Uint32Array } {
+  if (out) {
+    return {
+      labels: out.subarray(0, pointCount),
+      histogram: new Uint32Array(allocateUninitialized(histogramLength * 4)),
+    };
+  }
+  const labelBytes = (pointCount * 2 + 3) & ~3;
+  const buffer = allocateUninitialized(labelBytes + histogramLength * 4);
+  return {
+    labels: new Uint16Array(buffer, 0, pointCount),
+    histogram: new Uint32Array(buffer, labelBytes, histogramLength),
+  };
+}

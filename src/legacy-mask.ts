@@ -1,9 +1,10 @@
 // The legacy point-cloud mask: a PCD file (`FIELDS x y z label_key`, usually `DATA ascii`) whose label_key column,
 // stored as a float, holds the label of each point in the frame's point order. Decoded into the same DecodedMask.
-import { allocateUninitialized } from './allocate.js';
+import { allocateMaskResult } from './allocate.js';
 import { InvalidArgumentError } from './errors.js';
 import type { DecodedMask, MaskInput } from './mask.js';
 import { MaskParseError } from './mask-error.js';
+import { isWhitespace } from './pcd/ascii-js.js';
 import { fieldLayout } from './pcd/layout.js';
 import { PcdParseError } from './pcd/pcd-error.js';
 import { readPcd, type PointCloud } from './pcd/read.js';
@@ -54,18 +55,8 @@ export function decodeLegacyMask(
     if (value > max) max = value;
   }
   const histogramLength = max + 1;
-  let labels: Uint16Array;
-  let histogram: Uint32Array;
-  if (out) {
-    labels = out.subarray(0, pointCount);
-    histogram = new Uint32Array(histogramLength);
-  } else {
-    // One buffer for both, as decodeMask returns them, so that a worker can transfer the result in one piece.
-    const labelBytes = Math.ceil((pointCount * 2) / 4) * 4;
-    const buffer = allocateUninitialized(labelBytes + histogramLength * 4);
-    labels = new Uint16Array(buffer, 0, pointCount);
-    histogram = new Uint32Array(buffer, labelBytes, histogramLength).fill(0);
-  }
+  const { labels, histogram } = allocateMaskResult(pointCount, histogramLength, out);
+  histogram.fill(0);
   labels.set(column);
   for (let i = 0; i < pointCount; i++) histogram[labels[i]!]!++;
   return { labels, histogram, pointCount };
@@ -119,8 +110,4 @@ function pointOffset(bytes: Uint8Array, pcd: PointCloud, point: number): number 
 function skipWhitespace(bytes: Uint8Array, p: number): number {
   while (p < bytes.length && isWhitespace(bytes[p]!)) p++;
   return p;
-}
-
-function isWhitespace(byte: number): boolean {
-  return byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === 0x0a;
 }

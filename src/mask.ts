@@ -1,4 +1,4 @@
-import { allocateUninitialized } from './allocate.js';
+import { allocateMaskResult } from './allocate.js';
 import { InvalidArgumentError } from './errors.js';
 import { decodeLegacyMask, isLegacyMask } from './legacy-mask.js';
 import { MASK_ERROR_CODES, MaskParseError } from './mask-error.js';
@@ -95,18 +95,7 @@ function copyOut(core: WasmCore, layout: Layout, pointCount: number, out: Uint16
   const memory = core.buffer;
   const wasmLabels = new Uint16Array(memory, layout.outPtr, pointCount);
   const wasmHistogram = new Uint32Array(memory, layout.histPtr, histogramLength);
-  let labels: Uint16Array;
-  let histogram: Uint32Array;
-  if (out) {
-    labels = out.subarray(0, pointCount);
-    histogram = new Uint32Array(allocateUninitialized(histogramLength * 4));
-  } else {
-    // One buffer for both views, so that a worker can hand the whole result over in one transfer.
-    const labelBytes = align4(pointCount * 2);
-    const buffer = allocateUninitialized(labelBytes + histogramLength * 4);
-    labels = new Uint16Array(buffer, 0, pointCount);
-    histogram = new Uint32Array(buffer, labelBytes, histogramLength);
-  }
+  const { labels, histogram } = allocateMaskResult(pointCount, histogramLength, out);
   labels.set(wasmLabels);
   histogram.set(wasmHistogram);
   return { labels, histogram, pointCount };
@@ -128,8 +117,4 @@ function checkOptions(options: DecodeMaskOptions): DecodeMaskOptions {
     throw new InvalidArgumentError('options.out must be a Uint16Array');
   }
   return options;
-}
-
-function align4(n: number): number {
-  return (n + 3) & ~3;
 }
