@@ -91,7 +91,7 @@ export function sameMask(mask: DecodedMask, labels: Uint16Array): boolean {
   );
 }
 
-/** True when decodeMask treats the bytes as a legacy PCD mask (src/legacy-mask.ts): outside the text grammar. */
+/** True when decodeMask treats the bytes as a legacy PCD mask (src/decode/legacy-mask.ts): outside the text grammar. */
 export function startsLikePcd(bytes: Uint8Array): boolean {
   const head = Buffer.from(bytes.subarray(0, 64)).toString('latin1');
   return /^(\xef\xbb\xbf)?[ \t\r\n]*(#|VERSION|FIELDS)/.test(head);

@@ -1,7 +1,7 @@
 // Reading a response body: bounded by maxResponseBytes before and after decoding, into memory the caller owns.
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, inflate, inflateRaw, type ZlibOptions, type BrotliOptions } from 'node:zlib';
-import { allocateUninitialized } from '../allocate.js';
+import { allocateUninitialized } from '../core/allocate.js';
 import { ApiError } from './errors.js';
 
 type Decoder = (bytes: Uint8Array, options: ZlibOptions & BrotliOptions) => Promise<Buffer>;

@@ -8,10 +8,10 @@ import { scrub } from '../api/errors.js';
 import { InvalidArgumentError } from '../errors.js';
 import { writeFileAtomic } from '../export/files.js';
 import { encodeLabels } from '../export/formats.js';
-import type { ExportSummary } from '../export/index-file.js';
+import type { ExportSummary } from '../export/records.js';
 import { exportBatch } from '../export/pipeline.js';
 import type { ExportProgress } from '../export/progress.js';
-import { decodeMask } from '../mask.js';
+import { decodeMask } from '../decode/mask.js';
 import { startSimulator } from '../sim/index.js';
 import {
   HELP,

@@ -4,6 +4,6 @@ export { EXPORT_DEFAULTS } from './options.js';
 export type { ExportOptions } from './options.js';
 export type { ExportFormat } from './formats.js';
 export type { ExportProgress } from './progress.js';
-export type { ExportFailure, ExportSummary, IndexLine } from './index-file.js';
+export type { ExportFailure, ExportSummary, IndexLine } from './records.js';
 export { OutputLockedError } from './lock.js';
 export { InvalidResultError } from './job.js';

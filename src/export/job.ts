@@ -8,7 +8,8 @@ import type { MaskDecoderPool } from '../pool/index.js';
 import type { Slots } from '../pool/slots.js';
 import { maskFileName, removeStaleTemps, safeName, syncDir, writeFileAtomic } from './files.js';
 import { decodeLabelFile, encodeLabels, extensionOf, type ExportFormat } from './formats.js';
-import { classNamesOf, completeFragment, namedHistogram, writeFragment, type IndexLine } from './index-file.js';
+import { classNamesOf, completeFragment, namedHistogram, writeFragment } from './index-file.js';
+import type { IndexLine } from './records.js';
 import { pointsFile, pointsFileSize, pointsTargetOf, type PointsTarget } from './points.js';
 import type { ProgressCounters } from './progress.js';
 

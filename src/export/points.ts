@@ -9,7 +9,7 @@ import { LabelJoinError } from '../pcd/join-error.js';
 import type { PcdFieldArray } from '../pcd/layout.js';
 import { readPcd, type PointCloud } from '../pcd/read.js';
 import { npyHeader, type ExportFormat } from './formats.js';
-import type { IndexLine } from './index-file.js';
+import type { IndexLine } from './records.js';
 
 // npy: float32 (N, 3); bin: raw float32 x y z; kitti: the velodyne .bin layout, float32 x y z intensity.
 const EXTENSIONS: Record<ExportFormat, string> = { npy: '.points.npy', bin: '.points.bin', kitti: '.bin' };

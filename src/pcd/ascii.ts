@@ -1,6 +1,6 @@
 // PCD `DATA ascii`: parsed by the WebAssembly core where it can, by the JS reference parser (ascii-js.ts) otherwise.
-import { allocateUninitialized } from '../allocate.js';
-import { wasmCore } from '../wasm.js';
+import { allocateUninitialized } from '../core/allocate.js';
+import { wasmCore } from '../core/wasm.js';
 import { INTEGER_RANGES, isWhitespace, parseAsciiData, parseNumber } from './ascii-js.js';
 import type { PcdHeader } from './header.js';
 import { fieldViews, type FieldLayout } from './layout.js';

@@ -1,6 +1,6 @@
 // Labels joined to points: label i belongs to point i of the frame's point cloud, which only holds if the counts match.
 import { InvalidArgumentError } from '../errors.js';
-import type { DecodedMask } from '../mask.js';
+import type { DecodedMask } from '../decode/types.js';
 import { LabelJoinError } from './join-error.js';
 import type { PcdFieldArray } from './layout.js';
 import type { PointCloud } from './read.js';

@@ -1,6 +1,6 @@
-import { allocateUninitialized } from '../allocate.js';
+import { allocateUninitialized } from '../core/allocate.js';
 import { InvalidArgumentError } from '../errors.js';
-import { wasmCore } from '../wasm.js';
+import { wasmCore } from '../core/wasm.js';
 import { readAsciiData } from './ascii.js';
 import { minimumAsciiBytes } from './ascii-js.js';
 import { parsePcdHeader, type PcdHeader } from './header.js';

@@ -1,5 +1,5 @@
 // Where readPcd's data goes in the WebAssembly core's scratch region.
-import type { WasmCore } from '../wasm.js';
+import type { WasmCore } from '../core/wasm.js';
 
 // decodeMask keeps its histogram in the first 256 KiB of the scratch region between calls (it clears only the entries
 // it used last time), so the point-cloud readers lay their data out after it.

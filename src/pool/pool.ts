@@ -3,10 +3,10 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { allocateUninitialized } from '../allocate.js';
+import { allocateUninitialized } from '../core/allocate.js';
 import { AbortError, InvalidArgumentError } from '../errors.js';
-import type { DecodedMask, MaskInput } from '../mask.js';
-import { coreModule } from '../wasm.js';
+import type { DecodedMask, MaskInput } from '../decode/types.js';
+import { coreModule } from '../core/wasm.js';
 import { PoolError } from './pool-error.js';
 import { CORE_MODULE_KEY, fromReply, type DecodeReply, type DecodeTask } from './protocol.js';
 import { Slots } from './slots.js';

@@ -1,7 +1,7 @@
 // What crosses the thread boundary between MaskDecoderPool and its workers. Only plain records and whole
 // ArrayBuffers cross it: piscina's structured clone would drop the custom properties of a thrown error.
-import type { DecodedMask } from '../mask.js';
-import { MaskParseError, type MaskErrorCode } from '../mask-error.js';
+import type { DecodedMask } from '../decode/types.js';
+import { MaskParseError, type MaskErrorCode } from '../decode/mask-error.js';
 
 /** The key under which the pool hands its compiled WebAssembly core to every worker (`workerData`). */
 export const CORE_MODULE_KEY = 'playmentMasksCore';

@@ -2,9 +2,9 @@
 // moves the result buffer back to the caller.
 import { workerData } from 'node:worker_threads';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
-import { decodeMask } from '../mask.js';
-import { MaskParseError } from '../mask-error.js';
-import { useCoreModule } from '../wasm.js';
+import { decodeMask } from '../decode/mask.js';
+import { MaskParseError } from '../decode/mask-error.js';
+import { useCoreModule } from '../core/wasm.js';
 import { CORE_MODULE_KEY, toErrorReply, toReply, type DecodeReply, type DecodeTask } from './protocol.js';
 
 // The module compiled once on the main thread; a caller's own Piscina without it makes each worker compile once.

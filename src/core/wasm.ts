@@ -1,6 +1,6 @@
 // The embedded WebAssembly core: compiled once per process, instantiated once per thread, with one
 // scratch region in its memory that grows on demand and is reused by every call.
-import coreBinary from '../build/core.wasm';
+import coreBinary from '../../build/core.wasm';
 
 interface CoreExports {
   memory: WebAssembly.Memory;

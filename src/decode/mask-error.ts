@@ -1,4 +1,4 @@
-import { PlaymentMasksError } from './errors.js';
+import { PlaymentMasksError } from '../errors.js';
 
 /** Stable codes of MaskParseError, indexed by the number the WebAssembly core returns (negated). */
 export const MASK_ERROR_CODES = [

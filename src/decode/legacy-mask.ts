@@ -1,13 +1,13 @@
 // The legacy point-cloud mask: a PCD file (`FIELDS x y z label_key`, usually `DATA ascii`) whose label_key column,
 // stored as a float, holds the label of each point in the frame's point order. Decoded into the same DecodedMask.
-import { allocateMaskResult } from './allocate.js';
-import { InvalidArgumentError } from './errors.js';
-import type { DecodedMask, MaskInput } from './mask.js';
+import { allocateMaskResult } from '../core/allocate.js';
+import { InvalidArgumentError } from '../errors.js';
+import type { DecodedMask, MaskInput } from './types.js';
 import { MaskParseError } from './mask-error.js';
-import { isWhitespace } from './pcd/ascii-js.js';
-import { fieldLayout } from './pcd/layout.js';
-import { PcdParseError } from './pcd/pcd-error.js';
-import { readPcd, type PointCloud } from './pcd/read.js';
+import { isWhitespace } from '../pcd/ascii-js.js';
+import { fieldLayout } from '../pcd/layout.js';
+import { PcdParseError } from '../pcd/pcd-error.js';
+import { readPcd, type PointCloud } from '../pcd/read.js';
 
 const LABEL_FIELD = 'label_key';
 const MAX_LABEL = 0xffff;

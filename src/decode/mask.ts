@@ -1,25 +1,9 @@
-import { allocateMaskResult } from './allocate.js';
-import { InvalidArgumentError } from './errors.js';
+import { allocateMaskResult } from '../core/allocate.js';
+import { InvalidArgumentError } from '../errors.js';
 import { decodeLegacyMask, isLegacyMask } from './legacy-mask.js';
 import { MASK_ERROR_CODES, MaskParseError } from './mask-error.js';
-import { wasmCore, type WasmCore } from './wasm.js';
-
-export interface DecodedMask {
-  /** `labels[i]` is the label key of point i, in the frame's PCD point order. */
-  labels: Uint16Array;
-  /** `histogram[k]` counts the points labelled k; its length is the largest label + 1 (0 for an empty mask). */
-  histogram: Uint32Array;
-  pointCount: number;
-}
-
-export interface DecodeMaskOptions {
-  /** Throw MaskParseError `POINT_COUNT_MISMATCH` unless the mask has exactly this many points. */
-  expectedPoints?: number;
-  /** Write the labels into this array (from index 0) instead of a new one; `labels` is then a view on it. */
-  out?: Uint16Array;
-}
-
-export type MaskInput = Uint8Array | ArrayBuffer | string;
+import { wasmCore, type WasmCore } from '../core/wasm.js';
+import type { DecodedMask, DecodeMaskOptions, MaskInput } from './types.js';
 
 const HISTOGRAM_BYTES = 65536 * 4;
 // Labels are written in place over the input bytes already parsed, starting this far before the input: the core
