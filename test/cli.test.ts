@@ -1,8 +1,6 @@
 // The playment-masks command end to end: `node dist/cli.js` in a child process against the simulator in this one.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../dist/sim.js';
 import {
@@ -14,44 +12,15 @@ import {
   tempDir,
   treeDifference,
 } from './export-support.js';
+import { killChildren, run, start } from './cli-support.js';
 
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const simulators: Simulator[] = [];
-const children = new Set<ChildProcess>();
 
 afterEach(async () => {
-  for (const child of children) child.kill('SIGKILL');
+  killChildren();
   await Promise.all(simulators.splice(0).map((simulator) => simulator.close()));
 });
 afterAll(removeTempDirs);
-
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function start(args: string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<Run> } {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk) => (stdout += chunk));
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const done = new Promise<Run>((resolve) =>
-    child.on('close', (code, signal) => {
-      children.delete(child);
-      resolve({ code, signal, stdout, stderr });
-    }),
-  );
-  return { child, done };
-}
-
-const run = (args: string[], env: Record<string, string> = {}) => start(args, env).done;
 
 async function simulate(options: SimulatorOptions) {
   const simulator = await startSimulator(options);
@@ -170,7 +139,8 @@ describe('playment-masks export', { timeout: 60_000 }, () => {
       await new Promise((r) => setTimeout(r, 10));
     const second = await run(exportArgs(out), env);
     expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(/OUTPUT_LOCKED: .* is in use by another export \(process \d+\)/);
+    expect(second.stderr).toMatch(/OUTPUT_LOCKED: .* is in use by another export \(process \d+ on /);
+    expect(second.stderr).toMatch(/delete .*\.playment-masks\.lock and run again/);
     expect((await first.done).code).toBe(0);
   });
 
