@@ -138,12 +138,13 @@ function report({ summary, last, elapsedMs }: Outcome, outDir: string, io: Io): 
   // Largest first (JSON objects list integer-like keys such as "0" first, whatever their count).
   const classes = Object.entries(summary.classes).sort(([, a], [, b]) => b - a);
   if (classes.length > 0) {
-    io.stdout.write(`Classes: ${classes.map(([name, count]) => `${JSON.stringify(name)} ${count}`).join(', ')}\n`);
+    const shown = classes.map(([name, count]) => `${printable(JSON.stringify(name))} ${count}`);
+    io.stdout.write(`Classes: ${shown.join(', ')}\n`);
   }
   if (failures.length === 0) return EXIT.ok;
   io.stdout.write(`${failures.length} job(s) failed (see summary.json); rerun the same command to retry them:\n`);
   for (const failure of failures) {
-    io.stdout.write(`  ${JSON.stringify(failure.job_id)}: ${failure.code} ${printable(failure.message)}\n`);
+    io.stdout.write(`  ${printable(JSON.stringify(failure.job_id))}: ${failure.code} ${printable(failure.message)}\n`);
   }
   return EXIT.failed;
 }
@@ -217,9 +218,12 @@ async function runDemo(command: DemoCommand, io: Io): Promise<number> {
   }
 }
 
-// Messages can quote what a server sent: no control characters reach the terminal.
+// Messages and class names can quote what a server sent: no control characters (C0, DEL, C1), line separators or
+// bidirectional overrides and isolates (which reorder what the terminal shows) reach the terminal.
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
 function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+  return text.replace(UNPRINTABLE, ' ');
 }
 
 function describe(error: unknown): string {

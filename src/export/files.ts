@@ -1,8 +1,9 @@
 // File names from API ids, and crash-safe writes: nothing escapes the output folder, distinct ids never share a
 // file, and a final name only ever holds a complete file.
 import { createHash } from 'node:crypto';
-import { open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lstat, mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { PlaymentMasksError } from '../errors.js';
 
 // Kept as is: lowercase letters, digits, '-' and '_'. Everything else becomes %xx (lowercase hex) per UTF-8 byte (%uxxxx
 // for an unpaired surrogate), so
@@ -139,4 +140,47 @@ export async function syncDir(dir: string): Promise<void> {
   } finally {
     await handle?.close();
   }
+}
+
+/**
+ * A folder of the output is a symbolic link, or not a folder: nothing is written or deleted through it (a link
+ * planted there would lead the export's writes, and its removal of stale temporary files, out of the folder).
+ */
+export class OutputPathError extends PlaymentMasksError {
+  constructor(code: 'OUTPUT_SYMLINK' | 'OUTPUT_NOT_A_FOLDER', message: string) {
+    super(code, message);
+  }
+}
+
+/**
+ * Creates `dir` with its missing parents, like `mkdir -p`, but fails where a parent exists and `dir` still cannot
+ * be made (Node's recursive mkdir retries that forever on /proc).
+ */
+export async function makeDirectory(dir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+    return;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    const parent = dirname(dir);
+    if (code !== 'ENOENT' || parent === dir) throw error;
+  }
+  await makeDirectory(dirname(dir));
+  await mkdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
+}
+
+/**
+ * Makes sure `dir` is a real folder of its own, creating it if missing: OutputPathError `OUTPUT_SYMLINK` for a
+ * symbolic link (to a folder or not), `OUTPUT_NOT_A_FOLDER` for a file. `shown` names it in the message.
+ */
+export async function ownDirectory(dir: string, shown: string): Promise<void> {
+  await makeDirectory(dir);
+  const stats = await lstat(dir);
+  if (stats.isSymbolicLink()) {
+    throw new OutputPathError('OUTPUT_SYMLINK', `${shown} is a symbolic link: the export does not write through it`);
+  }
+  if (!stats.isDirectory()) throw new OutputPathError('OUTPUT_NOT_A_FOLDER', `${shown} is not a folder`);
 }

@@ -6,4 +6,5 @@ export type { ExportFormat } from './formats.js';
 export type { ExportProgress } from './progress.js';
 export type { ExportFailure, ExportSummary, IndexLine } from './records.js';
 export { OutputLockedError } from './lock.js';
+export { OutputPathError } from './files.js';
 export { InvalidResultError } from './job.js';

@@ -1,12 +1,12 @@
 // One job of the batch: result object -> masks -> mask bytes -> pool decode -> label files -> the job's fragment.
 import { setMaxListeners } from 'node:events';
-import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { masksOf, type BatchJob, type MaskRef, type PlaymentClient, type ResultObject } from '../api/index.js';
 import { PlaymentMasksError } from '../errors.js';
 import type { MaskDecoderPool } from '../pool/index.js';
 import type { Slots } from '../pool/slots.js';
-import { maskFileName, removeStaleTemps, safeName, syncDir, writeFileAtomic } from './files.js';
+import { maskFileName, ownDirectory, removeStaleTemps, safeName, syncDir, writeFileAtomic } from './files.js';
 import { decodeLabelFile, encodeLabels, extensionOf, type ExportFormat } from './formats.js';
 import { classNamesOf, completeFragment, namedHistogram, writeFragment } from './index-file.js';
 import type { IndexLine } from './records.js';
@@ -50,9 +50,10 @@ export function jobPathOf(jobId: string): string {
 export async function exportJob(context: JobContext, job: BatchJob, signal: AbortSignal): Promise<boolean> {
   const { client, projectId, outDir, format, progress } = context;
   const jobPath = jobPathOf(job.id);
-  if (await completeFragment(outDir, jobPath, format, context.withPoints)) return true;
   const jobDir = join(outDir, jobPath);
-  await mkdir(jobDir, { recursive: true });
+  // A planted link must not lead reads of a "complete" job, nor any write or delete, to another folder.
+  await ownDirectory(jobDir, jobPath);
+  if (await completeFragment(outDir, jobPath, format, context.withPoints)) return true;
   await removeStaleTemps(jobDir);
 
   const { result: resultUrl, status } = await client.jobResult(projectId, job.id, { signal });

@@ -2,13 +2,12 @@
 // Nothing waits for the whole batch: pages are read only as fast as jobs start, and memory holds at most the work
 // in flight plus one short path per job listed.
 import { setMaxListeners } from 'node:events';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BatchJob } from '../api/index.js';
 import { AbortError } from '../errors.js';
 import { MaskDecoderPool } from '../pool/index.js';
 import { Slots } from '../pool/slots.js';
-import { removeStaleTemps } from './files.js';
+import { makeDirectory, ownDirectory, removeStaleTemps } from './files.js';
 import { writeIndexAndSummary } from './index-file.js';
 import type { ExportFailure, ExportSummary } from './records.js';
 import { exportJob, InvalidResultError, jobPathOf, JOBS_DIR, type JobContext } from './job.js';
@@ -28,7 +27,8 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
   const resolved = resolveExportOptions(options);
   const { client, projectId, batchId, outDir, format, concurrency, signal } = resolved;
   if (signal?.aborted) throw new AbortError(signal.reason);
-  await mkdir(join(outDir, JOBS_DIR), { recursive: true });
+  await makeDirectory(outDir);
+  await ownDirectory(join(outDir, JOBS_DIR), join(outDir, JOBS_DIR));
   const unlock = await lockOutput(outDir);
   let pool: MaskDecoderPool;
   try {
@@ -100,6 +100,13 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
         if (listed.has(job.id)) continue;
         listed.add(job.id);
         progress.jobsListed++;
+        // Copied into every index line and failure: anything but a scalar (an array nested 10^4 deep, say) would
+        // make them fail to serialise, and with them the summary.
+        if (!isScalar(job.reference_id)) {
+          progress.jobsFailed++;
+          failures.push(failureOf(job, new InvalidResultError("the job's reference_id is not a string")));
+          continue;
+        }
         await jobSlots.acquire(stopSignal);
         const task: Promise<void> = runJob(job).finally(() => {
           jobSlots.release();
@@ -134,11 +141,15 @@ function failureOf(job: BatchJob | undefined, error: unknown): ExportFailure {
   const { code, apiCode, status } = (error ?? {}) as { code?: unknown; apiCode?: unknown; status?: unknown };
   const failure: ExportFailure = {
     job_id: job?.id ?? null,
-    reference_id: job?.reference_id ?? null,
+    reference_id: isScalar(job?.reference_id) ? (job?.reference_id ?? null) : null,
     code: typeof code === 'string' ? code : 'UNKNOWN',
     message: error instanceof Error ? error.message : String(error),
   };
   if (typeof apiCode === 'string') failure.api_code = apiCode;
   if (typeof status === 'number') failure.status = status;
   return failure;
+}
+
+function isScalar(value: unknown): value is string | number | null | undefined {
+  return value === undefined || value === null || typeof value === 'string' || typeof value === 'number';
 }
