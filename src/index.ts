@@ -1,6 +1,6 @@
 export * from './decode/index.js';
 export { PlaymentMasksError, InvalidArgumentError, AbortError } from './errors.js';
-export { MaskDecoderPool, PoolError } from './pool/index.js';
+export { MaskDecoderPool, MAX_THREADS, PoolError } from './pool/index.js';
 export type { MaskDecoderPoolOptions, PoolDecodeOptions, PoolErrorCode } from './pool/index.js';
 export * from './pcd/index.js';
 export * from './api/index.js';

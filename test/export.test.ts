@@ -387,7 +387,7 @@ describe('exportBatch', { timeout: 60_000 }, () => {
     ['outDir', { outDir: undefined as unknown as string }, /^options\.outDir must be a non-empty string$/],
     ['format', { format: 'csv' as 'npy' }, /^options\.format must be one of npy, bin, kitti$/],
     ['concurrency', { concurrency: 0 }, /^options\.concurrency must be an integer from 1 to 1024$/],
-    ['threads', { pool: undefined, threads: 1.5 }, /^options\.threads must be an integer from 1 to 1024$/],
+    ['threads', { pool: undefined, threads: 1.5 }, /^options\.threads must be an integer from 1 to 64$/],
     ['threads with pool', { threads: 2 }, /^options\.threads must not be set with options\.pool$/],
     ['onProgress', { onProgress: 'yes' as unknown as () => void }, /^options\.onProgress must be a function$/],
     ['signal', { signal: {} as AbortSignal }, /^options\.signal must be an AbortSignal$/],

@@ -47,8 +47,9 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 
 describe('MaskDecoderPool options', () => {
   it.each([
-    [{ threads: 0 }, 'options.threads must be a positive integer'],
-    [{ threads: 1.5 }, 'options.threads must be a positive integer'],
+    [{ threads: 0 }, 'options.threads must be an integer from 1 to 64'],
+    [{ threads: 1.5 }, 'options.threads must be an integer from 1 to 64'],
+    [{ threads: 65 }, 'options.threads must be an integer from 1 to 64'],
     [{ maxQueue: -1 }, 'options.maxQueue must be a non-negative integer or Infinity'],
     [{ maxQueue: Number.NaN }, 'options.maxQueue must be a non-negative integer or Infinity'],
     [{ piscina: {} }, 'options.piscina must be a Piscina'],

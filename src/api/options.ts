@@ -50,13 +50,8 @@ export const CLIENT_DEFAULTS = Object.freeze({
 export function resolveClientOptions(options: PlaymentClientOptions): ResolvedClientOptions {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options must be an object');
   const { apiKey, baseUrl = CLIENT_DEFAULTS.baseUrl, retry = {}, maxRequestsPerSecond, onRetry } = options;
-  if (typeof apiKey !== 'string' || apiKey.length === 0) {
-    throw new InvalidArgumentError('options.apiKey must be a non-empty string');
-  }
-  // A header value: visible ASCII only (undici refuses control characters, and the key must not split a header).
-  if (!/^[\x21-\x7e]+$/.test(apiKey)) {
-    throw new InvalidArgumentError('options.apiKey must be printable ASCII without spaces');
-  }
+  const keyProblem = apiKeyProblem(apiKey);
+  if (keyProblem !== undefined) throw new InvalidArgumentError(`options.apiKey ${keyProblem}`);
   const base = parseBaseUrl(baseUrl);
   if (retry === null || typeof retry !== 'object') throw new InvalidArgumentError('options.retry must be an object');
   const resolvedRetry: RetryOptions = {
@@ -86,20 +81,40 @@ export function resolveClientOptions(options: PlaymentClientOptions): ResolvedCl
   };
 }
 
-function parseBaseUrl(baseUrl: unknown): Pick<ResolvedClientOptions, 'origin' | 'pathPrefix' | 'protocol'> {
+/** What is wrong with an API key, as the end of a sentence naming it; undefined for a usable key. */
+export function apiKeyProblem(apiKey: unknown): string | undefined {
+  if (typeof apiKey !== 'string' || apiKey.length === 0) return 'must be a non-empty string';
+  // A header value: visible ASCII only (undici refuses control characters, and the key must not split a header).
+  if (!/^[\x21-\x7e]+$/.test(apiKey)) return 'must be printable ASCII without spaces';
+  return undefined;
+}
+
+/** What is wrong with a base URL, as the end of a sentence naming it; undefined for a usable one. */
+export function baseUrlProblem(baseUrl: unknown): string | undefined {
   let url: URL;
   try {
     url = new URL(String(baseUrl));
   } catch {
-    throw new InvalidArgumentError('options.baseUrl must be an absolute http(s) URL');
+    return 'must be an absolute http(s) URL';
   }
   if (typeof baseUrl !== 'string' || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-    throw new InvalidArgumentError('options.baseUrl must be an absolute http(s) URL');
+    return 'must be an absolute http(s) URL';
   }
   if (url.search || url.hash || url.username || url.password) {
-    throw new InvalidArgumentError('options.baseUrl must not have credentials, a query or a fragment');
+    return 'must not have credentials, a query or a fragment';
   }
-  return { origin: url.origin, pathPrefix: url.pathname.replace(/\/+$/, ''), protocol: url.protocol };
+  return undefined;
+}
+
+function parseBaseUrl(baseUrl: unknown): Pick<ResolvedClientOptions, 'origin' | 'pathPrefix' | 'protocol'> {
+  const problem = baseUrlProblem(baseUrl);
+  if (problem !== undefined) throw new InvalidArgumentError(`options.baseUrl ${problem}`);
+  const url = new URL(baseUrl as string);
+  return {
+    origin: url.origin,
+    pathPrefix: url.pathname.replace(/\/+$/, ''),
+    protocol: url.protocol as 'http:' | 'https:',
+  };
 }
 
 function integer(name: string, value: unknown, min: number): number {

@@ -1,6 +1,6 @@
 // The public surface of the batch export.
 export { exportBatch } from './pipeline.js';
-export { EXPORT_DEFAULTS } from './options.js';
+export { EXPORT_DEFAULTS, MAX_CONCURRENCY } from './options.js';
 export type { ExportOptions } from './options.js';
 export type { ExportFormat } from './formats.js';
 export type { ExportProgress } from './progress.js';

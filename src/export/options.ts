@@ -1,7 +1,7 @@
 // exportBatch() options: validated up front, defaults frozen, one message shape for every mistake.
 import { InvalidArgumentError } from '../errors.js';
 import type { PlaymentClient } from '../api/index.js';
-import type { MaskDecoderPool } from '../pool/index.js';
+import { MAX_THREADS, type MaskDecoderPool } from '../pool/index.js';
 import { EXPORT_FORMATS, type ExportFormat } from './formats.js';
 import type { ExportProgress } from './progress.js';
 
@@ -19,11 +19,14 @@ export interface ExportOptions {
    * (a mismatch fails the job) and write the points next to the labels. Default false.
    */
   withPoints?: boolean;
-  /** Masks in flight at once (download, decode and write), and jobs in flight. Default 32. */
+  /** Masks in flight at once (download, decode and write), and jobs in flight: 1 to MAX_CONCURRENCY. Default 32. */
   concurrency?: number;
   /** An existing pool to decode with (left open). Without it the export runs and closes its own. */
   pool?: MaskDecoderPool;
-  /** Worker threads of the export's own pool; default: the machine's available parallelism. Not with `pool`. */
+  /**
+   * Worker threads of the export's own pool, 1 to MAX_THREADS; default: the machine's available parallelism. Not with
+   * `pool`.
+   */
   threads?: number;
   /** Called after every change of the counters. */
   onProgress?: (progress: ExportProgress) => void;
@@ -79,7 +82,7 @@ export function resolveExportOptions(options: ExportOptions): ResolvedExportOpti
   }
   if (threads !== undefined) {
     if (pool !== undefined) throw new InvalidArgumentError('options.threads must not be set with options.pool');
-    checkCount('threads', threads, MAX_CONCURRENCY);
+    checkCount('threads', threads, MAX_THREADS);
   }
   if (onProgress !== undefined && typeof onProgress !== 'function') {
     throw new InvalidArgumentError('options.onProgress must be a function');

@@ -12,7 +12,10 @@ import { CORE_MODULE_KEY, fromReply, type DecodeReply, type DecodeTask } from '.
 import { Slots } from './slots.js';
 
 export interface MaskDecoderPoolOptions {
-  /** Worker threads. Default: `os.availableParallelism()`. Not allowed with `piscina` (its maxThreads apply). */
+  /**
+   * Worker threads, 1 to MAX_THREADS. Default: `os.availableParallelism()` (at most MAX_THREADS). Not allowed with
+   * `piscina` (its maxThreads apply).
+   */
   threads?: number;
   /**
    * Decodes that may wait for a free thread inside the pool (default: 2 × threads; `Infinity` for no limit; never
@@ -41,7 +44,13 @@ export interface PoolDecodeOptions {
   signal?: AbortSignal;
 }
 
-const DEFAULTS = Object.freeze({ threads: availableParallelism(), queuedPerThread: 2 });
+/**
+ * Most worker threads a pool starts. Decoding is CPU-bound, so threads beyond the cores add no speed, only memory
+ * (an isolate and a WebAssembly instance each, about 10 MiB): 64 covers large servers and bounds a typo.
+ */
+export const MAX_THREADS = 64;
+
+const DEFAULTS = Object.freeze({ threads: Math.min(availableParallelism(), MAX_THREADS), queuedPerThread: 2 });
 
 const WORKER_FILENAME = fileURLToPath(new URL('./worker.js', import.meta.url));
 
@@ -164,8 +173,8 @@ function messageOf(error: unknown): string {
 function checkPoolOptions(options: MaskDecoderPoolOptions): MaskDecoderPoolOptions {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options must be an object');
   const { threads, maxQueue, piscina } = options;
-  if (threads !== undefined && !(Number.isSafeInteger(threads) && threads >= 1)) {
-    throw new InvalidArgumentError('options.threads must be a positive integer');
+  if (threads !== undefined && !(Number.isSafeInteger(threads) && threads >= 1 && threads <= MAX_THREADS)) {
+    throw new InvalidArgumentError(`options.threads must be an integer from 1 to ${MAX_THREADS}`);
   }
   if (maxQueue !== undefined && !((Number.isSafeInteger(maxQueue) && maxQueue >= 0) || maxQueue === Infinity)) {
     throw new InvalidArgumentError('options.maxQueue must be a non-negative integer or Infinity');

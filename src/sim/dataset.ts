@@ -37,6 +37,9 @@ export const DATASET_DEFAULTS = Object.freeze({
   emptyLastPage: false,
 });
 
+/** The smallest value of each count (all integers, no upper bound but Number.MAX_SAFE_INTEGER). */
+export const DATASET_MINIMUMS = Object.freeze({ seed: 0, jobs: 0, frames: 1, sensors: 1, points: 0, pageSize: 1 });
+
 /** Class names of the label keys the masks use. Key 0 has none on purpose: exporters must fall back to the key. */
 export const CLASS_NAMES: ReadonlyMap<number, string> = new Map([
   [1, 'Vehicle'],
@@ -101,17 +104,17 @@ export class SimDataset {
   readonly #tokenPages: ReadonlyMap<string, number>;
 
   constructor(options: DatasetOptions = {}) {
-    const seed = count('seed', options.seed ?? DATASET_DEFAULTS.seed, 0);
+    const seed = count('seed', options.seed ?? DATASET_DEFAULTS.seed, DATASET_MINIMUMS.seed);
     const random = seededRandom(seed);
     this.seed = seed;
     this.projectId = options.projectId ?? uuid(random);
     this.batchId = options.batchId ?? uuid(random);
     this.batchName = `Batch ${seed}`;
-    this.frames = count('frames', options.frames ?? DATASET_DEFAULTS.frames, 1);
-    this.sensors = count('sensors', options.sensors ?? DATASET_DEFAULTS.sensors, 1);
-    this.points = count('points', options.points ?? DATASET_DEFAULTS.points, 0);
-    this.pageSize = count('pageSize', options.pageSize ?? DATASET_DEFAULTS.pageSize, 1);
-    const jobCount = count('jobs', options.jobs ?? DATASET_DEFAULTS.jobs, 0);
+    this.frames = count('frames', options.frames ?? DATASET_DEFAULTS.frames, DATASET_MINIMUMS.frames);
+    this.sensors = count('sensors', options.sensors ?? DATASET_DEFAULTS.sensors, DATASET_MINIMUMS.sensors);
+    this.points = count('points', options.points ?? DATASET_DEFAULTS.points, DATASET_MINIMUMS.points);
+    this.pageSize = count('pageSize', options.pageSize ?? DATASET_DEFAULTS.pageSize, DATASET_MINIMUMS.pageSize);
+    const jobCount = count('jobs', options.jobs ?? DATASET_DEFAULTS.jobs, DATASET_MINIMUMS.jobs);
     const ids = options.jobIds ?? Array.from({ length: jobCount }, () => uuid(random));
     if (new Set(ids).size !== ids.length || ids.some((id) => typeof id !== 'string' || id === '')) {
       throw new RangeError('jobIds must be distinct non-empty strings');

@@ -53,7 +53,10 @@ export const RANDOM_FAULT_KINDS: readonly FaultKind[] = Object.freeze([
 
 const GATEWAY_FAULTS: FaultKind[] = ['http500', 'http503', 'http429', 'retryable400', 'final400'];
 const API_FAULTS: FaultKind[] = [...GATEWAY_FAULTS, 'reset', 'stall', 'badJson'];
-const ALL_ROUTES: readonly Route[] = ['batch', 'job', 'attachment', 'storage'];
+
+/** Every fault kind, and every route, for callers that list or check them (the CLI's options). */
+export const FAULT_KINDS: readonly FaultKind[] = Object.freeze([...API_FAULTS, 'expired'] as const);
+export const FAULT_ROUTES: readonly Route[] = Object.freeze(['batch', 'job', 'attachment', 'storage'] as const);
 
 /** The faults that make sense on each route (a redirect has no body to cut or to garble; storage has no API codes). */
 export const ROUTE_FAULTS: Readonly<Record<Route, ReadonlySet<FaultKind>>> = Object.freeze({
@@ -79,7 +82,7 @@ export class FaultPlan {
   readonly #scripted: Scripted[] = [];
 
   constructor(options: FaultOptions = {}) {
-    const { rate = 0, seed = 1, kinds = RANDOM_FAULT_KINDS, routes = ALL_ROUTES } = options;
+    const { rate = 0, seed = 1, kinds = RANDOM_FAULT_KINDS, routes = FAULT_ROUTES } = options;
     if (!(rate >= 0 && rate <= 1)) throw new RangeError('faults.rate must be a number from 0 to 1');
     this.rate = rate;
     this.retryAfterSeconds = options.retryAfterSeconds ?? 1;

@@ -2,9 +2,17 @@
 // benchmarks. Not part of the main entry.
 export { startSimulator } from './server.js';
 export type { Simulator, SimulatorOptions } from './server.js';
-export { SimDataset, DATASET_DEFAULTS, CLASS_NAMES, maskPath, resultPath, pointCloudPath } from './dataset.js';
+export {
+  SimDataset,
+  DATASET_DEFAULTS,
+  DATASET_MINIMUMS,
+  CLASS_NAMES,
+  maskPath,
+  resultPath,
+  pointCloudPath,
+} from './dataset.js';
 export type { DatasetOptions, ExpectedMask, SimJob, BatchPageData } from './dataset.js';
-export { FaultPlan, RANDOM_FAULT_KINDS, ROUTE_FAULTS } from './faults.js';
+export { FaultPlan, FAULT_KINDS, FAULT_ROUTES, RANDOM_FAULT_KINDS, ROUTE_FAULTS } from './faults.js';
 export type { FaultKind, FaultOptions, Route } from './faults.js';
 export type { SimStats, SimRequest } from './stats.js';
 export type { Compression } from './reply.js';

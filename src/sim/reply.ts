@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 
 export type Compression = 'gzip' | 'br' | 'deflate';
+export const COMPRESSIONS: readonly Compression[] = Object.freeze(['gzip', 'br', 'deflate'] as const);
 
 export interface Reply {
   status: number;

@@ -1,0 +1,85 @@
+// The --help texts, rendered from the option tables so that every option, limit and default shown is the one parsed.
+import { COMMANDS, SPECS, type CommandName, type OptionSpec } from './spec.js';
+
+const PROGRAM = 'playment-masks';
+const WIDTH = 100;
+const OPTION_COLUMN = 22;
+const EXIT_CODES = 'Exit codes: 0 done, 1 some jobs failed (or an error), 2 usage error, 130 interrupted.';
+
+export function helpText(topic: CommandName | undefined): string {
+  return topic === undefined ? mainHelp() : commandHelp(topic);
+}
+
+function mainHelp(): string {
+  const rows: [string, string][] = [
+    ...COMMANDS.map((name): [string, string] => [`${PROGRAM} ${SPECS[name].usage}`, SPECS[name].summary]),
+    [`${PROGRAM} --version`, 'print the version'],
+  ];
+  return [
+    `${PROGRAM}: Playment point-cloud segmentation masks to per-point label files`,
+    '',
+    'Usage:',
+    ...rows.map(([usage, summary]) => `  ${usage}\n      ${summary}`),
+    '',
+    `Run "${PROGRAM} COMMAND --help" for a command's options.`,
+    EXIT_CODES,
+  ].join('\n');
+}
+
+function commandHelp(name: CommandName): string {
+  const spec = SPECS[name];
+  const lines = Object.entries(spec.options).map(([option, o]) =>
+    optionLine(`--${option}${o.value ? ` ${o.value}` : ''}`, `${o.help}${limits(o)}`),
+  );
+  return [
+    `Usage: ${PROGRAM} ${spec.usage}`,
+    '',
+    spec.description,
+    '',
+    'Options:',
+    ...lines,
+    optionLine('-h, --help', 'this help'),
+    '',
+    EXIT_CODES,
+  ].join('\n');
+}
+
+/** ` (1-1024, default 32)`: what the parser accepts, and what applies without the option. */
+function limits(option: OptionSpec): string {
+  const parts = [optionValues(option, true), option.default === undefined ? '' : `default ${option.default}`];
+  const shown = parts.filter((part) => part !== '');
+  return shown.length === 0 ? '' : ` (${shown.join(', ')})`;
+}
+
+/**
+ * The values an option accepts, as the help and README show them: `1-1024`, `>= 0`, `npy|bin|kitti`, a list's
+ * `a,b,c`; '' for free text and flags. `terse` leaves out choices the option's text already names.
+ */
+export function optionValues(option: OptionSpec, terse = false): string {
+  if (option.kind === 'integer' || option.kind === 'number') {
+    const { min, max } = option as Required<Pick<OptionSpec, 'min' | 'max'>>;
+    if (max === Number.MAX_SAFE_INTEGER) return `${option.aboveMin ? '>' : '>='} ${min}`;
+    return `${min}-${max}`;
+  }
+  if (option.kind === 'list') return option.choices!.join(',');
+  if (option.kind === 'choice') {
+    return terse && option.choices!.every((choice) => option.help.includes(choice)) ? '' : option.choices!.join('|');
+  }
+  return '';
+}
+
+/** The option in its column, its text wrapped to the width under itself. */
+function optionLine(option: string, text: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && OPTION_COLUMN + line.length + 1 + word.length > WIDTH) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  lines.push(line);
+  const first = `  ${option}`;
+  const head = first.length < OPTION_COLUMN ? first.padEnd(OPTION_COLUMN) : `${first}\n${' '.repeat(OPTION_COLUMN)}`;
+  return head + lines.join(`\n${' '.repeat(OPTION_COLUMN)}`);
+}

@@ -1,0 +1,65 @@
+// Errors as the person at the terminal needs them: the flag or variable they typed rather than the library option it
+// set, a file error's path and reason once (not `ENOENT: ENOENT: ...`), and never a control character.
+import { PlaymentMasksError } from '../errors.js';
+import { API_KEY_VARIABLE, SPECS, type CommandName } from './spec.js';
+
+/**
+ * A library InvalidArgumentError message in the CLI's words: `options.concurrency must be ...` becomes
+ * `export: --concurrency must be ...`, `options.apiKey` becomes `PLAYMENT_API_KEY`. Names no flag sets stay as they are.
+ */
+export function inCliTerms(message: string, command: CommandName | undefined): string {
+  const flags = new Map<string, string>([['apiKey', API_KEY_VARIABLE]]);
+  if (command !== undefined) {
+    for (const [name, option] of Object.entries(SPECS[command].options)) {
+      if (option.library !== undefined) flags.set(option.library, `--${name}`);
+    }
+  }
+  const translated = message.replace(/\boptions\.([A-Za-z]+)/g, (text, name: string) => flags.get(name) ?? text);
+  return command === undefined ? translated : `${command}: ${translated}`;
+}
+
+/** Node's system errors (fs, net): `code`, `syscall` and usually `path`; their message starts with the code. */
+interface SystemError extends Error {
+  code: string;
+  syscall: string;
+  path?: string;
+}
+
+export function isSystemError(error: unknown): error is SystemError {
+  return (
+    error instanceof Error &&
+    typeof (error as Partial<SystemError>).code === 'string' &&
+    typeof (error as Partial<SystemError>).syscall === 'string'
+  );
+}
+
+/**
+ * `cannot open missing.txt: no such file or directory (ENOENT)`. `as` names the file as the user knows it (the
+ * error's own path may be a temporary file next to it) and what was being done to it.
+ */
+export function describeSystemError(error: SystemError, as: { path?: string; action?: string } = {}): string {
+  // `ENOENT: no such file or directory, open '/x'`: the reason is what lies between the code and the syscall.
+  // `listen EADDRINUSE: address already in use 127.0.0.1:8080`: after the syscall and the code.
+  const reason = error.message
+    .replace(new RegExp(`^(${error.syscall} )?${error.code}: `), '')
+    .replace(new RegExp(`, ${error.syscall}\\b.*$`), '');
+  const path = as.path ?? error.path;
+  const action = as.action ?? (error.syscall === 'open' ? 'cannot open' : `${error.syscall} failed for`);
+  return path === undefined ? `${error.syscall}: ${reason} (${error.code})` : `${action} ${path}: ${reason} (${error.code})`;
+}
+
+/** One line for any error: `CODE: message` for the library's, the path and reason for a system error. */
+export function describeError(error: unknown): string {
+  if (isSystemError(error)) return describeSystemError(error);
+  if (error instanceof PlaymentMasksError) return `${error.code}: ${error.message}`;
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' && !error.message.startsWith(code) ? `${code}: ${error.message}` : error.message;
+  }
+  return String(error);
+}
+
+// Messages can quote what a server sent: no control characters reach the terminal.
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+}

@@ -1,0 +1,251 @@
+// What the command line accepts: each command's options with their kinds, limits and defaults. The parser
+// (args.ts), the help (help.ts) and the messages for library errors (messages.ts) all read these tables, and the
+// limits come from the library's own constants, so the CLI, the library and the docs cannot disagree.
+import { CLIENT_DEFAULTS } from '../api/options.js';
+import { EXPORT_FORMATS } from '../export/formats.js';
+import { EXPORT_DEFAULTS, MAX_CONCURRENCY } from '../export/options.js';
+import { MAX_THREADS } from '../pool/pool.js';
+import { DATASET_DEFAULTS, DATASET_MINIMUMS } from '../sim/dataset.js';
+import { FAULT_KINDS, FAULT_ROUTES, RANDOM_FAULT_KINDS } from '../sim/faults.js';
+import { COMPRESSIONS } from '../sim/reply.js';
+
+export type CommandName = 'export' | 'decode' | 'simulate' | 'demo';
+
+/**
+ * - `text`: any non-empty string (ids may look like numbers or dashes). `path`: a file or folder, refused when it
+ *   looks like an option (`-x`). `url`: an absolute http(s) URL.
+ * - `integer`, `number`: from `min` to `max` (a `number` may be required to be above `min`: `aboveMin`).
+ * - `choice`: one of `choices`. `list`: comma-separated `choices`.
+ * - `flag`: no value.
+ */
+export type OptionKind = 'text' | 'path' | 'url' | 'integer' | 'number' | 'choice' | 'list' | 'flag';
+
+export interface OptionSpec {
+  kind: OptionKind;
+  /** The value's placeholder in the help: N, DIR, URL. */
+  value?: string;
+  min?: number;
+  max?: number;
+  aboveMin?: boolean;
+  choices?: readonly string[];
+  /** As shown in the help. */
+  default?: string | number;
+  help: string;
+  /** The library option this sets, so that the library's messages about it can name the flag instead. */
+  library?: string;
+}
+
+export interface CommandSpec {
+  /** The line after `Usage: playment-masks `. */
+  usage: string;
+  summary: string;
+  /** Paragraphs between the usage line and the options. */
+  description: string;
+  options: Readonly<Record<string, OptionSpec>>;
+  /** Names of the positional arguments, in order (all required). */
+  positionals: readonly string[];
+  required: readonly string[];
+}
+
+/** The variable the API key is read from: never an argument, never printed. */
+export const API_KEY_VARIABLE = 'PLAYMENT_API_KEY';
+
+export const SIMULATE_DEFAULTS = Object.freeze({ port: 8080, jobs: 50, frames: 4, points: 100_000 });
+// Several pages even for a small demo batch.
+export const DEMO_DEFAULTS = Object.freeze({ jobs: 60, frames: 4, points: 100_000, pageSize: 10 });
+
+// Node's timers fire at once beyond this (a 32-bit millisecond count).
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const UNBOUNDED = Number.MAX_SAFE_INTEGER;
+
+const count = (min: number, help: string, defaultValue?: number): OptionSpec => ({
+  kind: 'integer',
+  value: 'N',
+  min,
+  max: UNBOUNDED,
+  help,
+  ...(defaultValue === undefined ? {} : { default: defaultValue }),
+});
+
+const milliseconds = (help: string, defaultValue: number): OptionSpec => ({
+  kind: 'integer',
+  value: 'MS',
+  min: 0,
+  max: MAX_TIMER_MS,
+  default: defaultValue,
+  help,
+});
+
+const FORMAT: OptionSpec = {
+  kind: 'choice',
+  value: 'F',
+  choices: EXPORT_FORMATS,
+  default: EXPORT_DEFAULTS.format,
+  help: 'label files: npy (NumPy uint16), bin (raw uint16 LE), kitti (SemanticKITTI .label)',
+  library: 'format',
+};
+
+const WITH_POINTS: OptionSpec = {
+  kind: 'flag',
+  help:
+    "also fetch each frame's lidar PCD, check its point count against the mask, and write the points next to the " +
+    'labels: npy float32 (N, 3) .points.npy, bin raw float32 x y z .points.bin, kitti velodyne .bin ' +
+    '(float32 x y z intensity)',
+  library: 'withPoints',
+};
+
+/** The simulated batch and its faults: `simulate` serves them, `demo` exports them. */
+function simulatorOptions(defaults: { jobs: number; frames: number; points: number; pageSize: number }) {
+  return {
+    jobs: count(DATASET_MINIMUMS.jobs, 'jobs in the batch', defaults.jobs),
+    frames: count(DATASET_MINIMUMS.frames, 'frames per job', defaults.frames),
+    sensors: count(DATASET_MINIMUMS.sensors, 'lidars per frame, one mask each', DATASET_DEFAULTS.sensors),
+    points: count(DATASET_MINIMUMS.points, 'points per mask', defaults.points),
+    'page-size': count(DATASET_MINIMUMS.pageSize, 'jobs per batch page', defaults.pageSize),
+    seed: count(DATASET_MINIMUMS.seed, 'seed of the ids, masks and point clouds', DATASET_DEFAULTS.seed),
+    'legacy-masks': { kind: 'flag', help: 'serve results of the older generation (a legend and PCD masks)' },
+    compression: {
+      kind: 'choice',
+      value: 'C',
+      choices: COMPRESSIONS,
+      default: 'none',
+      help: 'compress bodies this way when the client accepts it',
+    },
+    'latency-ms': milliseconds('added before every answer, on both origins', 0),
+    'fault-rate': {
+      kind: 'number',
+      value: 'R',
+      min: 0,
+      max: 1,
+      default: 0,
+      help: 'share of requests given a random fault',
+    },
+    'fault-kinds': {
+      kind: 'list',
+      value: 'K,K',
+      choices: FAULT_KINDS,
+      default: RANDOM_FAULT_KINDS.join(','),
+      help: 'the random faults drawn from',
+    },
+    'fault-routes': {
+      kind: 'list',
+      value: 'R,R',
+      choices: FAULT_ROUTES,
+      default: FAULT_ROUTES.join(','),
+      help: 'the routes that get random faults',
+    },
+    'fault-seed': count(0, 'seed of the random faults', 1),
+    'retry-after': { ...count(0, 'Retry-After of the 429 and 503 faults, in seconds', 1), value: 'S' },
+    'stall-ms': milliseconds('how long a stall fault keeps a connection silent', 60_000),
+  } satisfies Record<string, OptionSpec>;
+}
+
+export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
+  export: {
+    usage: 'export --project P --batch B --out DIR [options]',
+    summary: 'export a whole batch',
+    description:
+      'Exports every mask of batch B of project P into DIR: one label file per mask, each job\'s result\n' +
+      'object (jobs/<job>/result.json), index.jsonl (one line per mask) and summary.json.\n' +
+      'Rerun the same command to resume after an interruption: complete jobs are skipped.\n\n' +
+      `The API key is read from the ${API_KEY_VARIABLE} environment variable (never an argument).`,
+    options: {
+      project: { kind: 'text', value: 'P', help: 'project id', library: 'projectId' },
+      batch: { kind: 'text', value: 'B', help: 'batch id', library: 'batchId' },
+      out: { kind: 'path', value: 'DIR', help: 'output folder (created if missing)', library: 'outDir' },
+      'base-url': {
+        kind: 'url',
+        value: 'URL',
+        default: CLIENT_DEFAULTS.baseUrl,
+        help: 'API origin, with its scheme',
+        library: 'baseUrl',
+      },
+      format: FORMAT,
+      'with-points': WITH_POINTS,
+      concurrency: {
+        kind: 'integer',
+        value: 'N',
+        min: 1,
+        max: MAX_CONCURRENCY,
+        default: EXPORT_DEFAULTS.concurrency,
+        help: 'masks in flight at once',
+        library: 'concurrency',
+      },
+      threads: {
+        kind: 'integer',
+        value: 'N',
+        min: 1,
+        max: MAX_THREADS,
+        default: 'one per CPU',
+        help: 'decoding threads',
+        library: 'threads',
+      },
+      'max-rps': {
+        kind: 'number',
+        value: 'N',
+        min: 0,
+        aboveMin: true,
+        max: UNBOUNDED,
+        default: 'no cap',
+        help: "at most N requests per second to the API (its 429 answers are waited out either way)",
+        library: 'maxRequestsPerSecond',
+      },
+    },
+    positionals: [],
+    required: ['project', 'batch', 'out'],
+  },
+  decode: {
+    usage: 'decode FILE [--out FILE.npy] [--json]',
+    summary: 'count the labels of one mask file',
+    description:
+      'Decodes one mask file (a JSON array of label keys; - reads standard input) and prints its point\n' +
+      'count and the number of points of each label.',
+    options: {
+      out: { kind: 'path', value: 'FILE.npy', help: 'also write the labels as a NumPy .npy file (uint16)' },
+      json: { kind: 'flag', help: 'print JSON: { "points": N, "labels": { "<key>": count } }' },
+    },
+    positionals: ['FILE'],
+    required: [],
+  },
+  simulate: {
+    usage: 'simulate [--port N] [--jobs N] [--frames N] [--points N] [options]',
+    summary: 'run a local simulator of the API',
+    description:
+      'Runs a local simulator of the Playment API on 127.0.0.1 until Ctrl-C: batch pages, job\n' +
+      'results, and attachments redirected to a second storage origin with expiring signatures,\n' +
+      'optionally with latency and injected faults. Prints the base URL, the API key and a\n' +
+      'command that exports the batch.',
+    options: {
+      port: {
+        kind: 'integer',
+        value: 'N',
+        min: 0,
+        max: 65_535,
+        default: SIMULATE_DEFAULTS.port,
+        help: 'API port (0 picks a free one)',
+      },
+      ...simulatorOptions({ ...SIMULATE_DEFAULTS, pageSize: DATASET_DEFAULTS.pageSize }),
+    },
+    positionals: [],
+    required: [],
+  },
+  demo: {
+    usage: 'demo [--out DIR | --keep] [--format F] [--with-points] [options]',
+    summary: 'export a simulated batch, offline',
+    description:
+      'Starts the simulator on loopback and exports a realistic batch (several pages, several frames\n' +
+      'per job, 100k-point masks), then prints the summary. Needs no network. Without --out the\n' +
+      'export goes to a new temporary folder, removed at the end unless --keep is given.',
+    options: {
+      out: { kind: 'path', value: 'DIR', help: 'output folder, kept (default: a temporary folder)' },
+      keep: { kind: 'flag', help: 'keep the temporary folder and print where it is' },
+      format: FORMAT,
+      'with-points': WITH_POINTS,
+      ...simulatorOptions(DEMO_DEFAULTS),
+    },
+    positionals: [],
+    required: [],
+  },
+};
+
+export const COMMANDS = Object.keys(SPECS) as CommandName[];
