@@ -1,9 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { DEMO_DEFAULTS, HELP, parseArgs, SIMULATE_DEFAULTS, UsageError } from '../src/cli/args.js';
+import { parseArgs, readApiKey, UsageError } from '../src/cli/args.js';
+import { helpText } from '../src/cli/help.js';
+import { COMMANDS, DEMO_DEFAULTS, SIMULATE_DEFAULTS, SPECS } from '../src/cli/spec.js';
+import { DATASET_DEFAULTS } from '../src/sim/dataset.js';
+import { MAX_CONCURRENCY } from '../src/export/options.js';
+import { MAX_THREADS } from '../src/pool/pool.js';
 import { formatBar, formatBytes, formatDuration, formatEta, formatLine, ProgressView } from '../src/cli/progress.js';
 import type { ExportProgress } from '../src/export/progress.js';
 
 const exportBase = ['export', '--project', 'p', '--batch', 'b', '--out', 'dir'];
+const simulatorDefaults = {
+  jobs: SIMULATE_DEFAULTS.jobs,
+  frames: SIMULATE_DEFAULTS.frames,
+  points: SIMULATE_DEFAULTS.points,
+  sensors: DATASET_DEFAULTS.sensors,
+  pageSize: DATASET_DEFAULTS.pageSize,
+  seed: DATASET_DEFAULTS.seed,
+  latencyMs: 0,
+  faults: { rate: 0, seed: 1, retryAfterSeconds: 1, stallMs: 60_000 },
+};
+const demoDefaults = { ...simulatorDefaults, ...DEMO_DEFAULTS };
 const exportDefaults = {
   command: 'export',
   project: 'p',
@@ -24,6 +40,7 @@ describe('parseArgs: accepted command lines', () => {
     ['export --help', ['export', '--help'], { command: 'help', topic: 'export' }],
     ['decode -h', ['decode', 'x', '-h'], { command: 'help', topic: 'decode' }],
     ['--version', ['--version'], { command: 'version' }],
+    ['-V', ['-V'], { command: 'version' }],
     ['export, defaults', exportBase, exportDefaults],
     [
       'export, every option',
@@ -65,17 +82,107 @@ describe('parseArgs: accepted command lines', () => {
       { command: 'decode', file: 'm.txt', out: 'm.npy', json: true },
     ],
     ['decode -- -file', ['decode', '--', '-file'], { command: 'decode', file: '-file', out: undefined, json: false }],
-    ['simulate defaults', ['simulate'], { command: 'simulate', ...SIMULATE_DEFAULTS }],
+    ['simulate defaults', ['simulate'], { command: 'simulate', simulator: { ...simulatorDefaults, port: 8080 } }],
     [
       'simulate options',
       ['simulate', '--port', '0', '--jobs', '3', '--frames', '2', '--points', '10'],
-      { command: 'simulate', port: 0, jobs: 3, frames: 2, points: 10 },
+      { command: 'simulate', simulator: { ...simulatorDefaults, port: 0, jobs: 3, frames: 2, points: 10 } },
     ],
-    ['demo defaults', ['demo'], { command: 'demo', out: undefined, format: 'npy', ...DEMO_DEFAULTS }],
+    [
+      'simulate: faults, latency, page size and the rest the simulator supports',
+      [
+        'simulate',
+        '--page-size=7',
+        '--latency-ms',
+        '20',
+        '--fault-rate',
+        '0.1',
+        '--fault-kinds',
+        'http500,reset,http500',
+        '--fault-routes',
+        'storage',
+        '--fault-seed',
+        '9',
+        '--retry-after',
+        '0',
+        '--stall-ms',
+        '500',
+        '--seed',
+        '4',
+        '--sensors',
+        '2',
+        '--compression',
+        'br',
+        '--legacy-masks',
+      ],
+      {
+        command: 'simulate',
+        simulator: {
+          ...simulatorDefaults,
+          port: 8080,
+          pageSize: 7,
+          latencyMs: 20,
+          seed: 4,
+          sensors: 2,
+          compression: 'br',
+          legacyMasks: true,
+          faults: {
+            rate: 0.1,
+            seed: 9,
+            retryAfterSeconds: 0,
+            stallMs: 500,
+            kinds: ['http500', 'reset'],
+            routes: ['storage'],
+          },
+        },
+      },
+    ],
+    [
+      'simulate: a fault rate written .5',
+      ['simulate', '--fault-rate', '.5'],
+      {
+        command: 'simulate',
+        simulator: { ...simulatorDefaults, port: 8080, faults: { ...simulatorDefaults.faults, rate: 0.5 } },
+      },
+    ],
+    [
+      'demo defaults',
+      ['demo'],
+      { command: 'demo', out: undefined, keep: false, format: 'npy', simulator: demoDefaults },
+    ],
     [
       'demo options',
       ['demo', '--out', 'o', '--jobs', '2', '--frames', '1', '--points', '5', '--format', 'bin'],
-      { command: 'demo', out: 'o', jobs: 2, frames: 1, points: 5, format: 'bin' },
+      {
+        command: 'demo',
+        out: 'o',
+        keep: false,
+        format: 'bin',
+        simulator: { ...demoDefaults, jobs: 2, frames: 1, points: 5 },
+      },
+    ],
+    [
+      'demo --keep, with faults',
+      ['demo', '--keep', '--fault-rate', '1', '--page-size', '3'],
+      {
+        command: 'demo',
+        out: undefined,
+        keep: true,
+        format: 'npy',
+        simulator: { ...demoDefaults, pageSize: 3, faults: { ...demoDefaults.faults, rate: 1 } },
+      },
+    ],
+    ['decode - (standard input)', ['decode', '-'], { command: 'decode', file: '-', out: undefined, json: false }],
+    ['export --max-rps 0.5', [...exportBase, '--max-rps', '0.5'], { ...exportDefaults, maxRps: 0.5 }],
+    [
+      'export: the largest --concurrency and --threads the library takes',
+      [...exportBase, '--concurrency', '1024', '--threads', '64'],
+      { ...exportDefaults, concurrency: 1024, threads: 64 },
+    ],
+    [
+      'export: --base-url with a path',
+      [...exportBase, '--base-url', 'https://h/v1'],
+      { ...exportDefaults, baseUrl: 'https://h/v1' },
     ],
   ])('%s', (_, argv, expected) => {
     expect(parseArgs(argv)).toEqual(expected);
@@ -84,7 +191,6 @@ describe('parseArgs: accepted command lines', () => {
 
 describe('parseArgs: usage errors', () => {
   it.each<[string, string[], RegExp]>([
-    ['unknown command', ['frobnicate'], /unknown command/],
     ['unknown top-level option', ['--frob'], /unknown option --frob/],
     ['help for an unknown command', ['help', 'frob'], /unknown command/],
     ['missing --project', ['export', '--batch', 'b', '--out', 'd'], /--project is required/],
@@ -97,7 +203,120 @@ describe('parseArgs: usage errors', () => {
     ['bad format', [...exportBase, '--format', 'csv'], /--format must be one of npy, bin, kitti/],
     ['zero concurrency', [...exportBase, '--concurrency', '0'], /--concurrency must be an integer from 1/],
     ['fractional threads', [...exportBase, '--threads', '1.5'], /--threads must be an integer/],
-    ['zero requests per second', [...exportBase, '--max-rps', '0'], /--max-rps must be an integer from 1/],
+    ['zero requests per second', [...exportBase, '--max-rps', '0'], /^export: --max-rps must be a number > 0$/],
+    [
+      'requests per second not a number',
+      [...exportBase, '--max-rps', '5/s'],
+      /^export: --max-rps must be a number > 0$/,
+    ],
+    // The library's limits, word for word with the flag in place of the option.
+    [
+      '--concurrency over the library limit',
+      [...exportBase, '--concurrency', '2000'],
+      new RegExp(`^export: --concurrency must be an integer from 1 to ${MAX_CONCURRENCY}$`),
+    ],
+    [
+      '--threads over the pool limit',
+      [...exportBase, '--threads', '1000'],
+      new RegExp(`^export: --threads must be an integer from 1 to ${MAX_THREADS}$`),
+    ],
+    ['a mistyped command', ['expotr'], /^unknown command; did you mean export\?$/],
+    ['a mistyped command, two letters off', ['simualte'], /^unknown command; did you mean simulate\?$/],
+    ['a command prefix', ['dec'], /^unknown command; did you mean decode\?$/],
+    ['nothing like a command', ['frobnicate'], /^unknown command$/],
+    ['help for a mistyped command', ['help', 'expotr'], /^help: unknown command; did you mean export\?$/],
+    ['a mistyped top-level option', ['--verison'], /^unknown option --verison; did you mean --version\?$/],
+    [
+      'a mistyped option',
+      [...exportBase, '--concurency', '3'],
+      /^export: unknown option --concurency; did you mean --concurrency\?$/,
+    ],
+    ['an option of another command', ['decode', 'f', '--format', 'npy'], /^decode: unknown option --format$/],
+    [
+      '--out followed by an option-like word',
+      ['export', '--project', 'p', '--batch', 'b', '--out', '-x'],
+      /^export: --out needs a value, not the option-like -x \(for a file of that name, write \.\/-x\)$/,
+    ],
+    [
+      '--out=-x',
+      ['export', '--project', 'p', '--batch', 'b', '--out=-x'],
+      /--out needs a value, not the option-like -x/,
+    ],
+    [
+      '--out -',
+      ['export', '--project', 'p', '--batch', 'b', '--out', '-'],
+      /--out needs a value, not the option-like -/,
+    ],
+    ['decode --out -o', ['decode', 'f', '--out', '-o'], /^decode: --out needs a value, not the option-like -o/],
+    ['demo --out -x', ['demo', '--out', '-x'], /^demo: --out needs a value, not the option-like -x/],
+    [
+      '--base-url without a scheme (an address)',
+      [...exportBase, '--base-url', '127.0.0.1:8080'],
+      /^export: --base-url needs a scheme: did you mean http:\/\/127\.0\.0\.1:8080\?$/,
+    ],
+    [
+      '--base-url without a scheme (localhost)',
+      [...exportBase, '--base-url', 'localhost:8080/v1'],
+      /^export: --base-url needs a scheme: did you mean http:\/\/localhost:8080\/v1\?$/,
+    ],
+    [
+      '--base-url without a scheme (a host name)',
+      [...exportBase, '--base-url', 'api.playment.io'],
+      /^export: --base-url needs a scheme: did you mean https:\/\/api\.playment\.io\?$/,
+    ],
+    [
+      '--base-url with another scheme',
+      [...exportBase, '--base-url', 'ftp://x'],
+      /^export: --base-url must be an absolute http\(s\) URL$/,
+    ],
+    [
+      '--base-url with credentials',
+      [...exportBase, '--base-url', 'https://u:p@h'],
+      /^export: --base-url must not have credentials, a query or a fragment$/,
+    ],
+    [
+      '--format mistyped',
+      [...exportBase, '--format', 'kiti'],
+      /^export: --format must be one of npy, bin, kitti; did you mean kitti\?$/,
+    ],
+    [
+      '--fault-rate above 1',
+      ['simulate', '--fault-rate', '1.5'],
+      /^simulate: --fault-rate must be a number from 0 to 1$/,
+    ],
+    [
+      '--fault-rate negative',
+      ['simulate', '--fault-rate=-0.1'],
+      /^simulate: --fault-rate must be a number from 0 to 1$/,
+    ],
+    [
+      '--fault-kinds mistyped',
+      ['simulate', '--fault-kinds', 'http500,resett'],
+      /^simulate: --fault-kinds takes a comma-separated list of .*; did you mean reset\?$/,
+    ],
+    [
+      '--fault-routes unknown',
+      ['demo', '--fault-routes', 'pages'],
+      /^demo: --fault-routes takes a comma-separated list of batch, job, attachment, storage$/,
+    ],
+    [
+      '--latency-ms negative',
+      ['simulate', '--latency-ms', '-1'],
+      /^simulate: --latency-ms must be an integer from 0 to 2147483647$/,
+    ],
+    ['--page-size 0', ['simulate', '--page-size', '0'], /^simulate: --page-size must be an integer >= 1$/],
+    [
+      '--jobs beyond safe integers',
+      ['demo', '--jobs', '99999999999999999999'],
+      /^demo: --jobs must be an integer >= 0$/,
+    ],
+    [
+      '--compression unknown',
+      ['simulate', '--compression', 'zstd'],
+      /^simulate: --compression must be one of gzip, br, deflate$/,
+    ],
+    ['--keep with a value', ['demo', '--keep=yes'], /^demo: --keep takes no value$/],
+    ['simulate has no --out', ['simulate', '--out', 'x'], /^simulate: unknown option --out$/],
     ['negative threads', [...exportBase, '--threads=-2'], /--threads must be an integer/],
     ['empty value', ['export', '--project=', '--batch', 'b', '--out', 'd'], /--project must not be empty/],
     ['stray positional', [...exportBase, 'extra'], /expected no arguments, got 1/],
@@ -127,10 +346,67 @@ describe('parseArgs: usage errors', () => {
       /^export: expected no arguments, got 1 argument\(s\)$/,
     );
   });
+});
 
-  it('has help for every command', () => {
-    for (const topic of ['main', 'export', 'decode', 'simulate', 'demo'] as const) expect(HELP[topic]).toMatch(/Usage/);
-    expect(HELP.export).toContain('PLAYMENT_API_KEY');
+describe('readApiKey: the key from PLAYMENT_API_KEY, its mistakes named by the variable', () => {
+  it.each<[string, string | undefined, RegExp]>([
+    ['unset', undefined, /^export: set PLAYMENT_API_KEY to your API key$/],
+    ['empty', '', /^export: set PLAYMENT_API_KEY to your API key$/],
+    [
+      'a trailing newline (read from a file)',
+      'sk-secret\n',
+      /^export: PLAYMENT_API_KEY ends with a line break \(read from a file\?\): remove it$/,
+    ],
+    ['a trailing CRLF', 'sk-secret\r\n', /PLAYMENT_API_KEY ends with a line break/],
+    ['a leading space', ' sk-secret', /^export: PLAYMENT_API_KEY starts or ends with a space: remove it$/],
+    ['a space inside', 'sk secret', /^export: PLAYMENT_API_KEY must be printable ASCII without spaces$/],
+    ['a non-ASCII letter', 'sk-sécret', /^export: PLAYMENT_API_KEY must be printable ASCII without spaces$/],
+  ])('%s', (_, key, message) => {
+    let error: unknown;
+    try {
+      readApiKey({ PLAYMENT_API_KEY: key });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as UsageError).topic).toBe('export');
+    expect((error as UsageError).message).toMatch(message);
+    expect((error as UsageError).message).not.toMatch(/secret|sécret/);
+  });
+
+  it('returns a usable key as is', () => {
+    expect(readApiKey({ PLAYMENT_API_KEY: 'sk-live_0123~!' })).toBe('sk-live_0123~!');
+  });
+});
+
+describe('help', () => {
+  it('lists every command and --version', () => {
+    const main = helpText(undefined);
+    for (const command of COMMANDS) expect(main).toContain(`playment-masks ${SPECS[command].usage}`);
+    expect(main).toContain('playment-masks --version');
+  });
+
+  it.each(COMMANDS)('%s --help shows every option it parses, with its limits and default', (command) => {
+    const text = helpText(command);
+    // As read, whatever the wrapping.
+    const words = text.replace(/\s+/g, ' ');
+    expect(text).toContain(`Usage: playment-masks ${SPECS[command].usage}`);
+    for (const [name, option] of Object.entries(SPECS[command].options)) {
+      expect(text).toContain(`--${name}${option.value ? ` ${option.value}` : ''}`);
+      if (option.default !== undefined) expect(words).toContain(`default ${option.default}`);
+    }
+    for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(100);
+  });
+
+  it('shows the limits the parser and the library apply', () => {
+    expect(helpText('export')).toContain(
+      `--concurrency N     masks in flight at once (1-${MAX_CONCURRENCY}, default 32)`,
+    );
+    expect(helpText('export')).toContain(
+      `--threads N         decoding threads (1-${MAX_THREADS}, default one per CPU)`,
+    );
+    expect(helpText('export')).toContain('PLAYMENT_API_KEY');
+    expect(helpText('simulate')).toMatch(/--fault-rate R +share of requests given a random fault \(0-1, default 0\)/);
   });
 });
 
@@ -148,7 +424,7 @@ const progress = (fields: Partial<ExportProgress>): ExportProgress => ({
 });
 
 describe('progress formatting', () => {
-  it('draws a bar with jobs, masks, MB, rate and ETA', () => {
+  it('draws a bar with jobs, masks, MiB, rate and ETA', () => {
     const line = formatBar(
       progress({
         jobsListed: 300,
@@ -159,13 +435,13 @@ describe('progress formatting', () => {
         elapsedMs: 10_000,
       }),
     );
-    expect(line).toBe(`[${'#'.repeat(10)}${'.'.repeat(10)}] 150/300 jobs  600 masks  20.0 MB  2.0 MB/s  ETA 0:10`);
+    expect(line).toBe(`[${'#'.repeat(10)}${'.'.repeat(10)}] 150/300 jobs  600 masks  20.0 MiB  2.0 MiB/s  ETA 0:10`);
   });
 
   it('does not guess an ETA before the batch is fully listed', () => {
     expect(formatEta(progress({ jobsListed: 40, jobsDone: 20, elapsedMs: 1000 }))).toBe('?');
     expect(formatLine(progress({ jobsListed: 40, jobsDone: 20, jobsFailed: 2, elapsedMs: 1000 }))).toBe(
-      'export: 22/40+ jobs (2 failed), 0 masks, 0.0 kB, 0.0 kB/s, ETA ?',
+      'export: 22/40+ jobs (2 failed), 0 masks, 0.0 KiB, 0.0 KiB/s, ETA ?',
     );
   });
 
@@ -176,12 +452,26 @@ describe('progress formatting', () => {
     expect(formatEta(progress({ jobsListed: 5, listingDone: true, jobsResumed: 5 }))).toBe('0:00');
   });
 
-  it('formats sizes and durations', () => {
-    expect(formatBytes(512)).toBe('0.5 kB');
-    expect(formatBytes(3.5 * 2 ** 20)).toBe('3.5 MB');
-    expect(formatBytes(2 ** 31)).toBe('2.00 GB');
-    expect(formatDuration(59_400)).toBe('0:59');
-    expect(formatDuration(3_726_000)).toBe('1:02:06');
+  it.each<[number, string]>([
+    [0, '0.0 KiB'],
+    [512, '0.5 KiB'],
+    [1024, '1.0 KiB'],
+    [2 ** 20 - 40, '1.0 MiB'],
+    [2 ** 20, '1.0 MiB'],
+    [3.5 * 2 ** 20, '3.5 MiB'],
+    [48 * 2 ** 20, '48.0 MiB'],
+    [2 ** 30, '1.00 GiB'],
+    [2 ** 31, '2.00 GiB'],
+  ])('formats %d bytes in binary units as %s', (bytes, text) => {
+    expect(formatBytes(bytes)).toBe(text);
+  });
+
+  it.each<[number, string]>([
+    [0, '0:00'],
+    [59_400, '0:59'],
+    [3_726_000, '1:02:06'],
+  ])('formats %d ms as %s', (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
   });
 });
 

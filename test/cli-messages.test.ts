@@ -53,7 +53,11 @@ describe('closest: did you mean', () => {
 describe('selfCommand: a command line that runs as printed', () => {
   const clone = '/home/u/playment-masks';
   it.each<[string, Invocation, string]>([
-    ['under npx', { script: '/p/node_modules/.bin/playment-masks', env: { npm_command: 'exec' }, cwd: '/p' }, 'npx playment-masks'],
+    [
+      'under npx',
+      { script: '/p/node_modules/.bin/playment-masks', env: { npm_command: 'exec' }, cwd: '/p' },
+      'npx playment-masks',
+    ],
     [
       'installed, its bin folder on PATH',
       { script: '/usr/local/bin/playment-masks', env: { PATH: '/usr/bin:/usr/local/bin' }, cwd: '/tmp' },
@@ -70,10 +74,18 @@ describe('selfCommand: a command line that runs as printed', () => {
       '/opt/pm/bin/playment-masks',
     ],
     ['in a clone', { script: `${clone}/dist/cli.js`, env: { PATH: '/usr/bin' }, cwd: clone }, 'node dist/cli.js'],
-    ['npm run in a clone', { script: `${clone}/dist/cli.js`, env: { npm_command: 'run-script' }, cwd: clone }, 'node dist/cli.js'],
+    [
+      'npm run in a clone',
+      { script: `${clone}/dist/cli.js`, env: { npm_command: 'run-script' }, cwd: clone },
+      'node dist/cli.js',
+    ],
     ['a clone, from elsewhere', { script: `${clone}/dist/cli.js`, env: {}, cwd: '/tmp' }, `node ${clone}/dist/cli.js`],
     ['a relative script', { script: 'dist/cli.js', env: {}, cwd: clone }, 'node dist/cli.js'],
-    ['a path with a space', { script: "/home/u/my pm/dist/cli.js", env: {}, cwd: '/tmp' }, "node '/home/u/my pm/dist/cli.js'"],
+    [
+      'a path with a space',
+      { script: '/home/u/my pm/dist/cli.js', env: {}, cwd: '/tmp' },
+      "node '/home/u/my pm/dist/cli.js'",
+    ],
   ])('%s', (_, invocation, expected) => {
     expect(selfCommand(invocation)).toBe(expected);
   });
@@ -112,26 +124,60 @@ describe('inCliTerms: the library messages name the flag or variable', () => {
     ...more,
   });
   it.each<[string, () => unknown, string]>([
-    ['a key with a newline', () => new PlaymentClient({ apiKey: 'sk\n' }), 'export: PLAYMENT_API_KEY must be printable ASCII without spaces'],
-    ['a base URL without scheme', () => new PlaymentClient({ apiKey: 'k', baseUrl: '127.0.0.1:8080' }), 'export: --base-url must be an absolute http(s) URL'],
-    ['a zero rate', () => new PlaymentClient({ apiKey: 'k', maxRequestsPerSecond: 0 }), 'export: --max-rps must be a positive number'],
-    ['too much concurrency', () => resolveExportOptions(exportOptions({ concurrency: 2000 })), 'export: --concurrency must be an integer from 1 to 1024'],
-    ['too many threads', () => resolveExportOptions(exportOptions({ threads: 1000 })), 'export: --threads must be an integer from 1 to 64'],
-    ['an empty folder name', () => resolveExportOptions(exportOptions({ outDir: '' })), 'export: --out must be a non-empty string'],
+    [
+      'a key with a newline',
+      () => new PlaymentClient({ apiKey: 'sk\n' }),
+      'export: PLAYMENT_API_KEY must be printable ASCII without spaces',
+    ],
+    [
+      'a base URL without scheme',
+      () => new PlaymentClient({ apiKey: 'k', baseUrl: '127.0.0.1:8080' }),
+      'export: --base-url must be an absolute http(s) URL',
+    ],
+    [
+      'a zero rate',
+      () => new PlaymentClient({ apiKey: 'k', maxRequestsPerSecond: 0 }),
+      'export: --max-rps must be a positive number',
+    ],
+    [
+      'too much concurrency',
+      () => resolveExportOptions(exportOptions({ concurrency: 2000 })),
+      'export: --concurrency must be an integer from 1 to 1024',
+    ],
+    [
+      'too many threads',
+      () => resolveExportOptions(exportOptions({ threads: 1000 })),
+      'export: --threads must be an integer from 1 to 64',
+    ],
+    [
+      'an empty folder name',
+      () => resolveExportOptions(exportOptions({ outDir: '' })),
+      'export: --out must be a non-empty string',
+    ],
     // An option no flag sets keeps its name.
-    ['a retry option', () => new PlaymentClient({ apiKey: 'k', retry: { retries: -1 } }), 'export: options.retry.retries must be an integer >= 0'],
+    [
+      'a retry option',
+      () => new PlaymentClient({ apiKey: 'k', retry: { retries: -1 } }),
+      'export: options.retry.retries must be an integer >= 0',
+    ],
   ])('%s', (_, make, expected) => {
     expect(inCliTerms(thrown(make), 'export')).toBe(expected);
   });
 
   it('names the pool limit the export applies', () => {
-    expect(thrown(() => new MaskDecoderPool({ threads: 1000 }))).toBe('options.threads must be an integer from 1 to 64');
+    expect(thrown(() => new MaskDecoderPool({ threads: 1000 }))).toBe(
+      'options.threads must be an integer from 1 to 64',
+    );
   });
 });
 
 describe('describeError: one line, the code once', () => {
   it.each<[string, () => Promise<unknown>, RegExp]>([
-    ['a missing file', async () => readFile(join(await tempDir(), 'missing.txt')), /^cannot open \/.*\/missing\.txt: no such file or directory \(ENOENT\)$/],
+    [
+      'a missing file',
+      async () => readFile(join(await tempDir(), 'missing.txt')),
+      /^cannot open \/.*\/missing\.txt: no such file or directory \(ENOENT\)$/,
+    ],
     [
       'a folder under a file',
       async () => {
@@ -139,9 +185,13 @@ describe('describeError: one line, the code once', () => {
         await writeFile(join(dir, 'file'), '');
         return mkdir(join(dir, 'file', 'sub'));
       },
-      /^mkdir failed for \/.*\/file\/sub: not a directory \(ENOTDIR\)$/,
+      /^cannot create \/.*\/file\/sub: not a directory \(ENOTDIR\)$/,
     ],
-    ['a folder read as a file', async () => readFile(await tempDir()), /^read: illegal operation on a directory \(EISDIR\)$/],
+    [
+      'a folder read as a file',
+      async () => readFile(await tempDir()),
+      /^read: illegal operation on a directory \(EISDIR\)$/,
+    ],
     ['a port in use', () => listenTwice(), /^listen: address already in use 127\.0\.0\.1:\d+ \(EADDRINUSE\)$/],
     ['a malformed mask', async () => decodeMask('[1,,2]'), /^EXPECTED_VALUE: .* at byte 3$/],
   ])('%s', async (_, fail, expected) => {

@@ -1,6 +1,7 @@
 // The playment-masks command end to end: `node dist/cli.js` in a child process against the simulator in this one.
-import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../dist/sim.js';
 import {
@@ -12,7 +13,8 @@ import {
   tempDir,
   treeDifference,
 } from './export-support.js';
-import { killChildren, run, start } from './cli-support.js';
+import { CLI, killChildren, run, start } from './cli-support.js';
+import { formatBytes } from '../src/cli/progress.js';
 
 const simulators: Simulator[] = [];
 
@@ -21,6 +23,14 @@ afterEach(async () => {
   await Promise.all(simulators.splice(0).map((simulator) => simulator.close()));
 });
 afterAll(removeTempDirs);
+
+/** The child's standard output up to the simulator's banner (its last line says how to stop). */
+async function banner(child: ChildProcess): Promise<string> {
+  let stdout = '';
+  child.stdout!.on('data', (chunk) => (stdout += chunk));
+  while (!stdout.includes('Ctrl-C') && child.exitCode === null) await new Promise((r) => setTimeout(r, 10));
+  return stdout;
+}
 
 async function simulate(options: SimulatorOptions) {
   const simulator = await startSimulator(options);
@@ -55,6 +65,8 @@ describe('playment-masks export', { timeout: 60_000 }, () => {
     expect(result.stderr).not.toMatch(/error/i);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/Exported 24\/24 jobs, 72 masks, 360000 points/);
+    // Binary units, named as such.
+    expect(result.stdout).toMatch(/, \d+\.\d (KiB|MiB) downloaded\n/);
     expect(simulator.stats.faultsInjected).toBeGreaterThan(10);
     const tree = await readTree(out);
     expect(checkExport(tree, simulator.dataset, 'npy')).toBe(72);
@@ -173,22 +185,77 @@ describe('playment-masks export', { timeout: 60_000 }, () => {
     expect(filesContaining(tree, wrongKey)).toEqual([]);
   });
 
+  const exportArgs = ['export', '--project', 'p', '--batch', 'b', '--out', 'o'];
+  const key = { PLAYMENT_API_KEY: 'sk-123' };
   it.each<[string, string[], Record<string, string>, RegExp]>([
-    ['no API key', ['export', '--project', 'p', '--batch', 'b', '--out', 'o'], {}, /set PLAYMENT_API_KEY/],
-    ['a missing option', ['export', '--project', 'p', '--out', 'o'], { PLAYMENT_API_KEY: 'k' }, /--batch is required/],
+    ['no API key', exportArgs, {}, /^playment-masks: export: set PLAYMENT_API_KEY to your API key$/m],
+    [
+      'a key with a trailing newline',
+      exportArgs,
+      { PLAYMENT_API_KEY: 'sk-123\n' },
+      /^playment-masks: export: PLAYMENT_API_KEY ends with a line break \(read from a file\?\): remove it$/m,
+    ],
+    [
+      'a key with a space',
+      exportArgs,
+      { PLAYMENT_API_KEY: 'sk 123' },
+      /^playment-masks: export: PLAYMENT_API_KEY must be printable ASCII without spaces$/m,
+    ],
+    ['a missing option', ['export', '--project', 'p', '--out', 'o'], key, /--batch is required/],
     ['the key as an argument', ['export', '--api-key', 'sk-123'], {}, /never an argument/],
     [
       'a bad base URL',
-      ['export', '--project', 'p', '--batch', 'b', '--out', 'o', '--base-url', 'ftp://x'],
-      { PLAYMENT_API_KEY: 'sk-123' },
-      /baseUrl/,
+      [...exportArgs, '--base-url', 'ftp://x'],
+      key,
+      /^playment-masks: export: --base-url must be an absolute http\(s\) URL$/m,
     ],
-    ['an unknown command', ['frob'], {}, /unknown command/],
-  ])('exits 2 on a usage error: %s', async (_, args, env, message) => {
-    const result = await run(args, env);
+    [
+      'a base URL without a scheme',
+      [...exportArgs, '--base-url', '127.0.0.1:8080'],
+      key,
+      /^playment-masks: export: --base-url needs a scheme: did you mean http:\/\/127\.0\.0\.1:8080\?$/m,
+    ],
+    [
+      '--concurrency 2000',
+      [...exportArgs, '--concurrency', '2000'],
+      key,
+      /^playment-masks: export: --concurrency must be an integer from 1 to 1024$/m,
+    ],
+    [
+      '--threads 1000',
+      [...exportArgs, '--threads', '1000'],
+      key,
+      /^playment-masks: export: --threads must be an integer from 1 to 64$/m,
+    ],
+    [
+      '--out -x',
+      ['export', '--project', 'p', '--batch', 'b', '--out', '-x'],
+      key,
+      /^playment-masks: export: --out needs a value, not the option-like -x \(for a file of that name, write \.\/-x\)$/m,
+    ],
+    ['an unknown command', ['frob'], {}, /^playment-masks: unknown command$/m],
+    [
+      'a mistyped command',
+      ['expotr', '--project', 'p'],
+      {},
+      /^playment-masks: unknown command; did you mean export\?$/m,
+    ],
+    [
+      'a mistyped option',
+      [...exportArgs, '--concurency', '4'],
+      key,
+      /^playment-masks: export: unknown option --concurency; did you mean --concurrency\?$/m,
+    ],
+  ])('exits 2 on a usage error, in the words typed: %s', async (_, args, env, message) => {
+    const cwd = await tempDir();
+    const result = await run(args, env, { cwd });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
+    expect(result.stderr).toMatch(/^Run "playment-masks (export )?--help" for usage\.$/m);
+    // The library's names never reach the user, nor does the key; nothing is created.
+    expect(result.stderr).not.toMatch(/options\./);
     expect(result.stdout + result.stderr).not.toContain('sk-123');
+    expect(await readdir(cwd)).toEqual([]);
   });
 });
 
@@ -212,7 +279,49 @@ describe('playment-masks decode, simulate, demo, --help', { timeout: 60_000 }, (
     const result = await run(['decode', join(dir, 'bad.txt')]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/EXPECTED_VALUE: .* at byte 6/);
-    expect((await run(['decode', join(dir, 'missing.txt')])).stderr).toMatch(/ENOENT/);
+  });
+
+  it.each<[string, (dir: string) => string[], (dir: string) => string]>([
+    [
+      'a missing file',
+      (dir) => ['decode', join(dir, 'missing.txt')],
+      (dir) => `playment-masks: decode: cannot read ${join(dir, 'missing.txt')}: no such file or directory (ENOENT)\n`,
+    ],
+    [
+      'a folder as the file',
+      (dir) => ['decode', dir],
+      (dir) => `playment-masks: decode: cannot read ${dir}: illegal operation on a directory (EISDIR)\n`,
+    ],
+    [
+      '--out in a folder that does not exist',
+      (dir) => ['decode', join(dir, 'mask.txt'), '--out', join(dir, 'nodir', 'x.npy')],
+      (dir) =>
+        `playment-masks: decode: cannot write ${join(dir, 'nodir', 'x.npy')}: no such file or directory (ENOENT)\n`,
+    ],
+  ])('decode exits 1 naming the file given, with the code once: %s', async (_, args, expected) => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'mask.txt'), '[1, 2]');
+    const result = await run(args(dir));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(expected(dir));
+    expect(await readdir(dir)).toEqual(['mask.txt']);
+  });
+
+  it.each<[string, string[], string]>([
+    ['text', ['decode', '-'], '3 points\n  label 7: 1\n  label 9: 2\n'],
+    ['--json', ['decode', '--json', '-'], '{"points":3,"labels":{"7":1,"9":2}}\n'],
+  ])('decode - reads the mask from standard input (%s)', async (_, args, expected) => {
+    const result = await run(args, {}, { input: '[9, 7,\n 9]' });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(expected);
+  });
+
+  it.each([['--version'], ['-v'], ['-V']])('%s prints the version in package.json', async (flag) => {
+    const { version } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+    const result = await run([flag]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`${version}\n`);
   });
 
   it('simulate serves a batch the export can fetch, until Ctrl-C', async () => {
@@ -236,13 +345,118 @@ describe('playment-masks decode, simulate, demo, --help', { timeout: 60_000 }, (
     expect((await done).code).toBe(0);
   });
 
-  it('demo exports a simulated batch offline and prints the summary', async () => {
+  it.each<[string, (dir: string) => Promise<{ command: [string, ...string[]]; path: string }>, RegExp]>([
+    [
+      'node dist/cli.js',
+      async () => ({ command: [process.execPath, CLI], path: '' }),
+      / node \/\S+\/dist\/cli\.js export /,
+    ],
+    [
+      'a bin link on PATH, as npm installs it',
+      async (dir) => {
+        await mkdir(join(dir, 'bin'));
+        await symlink(CLI, join(dir, 'bin', 'playment-masks'));
+        return { command: [join(dir, 'bin', 'playment-masks')], path: `${join(dir, 'bin')}:` };
+      },
+      / playment-masks export /,
+    ],
+  ])("simulate's Try: line runs as printed (%s)", async (_, setUp, expected) => {
+    const dir = await tempDir();
+    const { command, path } = await setUp(dir);
+    // The shell finds `node` the way the user's does.
+    const env = { PATH: `${path}${dirname(process.execPath)}:${process.env.PATH ?? ''}` };
+    const args = ['simulate', '--port', '0', '--jobs', '2', '--frames', '1', '--points', '50'];
+    const { child } = start(args, env, [], { cwd: dir, command });
+    const shown = await banner(child);
+    const tryLine = /^Try: (.*)$/m.exec(shown)![1]!;
+    expect(tryLine).toMatch(expected);
+    const exported = await run(['-c', tryLine], env, { cwd: dir, command: ['/bin/sh'] });
+    expect(exported.stderr).toBe('');
+    expect(exported.code).toBe(0);
+    expect(exported.stdout).toMatch(/Exported 2\/2 jobs, 2 masks, 100 points/);
+    expect(JSON.parse(await readFile(join(dir, 'export', 'summary.json'), 'utf8')).masks).toBe(2);
+  });
+
+  it('simulate serves the faults and page size asked for', async () => {
+    const { child } = start([
+      'simulate',
+      '--port=0',
+      '--jobs=4',
+      '--frames=1',
+      '--points=10',
+      '--page-size=1',
+      '--latency-ms=1',
+      // Every job result answers the final 400 (a random draw at rate 1), nothing else is touched.
+      '--fault-rate=1',
+      '--fault-kinds=final400',
+      '--fault-routes=job',
+    ]);
+    const shown = await banner(child);
+    expect(shown).toMatch(/: 4 jobs x 1 frames x 10 points, 4 page\(s\)\n {2}faults: 100% of requests\n/);
+    const baseUrl = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(shown)![1]!;
+    const [, project, batch] = /project (\S+), batch (\S+):/.exec(shown)!;
     const out = await tempDir();
-    const result = await run(['demo', '--out', out, '--jobs', '12', '--frames', '2', '--points', '1000']);
+    const exported = await run(
+      ['export', '--base-url', baseUrl, '--project', project!, '--batch', batch!, '--out', out],
+      { PLAYMENT_API_KEY: /API key: (\S+)/.exec(shown)![1]! },
+    );
+    expect(exported.code).toBe(1);
+    expect(exported.stdout).toMatch(/^Exported 0\/4 jobs/);
+    expect(exported.stdout).toMatch(/4 job\(s\) failed/);
+    const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
+    expect(summary.failures.map((f: { code: string; status: number }) => [f.code, f.status])).toEqual(
+      Array.from({ length: 4 }, () => ['API_ERROR', 400]),
+    );
+  });
+
+  it('simulate names the port in use', async () => {
+    const { simulator } = await simulate({});
+    const port = new URL(simulator.baseUrl).port;
+    const result = await run(['simulate', '--port', port]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `playment-masks: simulate: --port ${port} is in use: choose another, or --port 0 for a free one\n`,
+    );
+  });
+
+  const demoArgs = ['demo', '--jobs', '12', '--frames', '2', '--points', '1000'];
+  it.each<[string, string[], 'removed' | 'kept']>([
+    ['without --out: a temporary folder, removed at the end', [], 'removed'],
+    ['--keep: the temporary folder kept, and said where', ['--keep'], 'kept'],
+  ])('demo %s', async (_, more, fate) => {
+    const tmp = await tempDir();
+    const result = await run([...demoArgs, ...more], { TMPDIR: tmp });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/Exported 12\/12 jobs, 24 masks, 24000 points/);
+    const left = await readdir(tmp);
+    if (fate === 'removed') {
+      expect(left).toEqual([]);
+      expect(result.stdout).toMatch(
+        new RegExp(
+          `^Output: removed ${tmp}/playment-masks-demo-\\w+ \\(\\d+\\.\\d [KM]iB\\); --keep or --out DIR keeps it$`,
+          'm',
+        ),
+      );
+    } else {
+      expect(left).toHaveLength(1);
+      const dir = join(tmp, left[0]!);
+      const size = [...(await readTree(dir)).values()].reduce((sum, bytes) => sum + bytes.length, 0);
+      expect(result.stdout).toContain(`Output: ${dir} (${formatBytes(size)}), kept: remove it when done\n`);
+      expect(JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')).masks).toBe(24);
+    }
+  });
+
+  it('demo --out exports into the folder given and keeps it', async () => {
+    const tmp = await tempDir();
+    const out = await tempDir();
+    const result = await run([...demoArgs, '--out', out], { TMPDIR: tmp });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      new RegExp(`^Output: ${out} \\(\\d+\\.\\d [KM]iB: index.jsonl, summary.json\\)$`, 'm'),
+    );
     const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
     expect(summary.masks).toBe(24);
+    expect(await readdir(tmp)).toEqual([]);
   });
 
   it.each(['export', 'decode', 'simulate', 'demo'])('%s --help prints its usage (exit 0)', async (command) => {

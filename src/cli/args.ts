@@ -1,8 +1,12 @@
 // Command-line parsing: argv in, a Command or a UsageError out. Pure: no process, no environment, no I/O.
+import { apiKeyProblem, baseUrlProblem } from '../api/options.js';
 import { PlaymentMasksError } from '../errors.js';
-import { EXPORT_FORMATS, type ExportFormat } from '../export/formats.js';
-
-export type CommandName = 'export' | 'decode' | 'simulate' | 'demo';
+import type { ExportFormat } from '../export/formats.js';
+import type { FaultKind, Route } from '../sim/faults.js';
+import type { Compression } from '../sim/reply.js';
+import type { SimulatorOptions } from '../sim/server.js';
+import { API_KEY_VARIABLE, COMMANDS, SPECS, type CommandName, type OptionSpec } from './spec.js';
+import { didYouMean } from './suggest.js';
 
 export interface ExportCommand {
   command: 'export';
@@ -21,6 +25,7 @@ export interface ExportCommand {
 
 export interface DecodeCommand {
   command: 'decode';
+  /** A path, or '-' for standard input. */
   file: string;
   out: string | undefined;
   json: boolean;
@@ -28,21 +33,19 @@ export interface DecodeCommand {
 
 export interface SimulateCommand {
   command: 'simulate';
-  port: number;
-  jobs: number;
-  frames: number;
-  points: number;
+  simulator: SimulatorOptions;
 }
 
 export interface DemoCommand {
   command: 'demo';
+  /** Where to export; undefined for a temporary folder. */
   out: string | undefined;
-  jobs: number;
-  frames: number;
-  points: number;
+  /** Keep the temporary folder (always kept with `out`). */
+  keep: boolean;
   format: ExportFormat;
   /** Present (true) only with --with-points. */
   withPoints?: boolean;
+  simulator: SimulatorOptions;
 }
 
 export type Command =
@@ -63,68 +66,25 @@ export class UsageError extends PlaymentMasksError {
   }
 }
 
-export const SIMULATE_DEFAULTS = Object.freeze({ port: 8080, jobs: 50, frames: 4, points: 100_000 });
-export const DEMO_DEFAULTS = Object.freeze({ jobs: 60, frames: 4, points: 100_000 });
-
-type Kind = 'string' | 'count' | 'port' | 'format' | 'flag';
-
-interface Spec {
-  options: Record<string, Kind>;
-  /** Names of the positional arguments, in order (all required). */
-  positionals: readonly string[];
-  required: readonly string[];
-}
-
-const SPECS: Record<CommandName, Spec> = {
-  export: {
-    options: {
-      project: 'string',
-      batch: 'string',
-      out: 'string',
-      'base-url': 'string',
-      format: 'format',
-      'with-points': 'flag',
-      concurrency: 'count',
-      threads: 'count',
-      'max-rps': 'count',
-    },
-    positionals: [],
-    required: ['project', 'batch', 'out'],
-  },
-  decode: { options: { out: 'string', json: 'flag' }, positionals: ['FILE'], required: [] },
-  simulate: {
-    options: { port: 'port', jobs: 'count', frames: 'count', points: 'count' },
-    positionals: [],
-    required: [],
-  },
-  demo: {
-    options: {
-      out: 'string',
-      jobs: 'count',
-      frames: 'count',
-      points: 'count',
-      format: 'format',
-      'with-points': 'flag',
-    },
-    positionals: [],
-    required: [],
-  },
-};
-
-const COMMANDS = Object.keys(SPECS) as CommandName[];
-const MAX_COUNT = 1_000_000_000;
+const TOP_LEVEL_OPTIONS = ['--help', '--version'];
 
 /** Parses the arguments after the program name. Throws UsageError. */
 export function parseArgs(argv: readonly string[]): Command {
   const [first, ...rest] = argv;
   if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
     const topic = first === 'help' ? rest[0] : undefined;
-    if (topic !== undefined && !isCommand(topic)) throw new UsageError('help: unknown command');
+    if (topic !== undefined && !isCommand(topic)) {
+      throw new UsageError(`help: unknown command${didYouMean(topic, COMMANDS)}`);
+    }
     return { command: 'help', topic };
   }
-  if (first === '-v' || first === '--version') return { command: 'version' };
+  if (first === '-v' || first === '-V' || first === '--version') return { command: 'version' };
   if (!isCommand(first)) {
-    throw new UsageError(first.startsWith('-') ? `unknown option ${optionName(first)}` : 'unknown command');
+    if (first.startsWith('-')) {
+      const name = optionName(first);
+      throw new UsageError(`unknown option ${name}${didYouMean(name, TOP_LEVEL_OPTIONS)}`);
+    }
+    throw new UsageError(`unknown command${didYouMean(first, COMMANDS)}`);
   }
   if (rest.includes('-h') || rest.includes('--help')) return { command: 'help', topic: first };
   const { values, positionals } = scan(first, rest);
@@ -139,7 +99,26 @@ export function parseArgs(argv: readonly string[]): Command {
   return build(first, values, positionals);
 }
 
-type Values = Record<string, string | number | boolean | undefined>;
+/**
+ * The API key from the environment, checked here so that a mistake names the variable: a key read from a file often
+ * ends with its line break. Throws UsageError; the message never contains the key.
+ */
+export function readApiKey(env: Readonly<Record<string, string | undefined>>): string {
+  const key = env[API_KEY_VARIABLE] ?? '';
+  if (key === '') throw new UsageError(`export: set ${API_KEY_VARIABLE} to your API key`, 'export');
+  if (/[\r\n]$/.test(key)) {
+    throw new UsageError(`export: ${API_KEY_VARIABLE} ends with a line break (read from a file?): remove it`, 'export');
+  }
+  if (/^\s|\s$/.test(key)) {
+    throw new UsageError(`export: ${API_KEY_VARIABLE} starts or ends with a space: remove it`, 'export');
+  }
+  const problem = apiKeyProblem(key);
+  if (problem !== undefined) throw new UsageError(`export: ${API_KEY_VARIABLE} ${problem}`, 'export');
+  return key;
+}
+
+type Value = string | number | boolean | readonly string[];
+type Values = Record<string, Value | undefined>;
 
 function scan(command: CommandName, args: readonly string[]): { values: Values; positionals: string[] } {
   const spec = SPECS[command];
@@ -152,20 +131,24 @@ function scan(command: CommandName, args: readonly string[]): { values: Values; 
       break;
     }
     if (!arg.startsWith('--') || arg === '-') {
-      if (arg.startsWith('-') && arg !== '-')
+      if (arg.startsWith('-') && arg !== '-') {
         throw new UsageError(`${command}: unknown option ${optionName(arg)}`, command);
+      }
       positionals.push(arg);
       continue;
     }
     const equals = arg.indexOf('=');
     const name = arg.slice(2, equals === -1 ? undefined : equals);
     if (name === 'api-key' || name === 'key') {
-      throw new UsageError(`${command}: the API key is never an argument: set PLAYMENT_API_KEY`, command);
+      throw new UsageError(`${command}: the API key is never an argument: set ${API_KEY_VARIABLE}`, command);
     }
-    const kind = spec.options[name];
-    if (kind === undefined) throw new UsageError(`${command}: unknown option --${name}`, command);
+    const option = spec.options[name];
+    if (option === undefined) {
+      const known = Object.keys(spec.options).map((known) => `--${known}`);
+      throw new UsageError(`${command}: unknown option --${name}${didYouMean(`--${name}`, known)}`, command);
+    }
     if (values[name] !== undefined) throw new UsageError(`${command}: --${name} given twice`, command);
-    if (kind === 'flag') {
+    if (option.kind === 'flag') {
       if (equals !== -1) throw new UsageError(`${command}: --${name} takes no value`, command);
       values[name] = true;
       continue;
@@ -179,34 +162,71 @@ function scan(command: CommandName, args: readonly string[]): { values: Values; 
       }
       i++;
     }
-    values[name] = convert(command, name, kind, raw);
+    values[name] = convert(`${command}: --${name}`, option, raw, command);
   }
   return { values, positionals };
 }
 
-function convert(command: CommandName, name: string, kind: Exclude<Kind, 'flag'>, raw: string): string | number {
-  switch (kind) {
-    case 'string':
-      if (raw === '') throw new UsageError(`${command}: --${name} must not be empty`, command);
+/** `subject` is `command: --name`, the start of every message. */
+function convert(subject: string, option: OptionSpec, raw: string, command: CommandName): Value {
+  const fail = (problem: string): never => {
+    throw new UsageError(`${subject} ${problem}`, command);
+  };
+  if (raw === '') fail('must not be empty');
+  switch (option.kind) {
+    case 'text':
       return raw;
-    case 'format':
-      if (!(EXPORT_FORMATS as readonly string[]).includes(raw)) {
-        throw new UsageError(`${command}: --${name} must be one of ${EXPORT_FORMATS.join(', ')}`, command);
+    case 'path':
+      // A value that looks like an option is a forgotten value far more often than a name (`--out -x`).
+      if (raw.startsWith('-'))
+        fail(`needs a value, not the option-like ${raw} (for a file of that name, write ./${raw})`);
+      return raw;
+    case 'url':
+      return checkUrl(raw, fail);
+    case 'integer':
+      return bounded(/^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN, option, 'an integer', fail);
+    case 'number':
+      return bounded(/^([0-9]+(\.[0-9]*)?|\.[0-9]+)$/.test(raw) ? Number(raw) : Number.NaN, option, 'a number', fail);
+    case 'choice':
+      if (!option.choices!.includes(raw))
+        fail(`must be one of ${option.choices!.join(', ')}${didYouMean(raw, option.choices!)}`);
+      return raw;
+    case 'list': {
+      const items = raw.split(',').map((item) => item.trim());
+      for (const item of items) {
+        if (!option.choices!.includes(item)) {
+          fail(`takes a comma-separated list of ${option.choices!.join(', ')}${didYouMean(item, option.choices!)}`);
+        }
       }
-      return raw;
-    case 'count':
-      return integer(command, name, raw, 1, MAX_COUNT);
-    case 'port':
-      return integer(command, name, raw, 0, 65535);
+      return [...new Set(items)];
+    }
+    case 'flag':
+      return fail('takes no value');
   }
 }
 
-function integer(command: CommandName, name: string, raw: string, min: number, max: number): number {
-  const value = /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!(value >= min && value <= max)) {
-    throw new UsageError(`${command}: --${name} must be an integer from ${min} to ${max}`, command);
+function bounded(value: number, option: OptionSpec, what: string, fail: (problem: string) => never): number {
+  const min = option.min!;
+  const max = option.max!;
+  const low = option.aboveMin ? value > min : value >= min;
+  if (!(low && value <= max)) {
+    if (max === Number.MAX_SAFE_INTEGER) fail(`must be ${what} ${option.aboveMin ? '>' : '>='} ${min}`);
+    fail(`must be ${what} from ${min} to ${max}`);
   }
   return value;
+}
+
+// Echoes the URL in a suggestion: an address, not a secret (and the key is scrubbed from every message anyway).
+function checkUrl(raw: string, fail: (problem: string) => never): string {
+  const problem = baseUrlProblem(raw);
+  if (problem === undefined) return raw;
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
+    const host = raw.replace(/[/:].*$/, '');
+    const local = host === 'localhost' || /^[0-9.]+$/.test(host) || host.startsWith('[');
+    const guess = `${local ? 'http' : 'https'}://${raw}`;
+    if (baseUrlProblem(guess) === undefined) fail(`needs a scheme: did you mean ${guess}?`);
+  }
+  return fail(problem);
 }
 
 function build(command: CommandName, values: Values, positionals: string[]): Command {
@@ -220,7 +240,7 @@ function build(command: CommandName, values: Values, positionals: string[]): Com
         batch: string('batch')!,
         out: string('out')!,
         baseUrl: string('base-url'),
-        format: (string('format') ?? 'npy') as ExportFormat,
+        format: (string('format') ?? SPECS.export.options.format!.default) as ExportFormat,
         ...withPoints(values),
         concurrency: number('concurrency'),
         threads: number('threads'),
@@ -229,24 +249,49 @@ function build(command: CommandName, values: Values, positionals: string[]): Com
     case 'decode':
       return { command, file: positionals[0]!, out: string('out'), json: values.json === true };
     case 'simulate':
-      return {
-        command,
-        port: number('port') ?? SIMULATE_DEFAULTS.port,
-        jobs: number('jobs') ?? SIMULATE_DEFAULTS.jobs,
-        frames: number('frames') ?? SIMULATE_DEFAULTS.frames,
-        points: number('points') ?? SIMULATE_DEFAULTS.points,
-      };
+      return { command, simulator: { ...simulatorOptions(command, values), port: valueOf(command, values, 'port') } };
     case 'demo':
       return {
         command,
         out: string('out'),
-        jobs: number('jobs') ?? DEMO_DEFAULTS.jobs,
-        frames: number('frames') ?? DEMO_DEFAULTS.frames,
-        points: number('points') ?? DEMO_DEFAULTS.points,
-        format: (string('format') ?? 'npy') as ExportFormat,
+        keep: values.keep === true,
+        format: (string('format') ?? SPECS.demo.options.format!.default) as ExportFormat,
         ...withPoints(values),
+        simulator: simulatorOptions(command, values),
       };
   }
+}
+
+/** The value given, or the spec's default (numbers only: the defaults of the others are for the help). */
+function valueOf(command: CommandName, values: Values, name: string): number {
+  return (values[name] as number | undefined) ?? (SPECS[command].options[name]!.default as number);
+}
+
+function simulatorOptions(command: 'simulate' | 'demo', values: Values): SimulatorOptions {
+  const given = <T>(name: string) => values[name] as T | undefined;
+  const number = (name: string) => valueOf(command, values, name);
+  const kinds = given<FaultKind[]>('fault-kinds');
+  const routes = given<Route[]>('fault-routes');
+  const compression = given<Compression>('compression');
+  return {
+    jobs: number('jobs'),
+    frames: number('frames'),
+    sensors: number('sensors'),
+    points: number('points'),
+    pageSize: number('page-size'),
+    seed: number('seed'),
+    ...(values['legacy-masks'] === true ? { legacyMasks: true } : {}),
+    ...(compression === undefined ? {} : { compression }),
+    latencyMs: number('latency-ms'),
+    faults: {
+      rate: number('fault-rate'),
+      seed: number('fault-seed'),
+      retryAfterSeconds: number('retry-after'),
+      stallMs: number('stall-ms'),
+      ...(kinds === undefined ? {} : { kinds }),
+      ...(routes === undefined ? {} : { routes }),
+    },
+  };
 }
 
 function withPoints(values: Values): { withPoints?: boolean } {
@@ -262,77 +307,3 @@ function optionName(arg: string): string {
   const equals = arg.indexOf('=');
   return equals === -1 ? arg : arg.slice(0, equals);
 }
-
-export const HELP: Record<CommandName | 'main', string> = {
-  main: `playment-masks: Playment point-cloud segmentation masks to per-point label files
-
-Usage:
-  playment-masks export --project P --batch B --out DIR [options]   export a whole batch
-  playment-masks decode FILE [--out FILE.npy] [--json]              count the labels of one mask file
-  playment-masks simulate [--port N] [--jobs N] [--frames N] [--points N]
-                                                                    run a local simulator of the API
-  playment-masks demo [--out DIR]                                   export a simulated batch, offline
-
-Run "playment-masks COMMAND --help" for a command's options.
-Exit codes: 0 done, 1 some jobs failed (or an error), 2 usage error.`,
-  export: `Usage: playment-masks export --project P --batch B --out DIR [options]
-
-Exports every mask of batch B of project P into DIR: one label file per mask, each job's result
-object (jobs/<job>/result.json), index.jsonl (one line per mask) and summary.json.
-Rerun the same command to resume after an interruption: complete jobs are skipped.
-
-The API key is read from the PLAYMENT_API_KEY environment variable (never an argument).
-
-Options:
-  --project P         project id
-  --batch B           batch id
-  --out DIR           output folder (created if missing)
-  --base-url URL      API origin (default https://api.playment.io)
-  --format F          npy (default; NumPy uint16), bin (raw uint16 LE), kitti (SemanticKITTI .label)
-  --with-points       also fetch each frame's lidar PCD, check its point count against the mask, and
-                      write the points next to the labels: npy float32 (N, 3) .points.npy, bin raw
-                      float32 x y z .points.bin, kitti velodyne .bin (float32 x y z intensity)
-  --concurrency N     masks in flight at once (default 32)
-  --threads N         decoding threads (default: the number of CPUs)
-  --max-rps N         at most N requests per second to the API (default: no cap; the API's
-                      429 answers are waited out either way)
-  -h, --help          this help
-
-Exit codes: 0 all done, 1 some jobs failed (listed, and in summary.json) or the batch could
-not be listed, 2 usage error.`,
-  decode: `Usage: playment-masks decode FILE [--out FILE.npy] [--json]
-
-Decodes one mask file (a JSON array of label keys) and prints its point count and the
-number of points of each label.
-
-Options:
-  --out FILE.npy      also write the labels as a NumPy .npy file (uint16)
-  --json              print JSON: { "points": N, "labels": { "<key>": count } }
-  -h, --help          this help`,
-  simulate: `Usage: playment-masks simulate [--port N] [--jobs N] [--frames N] [--points N]
-
-Runs a local simulator of the Playment API on 127.0.0.1 until Ctrl-C: batch pages, job
-results, and attachments redirected to a second storage origin with expiring signatures.
-Prints the base URL and the API key to use.
-
-Options:
-  --port N            API port (default ${SIMULATE_DEFAULTS.port}; 0 picks a free one)
-  --jobs N            jobs in the batch (default ${SIMULATE_DEFAULTS.jobs})
-  --frames N          frames (masks) per job (default ${SIMULATE_DEFAULTS.frames})
-  --points N          points per mask (default ${SIMULATE_DEFAULTS.points})
-  -h, --help          this help`,
-  demo: `Usage: playment-masks demo [--out DIR] [--jobs N] [--frames N] [--points N] [--format F] [--with-points]
-
-Starts the simulator on loopback and exports a realistic batch (several pages, several frames
-per job, 100k-point masks) into DIR (default: a new temporary folder), then prints the summary.
-Needs no network.
-
-Options:
-  --out DIR           output folder (default: a new folder under the system temp folder)
-  --jobs N            jobs (default ${DEMO_DEFAULTS.jobs})
-  --frames N          frames per job (default ${DEMO_DEFAULTS.frames})
-  --points N          points per mask (default ${DEMO_DEFAULTS.points})
-  --format F          npy (default), bin or kitti
-  --with-points       also export each frame's point cloud (see export --help)
-  -h, --help          this help`,
-};

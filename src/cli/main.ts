@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The playment-masks command. Everything above `main()` returns an exit code; only the last lines exit.
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { lstat, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { PlaymentClient } from '../api/index.js';
@@ -12,80 +13,93 @@ import type { ExportSummary } from '../export/records.js';
 import { exportBatch } from '../export/pipeline.js';
 import type { ExportProgress } from '../export/progress.js';
 import { decodeMask } from '../decode/mask.js';
-import { startSimulator } from '../sim/index.js';
+import { startSimulator, type Simulator } from '../sim/index.js';
 import {
-  HELP,
   parseArgs,
+  readApiKey,
   UsageError,
   type DecodeCommand,
   type DemoCommand,
   type ExportCommand,
   type SimulateCommand,
 } from './args.js';
+import { helpText } from './help.js';
+import { selfCommand, shellQuote } from './invocation.js';
+import { describeError, describeSystemError, inCliTerms, isSystemError, printable } from './messages.js';
 import { formatBytes, formatDuration, ProgressView, type ProgressStream } from './progress.js';
+import { API_KEY_VARIABLE, type CommandName } from './spec.js';
 
 const EXIT = Object.freeze({ ok: 0, failed: 1, usage: 2, interrupted: 130 });
 
 interface Io {
   stdout: ProgressStream;
   stderr: ProgressStream;
+  stdin: AsyncIterable<Uint8Array>;
   env: Record<string, string | undefined>;
+  cwd: string;
+  /** The script Node runs (process.argv[1]), to print command lines that run as printed. */
+  script: string;
+  version: string;
   /** Resolves when the user asks to stop (Ctrl-C). */
   interrupted: AbortSignal;
 }
 
-const VERSION = '0.1.0';
-const API_KEY_VARIABLE = 'PLAYMENT_API_KEY';
-// Several pages even for a small demo batch.
-const DEMO_PAGE_SIZE = 10;
+/** A failure already put in words for the terminal (exit 1). */
+class CliFailure extends Error {}
 
 async function main(argv: readonly string[], io: Io): Promise<number> {
-  let secret = '';
+  const secret = io.env[API_KEY_VARIABLE] ?? '';
+  let topic: CommandName | undefined;
   try {
     const command = parseArgs(argv);
     switch (command.command) {
       case 'help':
-        io.stdout.write(`${HELP[command.topic ?? 'main']}\n`);
+        io.stdout.write(`${helpText(command.topic)}\n`);
         return EXIT.ok;
       case 'version':
-        io.stdout.write(`${VERSION}\n`);
+        io.stdout.write(`${io.version}\n`);
         return EXIT.ok;
       case 'export':
-        secret = io.env[API_KEY_VARIABLE] ?? '';
-        return await runExport(command, secret, io);
+        topic = command.command;
+        return await runExport(command, readApiKey(io.env), io);
       case 'decode':
+        topic = command.command;
         return await runDecode(command, io);
       case 'simulate':
+        topic = command.command;
         return await runSimulate(command, io);
       case 'demo':
+        topic = command.command;
         return await runDemo(command, io);
     }
   } catch (error) {
-    if (error instanceof UsageError || error instanceof InvalidArgumentError) {
+    if (error instanceof UsageError) {
       io.stderr.write(`playment-masks: ${scrub(error.message, secret)}\n`);
-      if (error instanceof UsageError) {
-        const command = error.topic === undefined ? '' : `${error.topic} `;
-        io.stderr.write(`Run "playment-masks ${command}--help" for usage.\n`);
-      }
+      const command = error.topic === undefined ? '' : `${error.topic} `;
+      io.stderr.write(`Run "playment-masks ${command}--help" for usage.\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof InvalidArgumentError) {
+      io.stderr.write(`playment-masks: ${scrub(inCliTerms(error.message, topic), secret)}\n`);
       return EXIT.usage;
     }
     if (io.interrupted.aborted) {
       io.stderr.write('playment-masks: interrupted; rerun the same command to resume\n');
       return EXIT.interrupted;
     }
-    io.stderr.write(`playment-masks: ${printable(scrub(describe(error), secret))}\n`);
+    const message = error instanceof CliFailure ? error.message : describeError(error);
+    io.stderr.write(`playment-masks: ${printable(scrub(message, secret))}\n`);
     return EXIT.failed;
   }
 }
 
 async function runExport(command: ExportCommand, apiKey: string, io: Io): Promise<number> {
-  if (apiKey === '') throw new UsageError(`export: set ${API_KEY_VARIABLE} to your API key`, 'export');
   const client = new PlaymentClient({
     apiKey,
     ...(command.baseUrl === undefined ? {} : { baseUrl: command.baseUrl }),
     ...(command.maxRps === undefined ? {} : { maxRequestsPerSecond: command.maxRps }),
   });
-  const outDir = resolve(command.out);
+  const outDir = resolve(io.cwd, command.out);
   const outcome = await exportWithProgress(io, {
     client,
     projectId: command.project,
@@ -96,12 +110,13 @@ async function runExport(command: ExportCommand, apiKey: string, io: Io): Promis
     ...(command.concurrency === undefined ? {} : { concurrency: command.concurrency }),
     ...(command.threads === undefined ? {} : { threads: command.threads }),
   }).finally(() => client.close());
-  return report(outcome, outDir, io);
+  io.stdout.write(`${summaryLines(outcome)}Output: ${outDir} (index.jsonl, summary.json)\n`);
+  return failuresReport(outcome.summary, io);
 }
 
 type ExportArgs = Omit<Parameters<typeof exportBatch>[0], 'onProgress' | 'signal'>;
 
-async function exportWithProgress(io: Io, options: ExportArgs) {
+async function exportWithProgress(io: Io, options: ExportArgs): Promise<Outcome> {
   const view = new ProgressView(io.stderr);
   let last: ExportProgress | undefined;
   const started = performance.now();
@@ -126,21 +141,22 @@ interface Outcome {
   elapsedMs: number;
 }
 
-function report({ summary, last, elapsedMs }: Outcome, outDir: string, io: Io): number {
-  const { jobs, masks, points, failures } = summary;
+function summaryLines({ summary, last, elapsedMs }: Outcome): string {
+  const { jobs, masks, points } = summary;
   const took = ` in ${formatDuration(elapsedMs)}`;
   const downloaded = last ? `, ${formatBytes(last.bytesDownloaded)} downloaded` : '';
   const resumed = last && last.jobsResumed > 0 ? ` (${last.jobsResumed} complete from an earlier run)` : '';
-  io.stdout.write(
-    `Exported ${jobs.exported}/${jobs.listed} jobs${resumed}, ${masks} masks, ${points} points${took}${downloaded}\n` +
-      `Output: ${outDir} (index.jsonl, summary.json)\n`,
-  );
+  let text = `Exported ${jobs.exported}/${jobs.listed} jobs${resumed}, ${masks} masks, ${points} points${took}${downloaded}\n`;
   // Largest first (JSON objects list integer-like keys such as "0" first, whatever their count).
   const classes = Object.entries(summary.classes).sort(([, a], [, b]) => b - a);
   if (classes.length > 0) {
     const shown = classes.map(([name, count]) => `${printable(JSON.stringify(name))} ${count}`);
-    io.stdout.write(`Classes: ${shown.join(', ')}\n`);
+    text += `Classes: ${shown.join(', ')}\n`;
   }
+  return text;
+}
+
+function failuresReport({ failures }: ExportSummary, io: Io): number {
   if (failures.length === 0) return EXIT.ok;
   io.stdout.write(`${failures.length} job(s) failed (see summary.json); rerun the same command to retry them:\n`);
   for (const failure of failures) {
@@ -150,13 +166,22 @@ function report({ summary, last, elapsedMs }: Outcome, outDir: string, io: Io): 
 }
 
 async function runDecode(command: DecodeCommand, io: Io): Promise<number> {
-  const mask = decodeMask(await readFile(command.file));
+  const fromStdin = command.file === '-';
+  const input = fromStdin
+    ? await readAll(io.stdin)
+    : await readFile(resolve(io.cwd, command.file)).catch((error: unknown) => {
+        throw fileFailure(error, command.file, 'cannot read');
+      });
+  const mask = decodeMask(input);
   const counts: Record<string, number> = {};
   for (let key = 0; key < mask.histogram.length; key++)
     if (mask.histogram[key]! > 0) counts[key] = mask.histogram[key]!;
   if (command.out !== undefined) {
-    const out = resolve(command.out);
-    await writeFileAtomic(dirname(out), basename(out), encodeLabels(mask.labels, 'npy'));
+    const out = resolve(io.cwd, command.out);
+    // The write goes through a temporary file next to `out`: an error names the file the user asked for.
+    await writeFileAtomic(dirname(out), basename(out), encodeLabels(mask.labels, 'npy')).catch((error: unknown) => {
+      throw fileFailure(error, command.out!, 'cannot write');
+    });
   }
   if (command.json) {
     io.stdout.write(`${JSON.stringify({ points: mask.pointCount, labels: counts })}\n`);
@@ -167,20 +192,38 @@ async function runDecode(command: DecodeCommand, io: Io): Promise<number> {
   return EXIT.ok;
 }
 
+async function readAll(stream: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+function fileFailure(error: unknown, path: string, action: string): unknown {
+  return isSystemError(error) ? new CliFailure(`decode: ${describeSystemError(error, { path, action })}`) : error;
+}
+
 async function runSimulate(command: SimulateCommand, io: Io): Promise<number> {
-  const simulator = await startSimulator({
-    port: command.port,
-    jobs: command.jobs,
-    frames: command.frames,
-    points: command.points,
+  const simulator = await startSimulator(command.simulator).catch((error: unknown) => {
+    if (isSystemError(error) && error.code === 'EADDRINUSE') {
+      throw new CliFailure(
+        `simulate: --port ${command.simulator.port} is in use: choose another, or --port 0 for a free one`,
+      );
+    }
+    throw error;
   });
+  const exportLine = [
+    `${API_KEY_VARIABLE}=${shellQuote(simulator.apiKey)}`,
+    selfCommand({ script: io.script, env: io.env, cwd: io.cwd }),
+    'export',
+    `--base-url ${shellQuote(simulator.baseUrl)}`,
+    `--project ${shellQuote(simulator.projectId)}`,
+    `--batch ${shellQuote(simulator.batchId)}`,
+    '--out ./export',
+  ].join(' ');
   io.stdout.write(
-    `Simulated Playment API at ${simulator.baseUrl}\n` +
-      `  project ${simulator.projectId}, batch ${simulator.batchId}: ` +
-      `${command.jobs} jobs x ${command.frames} frames x ${command.points} points\n` +
+    `Simulated Playment API at ${simulator.baseUrl}\n${describeBatch(simulator)}` +
       `  API key: ${simulator.apiKey}\n` +
-      `Try: ${API_KEY_VARIABLE}=${simulator.apiKey} playment-masks export --base-url ${simulator.baseUrl} ` +
-      `--project ${simulator.projectId} --batch ${simulator.batchId} --out ./export\n` +
+      `Try: ${exportLine}\n` +
       'Ctrl-C to stop.\n',
   );
   await new Promise((done) => io.interrupted.addEventListener('abort', done, { once: true }));
@@ -188,22 +231,27 @@ async function runSimulate(command: SimulateCommand, io: Io): Promise<number> {
   return EXIT.ok;
 }
 
+function describeBatch(simulator: Simulator): string {
+  const { dataset, faults } = simulator;
+  const sensors = dataset.sensors > 1 ? ` x ${dataset.sensors} sensors` : '';
+  let text =
+    `  project ${dataset.projectId}, batch ${dataset.batchId}: ` +
+    `${dataset.jobs.length} jobs x ${dataset.frames} frames${sensors} x ${dataset.points} points, ` +
+    `${dataset.pageCount} page(s)\n`;
+  if (faults.rate > 0) text += `  faults: ${faults.rate * 100}% of requests\n`;
+  return text;
+}
+
 async function runDemo(command: DemoCommand, io: Io): Promise<number> {
-  const simulator = await startSimulator({
-    port: 0,
-    jobs: command.jobs,
-    frames: command.frames,
-    points: command.points,
-    pageSize: DEMO_PAGE_SIZE,
-  });
-  const outDir = resolve(command.out ?? (await mkdtemp(join(tmpdir(), 'playment-masks-demo-'))));
-  io.stdout.write(
-    `Demo: a simulated batch of ${command.jobs} jobs x ${command.frames} frames x ${command.points} points ` +
-      `at ${simulator.baseUrl}\n`,
-  );
+  const simulator = await startSimulator({ ...command.simulator, port: 0 });
+  const temporary = command.out === undefined;
+  const outDir =
+    command.out === undefined ? await mkdtemp(join(tmpdir(), 'playment-masks-demo-')) : resolve(io.cwd, command.out);
+  io.stdout.write(`Demo: a simulated batch at ${simulator.baseUrl}\n${describeBatch(simulator)}`);
   const client = new PlaymentClient({ apiKey: simulator.apiKey, baseUrl: simulator.baseUrl });
+  let outcome: Outcome | undefined;
   try {
-    const outcome = await exportWithProgress(io, {
+    outcome = await exportWithProgress(io, {
       client,
       projectId: simulator.projectId,
       batchId: simulator.batchId,
@@ -211,27 +259,36 @@ async function runDemo(command: DemoCommand, io: Io): Promise<number> {
       format: command.format,
       withPoints: command.withPoints ?? false,
     });
-    return report(outcome, outDir, io);
+    io.stdout.write(summaryLines(outcome));
   } finally {
     await client.close();
     await simulator.close();
+    // A temporary folder is gone after the run unless asked for: a demo run each day must not fill the disk.
+    const size = formatBytes(await folderSize(outDir));
+    if (!temporary) io.stdout.write(`Output: ${outDir} (${size}: index.jsonl, summary.json)\n`);
+    else if (command.keep) io.stdout.write(`Output: ${outDir} (${size}), kept: remove it when done\n`);
+    else {
+      await rm(outDir, { recursive: true, force: true });
+      io.stdout.write(`Output: removed ${outDir} (${size}); --keep or --out DIR keeps it\n`);
+    }
   }
+  return failuresReport(outcome.summary, io);
 }
 
-// Messages and class names can quote what a server sent: no control characters (C0, DEL, C1), line separators or
-// bidirectional overrides and isolates (which reorder what the terminal shows) reach the terminal.
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-
-function printable(text: string): string {
-  return text.replace(UNPRINTABLE, ' ');
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return typeof code === 'string' ? `${code}: ${error.message}` : error.message;
+/** Bytes of the files under `dir` (0 when it does not exist). */
+async function folderSize(dir: string): Promise<number> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return 0;
   }
-  return String(error);
+  let total = 0;
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    total += entry.isDirectory() ? await folderSize(path) : (await lstat(path)).size;
+  }
+  return total;
 }
 
 // The outermost layer: the process, its signals, and its exit code.
@@ -244,9 +301,16 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     controller.abort(new Error('interrupted'));
   });
 }
+const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 void main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
+  stdin: process.stdin,
   env: process.env,
+  cwd: process.cwd(),
+  script: process.argv[1] ?? '',
+  version: packageJson.version,
   interrupted: controller.signal,
 }).then((code) => process.stdout.write('', () => process.exit(code)));

@@ -33,6 +33,19 @@ export function isSystemError(error: unknown): error is SystemError {
   );
 }
 
+const ACTIONS: Readonly<Record<string, string>> = {
+  open: 'cannot open',
+  read: 'cannot read',
+  write: 'cannot write',
+  mkdir: 'cannot create',
+  scandir: 'cannot list',
+  rename: 'cannot rename',
+  unlink: 'cannot delete',
+  rmdir: 'cannot delete',
+  stat: 'cannot find',
+  lstat: 'cannot find',
+};
+
 /**
  * `cannot open missing.txt: no such file or directory (ENOENT)`. `as` names the file as the user knows it (the
  * error's own path may be a temporary file next to it) and what was being done to it.
@@ -44,8 +57,10 @@ export function describeSystemError(error: SystemError, as: { path?: string; act
     .replace(new RegExp(`^(${error.syscall} )?${error.code}: `), '')
     .replace(new RegExp(`, ${error.syscall}\\b.*$`), '');
   const path = as.path ?? error.path;
-  const action = as.action ?? (error.syscall === 'open' ? 'cannot open' : `${error.syscall} failed for`);
-  return path === undefined ? `${error.syscall}: ${reason} (${error.code})` : `${action} ${path}: ${reason} (${error.code})`;
+  const action = as.action ?? ACTIONS[error.syscall] ?? `${error.syscall} failed for`;
+  return path === undefined
+    ? `${error.syscall}: ${reason} (${error.code})`
+    : `${action} ${path}: ${reason} (${error.code})`;
 }
 
 /** One line for any error: `CODE: message` for the library's, the path and reason for a system error. */
@@ -59,7 +74,10 @@ export function describeError(error: unknown): string {
   return String(error);
 }
 
-// Messages can quote what a server sent: no control characters reach the terminal.
+// Messages and class names can quote what a server sent: no control characters (C0, DEL, C1), line separators or
+// bidirectional overrides and isolates (which reorder what the terminal shows) reach the terminal.
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
 export function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+  return text.replace(UNPRINTABLE, ' ');
 }

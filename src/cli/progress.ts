@@ -48,7 +48,7 @@ export class ProgressView {
   }
 }
 
-/** `[########............] 120/300 jobs  480 masks  52.3 MB  12.1 MB/s  ETA 0:14` */
+/** `[########............] 120/300 jobs  480 masks  52.3 MiB  12.1 MiB/s  ETA 0:14` */
 export function formatBar(progress: ExportProgress): string {
   const finished = finishedJobs(progress);
   const fraction = progress.listingDone && progress.jobsListed > 0 ? finished / progress.jobsListed : 0;
@@ -57,7 +57,7 @@ export function formatBar(progress: ExportProgress): string {
   return `${bar} ${counts(progress)}  ETA ${formatEta(progress)}`;
 }
 
-/** `export: 120/300 jobs, 480 masks, 52.3 MB, 12.1 MB/s, ETA 0:14` */
+/** `export: 120/300 jobs, 480 masks, 52.3 MiB, 12.1 MiB/s, ETA 0:14` */
 export function formatLine(progress: ExportProgress): string {
   return `export: ${counts(progress).replaceAll('  ', ', ')}, ETA ${formatEta(progress)}`;
 }
@@ -97,8 +97,20 @@ export function formatDuration(ms: number): string {
   return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${seconds}` : `${minutes}:${seconds}`;
 }
 
+const UNITS = [
+  ['KiB', 1],
+  ['MiB', 1],
+  ['GiB', 2],
+] as const;
+
+/** Sizes in binary units, named as such (KiB, MiB, GiB: powers of 1024); never `1024.0 KiB`. */
 export function formatBytes(bytes: number): string {
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} kB`;
-  if (bytes < 1024 * 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-  return `${(bytes / (1024 * 1024 * 1024)).toFixed(2)} GB`;
+  let value = bytes / 1024;
+  let unit = 0;
+  while (unit < UNITS.length - 1 && Number(value.toFixed(UNITS[unit]![1])) >= 1024) {
+    value /= 1024;
+    unit++;
+  }
+  const [name, digits] = UNITS[unit]!;
+  return `${value.toFixed(digits)} ${name}`;
 }

@@ -145,7 +145,7 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
     usage: 'export --project P --batch B --out DIR [options]',
     summary: 'export a whole batch',
     description:
-      'Exports every mask of batch B of project P into DIR: one label file per mask, each job\'s result\n' +
+      "Exports every mask of batch B of project P into DIR: one label file per mask, each job's result\n" +
       'object (jobs/<job>/result.json), index.jsonl (one line per mask) and summary.json.\n' +
       'Rerun the same command to resume after an interruption: complete jobs are skipped.\n\n' +
       `The API key is read from the ${API_KEY_VARIABLE} environment variable (never an argument).`,
@@ -187,7 +187,7 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
         aboveMin: true,
         max: UNBOUNDED,
         default: 'no cap',
-        help: "at most N requests per second to the API (its 429 answers are waited out either way)",
+        help: 'at most N requests per second to the API (its 429 answers are waited out either way)',
         library: 'maxRequestsPerSecond',
       },
     },
