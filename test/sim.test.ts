@@ -1,8 +1,6 @@
 // The simulator itself, probed with plain fetch: the tests of the client and the export trust what it serves.
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  CLASS_NAMES,
-  DEFAULT_MASK_CLASSES,
   FaultPlan,
   SimDataset,
   startSimulator,
@@ -48,7 +46,10 @@ describe('SimDataset', () => {
     const labels: number[] = JSON.parse(text);
     expect(labels).toEqual(Array.from(dataset.maskLabels(1, 0, 0)));
     expect(labels).toHaveLength(10_000);
-    expect(labels.every((label) => DEFAULT_MASK_CLASSES.includes(label))).toBe(true);
+    // The keys of the frame's annotations, and 0 for points of no object.
+    const keys = dataset.annotations(1).annotations.filter((a) => a.frame === 0).map((a) => a.key);
+    expect(labels.every((label) => label === 0 || keys.includes(label))).toBe(true);
+    expect(new Set(labels).size).toBeGreaterThan(2);
     let runs = 1;
     for (let i = 1; i < labels.length; i++) if (labels[i] !== labels[i - 1]) runs++;
     expect(runs).toBeLessThan(labels.length / 4);
@@ -144,7 +145,11 @@ describe('the API origin', () => {
     type Annotation = { frame_id: string; label_key: number; label: string };
     const firstFrame = (data.annotations as Annotation[]).filter((a) => a.frame_id === '0');
     const named = new Map(firstFrame.map((a) => [a.label_key, a.label]));
-    expect(named).toEqual(new Map(CLASS_NAMES));
+    const { objects, annotations } = sim.dataset.annotations(2);
+    const expected = annotations
+      .filter((a) => a.frame === 0)
+      .map((a) => [a.key, sim.dataset.classes[objects[a.object]!.classIndex]!.label] as const);
+    expect(named).toEqual(new Map(expected));
     expect(named.has(0)).toBe(false);
     expect(firstFrame[0]).toMatchObject({ type: 'segmentation3d', sensor_id: '', text: firstFrame[0]!.label });
     expect(sensors.frames[1].sensors[0].data_url).toBe(`${sim.storageUrl}/pointclouds/2/1/0.pcd`);

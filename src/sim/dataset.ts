@@ -1,6 +1,7 @@
 // What the simulated API knows: a project with one batch of jobs, its pages, and every job's result object and masks,
 // all deterministic from a seed. No I/O here: the server (server.ts) serves it, tests use it as the expected answer.
-import { DEFAULT_MASK_CLASSES, formatMaskText, generateMaskLabels, seededRandom } from './mask-text.js';
+import { jobAnnotations, simClasses, type JobAnnotations, type SimClass } from './annotations.js';
+import { formatMaskText, generateMaskLabels, seededRandom } from './mask-text.js';
 
 export interface DatasetOptions {
   /** Everything below that is not given derives from it. Default 1. */
@@ -25,7 +26,15 @@ export interface DatasetOptions {
   mismatchedPointClouds?: readonly number[];
   /** Serve results of the older generation: a legend and PCD masks (see legacy.ts). Default false. */
   legacyMasks?: boolean;
+  /**
+   * Job index -> status, for jobs not yet finished (e.g. 'in_progress', 'created'): the batch lists that status and
+   * the job result has no result URL. Default: every job 'completed'.
+   */
+  jobStatuses?: Readonly<Record<number, string>>;
 }
+
+/** The status of a finished job: the only one whose job result carries a result URL. */
+export const COMPLETED = 'completed';
 
 export const DATASET_DEFAULTS = Object.freeze({
   seed: 1,
@@ -40,17 +49,6 @@ export const DATASET_DEFAULTS = Object.freeze({
 /** The smallest value of each count (all integers, no upper bound but Number.MAX_SAFE_INTEGER). */
 export const DATASET_MINIMUMS = Object.freeze({ seed: 0, jobs: 0, frames: 1, sensors: 1, points: 0, pageSize: 1 });
 
-/** Class names of the label keys the masks use. Key 0 has none on purpose: exporters must fall back to the key. */
-export const CLASS_NAMES: ReadonlyMap<number, string> = new Map([
-  [1, 'Vehicle'],
-  [4, 'Pedestrian'],
-  [7, 'Cyclist'],
-  [11, 'Road'],
-  [16, 'Sidewalk'],
-  [23, 'Building'],
-  [58, 'Vegetation'],
-  [102, 'Pole'],
-]);
 
 export interface SimJob {
   /** Position in the batch, from 0: storage paths use it, so ids of any shape are safe there. */
@@ -99,6 +97,11 @@ export class SimDataset {
   readonly sensorIds: readonly string[];
   readonly mismatchedPointClouds: ReadonlySet<number>;
   readonly legacyMasks: boolean;
+  /** The project's classes (the same in every job); annotations name them by class_id, label and color. */
+  readonly classes: readonly SimClass[];
+  readonly #statuses: string[];
+  readonly #revisions: number[];
+  readonly #annotations = new Map<number, { revision: number; value: JobAnnotations }>();
   readonly #pageTokens: readonly string[];
   readonly #jobsById: ReadonlyMap<string, SimJob>;
   readonly #tokenPages: ReadonlyMap<string, number>;
@@ -122,6 +125,9 @@ export class SimDataset {
     this.jobs = ids.map((id, index) => ({ index, id, referenceId: String(index + 1).padStart(3, '0') }));
     this.mismatchedPointClouds = new Set(options.mismatchedPointClouds ?? []);
     this.legacyMasks = options.legacyMasks ?? false;
+    this.classes = simClasses(seed, uuid);
+    this.#statuses = this.jobs.map((job) => options.jobStatuses?.[job.index] ?? COMPLETED);
+    this.#revisions = this.jobs.map(() => 0);
     this.sensorIds = Array.from({ length: this.sensors }, (_, s) => String(18_158_562 + s * 1_117));
     const pages = Math.max(1, Math.ceil(this.jobs.length / this.pageSize)) + (options.emptyLastPage ? 1 : 0);
     const firstToken = TOKEN_BASE + BigInt(seed) * 1_000_000n;
@@ -154,10 +160,57 @@ export class SimDataset {
     return this.#jobsById.get(id);
   }
 
-  /** The mask of job `jobIndex`, frame `frame`, sensor `sensor`: its labels, from the shared realistic generator. */
+  /** The job's status as the batch lists it ('completed' unless `jobStatuses` or setStatus() said otherwise). */
+  status(jobIndex: number): string {
+    return this.#statuses[jobIndex]!;
+  }
+
+  setStatus(jobIndex: number, status: string): void {
+    this.#job(jobIndex);
+    this.#statuses[jobIndex] = status;
+  }
+
+  /** How many times the job was re-labelled (relabel()). */
+  revision(jobIndex: number): number {
+    return this.#revisions[jobIndex]!;
+  }
+
+  /** The job is labelled again: new objects, keys and masks, so a new result object. */
+  relabel(jobIndex: number): void {
+    this.#job(jobIndex);
+    this.#revisions[jobIndex]!++;
+  }
+
+  /** The job's objects and their annotations (one per object and frame it is seen in). */
+  annotations(jobIndex: number): JobAnnotations {
+    const revision = this.revision(jobIndex);
+    const cached = this.#annotations.get(jobIndex);
+    if (cached?.revision === revision) return cached.value;
+    const seed = (this.#jobSeed(jobIndex) ^ 0x1b873593) >>> 0;
+    const value = jobAnnotations(seed, this.frames, this.classes.length, uuid);
+    this.#annotations.set(jobIndex, { revision, value });
+    return value;
+  }
+
+  /** The class and track an annotation of the job gives `key`, or undefined where none names it (such as 0). */
+  keyMeaning(jobIndex: number, key: number): { class: SimClass; trackId: string } | undefined {
+    const { objects, annotations } = this.annotations(jobIndex);
+    const annotation = annotations.find((candidate) => candidate.key === key);
+    if (!annotation) return undefined;
+    const object = objects[annotation.object]!;
+    return { class: this.classes[object.classIndex]!, trackId: object.trackId };
+  }
+
+  /**
+   * The mask of job `jobIndex`, frame `frame`, sensor `sensor`: its labels, from the shared realistic generator,
+   * drawn from the keys of the frame's annotations and 0 (points of no object).
+   */
   maskLabels(jobIndex: number, frame: number, sensor: number): Uint16Array {
     const seed = this.#maskSeed(jobIndex, frame, sensor);
-    return generateMaskLabels({ points: this.points, seed, classes: DEFAULT_MASK_CLASSES });
+    const keys = this.annotations(jobIndex)
+      .annotations.filter((annotation) => annotation.frame === frame)
+      .map((annotation) => annotation.key);
+    return generateMaskLabels({ points: this.points, seed, classes: [0, ...keys] });
   }
 
   /** The mask file's text, as the storage host serves it. */
@@ -169,9 +222,10 @@ export class SimDataset {
     return uuid(seededRandom(this.#maskSeed(jobIndex, frame, sensor) ^ 0x5bd1e995));
   }
 
-  /** Every mask of the batch, job by job, frame by frame, sensor by sensor. */
+  /** Every mask of the batch's completed jobs, job by job, frame by frame, sensor by sensor. */
   *expectedMasks(): Generator<ExpectedMask> {
     for (const job of this.jobs) {
+      if (this.status(job.index) !== COMPLETED) continue;
       for (let frame = 0; frame < this.frames; frame++) {
         for (let sensor = 0; sensor < this.sensors; sensor++) {
           yield {
@@ -191,15 +245,19 @@ export class SimDataset {
     }
   }
 
-  /** The class name of a label key, or the key itself as a string where no annotation names it. */
-  className(key: number): string {
-    return CLASS_NAMES.get(key) ?? String(key);
+  #job(jobIndex: number): SimJob {
+    const job = this.jobs[jobIndex];
+    if (!job) throw new RangeError(`no job ${jobIndex}`);
+    return job;
+  }
+
+  #jobSeed(jobIndex: number): number {
+    return (Math.imul(this.seed + 1, 0x9e3779b1) ^ Math.imul(jobIndex + 1, 0x85ebca6b) ^ Math.imul(this.revision(jobIndex), 0xcc9e2d51)) >>> 0;
   }
 
   #maskSeed(jobIndex: number, frame: number, sensor: number): number {
     const mixed =
-      Math.imul(this.seed + 1, 0x9e3779b1) ^
-      Math.imul(jobIndex + 1, 0x85ebca6b) ^
+      this.#jobSeed(jobIndex) ^
       Math.imul(frame + 1, 0xc2b2ae35) ^
       Math.imul(sensor + 1, 0x27d4eb2f);
     return mixed >>> 0;

@@ -6,11 +6,12 @@ export {
   SimDataset,
   DATASET_DEFAULTS,
   DATASET_MINIMUMS,
-  CLASS_NAMES,
+  COMPLETED,
   maskPath,
   resultPath,
   pointCloudPath,
 } from './dataset.js';
+export type { SimClass, SimObject, SimAnnotation, JobAnnotations } from './annotations.js';
 export type { DatasetOptions, ExpectedMask, SimJob, BatchPageData } from './dataset.js';
 export { FaultPlan, FAULT_KINDS, FAULT_ROUTES, RANDOM_FAULT_KINDS, ROUTE_FAULTS } from './faults.js';
 export type { FaultKind, FaultOptions, Route } from './faults.js';

@@ -1,7 +1,7 @@
 // The older generation of point-cloud segmentation results, which the simulator serves with `legacyMasks`: a
 // `legend[]` of { label, label_key } instead of annotations, and per frame and sensor a PCD mask (`FIELDS x y z
 // label_key`, the key stored as a float, DATA ascii) at the mask's `url`, its `label_url` empty.
-import { CLASS_NAMES, type SimDataset, type SimJob } from './dataset.js';
+import type { SimDataset, SimJob } from './dataset.js';
 import { writePcd } from './pcd-writer.js';
 import { pointCloudFields } from './point-cloud.js';
 import { resultObject } from './result-object.js';
@@ -26,7 +26,10 @@ export function legacyResultObject(dataset: SimDataset, job: SimJob, storageOrig
     ...modern,
     annotation_data: {
       ...annotationData,
-      legend: [...CLASS_NAMES].map(([key, label]) => ({ label, label_key: key })),
+      legend: dataset.annotations(job.index).annotations.map(({ key, object }) => ({
+        label: dataset.classes[dataset.annotations(job.index).objects[object]!.classIndex]!.label,
+        label_key: key,
+      })),
       masks: modern.annotation_data.masks.map((mask) => ({
         ...mask,
         label_url: '',

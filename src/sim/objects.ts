@@ -81,6 +81,15 @@ export class StorageObjects {
     return object;
   }
 
+  /** Drops the job's cached files (after it was re-labelled). */
+  forgetJob(jobIndex: number): void {
+    for (const [path, object] of this.#cache) {
+      if (this.#match(path)?.numbers[0] !== jobIndex) continue;
+      this.#cache.delete(path);
+      this.#cachedBytes -= object.bytes.length;
+    }
+  }
+
   #match(path: string): { kind: Kind; numbers: number[] } | undefined {
     for (const kind of KINDS) {
       const found = kind.pattern.exec(path);

@@ -1,36 +1,34 @@
 // A job's result object in the shape of the docs' "Point Cloud Segmentation" example: annotations naming the label
 // keys, one mask per frame and lidar, and the sensor data with each frame's point-cloud URL.
 import { seededRandom } from './mask-text.js';
-import { CLASS_NAMES, maskPath, pointCloudPath, uuid, type SimDataset, type SimJob } from './dataset.js';
-
-const COLORS = ['rgb(71, 153, 193)', 'rgb(230, 25, 75)', 'rgb(60, 180, 75)', 'rgb(255, 225, 25)', 'rgb(145, 30, 180)'];
+import { maskPath, pointCloudPath, type SimDataset, type SimJob } from './dataset.js';
 
 export function resultObject(dataset: SimDataset, job: SimJob, storageOrigin: string): Record<string, unknown> {
-  const random = seededRandom((dataset.seed * 7919 + job.index * 104_729 + 1) >>> 0);
+  const random = seededRandom((dataset.seed * 7919 + job.index * 104_729 + 1 + dataset.revision(job.index)) >>> 0);
   const frameIds = Array.from({ length: dataset.frames }, (_, frame) => String(frame));
-  const classes = [...CLASS_NAMES].map(([key, label], index) => ({
-    key,
-    label,
-    classId: uuid(random),
-    trackId: uuid(random),
-    color: COLORS[index % COLORS.length]!,
-  }));
-  const annotations = frameIds.flatMap((frameId) =>
-    classes.map((c) => ({
-      _id: uuid(random),
-      _isStationary: false,
-      attributes: {},
-      class_id: c.classId,
-      color: c.color,
-      frame_id: frameId,
-      grouping_config: null,
-      label: c.label,
-      label_key: c.key,
-      sensor_id: '',
-      text: c.label,
-      track_id: c.trackId,
-      type: 'segmentation3d',
-    })),
+  const { objects, annotations: sightings } = dataset.annotations(job.index);
+  // The vendor's annotations come in no particular order: shuffled, so that nothing may rely on it.
+  const annotations = shuffled(
+    sightings.map(({ id, key, frame, object }) => {
+      const { trackId, classIndex } = objects[object]!;
+      const { classId, label, color } = dataset.classes[classIndex]!;
+      return {
+        _id: id,
+        _isStationary: false,
+        attributes: {},
+        ...(classId === undefined ? {} : { class_id: classId }),
+        color,
+        frame_id: frameIds[frame]!,
+        grouping_config: null,
+        label,
+        label_key: key,
+        sensor_id: '',
+        text: label,
+        track_id: trackId,
+        type: 'segmentation3d',
+      };
+    }),
+    random,
   );
   const masks = frameIds.flatMap((frameId, frame) =>
     dataset.sensorIds.map((sensorId, sensor) => ({
@@ -59,10 +57,10 @@ export function resultObject(dataset: SimDataset, job: SimJob, storageOrigin: st
       groups: null,
       masks,
       sensors: dataset.sensorIds.map((sensorId) => ({ sensor_id: sensorId, sensor_type: 'LIDAR' })),
-      tracks: classes.map((c) => ({
-        _id: c.trackId,
+      tracks: objects.map(({ trackId, classIndex }) => ({
+        _id: trackId,
         attributes: null,
-        color: c.color,
+        color: dataset.classes[classIndex]!.color,
         grouping_config: null,
         label: '',
         label_id: null,
@@ -89,4 +87,12 @@ function pose(random: () => number) {
     heading: { w: round(0.95 + random() * 0.05), x: 0, y: round(-random() * 0.05), z: round(random() * 0.3) },
     position: { x: round(-50 + random() * 100), y: round(-10 + random() * 20), z: round(-1 - random()) },
   };
+}
+
+function shuffled<T>(items: T[], random: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
 }

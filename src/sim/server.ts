@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pointCloudPath, resultPath, SimDataset, type DatasetOptions, type SimJob } from './dataset.js';
+import { COMPLETED, pointCloudPath, resultPath, SimDataset, type DatasetOptions, type SimJob } from './dataset.js';
 import { FaultPlan, type FaultKind, type FaultOptions, type Route } from './faults.js';
 import { StorageObjects } from './objects.js';
 import { apiErrorReply, deliver, jsonReply, storageErrorReply, type Compression, type Reply } from './reply.js';
@@ -57,6 +57,10 @@ export interface Simulator {
    * `cacheBytes` allows, so that serving them costs no CPU while a benchmark measures.
    */
   preload(options?: { pointClouds?: boolean }): void;
+  /** Labels job `jobIndex` again: from now on it serves a new result object and new masks. */
+  relabel(jobIndex: number): void;
+  /** Sets the status the batch lists for a job; only a 'completed' job's result has a result URL. */
+  setStatus(jobIndex: number, status: string): void;
   /** Stops both servers, dropping open connections. */
   close(): Promise<void>;
 }
@@ -189,6 +193,15 @@ class RunningSimulator implements Simulator {
     this.stats.filesGenerated = this.#objects.generated;
   }
 
+  relabel(jobIndex: number): void {
+    this.dataset.relabel(jobIndex);
+    this.#objects.forgetJob(jobIndex);
+  }
+
+  setStatus(jobIndex: number, status: string): void {
+    this.dataset.setStatus(jobIndex, status);
+  }
+
   async close(): Promise<void> {
     for (const timer of this.#stalls) clearTimeout(timer);
     this.#stalls.clear();
@@ -232,7 +245,7 @@ class RunningSimulator implements Simulator {
       jobs: jobs.map((job) => ({
         id: job.id,
         reference_id: job.referenceId,
-        status: 'completed',
+        status: dataset.status(job.index),
         frames: dataset.frames,
         annotations: dataset.frames * dataset.sensors,
       })),
@@ -245,17 +258,19 @@ class RunningSimulator implements Simulator {
   #jobResult(job: SimJob | undefined): Reply {
     if (!job) return apiErrorReply(404, 'not_found', 'no such job');
     const { dataset } = this;
-    const data = {
+    const status = dataset.status(job.index);
+    const data: Record<string, unknown> = {
       project_id: dataset.projectId,
       reference_id: job.referenceId,
       job_id: job.id,
       batch_id: dataset.batchId,
-      status: 'completed',
+      status,
       work_flow_id: WORKFLOW_ID,
       priority_weight: 5,
       tag: WORKFLOW_ID,
-      result: this.storageUrl + resultPath(job.index),
     };
+    // A job still being labelled has no result yet.
+    if (status === COMPLETED) data.result = this.storageUrl + resultPath(job.index);
     return jsonReply(200, { data, success: true });
   }
 
