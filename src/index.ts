@@ -5,3 +5,5 @@ export type { MaskDecoderPoolOptions, PoolDecodeOptions, PoolErrorCode } from '.
 export * from './pcd/index.js';
 export * from './api/index.js';
 export * from './export/index.js';
+export { buildSemanticKitti, DatasetError } from './dataset/semantickitti.js';
+export type { SemanticKittiOptions, SemanticKittiSequence } from './dataset/semantickitti.js';

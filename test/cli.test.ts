@@ -117,7 +117,9 @@ describe('playment-masks export', { timeout: 60_000 }, () => {
           const header = 10 + bytes.readUInt16LE(8);
           const points = Number(/'shape': \((\d+),\)/.exec(bytes.subarray(10, header).toString('latin1'))![1]);
           expect(bytes.length).toBe(header + points * 2);
-        } else if (path.endsWith('.json') || path.endsWith('.jsonl')) {
+        } else if (path.endsWith('.json')) {
+          JSON.parse(bytes.toString('utf8'));
+        } else if (path.endsWith('.jsonl')) {
           for (const line of bytes.toString('utf8').split('\n')) if (line.trim()) JSON.parse(line);
         }
       }

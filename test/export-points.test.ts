@@ -74,7 +74,7 @@ describe('exportBatch with points', () => {
     const { simulator, base } = await setup();
     const out = await tempDir();
     const summary = await exportBatch({ ...base(out), format });
-    expect(summary.jobs).toEqual({ listed: 3, exported: 3, failed: 0 });
+    expect(summary.jobs).toEqual({ listed: 3, exported: 3, failed: 0, skipped: {} });
     const tree = await readTree(out);
     const lines = indexLines(tree);
     expect(lines).toHaveLength(3 * 2 * 2);
@@ -106,14 +106,14 @@ describe('exportBatch with points', () => {
     }
     expect([...forms].sort()).toEqual(['ascii', 'binary', 'binary_compressed']);
     // Per job: result, fragment, and a label file and a points file per mask.
-    expect(tree.size).toBe(2 + 3 * (2 + 4 * 2));
+    expect(tree.size).toBe(3 + 3 * (3 + 4 * 2));
   });
 
   it('records a point cloud of another size than its mask as its job failing; the others complete', async () => {
     const { simulator, base } = await setup({ mismatchedPointClouds: [1] });
     const out = await tempDir();
     const summary = await exportBatch(base(out));
-    expect(summary.jobs).toEqual({ listed: 3, exported: 2, failed: 1 });
+    expect(summary.jobs).toEqual({ listed: 3, exported: 2, failed: 1, skipped: {} });
     expect(summary.failures).toHaveLength(1);
     expect(summary.failures[0]).toMatchObject({ job_id: simulator.dataset.jobs[1]!.id, code: 'POINT_COUNT_MISMATCH' });
     expect(summary.failures[0]!.message).toMatch(/the mask has 1500 labels, the point cloud 1501 points/);

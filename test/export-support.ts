@@ -98,26 +98,78 @@ export function expectedFile(labels: Uint16Array, format: 'npy' | 'bin' | 'kitti
   return Buffer.concat([header, data]);
 }
 
+/** A class table entry as classes.json holds it. */
+export interface TableEntry {
+  id: number;
+  name: string;
+  class_id?: string;
+  color?: string;
+}
+
+/** The id classes.json gives a simulated class: the entry of its class_id, or of its name for a class without one. */
+export function tableIdOf(table: readonly TableEntry[], simClass: { classId?: string; label: string }): number {
+  const entry =
+    simClass.classId === undefined
+      ? table.find((candidate) => candidate.class_id === undefined && candidate.name === simClass.label && candidate.id !== 0)
+      : table.find((candidate) => candidate.class_id === simClass.classId);
+  if (!entry) throw new Error(`classes.json has no entry for ${JSON.stringify(simClass)}`);
+  return entry.id;
+}
+
+// Legacy results name their keys by label alone: no class ids.
+function simClassOf(dataset: SimDataset, simClass: { classId?: string; label: string }) {
+  return dataset.legacyMasks ? { label: simClass.label } : simClass;
+}
+
+/** What a mask's label file must hold: the simulator's keys, or (class labels) their classes' ids in `table`. */
+export function expectedLabels(
+  dataset: SimDataset,
+  table: readonly TableEntry[],
+  jobIndex: number,
+  frame: number,
+  sensor: number,
+  labels: 'class' | 'raw' = 'class',
+): Uint16Array {
+  const keys = dataset.maskLabels(jobIndex, frame, sensor);
+  if (labels === 'raw') return keys;
+  const ids = new Map<number, number>();
+  return keys.map((key) => {
+    if (!ids.has(key)) {
+      const meaning = dataset.keyMeaning(jobIndex, key);
+      ids.set(key, meaning ? tableIdOf(table, simClassOf(dataset, meaning.class)) : 0);
+    }
+    return ids.get(key)!;
+  });
+}
+
 /**
- * Checks an export's tree against the simulated batch: every mask exactly once with the right labels, histogram and
- * ids, index lines in job-id order, and totals in summary.json. Returns the number of masks checked.
+ * Checks an export's tree against the simulated batch: every mask of its completed jobs exactly once with the right
+ * labels (through classes.json to the class the simulator's annotation names), histogram by class id and ids, index
+ * lines in job-id order, and totals in summary.json. Returns the number of masks checked.
  */
-export function checkExport(tree: Map<string, Buffer>, dataset: SimDataset, format: 'npy' | 'bin' | 'kitti'): number {
+export function checkExport(
+  tree: Map<string, Buffer>,
+  dataset: SimDataset,
+  format: 'npy' | 'bin' | 'kitti',
+  labels: 'class' | 'raw' = 'class',
+): number {
   const lines = indexLines(tree);
   const expected = [...dataset.expectedMasks()];
   if (lines.length !== expected.length) throw new Error(`${lines.length} index lines, expected ${expected.length}`);
+  const table = JSON.parse(tree.get('classes.json')!.toString('utf8')).classes as TableEntry[];
+  const names = new Map(table.map((entry) => [entry.id, entry.name]));
   const byKey = new Map(
     lines.map((line) => [`${line.job_id}\u0000${String(line.frame_id)}\u0000${String(line.sensor_id)}`, line]),
   );
   if (byKey.size !== lines.length) throw new Error('a mask is listed twice');
-  const totals = new Map<string, number>();
+  const totals = new Map<number, number>();
   for (const mask of expected) {
     const line = byKey.get(`${mask.jobId}\u0000${mask.frameId}\u0000${mask.sensorId}`);
     if (!line) throw new Error(`no index line for job ${JSON.stringify(mask.jobId)} frame ${mask.frameId}`);
     if (line.reference_id !== mask.referenceId) throw new Error(`reference_id ${String(line.reference_id)}`);
     const frame = Number(mask.frameId);
     const sensor = dataset.sensorIds.indexOf(mask.sensorId);
-    const want = dataset.maskLabels(mask.jobIndex, frame, sensor);
+    const want = expectedLabels(dataset, table, mask.jobIndex, frame, sensor, labels);
     const bytes = tree.get(line.file);
     if (!bytes) throw new Error(`missing file ${line.file}`);
     const got = labelsOf(bytes, format);
@@ -126,35 +178,30 @@ export function checkExport(tree: Map<string, Buffer>, dataset: SimDataset, form
     if (!bytes.equals(expectedFile(want, format)))
       throw new Error(`${line.file} is not byte for byte the expected file`);
     if (line.points !== want.length) throw new Error(`points ${line.points}`);
-    const histogram: Record<string, number> = {};
-    for (const label of want) {
-      const name = dataset.className(label);
-      histogram[name] = (histogram[name] ?? 0) + 1;
-      totals.set(name, (totals.get(name) ?? 0) + 1);
+    const counts = new Map<number, number>();
+    for (const key of dataset.maskLabels(mask.jobIndex, frame, sensor)) {
+      const meaning = dataset.keyMeaning(mask.jobIndex, key);
+      const id = meaning ? tableIdOf(table, simClassOf(dataset, meaning.class)) : 0;
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+      totals.set(id, (totals.get(id) ?? 0) + 1);
     }
-    if (JSON.stringify(sortKeys(line.histogram)) !== JSON.stringify(sortKeys(histogram))) {
-      throw new Error(`wrong histogram for ${line.file}`);
-    }
+    const histogram = [...counts].sort(([a], [b]) => a - b).map(([id, points]) => ({ id, name: names.get(id), points }));
+    if (JSON.stringify(line.histogram) !== JSON.stringify(histogram)) throw new Error(`wrong histogram for ${line.file}`);
   }
   const order = lines.map((line) => line.file.split('/')[1]!);
   for (let i = 1; i < order.length; i++) if (order[i - 1]! > order[i]!) throw new Error('index lines out of job order');
   const summary = JSON.parse(tree.get('summary.json')!.toString('utf8'));
-  if (
-    summary.masks !== expected.length ||
-    summary.jobs.exported !== dataset.jobs.length ||
-    summary.failures.length !== 0
-  ) {
+  const completed = new Set(expected.map((mask) => mask.jobId)).size;
+  if (summary.masks !== expected.length || summary.jobs.exported !== completed || summary.failures.length !== 0) {
     throw new Error(`summary ${JSON.stringify(summary.jobs)}`);
   }
-  if (JSON.stringify(sortKeys(summary.classes)) !== JSON.stringify(sortKeys(Object.fromEntries(totals)))) {
+  const summaryTotals = new Map((summary.classes as { id: number; points: number }[]).map((c) => [c.id, c.points]));
+  if (JSON.stringify([...summaryTotals].sort()) !== JSON.stringify([...totals].sort())) {
     throw new Error('summary classes');
   }
   return expected.length;
 }
 
-function sortKeys(record: Record<string, number>): [string, number][] {
-  return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : 1));
-}
 
 /** Every place a secret could leak to: each file of the tree. */
 export function filesContaining(tree: Map<string, Buffer>, secret: string): string[] {

@@ -5,7 +5,9 @@ import type { ExportFormat } from '../export/formats.js';
 import type { FaultKind, Route } from '../sim/faults.js';
 import type { Compression } from '../sim/reply.js';
 import type { SimulatorOptions } from '../sim/server.js';
-import { API_KEY_VARIABLE, COMMANDS, SPECS, type CommandName, type OptionSpec } from './spec.js';
+import type { UnknownClasses } from '../export/classes.js';
+import type { LabelMode } from '../export/legend.js';
+import { API_KEY_VARIABLE, COMMANDS, DATASET_LAYOUTS, SPECS, type CommandName, type OptionSpec } from './spec.js';
 import { didYouMean } from './suggest.js';
 
 export interface ExportCommand {
@@ -17,6 +19,16 @@ export interface ExportCommand {
   format: ExportFormat;
   /** Present (true) only with --with-points. */
   withPoints?: boolean;
+  labels: LabelMode;
+  /** Present (true) only with --instances. */
+  instances?: boolean;
+  /** --classes FILE. */
+  classes: string | undefined;
+  unknownClasses: UnknownClasses;
+  /** --status: the statuses to export, or 'all'. */
+  statuses: string[] | 'all';
+  /** Present (true) only with --refresh. */
+  refresh?: boolean;
   concurrency: number | undefined;
   threads: number | undefined;
   /** Cap on requests per second to the API (the vendor's older docs quote 5). */
@@ -48,7 +60,15 @@ export interface DemoCommand {
   simulator: SimulatorOptions;
 }
 
+export interface DatasetCommand {
+  command: 'dataset';
+  layout: (typeof DATASET_LAYOUTS)[number];
+  from: string;
+  out: string;
+}
+
 export type Command =
+  | DatasetCommand
   | ExportCommand
   | DecodeCommand
   | SimulateCommand
@@ -242,12 +262,25 @@ function build(command: CommandName, values: Values, positionals: string[]): Com
         baseUrl: string('base-url'),
         format: (string('format') ?? SPECS.export.options.format!.default) as ExportFormat,
         ...withPoints(values),
+        labels: (string('labels') ?? SPECS.export.options.labels!.default) as LabelMode,
+        ...(values.instances === true ? { instances: true } : {}),
+        classes: string('classes'),
+        unknownClasses: (string('unknown-classes') ?? 'fail') as UnknownClasses,
+        statuses: statusesOf(string('status')),
+        ...(values.refresh === true ? { refresh: true } : {}),
         concurrency: number('concurrency'),
         threads: number('threads'),
         maxRps: number('max-rps'),
       };
     case 'decode':
       return { command, file: positionals[0]!, out: string('out'), json: values.json === true };
+    case 'dataset': {
+      const layout = positionals[0]!;
+      if (!(DATASET_LAYOUTS as readonly string[]).includes(layout)) {
+        throw new UsageError(`dataset: the layout must be one of ${DATASET_LAYOUTS.join(', ')}`, command);
+      }
+      return { command, layout: layout as DatasetCommand['layout'], from: string('from')!, out: string('out')! };
+    }
     case 'simulate':
       return { command, simulator: { ...simulatorOptions(command, values), port: valueOf(command, values, 'port') } };
     case 'demo':
@@ -293,6 +326,18 @@ function simulatorOptions(command: 'simulate' | 'demo', values: Values): Simulat
     },
   };
 }
+
+/** --status: a comma list of statuses (any the vendor uses), `all` among them meaning every status. */
+function statusesOf(raw: string | undefined): string[] | 'all' {
+  if (raw === undefined) return [...EXPORT_STATUSES_DEFAULT];
+  const statuses = [...new Set(raw.split(',').map((status) => status.trim()))];
+  if (statuses.includes('')) {
+    throw new UsageError('export: --status must be a comma-separated list of statuses, or all', 'export');
+  }
+  return statuses.includes('all') ? 'all' : statuses;
+}
+
+const EXPORT_STATUSES_DEFAULT = String(SPECS.export.options.status!.default).split(',');
 
 function withPoints(values: Values): { withPoints?: boolean } {
   return values['with-points'] === true ? { withPoints: true } : {};

@@ -7,6 +7,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { PlaymentClient } from '../api/index.js';
 import { scrub } from '../api/errors.js';
 import { InvalidArgumentError } from '../errors.js';
+import { buildSemanticKitti } from '../dataset/semantickitti.js';
+import { readClassTable } from '../export/classes.js';
 import { writeFileAtomic } from '../export/files.js';
 import { encodeLabels } from '../export/formats.js';
 import type { ExportSummary } from '../export/records.js';
@@ -18,6 +20,7 @@ import {
   parseArgs,
   readApiKey,
   UsageError,
+  type DatasetCommand,
   type DecodeCommand,
   type DemoCommand,
   type ExportCommand,
@@ -71,6 +74,9 @@ async function main(argv: readonly string[], io: Io): Promise<number> {
       case 'demo':
         topic = command.command;
         return await runDemo(command, io);
+      case 'dataset':
+        topic = command.command;
+        return await runDataset(command, io);
     }
   } catch (error) {
     if (error instanceof UsageError) {
@@ -107,10 +113,16 @@ async function runExport(command: ExportCommand, apiKey: string, io: Io): Promis
     outDir,
     format: command.format,
     withPoints: command.withPoints ?? false,
+    labels: command.labels,
+    instances: command.instances ?? false,
+    ...(command.classes === undefined ? {} : { classes: await readClassTable(resolve(io.cwd, command.classes)) }),
+    unknownClasses: command.unknownClasses,
+    statuses: command.statuses,
+    refresh: command.refresh ?? false,
     ...(command.concurrency === undefined ? {} : { concurrency: command.concurrency }),
     ...(command.threads === undefined ? {} : { threads: command.threads }),
   }).finally(() => client.close());
-  io.stdout.write(`${summaryLines(outcome)}Output: ${outDir} (index.jsonl, summary.json)\n`);
+  io.stdout.write(`${summaryLines(outcome)}Output: ${outDir} (classes.json, index.jsonl, summary.json)\n`);
   return failuresReport(outcome.summary, io);
 }
 
@@ -147,11 +159,14 @@ function summaryLines({ summary, last, elapsedMs }: Outcome): string {
   const downloaded = last ? `, ${formatBytes(last.bytesDownloaded)} downloaded` : '';
   const resumed = last && last.jobsResumed > 0 ? ` (${last.jobsResumed} complete from an earlier run)` : '';
   let text = `Exported ${jobs.exported}/${jobs.listed} jobs${resumed}, ${masks} masks, ${points} points${took}${downloaded}\n`;
-  // Largest first (JSON objects list integer-like keys such as "0" first, whatever their count).
-  const classes = Object.entries(summary.classes).sort(([, a], [, b]) => b - a);
-  if (classes.length > 0) {
-    const shown = classes.map(([name, count]) => `${printable(JSON.stringify(name))} ${count}`);
-    text += `Classes: ${shown.join(', ')}\n`;
+  const skipped = Object.entries(jobs.skipped);
+  if (skipped.length > 0) {
+    const shown = skipped.map(([status, count]) => `${count} ${printable(status)}`);
+    text += `Skipped (not finished): ${shown.join(', ')}; rerun later to export them\n`;
+  }
+  if (summary.classes.length > 0) {
+    const shown = summary.classes.map(({ id, name, points: count }) => `${id} ${printable(JSON.stringify(name))} ${count}`);
+    text += `Classes (id name points): ${shown.join(', ')}\n`;
   }
   return text;
 }
@@ -273,6 +288,14 @@ async function runDemo(command: DemoCommand, io: Io): Promise<number> {
     }
   }
   return failuresReport(outcome.summary, io);
+}
+
+async function runDataset(command: DatasetCommand, io: Io): Promise<number> {
+  const out = resolve(io.cwd, command.out);
+  const sequences = await buildSemanticKitti({ from: resolve(io.cwd, command.from), out });
+  const frames = Object.values(sequences).reduce((sum, sequence) => sum + sequence.frames.length, 0);
+  io.stdout.write(`SemanticKITTI tree: ${Object.keys(sequences).length} sequences, ${frames} scans in ${out}\n`);
+  return EXIT.ok;
 }
 
 /** Bytes of the files under `dir` (0 when it does not exist). */

@@ -64,7 +64,11 @@ export function formatLine(progress: ExportProgress): string {
 
 function counts(progress: ExportProgress): string {
   const total = progress.listingDone ? String(progress.jobsListed) : `${progress.jobsListed}+`;
-  const failed = progress.jobsFailed > 0 ? ` (${progress.jobsFailed} failed)` : '';
+  const notes = [
+    ...(progress.jobsFailed > 0 ? [`${progress.jobsFailed} failed`] : []),
+    ...(progress.jobsSkipped > 0 ? [`${progress.jobsSkipped} skipped`] : []),
+  ];
+  const failed = notes.length > 0 ? ` (${notes.join(', ')})` : '';
   const seconds = progress.elapsedMs / 1000;
   const rate = seconds > 0 ? progress.bytesDownloaded / seconds : 0;
   return [
@@ -76,7 +80,7 @@ function counts(progress: ExportProgress): string {
 }
 
 function finishedJobs(progress: ExportProgress): number {
-  return progress.jobsDone + progress.jobsResumed + progress.jobsFailed;
+  return progress.jobsDone + progress.jobsResumed + progress.jobsFailed + progress.jobsSkipped;
 }
 
 /** Remaining jobs at the rate of the jobs exported so far; unknown until the batch is fully listed. */

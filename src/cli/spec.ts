@@ -3,13 +3,17 @@
 // limits come from the library's own constants, so the CLI, the library and the docs cannot disagree.
 import { CLIENT_DEFAULTS } from '../api/options.js';
 import { EXPORT_FORMATS } from '../export/formats.js';
+import { LABEL_MODES } from '../export/legend.js';
 import { EXPORT_DEFAULTS, MAX_CONCURRENCY } from '../export/options.js';
 import { MAX_THREADS } from '../pool/pool.js';
 import { DATASET_DEFAULTS, DATASET_MINIMUMS } from '../sim/dataset.js';
 import { FAULT_KINDS, FAULT_ROUTES, RANDOM_FAULT_KINDS } from '../sim/faults.js';
 import { COMPRESSIONS } from '../sim/reply.js';
 
-export type CommandName = 'export' | 'decode' | 'simulate' | 'demo';
+export type CommandName = 'export' | 'decode' | 'simulate' | 'demo' | 'dataset';
+
+/** The training-set layouts `dataset` builds from an export. */
+export const DATASET_LAYOUTS = Object.freeze(['semantickitti'] as const);
 
 /**
  * - `text`: any non-empty string (ids may look like numbers or dashes). `path`: a file or folder, refused when it
@@ -145,9 +149,12 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
     usage: 'export --project P --batch B --out DIR [options]',
     summary: 'export a whole batch',
     description:
-      "Exports every mask of batch B of project P into DIR: one label file per mask, each job's result\n" +
-      'object (jobs/<job>/result.json), index.jsonl (one line per mask) and summary.json.\n' +
-      'Rerun the same command to resume after an interruption: complete jobs are skipped.\n\n' +
+      'Exports every mask of the finished jobs of batch B of project P into DIR: one label file per mask\n' +
+      "(class ids of classes.json), each job's result object and key legend (jobs/<job>/result.json,\n" +
+      'legend.json), classes.json, index.jsonl (one line per mask) and summary.json.\n' +
+      'Rerun the same command to resume after an interruption, or to export the jobs finished since:\n' +
+      'complete jobs are skipped without a request (with --refresh their result object is fetched again\n' +
+      'and compared). Changing --format, --labels or --instances exports the jobs again.\n\n' +
       `The API key is read from the ${API_KEY_VARIABLE} environment variable (never an argument).`,
     options: {
       project: { kind: 'text', value: 'P', help: 'project id', library: 'projectId' },
@@ -162,6 +169,47 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
       },
       format: FORMAT,
       'with-points': WITH_POINTS,
+      labels: {
+        kind: 'choice',
+        value: 'L',
+        choices: LABEL_MODES,
+        default: EXPORT_DEFAULTS.labels,
+        help: "what label files hold: class ids of classes.json, or the job's raw label keys",
+        library: 'labels',
+      },
+      instances: {
+        kind: 'flag',
+        help:
+          'also write instance ids (one per track, 1.. per job, 0 no object): kitti in the high 16 bits of each ' +
+          'label, npy and bin in .instances.npy / .instances.bin',
+        library: 'instances',
+      },
+      classes: {
+        kind: 'path',
+        value: 'FILE',
+        help: "the class table to use (classes.json's shape) instead of ids assigned from the classes found",
+        library: 'classes',
+      },
+      'unknown-classes': {
+        kind: 'choice',
+        value: 'W',
+        choices: ['fail', 'ignore'],
+        default: 'fail',
+        help: 'a class missing from --classes FILE fails its job (UNKNOWN_CLASS), or gets id 0 (ignore)',
+        library: 'unknownClasses',
+      },
+      status: {
+        kind: 'text',
+        value: 'S,S',
+        default: EXPORT_DEFAULTS.statuses.join(','),
+        help: 'job statuses to export, or all; the others are skipped without a request and counted in summary.json',
+        library: 'statuses',
+      },
+      refresh: {
+        kind: 'flag',
+        help: 'fetch the result object of complete jobs again and export again those that changed',
+        library: 'refresh',
+      },
       concurrency: {
         kind: 'integer',
         value: 'N',
@@ -245,6 +293,23 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
     },
     positionals: [],
     required: [],
+  },
+  dataset: {
+    usage: 'dataset semantickitti --from EXPORT_DIR --out DIR',
+    summary: 'a SemanticKITTI tree from an export',
+    description:
+      'Builds the SemanticKITTI layout from an export made with --format kitti --with-points\n' +
+      '(--instances adds instance ids): DIR/sequences/NN/velodyne/FFFFFF.bin, labels/FFFFFF.label,\n' +
+      "poses.txt (each frame's ego_pose, 3x4 row-major), calib.txt, DIR/semantic-kitti.yaml and\n" +
+      'DIR/sequences.json (NN -> job id, sensor id, frame ids). One sequence per job and lidar, frames in\n' +
+      "the order of the result's frames[]. Files are hard links to the export (symbolic links across\n" +
+      'file systems); no network. DIR must be empty, missing, or a tree this command built.',
+    options: {
+      from: { kind: 'path', value: 'EXPORT_DIR', help: 'the export folder' },
+      out: { kind: 'path', value: 'DIR', help: "the tree's folder" },
+    },
+    positionals: ['LAYOUT'],
+    required: ['from', 'out'],
   },
 };
 

@@ -44,15 +44,18 @@ export function npyHeader(points: number, descr = '<u2', columns?: number): Uint
 
 const LITTLE_ENDIAN = endianness() === 'LE';
 
-/** The file contents for `labels` in `format`, as chunks to write one after the other (no copy where possible). */
-export function encodeLabels(labels: Uint16Array, format: ExportFormat): Uint8Array[] {
+/**
+ * The file contents for `labels` in `format`, as chunks to write one after the other (no copy where possible).
+ * kitti puts `instances` (when given) in the high 16 bits of each label.
+ */
+export function encodeLabels(labels: Uint16Array, format: ExportFormat, instances?: Uint16Array): Uint8Array[] {
   switch (format) {
     case 'npy':
       return [npyHeader(labels.length), uint16LE(labels)];
     case 'bin':
       return [uint16LE(labels)];
     case 'kitti':
-      return [kittiLabels(labels)];
+      return [kittiLabels(labels, instances)];
   }
 }
 
@@ -77,23 +80,24 @@ function uint16LE(labels: Uint16Array): Uint8Array {
   return swapped;
 }
 
-// SemanticKITTI: one uint32 per point, the semantic label in the low 16 bits and the instance id (0) in the high 16.
-function kittiLabels(labels: Uint16Array): Uint8Array {
+// SemanticKITTI: one uint32 per point, the semantic label in the low 16 bits and the instance id in the high 16.
+function kittiLabels(labels: Uint16Array, instances: Uint16Array | undefined): Uint8Array {
   const words = new Uint32Array(labels.length);
-  if (LITTLE_ENDIAN) {
+  if (LITTLE_ENDIAN && !instances) {
     words.set(labels);
     return new Uint8Array(words.buffer);
   }
   const view = new DataView(words.buffer);
-  for (let i = 0; i < labels.length; i++) view.setUint32(i * 4, labels[i]!, true);
+  for (let i = 0; i < labels.length; i++) view.setUint32(i * 4, (((instances?.[i] ?? 0) << 16) | labels[i]!) >>> 0, true);
   return new Uint8Array(words.buffer);
 }
 
 /**
  * The labels of a file that `encodeLabels` wrote in `format`, or undefined unless `bytes` are exactly such a file
- * (an npy header byte-identical to ours, a size that matches it, kitti instances all 0).
+ * (an npy header byte-identical to ours, a size that matches it, kitti instances all 0 unless `withInstances`: then
+ * the low 16 bits).
  */
-export function decodeLabelFile(bytes: Uint8Array, format: ExportFormat): Uint16Array | undefined {
+export function decodeLabelFile(bytes: Uint8Array, format: ExportFormat, withInstances = false): Uint16Array | undefined {
   switch (format) {
     case 'npy': {
       if (bytes.length < NPY_PREFIX_BYTES) return undefined;
@@ -116,8 +120,8 @@ export function decodeLabelFile(bytes: Uint8Array, format: ExportFormat): Uint16
       const labels = new Uint16Array(bytes.length / 4);
       for (let i = 0; i < labels.length; i++) {
         const word = view.getUint32(i * 4, true);
-        if (word > 0xffff) return undefined;
-        labels[i] = word;
+        if (word > 0xffff && !withInstances) return undefined;
+        labels[i] = word & 0xffff;
       }
       return labels;
     }

@@ -7,43 +7,20 @@ import { join } from 'node:path';
 import { AtomicFile, writeFileAtomic } from './files.js';
 import { encodedSize, extensionOf, type ExportFormat } from './formats.js';
 import { pointsFilesComplete } from './points.js';
-import type { ExportFailure, ExportSummary, IndexLine } from './records.js';
+import type { ClassEntry } from './classes.js';
+import type { LabelMode } from './legend.js';
+import type { ClassCount, ExportFailure, ExportSummary, IndexLine } from './records.js';
 
 export const INDEX_NAME = 'index.jsonl';
 export const SUMMARY_NAME = 'summary.json';
 export const FRAGMENT_NAME = 'index.jsonl';
 
-interface Annotation {
-  label?: unknown;
-  label_key?: unknown;
-}
-
-/** label_key -> class name, from the result object's annotations or legend (the first entry naming a key wins). */
-export function classNamesOf(result: unknown): Map<number, string> {
-  const names = new Map<number, string>();
-  const data = (result as { annotation_data?: { annotations?: unknown; legend?: unknown } } | null)?.annotation_data;
-  // Older results (PCD masks) name their keys in a legend instead of the annotations.
-  for (const entries of [data?.annotations, data?.legend]) {
-    if (!Array.isArray(entries)) continue;
-    for (const annotation of entries as Annotation[]) {
-      const { label, label_key: key } = annotation ?? {};
-      if (typeof key === 'number' && typeof label === 'string' && !names.has(key)) names.set(key, label);
-    }
-  }
-  return names;
-}
-
-/** The non-zero histogram bins keyed by class name (bins sharing a name are added up). */
-export function namedHistogram(histogram: Uint32Array, names: Map<number, string>): Record<string, number> {
-  // No prototype: a class called "__proto__" is just a key.
-  const named: Record<string, number> = Object.create(null);
-  for (let key = 0; key < histogram.length; key++) {
-    const count = histogram[key]!;
-    if (count === 0) continue;
-    const name = names.get(key) ?? String(key);
-    named[name] = (named[name] ?? 0) + count;
-  }
-  return named;
+/** Class counts as index lines hold them: in id order, with the class names. */
+export function classHistogram(counts: Map<number, number>, names: Map<number, string>): ClassCount[] {
+  return [...counts]
+    .filter(([, points]) => points > 0)
+    .sort(([a], [b]) => a - b)
+    .map(([id, points]) => ({ id, name: names.get(id) ?? String(id), points }));
 }
 
 /** Writes a complete job's fragment: its index lines in mask order. */
@@ -90,7 +67,13 @@ export interface BatchOutcome {
   projectId: string;
   batchId: string;
   format: ExportFormat;
+  labels: LabelMode;
+  instances: boolean;
+  /** The final class table (classes.json). */
+  table: readonly ClassEntry[];
   listed: number;
+  /** Jobs left out for their status, by status. */
+  skipped: Record<string, number>;
   /** Output paths (jobs/<job>) of the complete jobs, in any order. */
   completeJobPaths: string[];
   failures: ExportFailure[];
@@ -99,7 +82,7 @@ export interface BatchOutcome {
 /** Merges the complete jobs' fragments into index.jsonl and writes summary.json, both atomically. */
 export async function writeIndexAndSummary(outDir: string, outcome: BatchOutcome): Promise<ExportSummary> {
   const jobPaths = [...outcome.completeJobPaths].sort(compareCodeUnits);
-  const classes = new Map<string, number>();
+  const classes = new Map<number, number>();
   let masks = 0;
   let points = 0;
   const index = await AtomicFile.create(outDir, INDEX_NAME);
@@ -111,7 +94,7 @@ export async function writeIndexAndSummary(outDir: string, outcome: BatchOutcome
         const line = JSON.parse(json) as IndexLine;
         masks++;
         points += line.points;
-        for (const [name, count] of Object.entries(line.histogram)) classes.set(name, (classes.get(name) ?? 0) + count);
+        for (const { id, points: count } of line.histogram) classes.set(id, (classes.get(id) ?? 0) + count);
       }
       await index.write(Buffer.from(text, 'utf8'));
     }
@@ -124,21 +107,33 @@ export async function writeIndexAndSummary(outDir: string, outcome: BatchOutcome
     project_id: outcome.projectId,
     batch_id: outcome.batchId,
     format: outcome.format,
-    jobs: { listed: outcome.listed, exported: jobPaths.length, failed: outcome.failures.length },
+    labels: outcome.labels,
+    instances: outcome.instances,
+    jobs: {
+      listed: outcome.listed,
+      exported: jobPaths.length,
+      failed: outcome.failures.length,
+      skipped: outcome.skipped,
+    },
     masks,
     points,
-    classes: sortedClasses(classes),
+    classes: sortedClasses(classes, outcome.table),
     failures: [...outcome.failures].sort((a, b) => compareCodeUnits(String(a.job_id), String(b.job_id))),
   };
   await writeFileAtomic(outDir, SUMMARY_NAME, [Buffer.from(`${JSON.stringify(summary, null, 2)}\n`, 'utf8')]);
   return summary;
 }
 
-function sortedClasses(classes: Map<string, number>): Record<string, number> {
-  const sorted: Record<string, number> = Object.create(null);
-  const entries = [...classes].sort(([a, x], [b, y]) => y - x || compareCodeUnits(a, b));
-  for (const [name, count] of entries) sorted[name] = count;
-  return sorted;
+function sortedClasses(classes: Map<number, number>, table: readonly ClassEntry[]): ExportSummary['classes'] {
+  const entries = new Map(table.map((entry) => [entry.id, entry]));
+  return [...classes]
+    .sort(([a, x], [b, y]) => y - x || a - b)
+    .map(([id, points]) => {
+      const entry = entries.get(id);
+      const count: ClassCount & { class_id?: string } = { id, name: entry?.name ?? String(id), points };
+      if (entry?.class_id !== undefined) count.class_id = entry.class_id;
+      return count;
+    });
 }
 
 function compareCodeUnits(a: string, b: string): number {

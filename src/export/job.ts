@@ -6,12 +6,28 @@ import { masksOf, type BatchJob, type MaskRef, type PlaymentClient, type ResultO
 import { PlaymentMasksError } from '../errors.js';
 import type { MaskDecoderPool } from '../pool/index.js';
 import type { Slots } from '../pool/slots.js';
+import { keyMeaningsOf, type ClassTable } from './classes.js';
 import { maskFileName, ownDirectory, removeStaleTemps, safeName, syncDir, writeFileAtomic } from './files.js';
-import { decodeLabelFile, encodeLabels, extensionOf, type ExportFormat } from './formats.js';
-import { classNamesOf, completeFragment, namedHistogram, writeFragment } from './index-file.js';
+import { decodeLabelFile, encodedSize, encodeLabels, extensionOf, type ExportFormat } from './formats.js';
+import { classHistogram, completeFragment, FRAGMENT_NAME, writeFragment } from './index-file.js';
+import { instancesFileName } from './instances.js';
+import {
+  buildLegend,
+  classOfEntry,
+  keyLookups,
+  LEGEND_NAME,
+  mapThrough,
+  readLegend,
+  sameLegend,
+  writeLegend,
+  type JobLegend,
+  type KeyLookups,
+  type LabelMode,
+} from './legend.js';
 import type { IndexLine } from './records.js';
 import { pointsFile, pointsFileSize, pointsTargetOf, type PointsTarget } from './points.js';
 import type { ProgressCounters } from './progress.js';
+import { recoverRemap } from './remap.js';
 
 /** Folder (relative to the output folder) that holds the jobs' folders. */
 export const JOBS_DIR = 'jobs';
@@ -32,6 +48,11 @@ export interface JobContext {
   format: ExportFormat;
   /** Also fetch, check and write each mask's point cloud (see points.ts). */
   withPoints: boolean;
+  labels: LabelMode;
+  instances: boolean;
+  /** Fetch the result object of a complete job again, and export the job again if it changed. */
+  refresh: boolean;
+  table: ClassTable;
   /** Shared by every job: bounds the masks in flight (download, decode, write) across the whole export. */
   maskSlots: Slots;
   progress: ProgressCounters;
@@ -43,29 +64,42 @@ export function jobPathOf(jobId: string): string {
 }
 
 /**
- * Exports one job, or recognises it as complete from an earlier run (then no request is made). Resolves to true when
- * it was already complete. Label files that an interrupted run of the job wrote are read back, not fetched, when the
- * result object is unchanged. Rejects on the first failing mask, after the job's other masks have stopped.
+ * Exports one job, or recognises it as complete from an earlier run with the same settings (then no request is made,
+ * unless `refresh` asks to compare its result object with the one saved). Resolves to true when it was already
+ * complete. Label files that an interrupted run of the job wrote are read back, not fetched, when the result object,
+ * the settings and the ids (legend.json) are unchanged. Rejects on the first failing mask, after the job's other
+ * masks have stopped.
  */
 export async function exportJob(context: JobContext, job: BatchJob, signal: AbortSignal): Promise<boolean> {
-  const { client, projectId, outDir, format, progress } = context;
+  const { outDir, format, progress, table } = context;
   const jobPath = jobPathOf(job.id);
   const jobDir = join(outDir, jobPath);
   // A planted link must not lead reads of a "complete" job, nor any write or delete, to another folder.
   await ownDirectory(jobDir, jobPath);
-  if (await completeFragment(outDir, jobPath, format, context.withPoints)) return true;
-  await removeStaleTemps(jobDir);
-
-  const { result: resultUrl, status } = await client.jobResult(projectId, job.id, { signal });
-  if (typeof resultUrl !== 'string' || resultUrl === '') {
-    throw new PlaymentMasksError('NO_RESULT', `the job has no result URL (status ${String(status)})`);
+  await recoverRemap(jobDir);
+  const complete = await completeJob(context, jobPath);
+  let resultBytes: Uint8Array | undefined;
+  if (complete) {
+    const seeComplete = () => table.see(complete.legend.map((entry) => classOfEntry(entry)));
+    if (!context.refresh) return (seeComplete(), true);
+    resultBytes = await fetchResult(context, job, signal);
+    const saved = await readFile(join(jobDir, RESULT_NAME)).catch(() => undefined);
+    if (saved?.equals(resultBytes)) return (seeComplete(), true);
   }
-  const resultBytes = await client.attachment(resultUrl, { signal });
-  progress.bytesDownloaded += resultBytes.length;
+  await removeStaleTemps(jobDir);
+  // From here on the job is not complete: no fragment may vouch for files that are about to change.
+  await rm(join(jobDir, FRAGMENT_NAME), { force: true });
+
+  resultBytes ??= await fetchResult(context, job, signal);
   const result = parseResult(resultBytes);
+  const legend = buildLegend(keyMeaningsOf(result), table, context.labels, context.instances);
   // An interrupted earlier run of this job left the same result object: the label files it renamed into place are
   // complete (atomic writes) and hold this object's masks, so they are read back instead of fetched again.
-  const previous = await readFile(join(jobDir, RESULT_NAME)).catch(() => undefined);
+  let previous = await readFile(join(jobDir, RESULT_NAME)).catch(() => undefined);
+  // Label files written with other settings or other ids are of no use, and must not be taken for this run's.
+  if (!sameLegend(await readLegend(jobDir), legend)) {
+    for (const name of await readdir(jobDir)) if (name !== RESULT_NAME) await rm(join(jobDir, name), { force: true });
+  }
   const sameResult = previous !== undefined && previous.equals(resultBytes);
   // A saved result object vouches for the label files beside it: into an empty folder it is saved at once (what an
   // interruption leaves can be read back); otherwise (a changed result object, files of an older one around) the old
@@ -76,8 +110,12 @@ export async function exportJob(context: JobContext, job: BatchJob, signal: Abor
     await rm(join(jobDir, RESULT_NAME), { force: true });
     await syncDir(jobDir);
   }
+  previous = undefined;
+  await writeLegend(jobDir, legend);
+  await syncDir(jobDir);
 
-  const names = classNamesOf(result);
+  const lookups = keyLookups(legend);
+  const names = classNamesOf(legend, table);
   const files = fileNamesOf(masksOf(result), extensionOf(format));
   const stop = new AbortController();
   const maskSignal = AbortSignal.any([signal, stop.signal]);
@@ -88,9 +126,11 @@ export async function exportJob(context: JobContext, job: BatchJob, signal: Abor
         const points = context.withPoints
           ? pointsTargetOf(result, mask.frameId, mask.sensorId, name, format)
           : undefined;
+        const instances = context.instances ? instancesFileName(name, format) : undefined;
+        const target = { name, points, instances };
         const decoded =
-          (sameResult && (await writtenBefore(jobDir, name, format, points))) ||
-          (await exportMask(context, mask, jobDir, name, maskSignal, points));
+          (sameResult && (await writtenBefore(context, jobDir, target, lookups))) ||
+          (await exportMask(context, mask, jobDir, target, lookups, maskSignal));
         return {
           job_id: job.id,
           reference_id: job.reference_id,
@@ -98,8 +138,9 @@ export async function exportJob(context: JobContext, job: BatchJob, signal: Abor
           sensor_id: mask.sensorId,
           points: decoded.pointCount,
           file: `${jobPath}/${name}`,
-          histogram: namedHistogram(decoded.histogram, names),
+          histogram: classHistogram(decoded.classCounts, names),
           ...(points && { points_file: `${jobPath}/${points.name}` }),
+          ...(instances && { instances_file: `${jobPath}/${instances}` }),
         };
       } catch (error) {
         stop.abort(error);
@@ -110,68 +151,154 @@ export async function exportJob(context: JobContext, job: BatchJob, signal: Abor
   const failed = settled.find((outcome) => outcome.status === 'rejected');
   if (failed) throw stop.signal.reason ?? failed.reason;
   if (!sameResult && !saveFirst) await writeFileAtomic(jobDir, RESULT_NAME, [resultBytes]);
+  const lines = settled.map((outcome) => (outcome as PromiseFulfilledResult<IndexLine>).value);
+  await removeUnwritten(jobDir, jobPath, lines);
   // The masks' renames must be durable before the fragment that declares them complete.
   await syncDir(jobDir);
-  await writeFragment(
-    jobDir,
-    settled.map((outcome) => (outcome as PromiseFulfilledResult<IndexLine>).value),
-  );
+  await writeFragment(jobDir, lines);
   await syncDir(jobDir);
   return false;
+}
+
+/** The job result's result object, fetched through the attachment endpoint. Throws NO_RESULT without one. */
+async function fetchResult(context: JobContext, job: BatchJob, signal: AbortSignal): Promise<Uint8Array> {
+  const { client, projectId, progress } = context;
+  const { result: resultUrl, status } = await client.jobResult(projectId, job.id, { signal });
+  if (typeof resultUrl !== 'string' || resultUrl === '') {
+    throw new PlaymentMasksError('NO_RESULT', `the job has no result URL (status ${String(status)})`);
+  }
+  const bytes = await client.attachment(resultUrl, { signal });
+  progress.bytesDownloaded += bytes.length;
+  return bytes;
+}
+
+/** Class id -> name for the job's histograms: the table's names, else the annotations'. */
+function classNamesOf(legend: JobLegend, table: ClassTable): Map<number, string> {
+  const names = new Map<number, string>([[0, table.nameOf(0) ?? 'unlabelled']]);
+  for (const entry of legend.legend) {
+    if (!names.has(entry.class)) names.set(entry.class, table.nameOf(entry.class) ?? entry.name);
+  }
+  return names;
+}
+
+/**
+ * The job's lines and legend if an earlier run completed it with this run's settings: format, points, labels,
+ * instances, and (with a --classes table) classes that the table knows.
+ */
+async function completeJob(context: JobContext, jobPath: string): Promise<JobLegend | undefined> {
+  const { outDir, format } = context;
+  const lines = await completeFragment(outDir, jobPath, format, context.withPoints);
+  if (!lines) return undefined;
+  const legend = await readLegend(join(outDir, jobPath));
+  if (!legend || legend.labels !== context.labels || legend.instances !== context.instances) return undefined;
+  if (context.table.isFixed) {
+    try {
+      for (const entry of legend.legend) context.table.idOf(classOfEntry(entry));
+    } catch {
+      return undefined;
+    }
+  }
+  if (context.instances && format !== 'kitti') {
+    for (const line of lines) {
+      const file = line.instances_file;
+      if (typeof file !== 'string' || file !== `${jobPath}/${instancesFileName(line.file.slice(jobPath.length + 1), format)}`) {
+        return undefined;
+      }
+      const size = await stat(join(outDir, file)).then((s) => s.size, () => -1);
+      if (size !== encodedSize(line.points, format)) return undefined;
+    }
+  }
+  return legend;
+}
+
+/** Removes what the job's folder holds beyond this run's files (files of other settings, of an older result). */
+async function removeUnwritten(jobDir: string, jobPath: string, lines: readonly IndexLine[]): Promise<void> {
+  const keep = new Set([RESULT_NAME, LEGEND_NAME, FRAGMENT_NAME]);
+  for (const line of lines) {
+    for (const file of [line.file, line.points_file, line.instances_file]) {
+      if (file !== undefined) keep.add(file.slice(jobPath.length + 1));
+    }
+  }
+  for (const name of await readdir(jobDir)) if (!keep.has(name)) await rm(join(jobDir, name), { force: true });
+}
+
+interface MaskTarget {
+  /** The label file's name. */
+  name: string;
+  points: PointsTarget | undefined;
+  /** The instance file's name (npy and bin with --instances). */
+  instances: string | undefined;
+}
+
+interface MaskOutcome {
+  pointCount: number;
+  /** Points per class id. */
+  classCounts: Map<number, number>;
 }
 
 async function exportMask(
   context: JobContext,
   mask: MaskRef,
   jobDir: string,
-  name: string,
+  target: MaskTarget,
+  lookups: KeyLookups,
   signal: AbortSignal,
-  points: PointsTarget | undefined,
-) {
+): Promise<MaskOutcome> {
   const { client, pool, format, maskSlots, progress } = context;
   await maskSlots.acquire(signal);
   try {
     const bytes = await client.attachment(mask.labelUrl, { signal });
     progress.bytesDownloaded += bytes.length;
     const decoded = await pool.decode(bytes, { transfer: true, signal });
-    if (points) {
-      const pcd = await client.attachment(points.url, { signal });
+    if (target.points) {
+      const pcd = await client.attachment(target.points.url, { signal });
       progress.bytesDownloaded += pcd.length;
       const where = `frame ${mask.frameId} sensor ${mask.sensorId}`;
-      await writeFileAtomic(jobDir, points.name, pointsFile(pcd, decoded.pointCount, format, where));
+      await writeFileAtomic(jobDir, target.points.name, pointsFile(pcd, decoded.pointCount, format, where));
     }
-    await writeFileAtomic(jobDir, name, encodeLabels(decoded.labels, format));
+    const labels = context.labels === 'class' ? mapThrough(decoded.labels, lookups.classOf) : decoded.labels;
+    const instances = context.instances ? mapThrough(decoded.labels, lookups.instanceOf) : undefined;
+    if (instances && target.instances) await writeFileAtomic(jobDir, target.instances, encodeLabels(instances, format));
+    await writeFileAtomic(jobDir, target.name, encodeLabels(labels, format, instances));
     progress.masksDone++;
     progress.pointsDone += decoded.pointCount;
     progress.emit();
-    return decoded;
+    const classCounts = new Map<number, number>();
+    decoded.histogram.forEach((count, key) => {
+      if (count > 0) addCount(classCounts, lookups.classOf[key] ?? 0, count);
+    });
+    return { pointCount: decoded.pointCount, classCounts };
   } finally {
     maskSlots.release();
   }
 }
 
-/** The labels' point count and histogram from a label file (and points file) already in place, if both are whole. */
+function addCount(counts: Map<number, number>, id: number, count: number): void {
+  counts.set(id, (counts.get(id) ?? 0) + count);
+}
+
+/** The point count and class counts from a label file (and points and instance files) already in place, if whole. */
 async function writtenBefore(
+  context: JobContext,
   jobDir: string,
-  name: string,
-  format: ExportFormat,
-  points: PointsTarget | undefined,
-): Promise<{ pointCount: number; histogram: Uint32Array } | undefined> {
-  const bytes = await readFile(join(jobDir, name)).catch(() => undefined);
-  const labels = bytes && decodeLabelFile(bytes, format);
+  target: MaskTarget,
+  lookups: KeyLookups,
+): Promise<MaskOutcome | undefined> {
+  const { format } = context;
+  const bytes = await readFile(join(jobDir, target.name)).catch(() => undefined);
+  const labels = bytes && decodeLabelFile(bytes, format, context.instances);
   if (!labels) return undefined;
-  if (points) {
-    const size = await stat(join(jobDir, points.name)).then(
-      (s) => s.size,
-      () => -1,
-    );
-    if (size !== pointsFileSize(labels.length, format)) return undefined;
-  }
-  let max = -1;
-  for (const label of labels) if (label > max) max = label;
-  const histogram = new Uint32Array(max + 1);
-  for (const label of labels) histogram[label]!++;
-  return { pointCount: labels.length, histogram };
+  const sizeOf = (name: string) => stat(join(jobDir, name)).then((s) => s.size, () => -1);
+  if (target.points && (await sizeOf(target.points.name)) !== pointsFileSize(labels.length, format)) return undefined;
+  if (target.instances && (await sizeOf(target.instances)) !== encodedSize(labels.length, format)) return undefined;
+  const counts = new Uint32Array(0x10000);
+  for (const label of labels) counts[label]!++;
+  const classCounts = new Map<number, number>();
+  const raw = context.labels === 'raw';
+  counts.forEach((count, label) => {
+    if (count > 0) addCount(classCounts, raw ? (lookups.classOf[label] ?? 0) : label, count);
+  });
+  return { pointCount: labels.length, classCounts };
 }
 
 function parseResult(bytes: Uint8Array): ResultObject {

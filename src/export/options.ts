@@ -2,7 +2,9 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { PlaymentClient } from '../api/index.js';
 import { MAX_THREADS, type MaskDecoderPool } from '../pool/index.js';
+import { checkClassTable, type ClassEntry, type UnknownClasses } from './classes.js';
 import { EXPORT_FORMATS, type ExportFormat } from './formats.js';
+import { LABEL_MODES, type LabelMode } from './legend.js';
 import type { ExportProgress } from './progress.js';
 
 export interface ExportOptions {
@@ -19,6 +21,18 @@ export interface ExportOptions {
    * (a mismatch fails the job) and write the points next to the labels. Default false.
    */
   withPoints?: boolean;
+  /** What label files hold: `class` ids of classes.json (default) or the job's `raw` label keys. */
+  labels?: LabelMode;
+  /** Also write each point's instance id (from the annotations' track_id; see instances.ts). Default false. */
+  instances?: boolean;
+  /** The class table to use (classes.json's shape); default: ids assigned from the classes found. */
+  classes?: readonly ClassEntry[];
+  /** A class missing from `classes`: `fail` the job with UNKNOWN_CLASS (default) or `ignore` it (id 0). */
+  unknownClasses?: UnknownClasses;
+  /** Job statuses to export, as the batch lists them, or 'all'. Default ['completed']; others are skipped. */
+  statuses?: readonly string[] | 'all';
+  /** Fetch the result object of every job complete from an earlier run, and export again those that changed. */
+  refresh?: boolean;
   /** Masks in flight at once (download, decode and write), and jobs in flight: 1 to MAX_CONCURRENCY. Default 32. */
   concurrency?: number;
   /** An existing pool to decode with (left open). Without it the export runs and closes its own. */
@@ -35,6 +49,8 @@ export interface ExportOptions {
 
 export const EXPORT_DEFAULTS = Object.freeze({
   format: 'npy' as ExportFormat,
+  labels: 'class' as LabelMode,
+  statuses: Object.freeze(['completed']) as readonly string[],
   concurrency: 32,
 });
 
@@ -47,6 +63,13 @@ export interface ResolvedExportOptions {
   outDir: string;
   format: ExportFormat;
   withPoints: boolean;
+  labels: LabelMode;
+  instances: boolean;
+  classes: ClassEntry[] | undefined;
+  unknownClasses: UnknownClasses;
+  /** undefined: every status. */
+  statuses: ReadonlySet<string> | undefined;
+  refresh: boolean;
   concurrency: number;
   pool: MaskDecoderPool | undefined;
   threads: number | undefined;
@@ -76,7 +99,30 @@ export function resolveExportOptions(options: ExportOptions): ResolvedExportOpti
   }
   checkCount('concurrency', concurrency, MAX_CONCURRENCY);
   const withPoints = options.withPoints ?? false;
-  if (typeof withPoints !== 'boolean') throw new InvalidArgumentError('options.withPoints must be a boolean');
+  const instances = options.instances ?? false;
+  const refresh = options.refresh ?? false;
+  for (const [name, value] of [
+    ['withPoints', withPoints],
+    ['instances', instances],
+    ['refresh', refresh],
+  ] as const) {
+    if (typeof value !== 'boolean') throw new InvalidArgumentError(`options.${name} must be a boolean`);
+  }
+  const labels = options.labels ?? EXPORT_DEFAULTS.labels;
+  if (!LABEL_MODES.includes(labels)) throw new InvalidArgumentError(`options.labels must be one of ${LABEL_MODES.join(', ')}`);
+  const unknownClasses = options.unknownClasses ?? 'fail';
+  if (unknownClasses !== 'fail' && unknownClasses !== 'ignore') {
+    throw new InvalidArgumentError('options.unknownClasses must be one of fail, ignore');
+  }
+  const classes = options.classes === undefined ? undefined : checkClassTable({ classes: options.classes }, 'options.classes');
+  const statusList = options.statuses ?? EXPORT_DEFAULTS.statuses;
+  if (
+    statusList !== 'all' &&
+    !(Array.isArray(statusList) && statusList.length > 0 && statusList.every((status) => typeof status === 'string'))
+  ) {
+    throw new InvalidArgumentError("options.statuses must be 'all' or a non-empty array of strings");
+  }
+  const statuses = statusList === 'all' ? undefined : new Set(statusList as readonly string[]);
   if (pool !== undefined && !hasMethods(pool, ['decode'])) {
     throw new InvalidArgumentError('options.pool must be a MaskDecoderPool');
   }
@@ -90,7 +136,25 @@ export function resolveExportOptions(options: ExportOptions): ResolvedExportOpti
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new InvalidArgumentError('options.signal must be an AbortSignal');
   }
-  return { client, projectId, batchId, outDir, format, withPoints, concurrency, pool, threads, onProgress, signal };
+  return {
+    client,
+    projectId,
+    batchId,
+    outDir,
+    format,
+    withPoints,
+    labels,
+    instances,
+    classes,
+    unknownClasses,
+    statuses,
+    refresh,
+    concurrency,
+    pool,
+    threads,
+    onProgress,
+    signal,
+  };
 }
 
 function checkCount(name: string, value: unknown, max: number): void {

@@ -7,6 +7,8 @@ import type { BatchJob } from '../api/index.js';
 import { AbortError } from '../errors.js';
 import { MaskDecoderPool } from '../pool/index.js';
 import { Slots } from '../pool/slots.js';
+import { ClassTable, readWrittenClassTable, type JobClass } from './classes.js';
+import { classOfEntry } from './legend.js';
 import { makeDirectory, ownDirectory, removeStaleTemps } from './files.js';
 import { writeIndexAndSummary } from './index-file.js';
 import type { ExportFailure, ExportSummary } from './records.js';
@@ -14,6 +16,7 @@ import { exportJob, InvalidResultError, jobPathOf, JOBS_DIR, type JobContext } f
 import { lockOutput } from './lock.js';
 import { resolveExportOptions, type ExportOptions } from './options.js';
 import { ProgressCounters } from './progress.js';
+import { fixClassTable } from './remap.js';
 
 const JOBS_PER_MASK_SLOT = 2;
 
@@ -25,7 +28,7 @@ const JOBS_PER_MASK_SLOT = 2;
  */
 export async function exportBatch(options: ExportOptions): Promise<ExportSummary> {
   const resolved = resolveExportOptions(options);
-  const { client, projectId, batchId, outDir, format, concurrency, signal } = resolved;
+  const { client, projectId, batchId, outDir, format, concurrency, signal, statuses } = resolved;
   if (signal?.aborted) throw new AbortError(signal.reason);
   await makeDirectory(outDir);
   await ownDirectory(join(outDir, JOBS_DIR), join(outDir, JOBS_DIR));
@@ -61,6 +64,12 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
     outDir,
     format,
     withPoints: resolved.withPoints,
+    labels: resolved.labels,
+    instances: resolved.instances,
+    refresh: resolved.refresh,
+    table: resolved.classes
+      ? ClassTable.fixed(resolved.classes, resolved.unknownClasses)
+      : ClassTable.assigned(await previousClasses(outDir)),
     maskSlots: new Slots(concurrency),
     progress,
   };
@@ -69,6 +78,7 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
   const listed = new Set<string>();
   const completeJobPaths: string[] = [];
   const failures: ExportFailure[] = [];
+  const skipped: Record<string, number> = Object.create(null);
   const running = new Set<Promise<void>>();
   let invalidJobs = 0;
 
@@ -100,6 +110,14 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
         if (listed.has(job.id)) continue;
         listed.add(job.id);
         progress.jobsListed++;
+        // Decided from the listing alone: a job still being labelled costs no request.
+        const status = typeof job.status === 'string' ? job.status : 'unknown';
+        if (statuses && !statuses.has(status)) {
+          skipped[status] = (skipped[status] ?? 0) + 1;
+          progress.jobsSkipped++;
+          progress.emit();
+          continue;
+        }
         // Copied into every index line and failure: anything but a scalar (an array nested 10^4 deep, say) would
         // make them fail to serialise, and with them the summary.
         if (!isScalar(job.reference_id)) {
@@ -123,11 +141,22 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
     if (listenerError) throw listenerError.error;
     if (signal?.aborted) throw new AbortError(signal.reason);
     if (listingError) throw listingError.error;
+    const table = await fixClassTable({
+      outDir,
+      jobPaths: completeJobPaths,
+      table: context.table,
+      unknown: resolved.unknownClasses,
+      format,
+    });
     return await writeIndexAndSummary(outDir, {
       projectId,
       batchId,
       format,
+      labels: resolved.labels,
+      instances: resolved.instances,
+      table,
       listed: listed.size + invalidJobs,
+      skipped: { ...skipped },
       completeJobPaths,
       failures,
     });
@@ -135,6 +164,15 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
     if (!resolved.pool) await pool.close();
     await unlock();
   }
+}
+
+/**
+ * The classes of the folder's classes.json (an earlier run's table): jobs start with the ids they had, so that an
+ * interrupted job's label files can be read back and a resumed run renumbers nothing. None for a missing or broken one.
+ */
+async function previousClasses(outDir: string): Promise<JobClass[]> {
+  const table = await readWrittenClassTable(outDir).catch(() => []);
+  return table.filter((entry) => entry.id !== 0).map((entry) => classOfEntry(entry));
 }
 
 function failureOf(job: BatchJob | undefined, error: unknown): ExportFailure {

@@ -11,6 +11,8 @@ export interface ExportProgress {
   jobsResumed: number;
   /** Jobs that failed after the client's retries. */
   jobsFailed: number;
+  /** Jobs left out for their status (not finished), without a request. */
+  jobsSkipped: number;
   /** Mask files written by this run. */
   masksDone: number;
   /** Points in those masks. */
@@ -27,6 +29,7 @@ export class ProgressCounters {
   jobsDone = 0;
   jobsResumed = 0;
   jobsFailed = 0;
+  jobsSkipped = 0;
   masksDone = 0;
   pointsDone = 0;
   bytesDownloaded = 0;
@@ -49,6 +52,7 @@ export class ProgressCounters {
       jobsDone: this.jobsDone,
       jobsResumed: this.jobsResumed,
       jobsFailed: this.jobsFailed,
+      jobsSkipped: this.jobsSkipped,
       masksDone: this.masksDone,
       pointsDone: this.pointsDone,
       bytesDownloaded: this.bytesDownloaded,

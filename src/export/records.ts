@@ -1,5 +1,13 @@
 // The shapes of what the export writes: index lines, failures and summary.json.
 import type { ExportFormat } from './formats.js';
+import type { LabelMode } from './legend.js';
+
+/** Points of one class (classes.json id), with its name. */
+export interface ClassCount {
+  id: number;
+  name: string;
+  points: number;
+}
 
 /** One line of index.jsonl: one mask file. */
 export interface IndexLine {
@@ -12,8 +20,10 @@ export interface IndexLine {
   file: string;
   /** The points file (with --with-points), relative to the output folder. */
   points_file?: string;
-  /** Points per class name (the annotation `label` of a label_key; the key itself where no annotation names it). */
-  histogram: Record<string, number>;
+  /** The instance ids file (npy and bin with --instances), relative to the output folder. */
+  instances_file?: string;
+  /** Points per class, by class id (classes.json), in id order; id 0: keys no annotation names. */
+  histogram: ClassCount[];
 }
 
 export interface ExportFailure {
@@ -33,11 +43,14 @@ export interface ExportSummary {
   project_id: string;
   batch_id: string;
   format: ExportFormat;
-  jobs: { listed: number; exported: number; failed: number };
+  labels: LabelMode;
+  instances: boolean;
+  /** `skipped`: jobs left out for their status (see the `statuses` option), by status. */
+  jobs: { listed: number; exported: number; failed: number; skipped: Record<string, number> };
   masks: number;
   points: number;
-  /** Points per class name over the batch, largest first. */
-  classes: Record<string, number>;
+  /** Points per class over the batch, largest first. */
+  classes: (ClassCount & { class_id?: string })[];
   /** Jobs that failed, by job id. */
   failures: ExportFailure[];
 }

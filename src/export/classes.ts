@@ -1,0 +1,270 @@
+// The batch's class table (classes.json): one id per class, 0 for points whose key no annotation names.
+// A class is its `class_id` where the annotations have one, else its `label`. Ids come from a --classes file as
+// given, or are assigned from the classes found: sorted by name, then by class id (UTF-16 code units), numbered
+// from 1. The final table is derived from the legends of every job complete in the output folder, so it depends
+// only on which jobs are exported, not on the order they finished in nor on how many runs it took (see remap.ts).
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ResultObject } from '../api/index.js';
+import { PlaymentMasksError } from '../errors.js';
+import { writeFileAtomic } from './files.js';
+
+export const CLASSES_NAME = 'classes.json';
+
+/** One entry of classes.json. */
+export interface ClassEntry {
+  id: number;
+  name: string;
+  class_id?: string;
+  color?: string;
+}
+
+/** A class as a job's annotations name it. */
+export interface JobClass {
+  name: string;
+  classId?: string;
+  /** `#rrggbb`. */
+  color?: string;
+}
+
+/** What to do with a class of the batch that a --classes file lacks. */
+export type UnknownClasses = 'fail' | 'ignore';
+
+export const UNLABELLED: ClassEntry = Object.freeze({ id: 0, name: 'unlabelled' });
+/** Label files are uint16: ids 1..65535. */
+const MAX_CLASS_ID = 0xffff;
+
+/** A class of the batch is missing from the --classes file. */
+export class UnknownClassError extends PlaymentMasksError {
+  constructor(message: string) {
+    super('UNKNOWN_CLASS', message);
+  }
+}
+
+/** The --classes file (or an earlier classes.json) is not a class table. */
+export class InvalidClassTableError extends PlaymentMasksError {
+  constructor(message: string) {
+    super('INVALID_CLASS_TABLE', message);
+  }
+}
+
+/** The identity of a class: its class id, else its name (prefixed so that the two never collide). */
+export function classKeyOf(jobClass: { name: string; classId?: string }): string {
+  return jobClass.classId === undefined ? `name:${jobClass.name}` : `id:${jobClass.classId}`;
+}
+
+interface AnnotationFields {
+  label?: unknown;
+  label_key?: unknown;
+  class_id?: unknown;
+  color?: unknown;
+  track_id?: unknown;
+}
+
+/** One label_key of a job: the class and track its annotation names. */
+export interface KeyMeaning {
+  key: number;
+  jobClass: JobClass;
+  trackId?: string;
+}
+
+/**
+ * Every label_key the result object's annotations (or, for older results, its legend) name, with its class and
+ * track. The first entry naming a key wins; an entry with neither a label nor a class id names no class.
+ */
+export function keyMeaningsOf(result: ResultObject): KeyMeaning[] {
+  const data = result.annotation_data as { annotations?: unknown; legend?: unknown } | undefined;
+  const meanings = new Map<number, KeyMeaning>();
+  for (const entries of [data?.annotations, data?.legend]) {
+    if (!Array.isArray(entries)) continue;
+    for (const entry of entries as (AnnotationFields | null)[]) {
+      const { label, label_key: key, class_id: classId, color, track_id: trackId } = entry ?? {};
+      if (!Number.isInteger(key) || (key as number) < 0 || (key as number) > 0xffff) continue;
+      if (meanings.has(key as number)) continue;
+      const hasId = typeof classId === 'string' && classId !== '';
+      if (!hasId && typeof label !== 'string') continue;
+      const jobClass: JobClass = { name: typeof label === 'string' ? label : '' };
+      if (hasId) jobClass.classId = classId;
+      const hex = typeof color === 'string' ? hexColor(color) : undefined;
+      if (hex !== undefined) jobClass.color = hex;
+      const meaning: KeyMeaning = { key: key as number, jobClass };
+      if (typeof trackId === 'string' && trackId !== '') meaning.trackId = trackId;
+      meanings.set(key as number, meaning);
+    }
+  }
+  return [...meanings.values()].sort((a, b) => a.key - b.key);
+}
+
+/** `rgb(71, 153, 193)` (or `#4799c1`) as `#4799c1`; undefined for anything else. */
+export function hexColor(color: string): string | undefined {
+  const rgb = /^\s*rgba?\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*(?:,[^)]*)?\)\s*$/i.exec(color);
+  if (rgb) {
+    const channels = rgb.slice(1, 4).map(Number);
+    if (channels.some((value) => value > 255)) return undefined;
+    return `#${channels.map((value) => value.toString(16).padStart(2, '0')).join('')}`;
+  }
+  return /^#[0-9a-f]{6}$/i.test(color.trim()) ? color.trim().toLowerCase() : undefined;
+}
+
+/**
+ * The ids of the classes: fixed by a --classes file, or assigned from the classes seen so far (sorted). Jobs take
+ * their ids when they start; the ids of a growing table can still move, which the end of the run repairs.
+ */
+export class ClassTable {
+  readonly #fixed: { byClassId: Map<string, ClassEntry>; byName: Map<string, ClassEntry>; entries: ClassEntry[] } | undefined;
+  readonly #unknown: UnknownClasses;
+  readonly #seen = new Map<string, JobClass>();
+  #sorted: string[] | undefined;
+
+  private constructor(fixed: ClassEntry[] | undefined, unknown: UnknownClasses) {
+    this.#unknown = unknown;
+    if (fixed) {
+      const byClassId = new Map<string, ClassEntry>();
+      const byName = new Map<string, ClassEntry>();
+      for (const entry of fixed) {
+        if (entry.id === 0) continue;
+        if (entry.class_id !== undefined) byClassId.set(entry.class_id, entry);
+        else if (!byName.has(entry.name)) byName.set(entry.name, entry);
+      }
+      this.#fixed = { byClassId, byName, entries: fixed };
+    }
+  }
+
+  /** Ids from a class table file: an entry with a class_id matches it, one without matches annotations by name. */
+  static fixed(entries: ClassEntry[], unknown: UnknownClasses): ClassTable {
+    return new ClassTable(entries, unknown);
+  }
+
+  /** Ids assigned from the classes seen, starting with `seen`. */
+  static assigned(seen: Iterable<JobClass> = []): ClassTable {
+    const table = new ClassTable(undefined, 'fail');
+    table.see(seen);
+    return table;
+  }
+
+  get isFixed(): boolean {
+    return this.#fixed !== undefined;
+  }
+
+  /** Adds classes to those seen (an assigned table only). */
+  see(classes: Iterable<JobClass>): void {
+    if (this.#fixed) return;
+    for (const jobClass of classes) {
+      const key = classKeyOf(jobClass);
+      if (this.#seen.has(key)) continue;
+      this.#seen.set(key, jobClass);
+      this.#sorted = undefined;
+    }
+  }
+
+  /** The id of a class now: its table entry's, 0 for a class the file lacks with `ignore`. Throws UNKNOWN_CLASS. */
+  idOf(jobClass: JobClass): number {
+    if (this.#fixed) {
+      const entry =
+        (jobClass.classId !== undefined ? this.#fixed.byClassId.get(jobClass.classId) : undefined) ??
+        this.#fixed.byName.get(jobClass.name);
+      if (entry) return entry.id;
+      if (this.#unknown === 'ignore') return 0;
+      const what = jobClass.classId === undefined ? '' : ` (class_id ${jobClass.classId})`;
+      throw new UnknownClassError(`the class ${JSON.stringify(jobClass.name)}${what} is not in the class table`);
+    }
+    this.see([jobClass]);
+    this.#sorted ??= sortedKeys(this.#seen);
+    const id = this.#sorted.indexOf(classKeyOf(jobClass)) + 1;
+    if (id > MAX_CLASS_ID) throw new PlaymentMasksError('TOO_MANY_CLASSES', `more than ${MAX_CLASS_ID} classes`);
+    return id;
+  }
+
+  /** The name of a class id now, if the table has one. */
+  nameOf(id: number): string | undefined {
+    if (this.#fixed) return this.#fixed.entries.find((entry) => entry.id === id)?.name;
+    this.#sorted ??= sortedKeys(this.#seen);
+    const key = this.#sorted[id - 1];
+    return key === undefined ? undefined : this.#seen.get(key)!.name;
+  }
+
+  /** The table for classes.json: the file's, or the given classes (of every complete job) numbered in sort order. */
+  entries(classes: Iterable<JobClass>): ClassEntry[] {
+    if (this.#fixed) return this.#fixed.entries;
+    const all = new Map<string, JobClass>();
+    for (const jobClass of classes) if (!all.has(classKeyOf(jobClass))) all.set(classKeyOf(jobClass), jobClass);
+    const table: ClassEntry[] = [{ ...UNLABELLED }];
+    for (const key of sortedKeys(all)) {
+      const { name, classId, color } = all.get(key)!;
+      const entry: ClassEntry = { id: table.length, name };
+      if (classId !== undefined) entry.class_id = classId;
+      if (color !== undefined) entry.color = color;
+      table.push(entry);
+    }
+    return table;
+  }
+
+  /** The id a class has in `table` (the final one), as idOf() would give it. */
+  static idIn(table: readonly ClassEntry[], jobClass: JobClass, unknown: UnknownClasses): number {
+    return ClassTable.fixed([...table], unknown).idOf(jobClass);
+  }
+}
+
+function sortedKeys(classes: Map<string, JobClass>): string[] {
+  return [...classes.keys()].sort((a, b) => {
+    const nameA = classes.get(a)!.name;
+    const nameB = classes.get(b)!.name;
+    return compareCodeUnits(nameA, nameB) || compareCodeUnits(a, b);
+  });
+}
+
+function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Reads and checks a class table file: `{ "classes": [{ "id", "name", "class_id"?, "color"? }] }`. */
+export async function readClassTable(path: string): Promise<ClassEntry[]> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new InvalidClassTableError(`${path}: ${(error as Error).message}`);
+  }
+  return checkClassTable(json, path);
+}
+
+export function checkClassTable(json: unknown, where: string): ClassEntry[] {
+  const classes = (json as { classes?: unknown } | null)?.classes;
+  if (!Array.isArray(classes)) throw new InvalidClassTableError(`${where}: no "classes" array`);
+  const ids = new Set<number>();
+  const classIds = new Set<string>();
+  const entries = classes.map((raw: unknown, index): ClassEntry => {
+    const { id, name, class_id: classId, color } = (raw ?? {}) as Record<string, unknown>;
+    const at = `${where}: classes[${index}]`;
+    if (!Number.isInteger(id) || (id as number) < 0 || (id as number) > MAX_CLASS_ID) {
+      throw new InvalidClassTableError(`${at}.id must be an integer from 0 to ${MAX_CLASS_ID}`);
+    }
+    if (ids.has(id as number)) throw new InvalidClassTableError(`${at}.id ${String(id)} is given twice`);
+    ids.add(id as number);
+    if (typeof name !== 'string') throw new InvalidClassTableError(`${at}.name must be a string`);
+    const entry: ClassEntry = { id: id as number, name };
+    if (classId !== undefined) {
+      if (typeof classId !== 'string' || classId === '') throw new InvalidClassTableError(`${at}.class_id must be a non-empty string`);
+      if (classIds.has(classId)) throw new InvalidClassTableError(`${at}.class_id is given twice`);
+      classIds.add(classId);
+      entry.class_id = classId;
+    }
+    if (color !== undefined) {
+      const hex = typeof color === 'string' ? hexColor(color) : undefined;
+      if (hex === undefined) throw new InvalidClassTableError(`${at}.color must be #rrggbb`);
+      entry.color = hex;
+    }
+    return entry;
+  });
+  if (!ids.has(0)) entries.unshift({ ...UNLABELLED });
+  return entries.sort((a, b) => a.id - b.id);
+}
+
+export async function writeClassTable(outDir: string, table: readonly ClassEntry[]): Promise<void> {
+  const text = `${JSON.stringify({ classes: table }, null, 2)}\n`;
+  await writeFileAtomic(outDir, CLASSES_NAME, [Buffer.from(text, 'utf8')]);
+}
+
+export async function readWrittenClassTable(outDir: string): Promise<ClassEntry[]> {
+  return readClassTable(join(outDir, CLASSES_NAME));
+}

@@ -1,0 +1,31 @@
+// --instances: per point, the object it belongs to. Ids 1.. per job, one per track (`track_id`, the same object in
+// every frame), in track id order (UTF-16 code units); an annotation without a track is an object of its own, after
+// the tracks, in key order. 0 is no object. kitti puts the id in the high 16 bits of each label (SemanticKITTI's
+// panoptic layout), npy and bin write it to its own uint16 file next to the labels.
+import { PlaymentMasksError } from '../errors.js';
+import type { KeyMeaning } from './classes.js';
+import type { ExportFormat } from './formats.js';
+
+const MAX_INSTANCE = 0xffff;
+const EXTENSIONS: Record<Exclude<ExportFormat, 'kitti'>, string> = { npy: '.instances.npy', bin: '.instances.bin' };
+
+/** label_key -> instance id, for every key of the job. */
+export function instanceIdsOf(meanings: readonly KeyMeaning[]): Map<number, number> {
+  const tracks = [...new Set(meanings.flatMap((meaning) => (meaning.trackId === undefined ? [] : [meaning.trackId])))];
+  tracks.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const trackIds = new Map(tracks.map((track, index) => [track, index + 1]));
+  let next = tracks.length;
+  const ids = new Map<number, number>();
+  for (const { key, trackId } of meanings) {
+    const id = trackId === undefined ? ++next : trackIds.get(trackId)!;
+    if (id > MAX_INSTANCE) throw new PlaymentMasksError('TOO_MANY_INSTANCES', `the job has more than ${MAX_INSTANCE} objects`);
+    ids.set(key, id);
+  }
+  return ids;
+}
+
+/** The instance file next to the label file `labelName`, or undefined for kitti (the ids are in the labels). */
+export function instancesFileName(labelName: string, format: ExportFormat): string | undefined {
+  if (format === 'kitti') return undefined;
+  return labelName.slice(0, labelName.lastIndexOf('.')) + EXTENSIONS[format];
+}

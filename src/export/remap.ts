@@ -1,0 +1,109 @@
+// The end of a run fixes the class table: derived from the legends of every complete job (or the --classes file),
+// written to classes.json, and every job whose label files hold other ids (a class first seen after the job was
+// written, a --classes file edited between runs) gets them rewritten here, locally, without a request.
+// A job's rewrite is crash-safe: new label files and fragment go to `*.remap` names, the new legend (`legend.remap.json`)
+// commits them, and the renames that follow are completed (or, uncommitted, dropped) by recoverRemap().
+import { readdir, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ClassTable, writeClassTable, type ClassEntry, type JobClass, type UnknownClasses } from './classes.js';
+import { syncDir, writeFileAtomic } from './files.js';
+import { decodeLabelFile, encodeLabels, type ExportFormat } from './formats.js';
+import { FRAGMENT_NAME } from './index-file.js';
+import { classOfEntry, LEGEND_NAME, readLegend, writeLegend, type JobLegend } from './legend.js';
+import type { IndexLine } from './records.js';
+
+const PENDING = '.remap';
+const COMMIT = `legend${PENDING}.json`;
+
+/** Completes or drops a rewrite of the job's ids that an interrupted run left. */
+export async function recoverRemap(jobDir: string): Promise<void> {
+  const names = await readdir(jobDir).catch(() => [] as string[]);
+  if (names.includes(COMMIT)) return rollForward(jobDir, names);
+  for (const name of names) if (name.endsWith(PENDING)) await rm(join(jobDir, name), { force: true });
+}
+
+async function rollForward(jobDir: string, names: readonly string[]): Promise<void> {
+  for (const name of names) {
+    if (name.endsWith(PENDING)) await rename(join(jobDir, name), join(jobDir, name.slice(0, -PENDING.length)));
+  }
+  await rename(join(jobDir, COMMIT), join(jobDir, LEGEND_NAME));
+  await syncDir(jobDir);
+}
+
+export interface FinalTableOptions {
+  outDir: string;
+  /** jobs/<job> of every complete job. */
+  jobPaths: readonly string[];
+  table: ClassTable;
+  unknown: UnknownClasses;
+  format: ExportFormat;
+}
+
+/** Fixes the table, writes classes.json and rewrites the jobs whose ids differ. Resolves to the table. */
+export async function fixClassTable(options: FinalTableOptions): Promise<ClassEntry[]> {
+  const { outDir, jobPaths, table, unknown, format } = options;
+  const classes: JobClass[] = [];
+  for (const jobPath of jobPaths) {
+    const legend = await readLegend(join(outDir, jobPath));
+    for (const entry of legend?.legend ?? []) classes.push(classOfEntry(entry));
+  }
+  const final = table.entries(classes);
+  for (const jobPath of jobPaths) {
+    const jobDir = join(outDir, jobPath);
+    const legend = await readLegend(jobDir);
+    if (!legend) continue;
+    const renumbered: JobLegend = {
+      ...legend,
+      legend: legend.legend.map((entry) => ({ ...entry, class: ClassTable.idIn(final, classOfEntry(entry), unknown) })),
+    };
+    if (renumbered.legend.some((entry, i) => entry.class !== legend.legend[i]!.class)) {
+      await rewriteIds(jobDir, jobPath, legend, renumbered, final, format);
+    }
+  }
+  await writeClassTable(outDir, final);
+  return final;
+}
+
+async function rewriteIds(
+  jobDir: string,
+  jobPath: string,
+  from: JobLegend,
+  to: JobLegend,
+  table: readonly ClassEntry[],
+  format: ExportFormat,
+): Promise<void> {
+  const newId = new Map<number, number>([[0, 0]]);
+  from.legend.forEach((entry, i) => newId.set(entry.class, to.legend[i]!.class));
+  const names = new Map(table.map((entry) => [entry.id, entry.name]));
+  const text = await readFile(join(jobDir, FRAGMENT_NAME), 'utf8');
+  const lines = text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as IndexLine);
+  for (const line of lines) {
+    const counts = new Map<number, number>();
+    for (const { id, points } of line.histogram) {
+      const id2 = newId.get(id) ?? id;
+      counts.set(id2, (counts.get(id2) ?? 0) + points);
+    }
+    line.histogram = [...counts].sort(([a], [b]) => a - b).map(([id, points]) => ({ id, name: names.get(id) ?? String(id), points }));
+    if (from.labels !== 'class') continue;
+    const name = line.file.slice(jobPath.length + 1);
+    const bytes = await readFile(join(jobDir, name));
+    const withInstances = from.instances && format === 'kitti';
+    const labels = decodeLabelFile(bytes, format, withInstances);
+    if (!labels) throw new Error(`${name} is not a label file of this export`);
+    const instances = withInstances ? highHalves(bytes) : undefined;
+    for (let i = 0; i < labels.length; i++) labels[i] = newId.get(labels[i]!) ?? labels[i]!;
+    await writeFileAtomic(jobDir, name + PENDING, encodeLabels(labels, format, instances));
+  }
+  const fragment = lines.map((line) => `${JSON.stringify(line)}\n`).join('');
+  await writeFileAtomic(jobDir, FRAGMENT_NAME + PENDING, [Buffer.from(fragment, 'utf8')]);
+  await syncDir(jobDir);
+  await writeLegend(jobDir, to, COMMIT);
+  await rollForward(jobDir, await readdir(jobDir));
+}
+
+function highHalves(bytes: Uint8Array): Uint16Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Uint16Array(bytes.length / 4);
+  for (let i = 0; i < out.length; i++) out[i] = view.getUint16(i * 4 + 2, true);
+  return out;
+}
