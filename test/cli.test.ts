@@ -175,6 +175,37 @@ describe('playment-masks export', { timeout: 60_000 }, () => {
     checkExport(await readTree(out), simulator.dataset, 'npy');
   });
 
+  it('exits 0 on a batch with jobs still in labelling, exporting the finished ones; a rerun exports the rest', async () => {
+    const { simulator, exportArgs, env } = await simulate({
+      jobs: 5,
+      frames: 2,
+      points: 300,
+      jobStatuses: { 0: 'in_progress', 4: 'created' },
+    });
+    const out = await tempDir();
+    const first = await run(exportArgs(out, '--format', 'kitti', '--with-points', '--instances'), env);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/Exported 3\/5 jobs/);
+    expect(first.stdout).toMatch(/Skipped \(not finished\): 1 in_progress, 1 created/);
+    const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
+    expect(summary.jobs.skipped).toEqual({ in_progress: 1, created: 1 });
+    simulator.setStatus(0, 'completed');
+    simulator.setStatus(4, 'completed');
+    const rerun = await run(exportArgs(out, '--format', 'kitti', '--with-points', '--instances'), env);
+    expect(rerun.code).toBe(0);
+    expect(rerun.stdout).toMatch(/Exported 5\/5 jobs \(3 complete from an earlier run\)/);
+    const tree = await tempDir();
+    const dataset = await run(['dataset', 'semantickitti', '--from', out, '--out', tree]);
+    expect(dataset.stderr).toBe('');
+    expect(dataset.code).toBe(0);
+    expect(dataset.stdout).toMatch(/SemanticKITTI tree: 5 sequences, 10 scans in /);
+    expect(Object.keys(JSON.parse(await readFile(join(tree, 'sequences.json'), 'utf8')).sequences)).toHaveLength(5);
+    const refused = await run(['dataset', 'semantickitti', '--from', tree, '--out', await tempDir()]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/NOT_AN_EXPORT/);
+  });
+
   it('exits 1 without printing the key when the API refuses it', async () => {
     const { exportArgs } = await simulate({ jobs: 2 });
     const out = await tempDir();

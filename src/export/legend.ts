@@ -20,6 +20,8 @@ export interface LegendEntry {
   /** The class name as the annotation gives it. */
   name: string;
   class_id?: string;
+  /** The class colour, `#rrggbb`. */
+  color?: string;
   track_id?: string;
   /** The object's instance id in the job (1..), from its track. */
   instance: number;
@@ -44,6 +46,7 @@ export function buildLegend(
   const legend = meanings.map(({ key, jobClass, trackId }): LegendEntry => {
     const entry: LegendEntry = { key, class: table.idOf(jobClass), name: jobClass.name, instance: instanceOf.get(key)! };
     if (jobClass.classId !== undefined) entry.class_id = jobClass.classId;
+    if (jobClass.color !== undefined) entry.color = jobClass.color;
     if (trackId !== undefined) entry.track_id = trackId;
     return entry;
   });
@@ -51,8 +54,11 @@ export function buildLegend(
 }
 
 /** The class a legend entry names (as the table matches it). */
-export function classOfEntry(entry: { name: string; class_id?: string }): JobClass {
-  return entry.class_id === undefined ? { name: entry.name } : { name: entry.name, classId: entry.class_id };
+export function classOfEntry(entry: { name: string; class_id?: string; color?: string }): JobClass {
+  const jobClass: JobClass = { name: entry.name };
+  if (entry.class_id !== undefined) jobClass.classId = entry.class_id;
+  if (entry.color !== undefined) jobClass.color = entry.color;
+  return jobClass;
 }
 
 /** Per label_key lookups: class id and instance id (0 for a key no annotation names). */

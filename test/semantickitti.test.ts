@@ -1,0 +1,266 @@
+// `dataset semantickitti`: the tree read back by readers written here from the SemanticKITTI specification (the
+// dataset's file layout, .bin and .label formats, poses and calib, semantic-kitti.yaml), one in TypeScript and one in
+// Python with numpy and PyYAML doing what SemanticKITTI's SemLaserScan does when it opens a scan and its labels.
+// Expected contents come from the simulator's ground truth, not from the exporter.
+import { spawnSync } from 'node:child_process';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildSemanticKitti, exportBatch, MaskDecoderPool, PlaymentClient } from '../dist/index.js';
+import { pointCloudFields, startSimulator, type Simulator } from '../dist/sim.js';
+import { expectedLabels, removeTempDirs, tempDir, type TableEntry } from './export-support.js';
+
+const pool = new MaskDecoderPool({ threads: 2 });
+afterAll(() => Promise.all([pool.close(), removeTempDirs()]));
+
+interface Pose {
+  heading: { w: number; x: number; y: number; z: number };
+  position: { x: number; y: number; z: number };
+}
+
+/** An export made for the tree (kitti, points, instances) of a batch of 3 jobs x 3 frames x 2 lidars. */
+async function exported(): Promise<{ simulator: Simulator; out: string; close: () => Promise<void> }> {
+  const simulator = await startSimulator({ jobs: 3, frames: 3, sensors: 2, points: 900, pageSize: 2 });
+  const client = new PlaymentClient({ apiKey: simulator.apiKey, baseUrl: simulator.baseUrl });
+  const out = await tempDir();
+  const options = { client, projectId: simulator.projectId, batchId: simulator.batchId, outDir: out, pool };
+  await exportBatch({ ...options, format: 'kitti', withPoints: true, instances: true });
+  return { simulator, out, close: () => client.close().then(() => simulator.close()) };
+}
+
+/** The subset of YAML the SemanticKITTI config uses: top-level keys, maps of `key: value`, flow lists. */
+function readConfig(text: string): Record<string, Record<string, unknown>> {
+  const config: Record<string, Record<string, unknown>> = {};
+  let section: Record<string, unknown> | undefined;
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/\s+#.*$/, '');
+    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
+    const nested = /^ {2}([^:]+):\s*(.*)$/.exec(line);
+    if (nested && section) {
+      const value = nested[2]!;
+      section[nested[1]!] = value.startsWith('[')
+        ? JSON.parse(value)
+        : value === 'True' || value === 'False'
+          ? value === 'True'
+          : value.startsWith('"')
+            ? JSON.parse(value)
+            : Number(value);
+      continue;
+    }
+    const top = /^([a-z_]+):\s*(.*)$/.exec(line)!;
+    section = {};
+    config[top[1]!] = top[2] ? { value: top[2] } : section;
+  }
+  return config;
+}
+
+/** v rotated by the unit quaternion q, as q v q*. */
+function rotate(q: Pose['heading'], v: [number, number, number]): [number, number, number] {
+  const n = Math.hypot(q.w, q.x, q.y, q.z);
+  const [w, x, y, z] = [q.w / n, q.x / n, q.y / n, q.z / n];
+  const mul = (a: number[], b: number[]) => [
+    a[0]! * b[0]! - a[1]! * b[1]! - a[2]! * b[2]! - a[3]! * b[3]!,
+    a[0]! * b[1]! + a[1]! * b[0]! + a[2]! * b[3]! - a[3]! * b[2]!,
+    a[0]! * b[2]! - a[1]! * b[3]! + a[2]! * b[0]! + a[3]! * b[1]!,
+    a[0]! * b[3]! + a[1]! * b[2]! - a[2]! * b[1]! + a[3]! * b[0]!,
+  ];
+  const r = mul(mul([w, x, y, z], [0, ...v]), [w, -x, -y, -z]);
+  return [r[1]!, r[2]!, r[3]!];
+}
+
+describe('dataset semantickitti', { timeout: 90_000 }, () => {
+  it('builds the tree the specification describes, every scan aligned with its labels, linked not copied', async () => {
+    const { simulator, out, close } = await exported();
+    try {
+      const tree = await tempDir('kitti-');
+      const sequences = await buildSemanticKitti({ from: out, out: tree });
+      const dataset = simulator.dataset;
+      const table = JSON.parse(await readFile(join(out, 'classes.json'), 'utf8')).classes as TableEntry[];
+      const config = readConfig(await readFile(join(tree, 'semantic-kitti.yaml'), 'utf8'));
+      const listed = JSON.parse(await readFile(join(tree, 'sequences.json'), 'utf8')).sequences;
+      expect(listed).toEqual(sequences);
+
+      // One sequence per job and lidar: 00..05, in job order, frames in the order of frames[].
+      const numbers = (await readdir(join(tree, 'sequences'))).sort();
+      expect(numbers).toEqual(['00', '01', '02', '03', '04', '05']);
+      expect(config.split!.train).toEqual([0, 1, 2, 3, 4, 5]);
+      const seen = new Set<string>();
+      for (const number of numbers) {
+        const dir = join(tree, 'sequences', number);
+        const { job_id: jobId, sensor_id: sensorId, frames } = listed[number];
+        const job = dataset.jobs.find((candidate) => candidate.id === jobId)!;
+        const sensor = dataset.sensorIds.indexOf(sensorId);
+        seen.add(`${job.index}/${sensor}`);
+        expect(frames).toEqual(['0', '1', '2']);
+        const scans = (await readdir(join(dir, 'velodyne'))).sort();
+        expect(scans).toEqual(['000000.bin', '000001.bin', '000002.bin']);
+        expect((await readdir(join(dir, 'labels'))).sort()).toEqual(['000000.label', '000001.label', '000002.label']);
+        const result = JSON.parse(
+          await readFile(join(out, 'jobs', (await readdir(join(out, 'jobs'))).find((name) => name === jobId)!, 'result.json'), 'utf8'),
+        );
+        const legend = JSON.parse(await readFile(join(out, 'jobs', jobId, 'legend.json'), 'utf8')).legend as {
+          key: number;
+          instance: number;
+        }[];
+        const instanceOfKey = new Map(legend.map((entry) => [entry.key, entry.instance]));
+        const poses = (await readFile(join(dir, 'poses.txt'), 'utf8')).trim().split('\n');
+        expect(poses).toHaveLength(3);
+        for (let frame = 0; frame < 3; frame++) {
+          // velodyne: float32 x y z remission; labels: uint32, semantic in the low half, instance in the high half.
+          const points = new Float32Array(Uint8Array.from(await readFile(join(dir, 'velodyne', scans[frame]!))).buffer);
+          const labels = new Uint32Array(
+            Uint8Array.from(await readFile(join(dir, 'labels', scans[frame]!.replace('.bin', '.label')))).buffer,
+          );
+          expect(points.length).toBe(labels.length * 4);
+          const [x, y, z, intensity] = pointCloudFields(dataset, job.index, frame, sensor);
+          const keys = dataset.maskLabels(job.index, frame, sensor);
+          const semantic = expectedLabels(dataset, table, job.index, frame, sensor);
+          let wrong = 0;
+          for (let i = 0; i < labels.length; i++) {
+            const expectedPoint = [x!.values[i], y!.values[i], z!.values[i], intensity!.values[i]];
+            if (expectedPoint.some((value, c) => points[i * 4 + c] !== value)) wrong++;
+            if ((labels[i]! & 0xffff) !== semantic[i]) wrong++;
+            if (labels[i]! >>> 16 !== (instanceOfKey.get(keys[i]!) ?? 0)) wrong++;
+          }
+          expect(labels.length).toBe(900);
+          expect(wrong).toBe(0);
+          // Every semantic id has a name, a colour, and a learning class.
+          for (const id of new Set(semantic)) {
+            expect(typeof config.labels![id]).toBe('string');
+            expect(config.color_map![id]).toHaveLength(3);
+            expect(config.learning_ignore![config.learning_map![id] as number]).toBe(id === 0);
+          }
+          // poses.txt: [R | t] row-major, R the ego heading, t the ego position.
+          const pose = result.sensor_data.frames[frame].ego_pose as Pose;
+          const m = poses[frame]!.split(' ').map(Number);
+          expect(m).toHaveLength(12);
+          for (const [axis, column] of [[[1, 0, 0], 0], [[0, 1, 0], 1], [[0, 0, 1], 2]] as const) {
+            const rotated = rotate(pose.heading, [...axis]);
+            for (let row = 0; row < 3; row++) expect(m[row * 4 + column]).toBeCloseTo(rotated[row]!, 8);
+          }
+          expect([m[3], m[7], m[11]]).toEqual([pose.position.x, pose.position.y, pose.position.z]);
+          // Hard links to the export's files.
+          const linked = await stat(join(dir, 'labels', scans[frame]!.replace('.bin', '.label')));
+          const original = await stat(join(out, 'jobs', jobId, `${frame}.${sensorId}.label`));
+          expect(linked.ino).toBe(original.ino);
+        }
+        const calib = (await readFile(join(dir, 'calib.txt'), 'utf8')).trim().split('\n');
+        expect(calib.map((line) => line.split(':')[0])).toEqual(['P0', 'P1', 'P2', 'P3', 'Tr']);
+        for (const line of calib) expect(line.split(':')[1]!.trim().split(' ').map(Number)).toHaveLength(12);
+      }
+      expect(seen.size).toBe(6);
+
+      // The yaml: every class of the table, colours as BGR, learning maps that invert each other.
+      for (const entry of table) {
+        expect(config.labels![entry.id]).toBe(entry.name);
+        if (entry.color) {
+          const [r, g, b] = [1, 3, 5].map((at) => Number.parseInt(entry.color!.slice(at, at + 2), 16));
+          expect(config.color_map![entry.id]).toEqual([b, g, r]);
+        }
+        const learning = config.learning_map![entry.id] as number;
+        expect(config.learning_map_inv![learning]).toBe(entry.id);
+      }
+      // A rebuild into the same folder replaces the tree.
+      await expect(buildSemanticKitti({ from: out, out: tree })).resolves.toEqual(sequences);
+    } finally {
+      await close();
+    }
+  });
+
+  it('refuses an export it cannot use, and a folder that holds something else', async () => {
+    const simulator = await startSimulator({ jobs: 1, frames: 1, points: 50 });
+    const client = new PlaymentClient({ apiKey: simulator.apiKey, baseUrl: simulator.baseUrl });
+    try {
+      const base = { client, projectId: simulator.projectId, batchId: simulator.batchId, pool };
+      const npy = await tempDir();
+      await exportBatch({ ...base, outDir: npy, withPoints: true });
+      await expect(buildSemanticKitti({ from: npy, out: await tempDir() })).rejects.toMatchObject({ code: 'NOT_KITTI' });
+      const noPoints = await tempDir();
+      await exportBatch({ ...base, outDir: noPoints, format: 'kitti' });
+      await expect(buildSemanticKitti({ from: noPoints, out: await tempDir() })).rejects.toMatchObject({ code: 'NO_POINTS' });
+      const raw = await tempDir();
+      await exportBatch({ ...base, outDir: raw, format: 'kitti', withPoints: true, labels: 'raw' });
+      await expect(buildSemanticKitti({ from: raw, out: await tempDir() })).rejects.toMatchObject({ code: 'NOT_CLASS_LABELS' });
+      const busy = await tempDir();
+      await mkdir(join(busy, 'mine'));
+      await writeFile(join(busy, 'mine', 'file'), 'x');
+      const good = await tempDir();
+      await exportBatch({ ...base, outDir: good, format: 'kitti', withPoints: true });
+      await expect(buildSemanticKitti({ from: good, out: busy })).rejects.toMatchObject({ code: 'OUT_NOT_EMPTY' });
+      await expect(buildSemanticKitti({ from: await tempDir(), out: await tempDir() })).rejects.toMatchObject({
+        code: 'NOT_AN_EXPORT',
+      });
+    } finally {
+      await client.close();
+      await simulator.close();
+    }
+  });
+});
+
+// What SemLaserScan does on open_scan/open_label, with numpy, for every scan of the split, with the tree's yaml.
+const PYTHON_READER = `
+import json, os, sys
+import numpy as np
+import yaml
+root = sys.argv[1]
+config = yaml.safe_load(open(os.path.join(root, 'semantic-kitti.yaml')))
+color_map = config['color_map']
+max_key = max(color_map.keys())
+lut = np.zeros((max_key + 100, 3), dtype=np.float32)
+for key, value in color_map.items():
+    lut[key] = np.array(value, np.float32) / 255.0
+learning = np.zeros(max(config['learning_map'].keys()) + 100, dtype=np.int32)
+for key, value in config['learning_map'].items():
+    learning[key] = value
+report = {}
+for number in config['split']['train']:
+    seq = os.path.join(root, 'sequences', '%02d' % number)
+    scans = sorted(os.listdir(os.path.join(seq, 'velodyne')))
+    labels = sorted(os.listdir(os.path.join(seq, 'labels')))
+    assert [s[:-4] for s in scans] == [l[:-6] for l in labels], 'scans and labels differ'
+    poses = np.loadtxt(os.path.join(seq, 'poses.txt')).reshape(-1, 3, 4)
+    assert poses.shape[0] == len(scans), 'one pose per scan'
+    points = 0; sem_sum = 0; inst_sum = 0
+    for scan, label in zip(scans, labels):
+        cloud = np.fromfile(os.path.join(seq, 'velodyne', scan), dtype=np.float32).reshape((-1, 4))
+        raw = np.fromfile(os.path.join(seq, 'labels', label), dtype=np.uint32).reshape((-1))
+        if raw.shape[0] != cloud.shape[0]:
+            raise ValueError("Scan and Label don't contain same number of points")
+        sem = raw & 0xFFFF
+        inst = raw >> 16
+        assert ((sem + (inst << 16)) == raw).all()
+        colors = lut[sem]
+        assert colors.shape == (cloud.shape[0], 3)
+        assert (learning[sem] >= 0).all()
+        points += cloud.shape[0]; sem_sum += int(sem.sum()); inst_sum += int(inst.sum())
+    report['%02d' % number] = {'scans': len(scans), 'points': points, 'sem': sem_sum, 'inst': inst_sum}
+print(json.dumps(report, sort_keys=True))
+`;
+
+const python = spawnSync('python3', ['-c', 'import numpy, yaml'], { stdio: 'ignore' }).status === 0;
+
+describe.runIf(python)('the tree loads as SemanticKITTI code loads it (numpy, PyYAML)', { timeout: 90_000 }, () => {
+  it('opens every scan with its labels, colours them through color_map and maps them through learning_map', async () => {
+    const { simulator, out, close } = await exported();
+    try {
+      const tree = await tempDir('kitti-');
+      const sequences = await buildSemanticKitti({ from: out, out: tree });
+      const run = spawnSync('python3', ['-c', PYTHON_READER, tree], { encoding: 'utf8' });
+      expect(run.stderr).toBe('');
+      const report = JSON.parse(run.stdout);
+      const table = JSON.parse(await readFile(join(out, 'classes.json'), 'utf8')).classes as TableEntry[];
+      for (const [number, { job_id: jobId, sensor_id: sensorId }] of Object.entries(sequences)) {
+        const job = simulator.dataset.jobs.find((candidate) => candidate.id === jobId)!;
+        const sensor = simulator.dataset.sensorIds.indexOf(sensorId);
+        let sem = 0;
+        for (let frame = 0; frame < 3; frame++) {
+          for (const id of expectedLabels(simulator.dataset, table, job.index, frame, sensor)) sem += id;
+        }
+        expect(report[number]).toMatchObject({ scans: 3, points: 3 * 900, sem });
+        expect(report[number].inst).toBeGreaterThan(0);
+      }
+    } finally {
+      await close();
+    }
+  });
+});
