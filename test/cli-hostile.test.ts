@@ -82,7 +82,7 @@ describe('the export command under hostile conditions', { timeout: 240_000 }, ()
       release();
       const finished = await Promise.all(runs.map((run) => run.done));
       expect(finished.filter((outcome) => outcome.code === 0)).toHaveLength(1);
-      expect((await readdir(out)).sort()).toEqual(['index.jsonl', 'jobs', 'summary.json']);
+      expect((await readdir(out)).sort()).toEqual(['classes.json', 'index.jsonl', 'jobs', 'summary.json']);
     }
   });
 
@@ -153,7 +153,7 @@ describe('the export command under hostile conditions', { timeout: 240_000 }, ()
     });
     const outcome = await start(server, await tempDir()).done;
     expect(outcome.code).toBe(0);
-    const line = outcome.stdout.split('\n').find((text) => text.startsWith('Classes: '));
+    const line = outcome.stdout.split('\n').find((text) => text.startsWith('Classes (id name points): '));
     expect(line).toBeDefined();
     expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028]/);
     expect(line).toContain('car 31m');

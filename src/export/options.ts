@@ -29,7 +29,10 @@ export interface ExportOptions {
   classes?: readonly ClassEntry[];
   /** A class missing from `classes`: `fail` the job with UNKNOWN_CLASS (default) or `ignore` it (id 0). */
   unknownClasses?: UnknownClasses;
-  /** Job statuses to export, as the batch lists them, or 'all'. Default ['completed']; others are skipped. */
+  /**
+   * Job statuses to export, as the batch lists them, or 'all'. Default ['completed']; jobs listed with another status
+   * are skipped (a job listed without one is fetched: its result tells).
+   */
   statuses?: readonly string[] | 'all';
   /** Fetch the result object of every job complete from an earlier run, and export again those that changed. */
   refresh?: boolean;

@@ -110,9 +110,10 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
         if (listed.has(job.id)) continue;
         listed.add(job.id);
         progress.jobsListed++;
-        // Decided from the listing alone: a job still being labelled costs no request.
-        const status = typeof job.status === 'string' ? job.status : 'unknown';
-        if (statuses && !statuses.has(status)) {
+        // Decided from the listing alone: a job still being labelled costs no request. A listing without a status
+        // decides nothing: the job's result tells.
+        const { status } = job;
+        if (statuses && typeof status === 'string' && !statuses.has(status)) {
           skipped[status] = (skipped[status] ?? 0) + 1;
           progress.jobsSkipped++;
           progress.emit();
