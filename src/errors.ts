@@ -9,10 +9,13 @@ export class PlaymentMasksError extends Error {
   }
 }
 
-/** An option object or argument the caller passed is not usable. */
+/**
+ * An option object or argument the caller passed is not usable: code `INVALID_ARGUMENT`, or a narrower one
+ * (`INVALID_ID` for an id no URL path can carry).
+ */
 export class InvalidArgumentError extends PlaymentMasksError {
-  constructor(message: string) {
-    super('INVALID_ARGUMENT', message);
+  constructor(message: string, code = 'INVALID_ARGUMENT') {
+    super(code, message);
   }
 }
 

@@ -130,10 +130,21 @@ export class PlaymentClient {
 
 /**
  * An id as one path segment: percent-encoded, dots included, so that `../x` or `a/b` stays inside its segment and
- * never names another endpoint.
+ * never names another endpoint. `.` and `..` are refused: RFC 3986 and WHATWG URL parsers resolve them as dot
+ * segments even when percent-encoded (`%2E%2E`), so no spelling keeps them in their segment. So is an id with a lone
+ * surrogate, which has no UTF-8 form.
  */
+// In a /u pattern a surrogate pair is one code point: only a lone surrogate is of category Cs.
+const LONE_SURROGATE = /\p{Cs}/u;
+
 function segment(name: string, id: string): string {
   if (typeof id !== 'string' || id.length === 0) throw new InvalidArgumentError(`${name} must be a non-empty string`);
+  if (id === '.' || id === '..') {
+    throw new InvalidArgumentError(`${name} '${id}' is a dot segment, which servers resolve as a path step`, 'INVALID_ID');
+  }
+  if (LONE_SURROGATE.test(id)) {
+    throw new InvalidArgumentError(`${name} has a lone surrogate: no URL can carry it`, 'INVALID_ID');
+  }
   return encodeURIComponent(id).replace(/\./g, '%2E');
 }
 
