@@ -22,7 +22,9 @@ export function allocateMaskResult(
       histogram: new Uint32Array(allocateUninitialized(histogramLength * 4)),
     };
   }
-  const labelBytes = (pointCount * 2 + 3) & ~3;
+  // Labels padded to 4 bytes for the histogram after them. Plain arithmetic: a mask of 2^31 - 1 bytes has 2^30 - 1
+  // points, whose label bytes overflow the 32 bits of `(n * 2 + 3) & ~3`.
+  const labelBytes = pointCount * 2 + (pointCount % 2) * 2;
   const buffer = allocateUninitialized(labelBytes + histogramLength * 4);
   return {
     labels: new Uint16Array(buffer, 0, pointCount),

@@ -1,4 +1,5 @@
 import { allocateMaskResult } from '../core/allocate.js';
+import { assertAttached } from '../core/detached.js';
 import { InvalidArgumentError } from '../errors.js';
 import { decodeLegacyMask, isLegacyMask } from './legacy-mask.js';
 import { MASK_ERROR_CODES, MaskParseError } from './mask-error.js';
@@ -24,6 +25,7 @@ const encoder = new TextEncoder();
  */
 export function decodeMask(input: MaskInput, options: DecodeMaskOptions = {}): DecodedMask {
   const { expectedPoints, out } = checkOptions(options);
+  assertAttached(input, 'decodeMask input');
   if (isLegacyMask(input)) return decodeLegacyMask(input, expectedPoints, out);
   const core = wasmCore();
   const layout = copyIn(core, input);

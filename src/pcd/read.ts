@@ -1,4 +1,5 @@
 import { allocateUninitialized } from '../core/allocate.js';
+import { assertAttached } from '../core/detached.js';
 import { InvalidArgumentError } from '../errors.js';
 import { wasmCore } from '../core/wasm.js';
 import { readAsciiData } from './ascii.js';
@@ -128,6 +129,7 @@ function checkSize(dataBytes: number, offset: number): void {
 }
 
 function toBytes(input: PcdInput): Uint8Array {
+  assertAttached(input, 'readPcd input');
   if (input instanceof Uint8Array) return input;
   if (input instanceof ArrayBuffer) return new Uint8Array(input);
   throw new InvalidArgumentError('readPcd input must be a Uint8Array or an ArrayBuffer');

@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { allocateUninitialized } from '../core/allocate.js';
+import { assertAttached } from '../core/detached.js';
 import { AbortError, InvalidArgumentError } from '../errors.js';
 import type { DecodedMask, MaskInput } from '../decode/types.js';
 import { coreModule } from '../core/wasm.js';
@@ -26,6 +27,9 @@ export interface MaskDecoderPoolOptions {
   /**
    * A Piscina of your own, created with `filename: MaskDecoderPool.workerFilename` and (so that workers skip
    * compiling the core) `workerData: MaskDecoderPool.workerData()`. Used as is; `close()` leaves it running.
+   * With `resourceLimits`, a worker that reaches its JS heap limit while the core's memory grows aborts the whole
+   * process (a V8 limitation, not a catchable worker error): such a pool gets mask strings as bytes, which stay out
+   * of the worker's heap, but keep the limits generous or leave them out (the default pool sets none).
    */
   piscina?: Piscina;
 }
@@ -68,6 +72,8 @@ export class MaskDecoderPool {
   readonly #piscina: Piscina;
   readonly #ownsPiscina: boolean;
   readonly #slots: Slots;
+  /** Mask strings go to the workers as UTF-8 bytes instead (see heapLimited()). */
+  readonly #encodeStrings: boolean;
   /** Decodes accepted and not yet settled, and what close() waits on until they are none. */
   #inFlight = 0;
   #idle: (() => void) | undefined;
@@ -79,6 +85,7 @@ export class MaskDecoderPool {
       this.#piscina = piscina;
       this.#ownsPiscina = false;
       this.threads = piscina.maxThreads;
+      this.#encodeStrings = heapLimited(piscina);
     } else {
       this.threads = threads ?? DEFAULTS.threads;
       this.#piscina = new Piscina({
@@ -92,6 +99,7 @@ export class MaskDecoderPool {
       // EventEmitter would rethrow it and end the process.
       this.#piscina.on('error', () => {});
       this.#ownsPiscina = true;
+      this.#encodeStrings = false;
     }
     // Stay within a caller's Piscina queue limit, so that its own rejection never surfaces as a failure.
     this.maxQueue = Math.min(maxQueue ?? this.threads * DEFAULTS.queuedPerThread, this.#piscina.options.maxQueue);
@@ -107,7 +115,8 @@ export class MaskDecoderPool {
     const { expectedPoints, transfer = false, signal } = checkDecodeOptions(options);
     if (this.#closed) throw new PoolError('POOL_CLOSED', 'the pool is closed');
     if (signal?.aborted) throw new AbortError(signal.reason);
-    const task: DecodeTask = { input: ownedInput(input, transfer), expectedPoints };
+    const text = typeof input === 'string' && this.#encodeStrings;
+    const task: DecodeTask = { input: text ? encodeText(input) : ownedInput(input, transfer), expectedPoints };
     this.#inFlight++;
     try {
       await this.#slots.acquire(signal);
@@ -147,6 +156,7 @@ export class MaskDecoderPool {
 /** The input as something the worker may own: a whole ArrayBuffer (moved or a fresh copy) or the string. */
 function ownedInput(input: MaskInput, transfer: boolean): ArrayBuffer | string {
   if (typeof input === 'string') return input;
+  assertAttached(input, 'input');
   if (input instanceof ArrayBuffer) return transfer ? detach(input) : input.slice(0);
   if (input instanceof Uint8Array) {
     const { buffer } = input;
@@ -158,6 +168,25 @@ function ownedInput(input: MaskInput, transfer: boolean): ArrayBuffer | string {
     return copy.buffer;
   }
   throw new InvalidArgumentError('input must be a Uint8Array, an ArrayBuffer or a string');
+}
+
+/**
+ * Whether the Piscina's workers have a JS heap limit (resourceLimits). A worker near that limit whose WebAssembly
+ * memory grows is not stopped with a catchable ERR_WORKER_OUT_OF_MEMORY: V8 reports the heap limit as fatal from
+ * there and the whole process aborts. A mask string would sit in the worker's heap, so such a pool sends bytes,
+ * which live outside it (as do the core's memory and the result).
+ */
+function heapLimited(piscina: Piscina): boolean {
+  const limits = piscina.options.resourceLimits;
+  return limits?.maxOldGenerationSizeMb !== undefined || limits?.maxYoungGenerationSizeMb !== undefined;
+}
+
+const encoder = new TextEncoder();
+
+// The same bytes decodeMask() parses for a string (lone surrogates become U+FFFD either way), in a buffer of its own.
+function encodeText(text: string): ArrayBuffer {
+  const bytes = encoder.encode(text);
+  return bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
 }
 
 // Moves the bytes into a new ArrayBuffer without copying, so the caller's is detached as soon as decode() returns,
