@@ -2,6 +2,8 @@
 // host on 127.0.0.2 (a second origin), each a single handler the test writes.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { expect } from 'vitest';
+import { ApiError } from '../dist/index.js';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -70,4 +72,14 @@ export function keyForms(key: string): string[] {
 /** The forms of `key` found in `text`, for an assertion message that says which leaked. */
 export function leaks(text: string, key: string): string[] {
   return keyForms(key).filter((form) => text.includes(form));
+}
+
+/** The ApiError a call rejects with (the test fails if it resolves, or rejects with something else). */
+export async function apiFailure(promise: Promise<unknown>): Promise<ApiError> {
+  const error = await promise.then(
+    () => expect.unreachable('the call should fail'),
+    (thrown: unknown) => thrown,
+  );
+  expect(error).toBeInstanceOf(ApiError);
+  return error as ApiError;
 }

@@ -29,6 +29,7 @@ export class PlaymentClient {
       apiOrigin: origin,
       connections,
       timeoutMs,
+      requestTimeoutMs: this.#options.requestTimeoutMs,
       maxResponseBytes,
       retry,
       maxRequestsPerSecond: this.#options.maxRequestsPerSecond,
@@ -39,13 +40,14 @@ export class PlaymentClient {
 
   /**
    * The pages of a batch, in order, following `next_page_token` until it is absent or empty. A token already
-   * followed ends the walk with REPEATED_PAGE_TOKEN. Pages are fetched one at a time, as the consumer asks.
+   * followed ends the walk with REPEATED_PAGE_TOKEN, a page past `maxPages` with TOO_MANY_PAGES. Pages are fetched
+   * one at a time, as the consumer asks.
    */
   async *batchPages(projectId: string, batchId: string, options: CallOptions = {}): AsyncGenerator<BatchPage, void> {
     const project = segment('projectId', projectId);
     const path = `${this.#options.pathPrefix}/v1/projects/${project}/batch/${segment('batchId', batchId)}`;
     const { signal } = callOptions(options);
-    const trail = new TokenTrail();
+    const trail = new TokenTrail(this.#options.maxPages);
     let token = '';
     for (;;) {
       const target = this.#api(`${path}?${new URLSearchParams({ page_token: token })}`);

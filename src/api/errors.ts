@@ -5,7 +5,8 @@ import { PlaymentMasksError } from '../errors.js';
  * - `HTTP_STATUS`: a non-2xx answer without the API's JSON error envelope (a gateway page, a storage XML error...).
  * - `API_ERROR`: the API's JSON error envelope (`{ success: false, error: { code } }`), whatever the status;
  *   `apiCode` holds the vendor's `error.code`.
- * - `TIMEOUT`: no headers, or no body bytes, within `timeoutMs`.
+ * - `TIMEOUT`: no headers, or no body bytes, within `timeoutMs`; or the whole exchange not done within
+ *   `requestTimeoutMs`.
  * - `CONNECTION`: the connection failed, was reset, or the body was cut off mid-way.
  * - `REQUEST_FAILED`: the request could not be made for a reason a retry would not change (a TLS certificate refused,
  *   say); `cause` tells which.
@@ -14,6 +15,7 @@ import { PlaymentMasksError } from '../errors.js';
  * - `BAD_JSON`: an API answer that is not JSON. `BAD_RESPONSE`: JSON without the fields the docs promise.
  * - `BAD_REDIRECT`: the attachment endpoint did not redirect to a usable URL (none, malformed, or insecure).
  * - `REPEATED_PAGE_TOKEN`: the batch's pages loop back to a token already followed.
+ * - `TOO_MANY_PAGES`: the batch has more than `maxPages` pages (a server handing out fresh tokens forever).
  * - `NO_RESULT`: the job has no result URL (not completed).
  * - `ABORTED`: the caller's AbortSignal fired.
  */
@@ -29,6 +31,7 @@ export type ApiErrorCode =
   | 'BAD_RESPONSE'
   | 'BAD_REDIRECT'
   | 'REPEATED_PAGE_TOKEN'
+  | 'TOO_MANY_PAGES'
   | 'NO_RESULT'
   | 'ABORTED';
 

@@ -2,9 +2,10 @@
 // GET with timeouts and retries, bodies bounded and decoded, and the one rule about the key: x-api-key is added
 // here, to requests for the API's origin, and to no other.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, type Dispatcher } from 'undici';
+import { Agent } from 'undici';
 import { ACCEPT_ENCODING, readBody } from './body.js';
 import { errorBodyError } from './envelope.js';
+import { Deadline } from './deadline.js';
 import { ApiError, bodySnippet, redactUrl, scrub } from './errors.js';
 import { RateLimiter } from './rate.js';
 import { isRetryable, parseRetryAfter, retryDelay, type RetryOptions } from './retry.js';
@@ -23,6 +24,8 @@ export interface TransportOptions {
   apiOrigin: string;
   connections: number;
   timeoutMs: number;
+  /** Bound of one attempt as a whole (headers and body). */
+  requestTimeoutMs: number;
   maxResponseBytes: number;
   retry: RetryOptions;
   maxRequestsPerSecond?: number;
@@ -50,6 +53,9 @@ export interface GetOptions {
 
 const isSuccess = (status: number) => status >= 200 && status < 300;
 const isRedirect = (status: number) => status >= 300 && status < 400;
+// A redirect's body is drained (to reuse the connection) up to this many bytes and for this long, then cut off.
+const REDIRECT_DRAIN_BYTES = 64 * 1024;
+const REDIRECT_DRAIN_MS = 1000;
 // An error body is read for its `error.code` and a snippet, not for its content: more than this is dropped.
 const ERROR_BODY_BYTES = 64 * 1024;
 const EMPTY = new Uint8Array(0);
@@ -119,26 +125,39 @@ export class HttpTransport {
     }
   }
 
-  /** One GET, not retried: the response with its body read, or an ApiError. */
+  /**
+   * One GET, not retried: the response with its body read, or an ApiError. The whole exchange, headers and body, is
+   * bounded by `requestTimeoutMs`.
+   */
   async attempt(target: Target, options: GetOptions = {}): Promise<HttpResponse> {
     const { signal } = options;
+    if (signal?.aborted) throw aborted(this.shownUrl(target), signal);
+    // A wait for a rate slot is not the server's slowness: the deadline starts after it.
+    if (target.origin === this.#options.apiOrigin) await this.#limiter?.acquire(signal);
+    const deadline = new Deadline(this.#options.requestTimeoutMs, signal);
+    try {
+      return await this.#exchange(target, options, deadline.signal);
+    } catch (error) {
+      throw this.#asApiError(error, target, signal, deadline);
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  async #exchange(target: Target, options: GetOptions, signal: AbortSignal): Promise<HttpResponse> {
     const accept = options.accept ?? isSuccess;
     const url = this.shownUrl(target);
     const toApi = target.origin === this.#options.apiOrigin;
-    if (signal?.aborted) throw aborted(url, signal);
-    if (toApi) await this.#limiter?.acquire(signal);
     const headers: Record<string, string> = { 'accept-encoding': ACCEPT_ENCODING };
     if (toApi) headers['x-api-key'] = this.#options.apiKey;
-    let response: Dispatcher.ResponseData;
-    try {
-      const { origin, path } = target;
-      response = await this.#agent.request({ origin, path, method: 'GET', headers, signal });
-    } catch (error) {
-      throw this.#asApiError(error, target, signal);
-    }
+    const { origin, path } = target;
+    const response = await this.#agent.request({ origin, path, method: 'GET', headers, signal });
     const { statusCode: status, headers: responseHeaders, body } = response;
     if (isRedirect(status) && accept(status)) {
-      await body.dump().catch(() => undefined);
+      // Only the Location matters. Draining a short body keeps the connection for the next request; a long or slow
+      // one is cut off (the connection with it) rather than waited for.
+      const drained = AbortSignal.any([signal, AbortSignal.timeout(REDIRECT_DRAIN_MS)]);
+      await body.dump({ limit: REDIRECT_DRAIN_BYTES, signal: drained }).catch(() => undefined);
       return { status, headers: responseHeaders, body: EMPTY };
     }
     const accepted = accept(status);
@@ -157,7 +176,7 @@ export class HttpTransport {
       // the exchange itself failed.
       const code = error instanceof ApiError ? error.code : undefined;
       const lostDetail = !accepted && (code === 'RESPONSE_TOO_LARGE' || code === 'BAD_ENCODING');
-      if (!lostDetail) throw this.#asApiError(error, target, signal);
+      if (!lostDetail) throw error;
     }
     if (accepted) return { status, headers: responseHeaders, body: bytes ?? EMPTY };
     throw statusError(status, responseHeaders, bytes, url, this.#options.apiKey);
@@ -174,10 +193,13 @@ export class HttpTransport {
     return redactUrl(target.origin + target.path, target.origin !== this.#options.apiOrigin);
   }
 
-  #asApiError(error: unknown, target: Target, signal: AbortSignal | undefined): ApiError {
+  #asApiError(error: unknown, target: Target, signal: AbortSignal | undefined, deadline?: Deadline): ApiError {
     const url = this.shownUrl(target);
     if (signal?.aborted) return error instanceof ApiError && error.code === 'ABORTED' ? error : aborted(url, signal);
     if (error instanceof ApiError) return error;
+    if (deadline?.expired) {
+      return new ApiError('TIMEOUT', `no complete response within requestTimeoutMs (${deadline.ms} ms)`, { url });
+    }
     const code = (error as { code?: unknown } | null)?.code;
     const message = scrub(String((error as Error | null)?.message ?? error), this.#options.apiKey);
     if (typeof code === 'string' && TIMEOUT_CODES.has(code)) {

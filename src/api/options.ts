@@ -16,6 +16,16 @@ export interface PlaymentClientOptions {
    * checks these with a resolution of about a second, so a wait under 1000 ms may last up to a second.
    */
   timeoutMs?: number;
+  /**
+   * Longest time one attempt may take as a whole: from sending the request to the last byte of the body, however
+   * the bytes trickle in. Over it, the attempt fails with TIMEOUT and is retried like any timeout. Default 300000.
+   */
+  requestTimeoutMs?: number;
+  /**
+   * Most pages one walk of a batch may follow: a server handing out fresh page tokens forever ends the walk there
+   * with TOO_MANY_PAGES. Default 10000.
+   */
+  maxPages?: number;
   /** Largest body accepted, both as received and once decoded. Default 256 MiB. */
   maxResponseBytes?: number;
   /** Caps request starts to the API's origin (not the storage host). Default: no cap. */
@@ -33,6 +43,8 @@ export interface ResolvedClientOptions {
   connections: number;
   retry: RetryOptions;
   timeoutMs: number;
+  requestTimeoutMs: number;
+  maxPages: number;
   maxResponseBytes: number;
   maxRequestsPerSecond: number | undefined;
   onRetry: ((event: RetryEvent) => void) | undefined;
@@ -43,6 +55,8 @@ export const CLIENT_DEFAULTS = Object.freeze({
   connections: 32,
   retry: Object.freeze({ retries: 5, minDelayMs: 200, maxDelayMs: 20_000 }),
   timeoutMs: 30_000,
+  requestTimeoutMs: 300_000,
+  maxPages: 10_000,
   maxResponseBytes: 256 * 1024 * 1024,
 });
 
@@ -75,6 +89,8 @@ export function resolveClientOptions(options: PlaymentClientOptions): ResolvedCl
     connections: integer('connections', options.connections ?? CLIENT_DEFAULTS.connections, 1),
     retry: resolvedRetry,
     timeoutMs: integer('timeoutMs', options.timeoutMs ?? CLIENT_DEFAULTS.timeoutMs, 1),
+    requestTimeoutMs: integer('requestTimeoutMs', options.requestTimeoutMs ?? CLIENT_DEFAULTS.requestTimeoutMs, 1),
+    maxPages: integer('maxPages', options.maxPages ?? CLIENT_DEFAULTS.maxPages, 1),
     maxResponseBytes: integer('maxResponseBytes', options.maxResponseBytes ?? CLIENT_DEFAULTS.maxResponseBytes, 1),
     maxRequestsPerSecond,
     onRetry,

@@ -1,7 +1,10 @@
 // Page tokens of the batch endpoint: opaque strings, possibly numbers above 2^53 that must never become numbers.
+import { createHash } from 'node:crypto';
 import { ApiError } from './errors.js';
 import type { JsonObject } from './envelope.js';
 
+// Tokens are numbers of about 19 digits; one goes into the next page's URL, so a huge one is refused.
+const MAX_TOKEN_LENGTH = 4096;
 const RAW_NUMERIC_TOKEN = /"next_page_token"\s*:\s*(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g;
 
 /**
@@ -12,7 +15,12 @@ const RAW_NUMERIC_TOKEN = /"next_page_token"\s*:\s*(-?\d+(?:\.\d+)?(?:[eE][+-]?\
 export function nextPageToken(page: JsonObject, text: string, url: string): string | undefined {
   const token = page.next_page_token;
   if (token === undefined || token === null || token === '') return undefined;
-  if (typeof token === 'string') return token;
+  if (typeof token === 'string') {
+    if (token.length > MAX_TOKEN_LENGTH) {
+      throw new ApiError('BAD_RESPONSE', `data.next_page_token is over ${MAX_TOKEN_LENGTH} characters`, { url });
+    }
+    return token;
+  }
   if (typeof token === 'number') {
     const raw = [...text.matchAll(RAW_NUMERIC_TOKEN)];
     if (raw.length === 1) return raw[0]![1];
@@ -21,15 +29,30 @@ export function nextPageToken(page: JsonObject, text: string, url: string): stri
   throw new ApiError('BAD_RESPONSE', 'data.next_page_token is neither a string nor a readable number', { url });
 }
 
-/** Remembers the tokens followed in one walk, so that pages looping back end the walk instead of repeating it. */
+/**
+ * The tokens followed in one walk: pages looping back end it (REPEATED_PAGE_TOKEN) instead of repeating it, and a
+ * server handing out fresh tokens forever ends it after `maxPages` pages (TOO_MANY_PAGES). Tokens are kept as
+ * digests, so the trail of a long walk stays small whatever the tokens' size.
+ */
 export class TokenTrail {
   readonly #seen = new Set<string>();
+  readonly #maxPages: number;
 
+  constructor(maxPages: number) {
+    this.#maxPages = maxPages;
+  }
+
+  /** Called with the next page's token once a page is read. */
   follow(token: string, url: string): void {
-    if (this.#seen.has(token)) {
-      const message = `the batch pages loop: page token ${token} was already followed`;
-      throw new ApiError('REPEATED_PAGE_TOKEN', message, { url });
+    const digest = createHash('sha256').update(token).digest('base64');
+    if (this.#seen.has(digest)) {
+      throw new ApiError('REPEATED_PAGE_TOKEN', 'the batch pages loop: a page token was already followed', { url });
     }
-    this.#seen.add(token);
+    // The first page had no token: `#seen.size + 1` pages are read.
+    if (this.#seen.size + 1 >= this.#maxPages) {
+      const message = `the batch has more than maxPages (${this.#maxPages}) pages`;
+      throw new ApiError('TOO_MANY_PAGES', message, { url });
+    }
+    this.#seen.add(digest);
   }
 }
