@@ -59,6 +59,6 @@ function signedTarget(answer: HttpResponse, request: Target, endpoint: Attachmen
     throw fail('the attachment endpoint redirected to a malformed URL');
   }
   const allowed = signed.protocol === 'https:' || (signed.protocol === 'http:' && endpoint.protocol === 'http:');
-  if (!allowed) throw fail(`the attachment endpoint redirected to a ${signed.protocol} URL`);
+  if (!allowed) throw fail(`the attachment endpoint redirected to a ${endpoint.transport.redact(signed.protocol)} URL`);
   return { origin: signed.origin, path: signed.pathname + signed.search };
 }

@@ -36,9 +36,10 @@ export interface ReadBodyOptions {
   contentLength?: number;
   /** The Content-Encoding header. */
   encoding?: string;
-  /** For errors: the redacted URL and the status. */
+  /** For errors: the redacted URL and the status, and the redaction of what the server sent. */
   url: string;
   status: number;
+  redact: (text: string) => string;
 }
 
 /**
@@ -84,19 +85,22 @@ async function collect(body: BodySource, options: ReadBodyOptions, tooLarge: () 
 async function decode(raw: Uint8Array, options: ReadBodyOptions, tooLarge: () => ApiError): Promise<Uint8Array> {
   const codings = (options.encoding ?? '')
     .split(',')
-    .map((coding) => coding.trim().toLowerCase())
-    .filter((coding) => coding !== '' && coding !== 'identity');
+    .map((coding) => coding.trim())
+    .filter((coding) => coding !== '' && coding.toLowerCase() !== 'identity');
   let bytes = raw;
   // Codings are listed in the order they were applied.
   for (const coding of codings.reverse()) {
-    const decoder = DECODERS[coding];
+    const name = coding.toLowerCase();
+    const decoder = Object.hasOwn(DECODERS, name) ? DECODERS[name] : undefined;
     const { url, status } = options;
-    if (!decoder) throw new ApiError('BAD_ENCODING', `unsupported Content-Encoding '${coding}'`, { url, status });
+    if (!decoder) {
+      throw new ApiError('BAD_ENCODING', `unsupported Content-Encoding '${options.redact(coding)}'`, { url, status });
+    }
     try {
       bytes = await decoder(bytes, { maxOutputLength: options.maxBytes });
     } catch (error) {
       if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge();
-      throw new ApiError('BAD_ENCODING', `the ${coding} body does not decode`, { url, status, cause: error });
+      throw new ApiError('BAD_ENCODING', `the ${name} body does not decode`, { url, status, cause: error });
     }
   }
   return owned(bytes);

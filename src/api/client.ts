@@ -1,10 +1,11 @@
 import { InvalidArgumentError } from '../errors.js';
 import { fetchAttachment, type AttachmentEndpoint } from './attachments.js';
 import { envelopeData, parseObject, type JsonObject } from './envelope.js';
-import { ApiError, redactUrl } from './errors.js';
+import { ApiError } from './errors.js';
 import { HttpTransport, type Target } from './http.js';
 import { resolveClientOptions, type PlaymentClientOptions, type ResolvedClientOptions } from './options.js';
 import { nextPageToken, TokenTrail } from './pagination.js';
+import type { TextSource } from './redact.js';
 import type { BatchJob, BatchPage, JobResult, ResultObject } from './types.js';
 
 export interface CallOptions {
@@ -94,15 +95,24 @@ export class PlaymentClient {
     const resultUrl = job.result;
     if (typeof resultUrl !== 'string' || resultUrl === '') {
       const url = this.#transport.shownUrl(this.#jobTarget(projectId, jobId));
-      throw new ApiError('NO_RESULT', `the job has no result URL (status ${String(job.status)})`, { url });
+      throw new ApiError('NO_RESULT', `the job has no result URL (status ${this.redact(String(job.status))})`, { url });
     }
     const bytes = await this.attachment(resultUrl, options);
-    const url = redactUrl(resultUrl, true);
+    const url = this.#transport.redactedUrl(resultUrl, true);
     const { value } = parseObject(bytes, { url, status: 200, apiKey: this.#options.apiKey });
     if (value.annotation_data === null || typeof value.annotation_data !== 'object') {
       throw new ApiError('BAD_RESPONSE', 'the result object has no annotation_data', { url });
     }
     return value as ResultObject;
+  }
+
+  /**
+   * `text` without this client's API key, in any spelling, by the rule every error of the client follows (see the
+   * README): for text to show or save that a server may have supplied (a job status, a message). `composed` text
+   * is the library's own words around pieces already redacted.
+   */
+  redact(text: string, source: TextSource = 'server'): string {
+    return this.#transport.redact(String(text), source);
   }
 
   /** Closes the connection pools once requests in flight are done. Calls made after it fail (REQUEST_FAILED). */

@@ -1,5 +1,7 @@
 // The API's JSON envelope: `{ data: {...}, success: true }`, or `{ success: false, error: { code, message } }`.
-import { ApiError, bodySnippet, scrub } from './errors.js';
+import { ApiError, bodySnippet } from './errors.js';
+import { redact } from './redact.js';
+import { TRANSIENT_API_CODES } from './retry.js';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -16,6 +18,16 @@ interface ErrorEnvelope {
 }
 
 const decoder = new TextDecoder();
+// The vendor's message and code, redacted, are shown up to this length.
+const MESSAGE_CHARS = 200;
+// The error codes the vendor documents (errors-limits-and-legacy-masks.md, and the simulator's not_found).
+const DOCUMENTED_CODES: ReadonlySet<string> = new Set([
+  ...TRANSIENT_API_CODES,
+  'auth-failure',
+  'unauthorized',
+  'invalid_request_error',
+  'not_found',
+]);
 
 /** A body that must be a JSON object: BAD_JSON when it is not JSON, BAD_RESPONSE when it is not an object. */
 export function parseObject(body: Uint8Array, origin: BodyOrigin): { value: JsonObject; text: string } {
@@ -64,11 +76,13 @@ function errorEnvelope(value: unknown): ErrorEnvelope | undefined {
 
 function apiError(failure: ErrorEnvelope, body: Uint8Array, origin: BodyOrigin, retryAfterMs?: number): ApiError {
   const { url, status, apiKey } = origin;
-  const detail = failure.message ? `: ${scrub(failure.message, apiKey).slice(0, 200)}` : '';
-  return new ApiError('API_ERROR', `HTTP ${status}, API error ${failure.code}${detail}`, {
+  const detail = failure.message ? `: ${redact(failure.message, apiKey).slice(0, MESSAGE_CHARS)}` : '';
+  // A documented code is the vendor's word, not an echo: kept as is, whatever a short key has in common with it.
+  const apiCode = DOCUMENTED_CODES.has(failure.code) ? failure.code : redact(failure.code, apiKey).slice(0, MESSAGE_CHARS);
+  return new ApiError('API_ERROR', `HTTP ${status}, API error ${apiCode}${detail}`, {
     url,
     status,
-    apiCode: failure.code,
+    apiCode,
     body: bodySnippet(body, apiKey),
     retryAfterMs,
   });

@@ -1,4 +1,5 @@
 import { PlaymentMasksError } from '../errors.js';
+import { redact, redactCutText } from './redact.js';
 
 /**
  * Stable codes of ApiError:
@@ -105,16 +106,31 @@ export function redactUrl(url: string | URL, dropQuery = false): string {
 
 const SNIPPET_CHARS = 200;
 
-/** The first characters of a body on one line, with any occurrence of `secret` (the API key) masked. */
+/**
+ * The first characters of a body on one line, redacted (see redact.ts), for humans. A key that the window cuts off
+ * leaves nothing of itself either.
+ */
 export function bodySnippet(bytes: Uint8Array, secret: string): string {
   const window = bytes.subarray(0, SNIPPET_CHARS * 4);
-  let text = scrub(new TextDecoder('utf-8', { fatal: false }).decode(window), secret);
-  // scrub() cannot see a key cut off by the window, and collapsed whitespace may bring its start into the snippet.
-  if (window.length < bytes.length) text = text.slice(0, Math.max(0, text.length - secret.length + 1));
-  return text.replace(/\s+/g, ' ').trim().slice(0, SNIPPET_CHARS);
+  // The key has no whitespace: collapsing it first changes no spelling of the key.
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(window).replace(/\s+/g, ' ').trim();
+  const redacted = window.length < bytes.length ? redactCutText(text, secret) : redact(text, secret);
+  return redacted.slice(0, SNIPPET_CHARS);
 }
 
-/** `text` with every occurrence of `secret` replaced by `***`. */
-export function scrub(text: string, secret: string): string {
-  return secret.length > 0 ? text.split(secret).join('***') : text;
+/**
+ * A copy of `error` fit to be an ApiError's cause: its name, and its message, code and own cause redacted. The stack
+ * is left out: it repeats the message.
+ */
+export function redactedCause(error: unknown, secret: string, depth = 0): unknown {
+  if (!(error instanceof Error)) return typeof error === 'string' ? redact(error, secret) : error;
+  const copy = new Error(redact(error.message, secret));
+  copy.name = error.name;
+  copy.stack = `${copy.name}: ${copy.message}`;
+  const { code } = error as { code?: unknown };
+  if (typeof code === 'string') Object.assign(copy, { code: redact(code, secret) });
+  if (error.cause !== undefined && depth < MAX_CAUSE_DEPTH) copy.cause = redactedCause(error.cause, secret, depth + 1);
+  return copy;
 }
+
+const MAX_CAUSE_DEPTH = 4;

@@ -6,7 +6,8 @@ import { Agent } from 'undici';
 import { ACCEPT_ENCODING, readBody } from './body.js';
 import { errorBodyError } from './envelope.js';
 import { Deadline } from './deadline.js';
-import { ApiError, bodySnippet, redactUrl, scrub } from './errors.js';
+import { ApiError, bodySnippet, redactedCause, redactUrl } from './errors.js';
+import { redact, redactUrlText, type TextSource } from './redact.js';
 import { RateLimiter } from './rate.js';
 import { isRetryable, parseRetryAfter, retryDelay, type RetryOptions } from './retry.js';
 
@@ -170,6 +171,7 @@ export class HttpTransport {
         encoding: header(responseHeaders['content-encoding']),
         url,
         status,
+        redact: (text) => this.redact(text),
       });
     } catch (error) {
       // An oversized or undecodable error body is only lost detail: the status still decides. Anything else means
@@ -188,9 +190,19 @@ export class HttpTransport {
     return this.#closing;
   }
 
-  /** The URL of `target` as errors show it: storage URLs lose their whole query (the signature). */
+  /** The URL of `target` as errors show it: storage URLs lose their whole query (the signature); no key. */
   shownUrl(target: Target): string {
-    return redactUrl(target.origin + target.path, target.origin !== this.#options.apiOrigin);
+    return this.redactedUrl(target.origin + target.path, target.origin !== this.#options.apiOrigin);
+  }
+
+  /** Any URL as errors show it (see redactUrl), with the key redacted from its path and query. */
+  redactedUrl(url: string, dropQuery: boolean): string {
+    return redactUrlText(redactUrl(url, dropQuery), this.#options.apiKey);
+  }
+
+  /** `text` with the key redacted (see redact.ts). */
+  redact(text: string, source?: TextSource): string {
+    return redact(text, this.#options.apiKey, source);
   }
 
   #asApiError(error: unknown, target: Target, signal: AbortSignal | undefined, deadline?: Deadline): ApiError {
@@ -201,16 +213,17 @@ export class HttpTransport {
       return new ApiError('TIMEOUT', `no complete response within requestTimeoutMs (${deadline.ms} ms)`, { url });
     }
     const code = (error as { code?: unknown } | null)?.code;
-    const message = scrub(String((error as Error | null)?.message ?? error), this.#options.apiKey);
+    const message = this.redact(String((error as Error | null)?.message ?? error));
+    const cause = redactedCause(error, this.#options.apiKey);
     if (typeof code === 'string' && TIMEOUT_CODES.has(code)) {
       const waited = `no response within ${this.#options.timeoutMs} ms`;
-      return new ApiError('TIMEOUT', `${waited}: ${message}`, { url, cause: error });
+      return new ApiError('TIMEOUT', `${waited}: ${message}`, { url, cause });
     }
     if (typeof code === 'string' && CONNECTION_CODES.has(code)) {
-      return new ApiError('CONNECTION', `connection failed: ${message}`, { url, cause: error });
+      return new ApiError('CONNECTION', `connection failed: ${message}`, { url, cause });
     }
     // A TLS certificate refused, a header undici will not send...: trying again would fail the same way.
-    return new ApiError('REQUEST_FAILED', `request failed: ${message}`, { url, cause: error });
+    return new ApiError('REQUEST_FAILED', `request failed: ${message}`, { url, cause });
   }
 }
 

@@ -8,4 +8,6 @@ export type { RetryEvent } from './http.js';
 export { ApiError } from './errors.js';
 export type { ApiErrorCode } from './errors.js';
 export { masksOf } from './masks.js';
+export { redact, MIN_MASKED_KEY_LENGTH } from './redact.js';
+export type { TextSource } from './redact.js';
 export type * from './types.js';

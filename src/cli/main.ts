@@ -5,7 +5,7 @@ import { lstat, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { PlaymentClient } from '../api/index.js';
-import { scrub } from '../api/errors.js';
+import { redact } from '../api/redact.js';
 import { InvalidArgumentError } from '../errors.js';
 import { buildSemanticKitti } from '../dataset/semantickitti.js';
 import { readClassTable } from '../export/classes.js';
@@ -13,6 +13,7 @@ import { writeFileAtomic } from '../export/files.js';
 import { encodeLabels } from '../export/formats.js';
 import type { ExportSummary } from '../export/records.js';
 import { exportBatch } from '../export/pipeline.js';
+import { messageSource } from '../export/redaction.js';
 import type { ExportProgress } from '../export/progress.js';
 import { decodeMask } from '../decode/mask.js';
 import { startSimulator, type Simulator } from '../sim/index.js';
@@ -80,13 +81,13 @@ async function main(argv: readonly string[], io: Io): Promise<number> {
     }
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr.write(`playment-masks: ${scrub(error.message, secret)}\n`);
+      io.stderr.write(`playment-masks: ${redact(error.message, secret, 'composed')}\n`);
       const command = error.topic === undefined ? '' : `${error.topic} `;
       io.stderr.write(`Run "playment-masks ${command}--help" for usage.\n`);
       return EXIT.usage;
     }
     if (error instanceof InvalidArgumentError) {
-      io.stderr.write(`playment-masks: ${scrub(inCliTerms(error.message, topic), secret)}\n`);
+      io.stderr.write(`playment-masks: ${redact(inCliTerms(error.message, topic), secret, 'composed')}\n`);
       return EXIT.usage;
     }
     if (io.interrupted.aborted) {
@@ -94,7 +95,8 @@ async function main(argv: readonly string[], io: Io): Promise<number> {
       return EXIT.interrupted;
     }
     const message = error instanceof CliFailure ? error.message : describeError(error);
-    io.stderr.write(`playment-masks: ${printable(scrub(message, secret))}\n`);
+    const source = error instanceof CliFailure ? 'composed' : messageSource(error);
+    io.stderr.write(`playment-masks: ${printable(redact(message, secret, source))}\n`);
     return EXIT.failed;
   }
 }

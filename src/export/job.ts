@@ -27,6 +27,7 @@ import {
 import type { IndexLine } from './records.js';
 import { pointsFile, pointsFileSize, pointsTargetOf, type PointsTarget } from './points.js';
 import type { ProgressCounters } from './progress.js';
+import { redactionOf } from './redaction.js';
 import { recoverRemap } from './remap.js';
 
 /** Folder (relative to the output folder) that holds the jobs' folders. */
@@ -165,7 +166,8 @@ async function fetchResult(context: JobContext, job: BatchJob, signal: AbortSign
   const { client, projectId, progress } = context;
   const { result: resultUrl, status } = await client.jobResult(projectId, job.id, { signal });
   if (typeof resultUrl !== 'string' || resultUrl === '') {
-    throw new PlaymentMasksError('NO_RESULT', `the job has no result URL (status ${String(status)})`);
+    const shown = redactionOf(client)(String(status));
+    throw new PlaymentMasksError('NO_RESULT', `the job has no result URL (status ${shown})`);
   }
   const bytes = await client.attachment(resultUrl, { signal });
   progress.bytesDownloaded += bytes.length;
@@ -305,8 +307,10 @@ function parseResult(bytes: Uint8Array): ResultObject {
   let result: unknown;
   try {
     result = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
-  } catch (error) {
-    throw new InvalidResultError(`the result object is not JSON: ${(error as Error).message}`);
+  } catch {
+    // Not V8's message: it quotes the bytes around the fault, and with chosen offsets a server could spell out
+    // anything there (the key, a few characters per job).
+    throw new InvalidResultError('the result object is not JSON');
   }
   if (result === null || typeof result !== 'object' || Array.isArray(result)) {
     throw new InvalidResultError('the result object is not a JSON object');

@@ -16,6 +16,7 @@ import { exportJob, InvalidResultError, jobPathOf, JOBS_DIR, type JobContext } f
 import { lockOutput } from './lock.js';
 import { resolveExportOptions, type ExportOptions } from './options.js';
 import { ProgressCounters } from './progress.js';
+import { messageSource, redactionOf, type Redaction } from './redaction.js';
 import { fixClassTable } from './remap.js';
 
 const JOBS_PER_MASK_SLOT = 2;
@@ -80,6 +81,7 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
   const failures: ExportFailure[] = [];
   const skipped: Record<string, number> = Object.create(null);
   const running = new Set<Promise<void>>();
+  const redact = redactionOf(client);
   let invalidJobs = 0;
 
   const runJob = async (job: BatchJob): Promise<void> => {
@@ -90,7 +92,7 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
     } catch (error) {
       if (stopSignal.aborted) return;
       progress.jobsFailed++;
-      failures.push(failureOf(job, error));
+      failures.push(failureOf(job, error, redact));
     }
     progress.emit();
   };
@@ -104,7 +106,7 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
           invalidJobs++;
           progress.jobsListed++;
           progress.jobsFailed++;
-          failures.push(failureOf(job, new InvalidResultError('the job has no string id')));
+          failures.push(failureOf(job, new InvalidResultError('the job has no string id'), redact));
           continue;
         }
         if (listed.has(job.id)) continue;
@@ -176,15 +178,18 @@ async function previousClasses(outDir: string): Promise<JobClass[]> {
   return table.filter((entry) => entry.id !== 0).map((entry) => classOfEntry(entry));
 }
 
-function failureOf(job: BatchJob | undefined, error: unknown): ExportFailure {
+/** The summary entry of a failed job: every text in it redacted. */
+function failureOf(job: BatchJob | undefined, error: unknown, redact: Redaction): ExportFailure {
   const { code, apiCode, status } = (error ?? {}) as { code?: unknown; apiCode?: unknown; status?: unknown };
+  const message = error instanceof Error ? error.message : String(error);
+  const source = messageSource(error);
   const failure: ExportFailure = {
     job_id: job?.id ?? null,
     reference_id: isScalar(job?.reference_id) ? (job?.reference_id ?? null) : null,
-    code: typeof code === 'string' ? code : 'UNKNOWN',
-    message: error instanceof Error ? error.message : String(error),
+    code: typeof code === 'string' ? redact(code, source) : 'UNKNOWN',
+    message: redact(message, source),
   };
-  if (typeof apiCode === 'string') failure.api_code = apiCode;
+  if (typeof apiCode === 'string') failure.api_code = redact(apiCode, source);
   if (typeof status === 'number') failure.status = status;
   return failure;
 }
