@@ -125,7 +125,7 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
         // make them fail to serialise, and with them the summary.
         if (!isScalar(job.reference_id)) {
           progress.jobsFailed++;
-          failures.push(failureOf(job, new InvalidResultError("the job's reference_id is not a string")));
+          failures.push(failureOf(job, new InvalidResultError("the job's reference_id is not a string"), redact));
           continue;
         }
         await jobSlots.acquire(stopSignal);
