@@ -46,9 +46,9 @@ export async function fetchAttachment(
 
 /** The redirect's Location as a request target, if it is a URL the client may fetch. */
 function signedTarget(answer: HttpResponse, request: Target, endpoint: AttachmentEndpoint): Target {
-  const url = endpoint.transport.shownUrl(request);
   const location = answer.headers.location;
-  const fail = (message: string) => new ApiError('BAD_REDIRECT', message, { url, status: answer.status });
+  const fail = (message: string) =>
+    new ApiError('BAD_REDIRECT', message, { url: endpoint.transport.shownUrl(request), status: answer.status });
   if (typeof location !== 'string' || location === '') {
     throw fail('the attachment endpoint redirected without a Location');
   }

@@ -36,8 +36,9 @@ export interface ReadBodyOptions {
   contentLength?: number;
   /** The Content-Encoding header. */
   encoding?: string;
-  /** For errors: the redacted URL and the status, and the redaction of what the server sent. */
-  url: string;
+  /** For errors: the redacted URL (read only when an error is made: a getter may compute it), the status, and
+   * the redaction of what the server sent. */
+  readonly url: string;
   status: number;
   redact: (text: string) => string;
 }
@@ -48,9 +49,12 @@ export interface ReadBodyOptions {
  * the connection is dropped rather than read to the end.
  */
 export async function readBody(body: BodySource, options: ReadBodyOptions): Promise<Uint8Array> {
-  const { maxBytes, contentLength, url, status } = options;
+  const { maxBytes, contentLength, status } = options;
   const tooLarge = (what: string) =>
-    new ApiError('RESPONSE_TOO_LARGE', `response body ${what} is over maxResponseBytes (${maxBytes})`, { url, status });
+    new ApiError('RESPONSE_TOO_LARGE', `response body ${what} is over maxResponseBytes (${maxBytes})`, {
+      url: options.url,
+      status,
+    });
   if (contentLength !== undefined && contentLength > maxBytes) {
     discard(body);
     throw tooLarge(`of ${contentLength} bytes`);
@@ -60,7 +64,7 @@ export async function readBody(body: BodySource, options: ReadBodyOptions): Prom
 }
 
 async function collect(body: BodySource, options: ReadBodyOptions, tooLarge: () => ApiError): Promise<Uint8Array> {
-  const { contentLength, url, status } = options;
+  const { contentLength, status } = options;
   // With a known length the bytes land in their final buffer at once; otherwise chunks are joined at the end.
   const exact = contentLength === undefined ? undefined : new Uint8Array(allocateUninitialized(contentLength));
   const chunks: Uint8Array[] = [];
@@ -68,7 +72,7 @@ async function collect(body: BodySource, options: ReadBodyOptions, tooLarge: () 
   for await (const chunk of body) {
     if (exact && total + chunk.length > exact.length) {
       discard(body);
-      throw new ApiError('CONNECTION', 'the body is longer than its Content-Length', { url, status });
+      throw new ApiError('CONNECTION', 'the body is longer than its Content-Length', { url: options.url, status });
     }
     if (total + chunk.length > options.maxBytes) {
       discard(body);
@@ -92,15 +96,16 @@ async function decode(raw: Uint8Array, options: ReadBodyOptions, tooLarge: () =>
   for (const coding of codings.reverse()) {
     const name = coding.toLowerCase();
     const decoder = Object.hasOwn(DECODERS, name) ? DECODERS[name] : undefined;
-    const { url, status } = options;
+    const { status } = options;
     if (!decoder) {
-      throw new ApiError('BAD_ENCODING', `unsupported Content-Encoding '${options.redact(coding)}'`, { url, status });
+      const message = `unsupported Content-Encoding '${options.redact(coding)}'`;
+      throw new ApiError('BAD_ENCODING', message, { url: options.url, status });
     }
     try {
       bytes = await decoder(bytes, { maxOutputLength: options.maxBytes });
     } catch (error) {
       if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge();
-      throw new ApiError('BAD_ENCODING', `the ${name} body does not decode`, { url, status, cause: error });
+      throw new ApiError('BAD_ENCODING', `the ${name} body does not decode`, { url: options.url, status, cause: error });
     }
   }
   return owned(bytes);

@@ -134,7 +134,16 @@ export class PlaymentClient {
     const transport = this.#transport;
     return transport.retrying(target, signal, async () => {
       const response = await transport.attempt(target, { signal });
-      const origin = { url: transport.shownUrl(target), status: response.status, apiKey: this.#options.apiKey };
+      const { status } = response;
+      const { apiKey } = this.#options;
+      // The redacted URL is worked out only for an error.
+      const origin = {
+        get url() {
+          return transport.shownUrl(target);
+        },
+        status,
+        apiKey,
+      };
       return envelopeData(response.body, origin);
     });
   }

@@ -147,7 +147,8 @@ export class HttpTransport {
 
   async #exchange(target: Target, options: GetOptions, signal: AbortSignal): Promise<HttpResponse> {
     const accept = options.accept ?? isSuccess;
-    const url = this.shownUrl(target);
+    // Redacting costs: the URL is worked out only for an error.
+    const shownUrl = () => this.shownUrl(target);
     const toApi = target.origin === this.#options.apiOrigin;
     const headers: Record<string, string> = { 'accept-encoding': ACCEPT_ENCODING };
     if (toApi) headers['x-api-key'] = this.#options.apiKey;
@@ -169,7 +170,9 @@ export class HttpTransport {
         maxBytes: accepted ? this.#options.maxResponseBytes : ERROR_BODY_BYTES,
         contentLength: Number.isSafeInteger(length) && length >= 0 ? length : undefined,
         encoding: header(responseHeaders['content-encoding']),
-        url,
+        get url() {
+          return shownUrl();
+        },
         status,
         redact: (text) => this.redact(text),
       });
@@ -181,7 +184,7 @@ export class HttpTransport {
       if (!lostDetail) throw error;
     }
     if (accepted) return { status, headers: responseHeaders, body: bytes ?? EMPTY };
-    throw statusError(status, responseHeaders, bytes, url, this.#options.apiKey);
+    throw statusError(status, responseHeaders, bytes, shownUrl(), this.#options.apiKey);
   }
 
   /** Closes the pools once requests in flight are done; later calls return the same promise. */

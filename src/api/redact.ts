@@ -135,32 +135,53 @@ function containsKey(text: string, key: string): boolean {
 
 // ---- Masking a long key: every run of MIN_MASKED_KEY_LENGTH or more of its consecutive characters.
 
-const gramCache = new Map<string, Set<string>>();
+interface KeyRuns {
+  /** Every run of MIN_MASKED_KEY_LENGTH characters of the key, lower-cased. */
+  grams: Set<string>;
+  /** The key's characters, lower-cased: a run can only be made of these. */
+  chars: Set<string>;
+}
 
-function keyGrams(key: string): Set<string> {
-  let grams = gramCache.get(key);
-  if (!grams) {
-    grams = new Set();
+const runsCache = new Map<string, KeyRuns>();
+
+function keyRuns(key: string): KeyRuns {
+  let runs = runsCache.get(key);
+  if (!runs) {
     const lower = key.toLowerCase();
+    const grams = new Set<string>();
     for (let i = 0; i + MIN_MASKED_KEY_LENGTH <= lower.length; i++) grams.add(lower.slice(i, i + MIN_MASKED_KEY_LENGTH));
+    runs = { grams, chars: new Set(lower) };
     // One key per client, usually: keep the cache from growing with keys that come and go.
-    if (gramCache.size > 16) gramCache.clear();
-    gramCache.set(key, grams);
+    if (runsCache.size > 16) runsCache.clear();
+    runsCache.set(key, runs);
   }
-  return grams;
+  return runs;
+}
+
+// ASCII letters lower-cased in place: the length, and so every position, stays as it was.
+const foldCase = (text: string) => text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+
+/** Pushes onto `spans` every run of the key in `folded`, whose position i stands for text positions `place(i)`. */
+function findRuns(folded: string, runs: KeyRuns, spans: Array<[number, number]>, place: (i: number) => [number, number]) {
+  let length = 0;
+  for (let i = 0; i < folded.length; i++) {
+    length = runs.chars.has(folded[i]!) ? length + 1 : 0;
+    if (length < MIN_MASKED_KEY_LENGTH) continue;
+    const first = i + 1 - MIN_MASKED_KEY_LENGTH;
+    if (runs.grams.has(folded.slice(first, i + 1))) spans.push([place(first)[0], place(i)[1]]);
+  }
 }
 
 function mask(text: string, key: string): string {
-  const grams = keyGrams(key);
+  const runs = keyRuns(key);
   // Spans of the text to mask, as [start, end) in text positions.
   const spans: Array<[number, number]> = [];
-  for (const units of [literalUnits(text), decodedUnits(text)]) {
-    const chars = units.map((unit) => unit.char.toLowerCase());
-    for (let i = 0; i + MIN_MASKED_KEY_LENGTH <= chars.length; i++) {
-      if (grams.has(chars.slice(i, i + MIN_MASKED_KEY_LENGTH).join(''))) {
-        spans.push([units[i]!.start, units[i + MIN_MASKED_KEY_LENGTH - 1]!.end]);
-      }
-    }
+  findRuns(foldCase(text), runs, spans, (i) => [i, i + 1]);
+  if (/[%\\&]/.test(text)) {
+    const units = decodedUnits(text);
+    // One position per unit; a character outside ASCII is none of the key's.
+    const folded = foldCase(units.map((unit) => (unit.char.length === 1 ? unit.char : '\uffff')).join(''));
+    findRuns(folded, runs, spans, (i) => [units[i]!.start, units[i]!.end]);
   }
   if (spans.length === 0) return text;
   spans.sort((a, b) => a[0] - b[0]);
