@@ -282,7 +282,10 @@ function build(command: CommandName, values: Values, positionals: string[]): Com
       return { command, layout: layout as DatasetCommand['layout'], from: string('from')!, out: string('out')! };
     }
     case 'simulate':
-      return { command, simulator: { ...simulatorOptions(command, values), port: valueOf(command, values, 'port') } };
+      return {
+        command,
+        simulator: { ...simulatorOptions(command, values), port: givenOrDefault(command, values, 'port') },
+      };
     case 'demo':
       return {
         command,
@@ -296,13 +299,13 @@ function build(command: CommandName, values: Values, positionals: string[]): Com
 }
 
 /** The value given, or the spec's default (numbers only: the defaults of the others are for the help). */
-function valueOf(command: CommandName, values: Values, name: string): number {
+function givenOrDefault(command: CommandName, values: Values, name: string): number {
   return (values[name] as number | undefined) ?? (SPECS[command].options[name]!.default as number);
 }
 
 function simulatorOptions(command: 'simulate' | 'demo', values: Values): SimulatorOptions {
   const given = <T>(name: string) => values[name] as T | undefined;
-  const number = (name: string) => valueOf(command, values, name);
+  const number = (name: string) => givenOrDefault(command, values, name);
   const kinds = given<FaultKind[]>('fault-kinds');
   const routes = given<Route[]>('fault-routes');
   const compression = given<Compression>('compression');

@@ -91,7 +91,9 @@ async function main(argv: readonly string[], io: Io): Promise<number> {
       return EXIT.usage;
     }
     if (io.interrupted.aborted) {
-      io.stderr.write('playment-masks: interrupted; rerun the same command to resume\n');
+      // Only an export into a folder the user named can be resumed.
+      const resume = topic === 'export' ? '; rerun the same command to resume' : '';
+      io.stderr.write(`playment-masks: interrupted${resume}\n`);
       return EXIT.interrupted;
     }
     const message = error instanceof CliFailure ? error.message : describeError(error);

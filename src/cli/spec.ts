@@ -7,7 +7,7 @@ import { LABEL_MODES } from '../export/legend.js';
 import { EXPORT_DEFAULTS, MAX_CONCURRENCY } from '../export/options.js';
 import { MAX_THREADS } from '../pool/pool.js';
 import { DATASET_DEFAULTS, DATASET_MINIMUMS } from '../sim/dataset.js';
-import { FAULT_KINDS, FAULT_ROUTES, RANDOM_FAULT_KINDS } from '../sim/faults.js';
+import { FAULT_DEFAULTS, FAULT_KINDS, FAULT_ROUTES, RANDOM_FAULT_KINDS } from '../sim/faults.js';
 import { COMPRESSIONS } from '../sim/reply.js';
 
 export type CommandName = 'export' | 'decode' | 'simulate' | 'demo' | 'dataset';
@@ -121,7 +121,7 @@ function simulatorOptions(defaults: { jobs: number; frames: number; points: numb
       value: 'R',
       min: 0,
       max: 1,
-      default: 0,
+      default: FAULT_DEFAULTS.rate,
       help: 'share of requests given a random fault',
     },
     'fault-kinds': {
@@ -138,9 +138,12 @@ function simulatorOptions(defaults: { jobs: number; frames: number; points: numb
       default: FAULT_ROUTES.join(','),
       help: 'the routes that get random faults',
     },
-    'fault-seed': count(0, 'seed of the random faults', 1),
-    'retry-after': { ...count(0, 'Retry-After of the 429 and 503 faults, in seconds', 1), value: 'S' },
-    'stall-ms': milliseconds('how long a stall fault keeps a connection silent', 60_000),
+    'fault-seed': count(0, 'seed of the random faults', FAULT_DEFAULTS.seed),
+    'retry-after': {
+      ...count(0, 'Retry-After of the 429 and 503 faults, in seconds', FAULT_DEFAULTS.retryAfterSeconds),
+      value: 'S',
+    },
+    'stall-ms': milliseconds('how long a stall fault keeps a connection silent', FAULT_DEFAULTS.stallMs),
   } satisfies Record<string, OptionSpec>;
 }
 

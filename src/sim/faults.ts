@@ -54,6 +54,9 @@ export const RANDOM_FAULT_KINDS: readonly FaultKind[] = Object.freeze([
 const GATEWAY_FAULTS: FaultKind[] = ['http500', 'http503', 'http429', 'retryable400', 'final400'];
 const API_FAULTS: FaultKind[] = [...GATEWAY_FAULTS, 'reset', 'stall', 'badJson'];
 
+/** The FaultOptions that apply when not given (kinds: RANDOM_FAULT_KINDS, routes: all). */
+export const FAULT_DEFAULTS = Object.freeze({ rate: 0, seed: 1, retryAfterSeconds: 1, stallMs: 60_000 });
+
 /** Every fault kind, and every route, for callers that list or check them (the CLI's options). */
 export const FAULT_KINDS: readonly FaultKind[] = Object.freeze([...API_FAULTS, 'expired'] as const);
 export const FAULT_ROUTES: readonly Route[] = Object.freeze(['batch', 'job', 'attachment', 'storage'] as const);
@@ -82,11 +85,12 @@ export class FaultPlan {
   readonly #scripted: Scripted[] = [];
 
   constructor(options: FaultOptions = {}) {
-    const { rate = 0, seed = 1, kinds = RANDOM_FAULT_KINDS, routes = FAULT_ROUTES } = options;
+    const { rate = FAULT_DEFAULTS.rate, seed = FAULT_DEFAULTS.seed } = options;
+    const { kinds = RANDOM_FAULT_KINDS, routes = FAULT_ROUTES } = options;
     if (!(rate >= 0 && rate <= 1)) throw new RangeError('faults.rate must be a number from 0 to 1');
     this.rate = rate;
-    this.retryAfterSeconds = options.retryAfterSeconds ?? 1;
-    this.stallMs = options.stallMs ?? 60_000;
+    this.retryAfterSeconds = options.retryAfterSeconds ?? FAULT_DEFAULTS.retryAfterSeconds;
+    this.stallMs = options.stallMs ?? FAULT_DEFAULTS.stallMs;
     this.#kinds = kinds;
     this.#routes = new Set(routes);
     this.#random = seededRandom(seed);

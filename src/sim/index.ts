@@ -13,7 +13,7 @@ export {
 } from './dataset.js';
 export type { SimClass, SimObject, SimAnnotation, JobAnnotations } from './annotations.js';
 export type { DatasetOptions, ExpectedMask, SimJob, BatchPageData } from './dataset.js';
-export { FaultPlan, FAULT_KINDS, FAULT_ROUTES, RANDOM_FAULT_KINDS, ROUTE_FAULTS } from './faults.js';
+export { FaultPlan, FAULT_DEFAULTS, FAULT_KINDS, FAULT_ROUTES, RANDOM_FAULT_KINDS, ROUTE_FAULTS } from './faults.js';
 export type { FaultKind, FaultOptions, Route } from './faults.js';
 export type { SimStats, SimRequest } from './stats.js';
 export type { Compression } from './reply.js';
