@@ -480,6 +480,24 @@ describe('playment-masks decode, simulate, demo, --help', { timeout: 60_000 }, (
     }
   });
 
+  it('demo keeps its temporary folder when jobs failed, and says why', async () => {
+    const tmp = await tempDir();
+    const faults = ['--fault-rate=1', '--fault-kinds=final400', '--fault-routes=job'];
+    const result = await run(['demo', '--jobs=2', '--frames=1', '--points=10', ...faults], { TMPDIR: tmp });
+    expect(result.code).toBe(1);
+    const left = await readdir(tmp);
+    expect(left).toHaveLength(1);
+    const dir = join(tmp, left[0]!);
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `^Output: ${dir} \\(\\d+\\.\\d KiB\\), kept for its summary.json of the failures: remove it when done$`,
+        'm',
+      ),
+    );
+    expect(result.stdout).toMatch(/^2 job\(s\) failed \(see summary.json\)/m);
+    expect(JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')).failures).toHaveLength(2);
+  });
+
   it('demo --out exports into the folder given and keeps it', async () => {
     const tmp = await tempDir();
     const out = await tempDir();

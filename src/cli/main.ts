@@ -282,11 +282,15 @@ async function runDemo(command: DemoCommand, io: Io): Promise<number> {
   } finally {
     await client.close();
     await simulator.close();
-    // A temporary folder is gone after the run unless asked for: a demo run each day must not fill the disk.
+    // A temporary folder is gone after the run unless asked for (a demo run each day must not fill the disk), or
+    // unless the failures listed below point into it.
     const size = formatBytes(await folderSize(outDir));
+    const failed = outcome !== undefined && outcome.summary.failures.length > 0;
     if (!temporary) io.stdout.write(`Output: ${outDir} (${size}: index.jsonl, summary.json)\n`);
-    else if (command.keep) io.stdout.write(`Output: ${outDir} (${size}), kept: remove it when done\n`);
-    else {
+    else if (command.keep || failed) {
+      const why = command.keep ? '' : ' for its summary.json of the failures';
+      io.stdout.write(`Output: ${outDir} (${size}), kept${why}: remove it when done\n`);
+    } else {
       await rm(outDir, { recursive: true, force: true });
       io.stdout.write(`Output: removed ${outDir} (${size}); --keep or --out DIR keeps it\n`);
     }

@@ -286,7 +286,7 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
     description:
       'Starts the simulator on loopback and exports a realistic batch (several pages, several frames\n' +
       'per job, 100k-point masks), then prints the summary. Needs no network. Without --out the\n' +
-      'export goes to a new temporary folder, removed at the end unless --keep is given.',
+      'export goes to a new temporary folder, removed at the end unless --keep is given or jobs failed.',
     options: {
       out: { kind: 'path', value: 'DIR', help: 'output folder, kept (default: a temporary folder)' },
       keep: { kind: 'flag', help: 'keep the temporary folder and print where it is' },
