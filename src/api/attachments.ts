@@ -2,7 +2,8 @@
 // storage host, which is fetched with no API header. The redirect is read here rather than followed by undici,
 // which would forward x-api-key to the storage host.
 import { ApiError } from './errors.js';
-import type { HttpTransport, HttpResponse, Target } from './http.js';
+import type { BodyMemory } from './body.js';
+import type { GetOptions, HttpTransport, HttpResponse, Target } from './http.js';
 
 /** Fresh signed URLs asked for after the storage host refused one (an expired signature), before giving up. */
 export const MAX_SIGNATURE_REFRESHES = 3;
@@ -19,23 +20,33 @@ export interface AttachmentEndpoint {
   protocol: 'http:' | 'https:';
 }
 
+export interface AttachmentOptions {
+  signal?: AbortSignal | undefined;
+  /** A limit for this body below the client's maxResponseBytes. */
+  maxBytes?: number | undefined;
+  /** Counts the body's bytes against a budget shared with other requests. */
+  memory?: BodyMemory | undefined;
+}
+
 /** The bytes behind a private attachment URL (a result object, a mask, a point cloud). */
 export async function fetchAttachment(
   endpoint: AttachmentEndpoint,
   attachmentUrl: string,
-  signal: AbortSignal | undefined,
+  options: AttachmentOptions,
 ): Promise<Uint8Array> {
   const { transport } = endpoint;
+  const { signal, maxBytes, memory } = options;
+  const body: GetOptions = { signal, maxBytes, memory };
   const query = new URLSearchParams({ url: attachmentUrl });
   const request: Target = { origin: endpoint.origin, path: `${endpoint.path}?${query}` };
   const accept = (status: number) => isSuccess(status) || REDIRECT_STATUSES.has(status);
   for (let refreshes = 0; ; refreshes++) {
-    const answer = await transport.get(request, { signal, accept });
+    const answer = await transport.get(request, { ...body, accept });
     // An API that serves the bytes itself is fine too: they come from the API's origin.
     if (isSuccess(answer.status)) return answer.body;
     const signed = signedTarget(answer, request, endpoint);
     try {
-      return (await transport.get(signed, { signal })).body;
+      return (await transport.get(signed, body)).body;
     } catch (error) {
       // Whatever the body says (S3 XML, a JSON error...): a 403 from storage is a signature it no longer takes.
       const expired = error instanceof ApiError && error.status === 403;

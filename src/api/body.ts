@@ -1,27 +1,39 @@
-// Reading a response body: bounded by maxResponseBytes before and after decoding, into memory the caller owns.
-import { promisify } from 'node:util';
-import { brotliDecompress, gunzip, inflate, inflateRaw, type ZlibOptions, type BrotliOptions } from 'node:zlib';
+// Reading a response body: bounded by a size limit before and after decoding, counted against the caller's memory
+// budget as it arrives, into memory the caller owns.
+import type { Transform } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib';
 import { allocateUninitialized } from '../core/allocate.js';
+import { AbortError } from '../errors.js';
 import { ApiError } from './errors.js';
 
-type Decoder = (bytes: Uint8Array, options: ZlibOptions & BrotliOptions) => Promise<Buffer>;
+// Decoded output arrives in chunks of this size: each is counted against the limit (and the caller's memory) before
+// the next is made, so a bomb is stopped at the limit, not after it has been inflated whole.
+const DECODED_CHUNK = 64 * 1024;
 
-const gunzipAsync = promisify(gunzip) as Decoder;
-const inflateAsync = promisify(inflate) as Decoder;
-const inflateRawAsync = promisify(inflateRaw) as Decoder;
-const brotliAsync = promisify(brotliDecompress) as Decoder;
+type Decoder = (first: number | undefined) => Transform;
 
-// "deflate" is meant to be zlib-wrapped, but some servers send a raw stream: a zlib header has method 8 in its low
-// nibble.
-const inflateEither: Decoder = (bytes, options) =>
-  (bytes.length > 0 && (bytes[0]! & 0x0f) === 0x08 ? inflateAsync : inflateRawAsync)(bytes, options);
+const gunzipStream: Decoder = () => createGunzip({ chunkSize: DECODED_CHUNK });
 
 const DECODERS: Record<string, Decoder> = {
-  gzip: gunzipAsync,
-  'x-gzip': gunzipAsync,
-  br: brotliAsync,
-  deflate: inflateEither,
+  gzip: gunzipStream,
+  'x-gzip': gunzipStream,
+  br: () => createBrotliDecompress({ chunkSize: DECODED_CHUNK }),
+  // "deflate" is meant to be zlib-wrapped, but some servers send a raw stream: a zlib header has method 8 in its low
+  // nibble.
+  deflate: (first) =>
+    first !== undefined && (first & 0x0f) === 0x08
+      ? createInflate({ chunkSize: DECODED_CHUNK })
+      : createInflateRaw({ chunkSize: DECODED_CHUNK }),
 };
+
+/**
+ * Memory for the bytes of bodies in flight, shared with other requests (see exportBatch's budget): `reserve` is
+ * awaited before bytes are kept (it may wait for others to finish), `release` gives back what is no longer kept.
+ */
+export interface BodyMemory {
+  reserve(bytes: number): Promise<void>;
+  release(bytes: number): void;
+}
 
 /** The Accept-Encoding to send: every coding readBody() can undo. */
 export const ACCEPT_ENCODING = 'gzip, deflate, br';
@@ -33,6 +45,8 @@ export interface BodySource extends AsyncIterable<Uint8Array> {
 
 export interface ReadBodyOptions {
   maxBytes: number;
+  /** Counts the bytes kept, raw and decoded; what it holds when the body is returned stays reserved. */
+  memory?: BodyMemory | undefined;
   contentLength?: number;
   /** The Content-Encoding header. */
   encoding?: string;
@@ -46,12 +60,13 @@ export interface ReadBodyOptions {
 /**
  * All of `body`, decoded, as a Uint8Array that owns its whole ArrayBuffer (byteOffset 0), so it can be transferred to
  * a worker. A body announced or found to be over `maxBytes`, raw or decoded, is refused with RESPONSE_TOO_LARGE and
- * the connection is dropped rather than read to the end.
+ * the connection is dropped rather than read to the end. Bytes are reserved from `memory` before they are kept; on
+ * failure all of them are released again, on success the returned body's bytes stay reserved.
  */
 export async function readBody(body: BodySource, options: ReadBodyOptions): Promise<Uint8Array> {
   const { maxBytes, contentLength, status } = options;
   const tooLarge = (what: string) =>
-    new ApiError('RESPONSE_TOO_LARGE', `response body ${what} is over maxResponseBytes (${maxBytes})`, {
+    new ApiError('RESPONSE_TOO_LARGE', `response body ${what} is over the limit of ${maxBytes} bytes`, {
       url: options.url,
       status,
     });
@@ -59,13 +74,51 @@ export async function readBody(body: BodySource, options: ReadBodyOptions): Prom
     discard(body);
     throw tooLarge(`of ${contentLength} bytes`);
   }
-  const raw = await collect(body, options, () => tooLarge('read so far'));
-  return decode(raw, options, () => tooLarge('once decoded'));
+  const memory = new Held(options.memory);
+  try {
+    const raw = await collect(body, options, memory, () => tooLarge('read so far'));
+    return await decode(raw, options, memory, () => tooLarge('once decoded'));
+  } catch (error) {
+    memory.releaseAll();
+    throw error;
+  }
 }
 
-async function collect(body: BodySource, options: ReadBodyOptions, tooLarge: () => ApiError): Promise<Uint8Array> {
+// What one body holds of the caller's memory, to give it all back if the body fails.
+class Held {
+  readonly #memory: BodyMemory | undefined;
+  #bytes = 0;
+
+  constructor(memory: BodyMemory | undefined) {
+    this.#memory = memory;
+  }
+
+  async reserve(bytes: number): Promise<void> {
+    if (!this.#memory || bytes === 0) return;
+    await this.#memory.reserve(bytes);
+    this.#bytes += bytes;
+  }
+
+  release(bytes: number): void {
+    if (!this.#memory || bytes === 0) return;
+    this.#memory.release(bytes);
+    this.#bytes -= bytes;
+  }
+
+  releaseAll(): void {
+    this.release(this.#bytes);
+  }
+}
+
+async function collect(
+  body: BodySource,
+  options: ReadBodyOptions,
+  memory: Held,
+  tooLarge: () => ApiError,
+): Promise<Uint8Array> {
   const { contentLength, status } = options;
   // With a known length the bytes land in their final buffer at once; otherwise chunks are joined at the end.
+  if (contentLength !== undefined) await memory.reserve(contentLength);
   const exact = contentLength === undefined ? undefined : new Uint8Array(allocateUninitialized(contentLength));
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -79,14 +132,23 @@ async function collect(body: BodySource, options: ReadBodyOptions, tooLarge: () 
       throw tooLarge();
     }
     if (exact) exact.set(chunk, total);
-    else chunks.push(chunk);
+    else {
+      // Not read on while the memory is not there: the socket waits (backpressure).
+      await memory.reserve(chunk.length);
+      chunks.push(chunk);
+    }
     total += chunk.length;
   }
   // undici fails a body shorter than its Content-Length, so `exact` is full here.
-  return exact ?? join(chunks, total);
+  return exact ?? (await join(chunks, total, memory));
 }
 
-async function decode(raw: Uint8Array, options: ReadBodyOptions, tooLarge: () => ApiError): Promise<Uint8Array> {
+async function decode(
+  raw: Uint8Array,
+  options: ReadBodyOptions,
+  memory: Held,
+  tooLarge: () => ApiError,
+): Promise<Uint8Array> {
   const codings = (options.encoding ?? '')
     .split(',')
     .map((coding) => coding.trim())
@@ -101,12 +163,26 @@ async function decode(raw: Uint8Array, options: ReadBodyOptions, tooLarge: () =>
       const message = `unsupported Content-Encoding '${options.redact(coding)}'`;
       throw new ApiError('BAD_ENCODING', message, { url: options.url, status });
     }
+    const stream = decoder(bytes[0]);
+    stream.end(bytes);
+    const chunks: Uint8Array[] = [];
+    let total = 0;
     try {
-      bytes = await decoder(bytes, { maxOutputLength: options.maxBytes });
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        total += chunk.length;
+        if (total > options.maxBytes) throw tooLarge();
+        await memory.reserve(chunk.length);
+        chunks.push(chunk);
+      }
     } catch (error) {
-      if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge();
+      stream.destroy();
+      if (error instanceof ApiError || error instanceof AbortError) throw error;
       throw new ApiError('BAD_ENCODING', `the ${name} body does not decode`, { url: options.url, status, cause: error });
     }
+    // The encoded bytes are dropped once decoded.
+    const encodedLength = bytes.length;
+    bytes = await join(chunks, total, memory);
+    memory.release(encodedLength);
   }
   return owned(bytes);
 }
@@ -117,14 +193,17 @@ function discard(body: BodySource): void {
   body.destroy();
 }
 
-function join(chunks: Uint8Array[], total: number): Uint8Array {
+// One buffer for `chunks`: its bytes are reserved before the copy, the chunks' released after it.
+async function join(chunks: Uint8Array[], total: number, memory: Held): Promise<Uint8Array> {
   if (chunks.length === 1) return owned(chunks[0]!);
+  await memory.reserve(total);
   const out = new Uint8Array(allocateUninitialized(total));
   let offset = 0;
   for (const chunk of chunks) {
     out.set(chunk, offset);
     offset += chunk.length;
   }
+  memory.release(total);
   return out;
 }
 

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '../errors.js';
 import { fetchAttachment, type AttachmentEndpoint } from './attachments.js';
+import type { BodyMemory } from './body.js';
 import { envelopeData, parseObject, type JsonObject } from './envelope.js';
 import { ApiError } from './errors.js';
 import { HttpTransport, type Target } from './http.js';
@@ -10,6 +11,13 @@ import type { BatchJob, BatchPage, JobResult, ResultObject } from './types.js';
 
 export interface CallOptions {
   signal?: AbortSignal;
+}
+
+export interface AttachmentCallOptions extends CallOptions {
+  /** A limit for this body, raw and decoded, below the client's maxResponseBytes (RESPONSE_TOO_LARGE over it). */
+  maxBytes?: number;
+  /** Counts the body's bytes against a budget shared with other requests, as they arrive (see BodyMemory). */
+  memory?: BodyMemory;
 }
 
 /**
@@ -83,10 +91,16 @@ export class PlaymentClient {
    * The bytes behind a private attachment URL (a result object, a mask, a point cloud), decoded, in a Uint8Array
    * that owns its whole ArrayBuffer (transferable). A signed URL refused by the storage host is asked for again.
    */
-  async attachment(url: string, options: CallOptions = {}): Promise<Uint8Array> {
+  async attachment(url: string, options: AttachmentCallOptions = {}): Promise<Uint8Array> {
     if (typeof url !== 'string' || url.length === 0) throw new InvalidArgumentError('url must be a non-empty string');
-    const { signal } = callOptions(options);
-    return fetchAttachment(this.#attachments, url, signal);
+    const { signal, maxBytes, memory } = callOptions(options) as AttachmentCallOptions;
+    if (maxBytes !== undefined && !(Number.isSafeInteger(maxBytes) && maxBytes >= 1)) {
+      throw new InvalidArgumentError('options.maxBytes must be an integer >= 1');
+    }
+    if (memory !== undefined && !(typeof memory?.reserve === 'function' && typeof memory.release === 'function')) {
+      throw new InvalidArgumentError('options.memory must have reserve() and release()');
+    }
+    return fetchAttachment(this.#attachments, url, { signal, maxBytes, memory });
   }
 
   /** A job's result object: jobResult(), then the attachment behind its `result` URL, parsed. */

@@ -11,7 +11,7 @@ import { redact, redactCutText } from './redact.js';
  * - `CONNECTION`: the connection failed, was reset, or the body was cut off mid-way.
  * - `REQUEST_FAILED`: the request could not be made for a reason a retry would not change (a TLS certificate refused,
  *   say); `cause` tells which.
- * - `RESPONSE_TOO_LARGE`: the body is over `maxResponseBytes`, as announced or once decoded.
+ * - `RESPONSE_TOO_LARGE`: the body is over `maxResponseBytes` (or the call's `maxBytes`), as announced or once decoded.
  * - `BAD_ENCODING`: a Content-Encoding that is unknown or a compressed body that does not decode.
  * - `BAD_JSON`: an API answer that is not JSON. `BAD_RESPONSE`: JSON without the fields the docs promise.
  * - `BAD_REDIRECT`: the attachment endpoint did not redirect to a usable URL (none, malformed, or insecure).

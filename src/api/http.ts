@@ -3,7 +3,7 @@
 // here, to requests for the API's origin, and to no other.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent } from 'undici';
-import { ACCEPT_ENCODING, readBody } from './body.js';
+import { ACCEPT_ENCODING, readBody, type BodyMemory } from './body.js';
 import { errorBodyError } from './envelope.js';
 import { Deadline } from './deadline.js';
 import { ApiError, bodySnippet, redactedCause, redactUrl } from './errors.js';
@@ -50,6 +50,10 @@ export interface GetOptions {
   signal?: AbortSignal | undefined;
   /** Statuses that count as an answer; others are retried or thrown. Default: 2xx. */
   accept?: (status: number) => boolean;
+  /** A limit for this body below maxResponseBytes. */
+  maxBytes?: number | undefined;
+  /** Counts the accepted body's bytes against a budget shared with other requests. */
+  memory?: BodyMemory | undefined;
 }
 
 const isSuccess = (status: number) => status >= 200 && status < 300;
@@ -167,7 +171,8 @@ export class HttpTransport {
     let bytes: Uint8Array | undefined;
     try {
       bytes = await readBody(body, {
-        maxBytes: accepted ? this.#options.maxResponseBytes : ERROR_BODY_BYTES,
+        maxBytes: accepted ? Math.min(options.maxBytes ?? Infinity, this.#options.maxResponseBytes) : ERROR_BODY_BYTES,
+        memory: accepted ? options.memory : undefined,
         contentLength: Number.isSafeInteger(length) && length >= 0 ? length : undefined,
         encoding: header(responseHeaders['content-encoding']),
         get url() {

@@ -1,6 +1,7 @@
 // The public surface of the API client.
 export { PlaymentClient } from './client.js';
-export type { CallOptions } from './client.js';
+export type { AttachmentCallOptions, CallOptions } from './client.js';
+export type { BodyMemory } from './body.js';
 export { CLIENT_DEFAULTS } from './options.js';
 export type { PlaymentClientOptions } from './options.js';
 export type { RetryOptions } from './retry.js';
