@@ -461,6 +461,8 @@ const progress = (fields: Partial<ExportProgress>): ExportProgress => ({
   masksDone: 0,
   pointsDone: 0,
   bytesDownloaded: 0,
+  bytesInFlight: 0,
+  peakBytesInFlight: 0,
   elapsedMs: 0,
   ...fields,
 });

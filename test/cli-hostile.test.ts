@@ -5,10 +5,15 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { formatMaskText } from '../dist/sim.js';
+import {
+  formatMaskText,
+  resultText,
+  startHostileServer,
+  type HostileOptions,
+  type HostileServer,
+} from '../dist/sim.js';
 import { killChildren, start as startCli, type Run } from './cli-support.js';
 import { removeTempDirs, tempDir } from './export-support.js';
-import { resultText, startHostileServer, type HostileOptions, type HostileServer } from './hostile-server.js';
 
 const LOCK = '.playment-masks.lock';
 const START_AT = fileURLToPath(new URL('./fixtures/start-at.mjs', import.meta.url));

@@ -1,11 +1,31 @@
 // exportBatch against hostile folders and hostile servers: planted links, bombs, oversized and malformed results.
 import { lstat, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { exportBatch, MaskDecoderPool, PlaymentClient, type ExportOptions } from '../dist/index.js';
-import { formatMaskText, startSimulator, type Simulator } from '../dist/sim.js';
+import {
+  EXPORT_DEFAULTS,
+  exportBatch,
+  InvalidArgumentError,
+  MaskDecoderPool,
+  PlaymentClient,
+  type ExportOptions,
+  type ExportProgress,
+} from '../dist/index.js';
+import {
+  compressedBomb,
+  formatMaskText,
+  lidarScan,
+  lzfBombPcd,
+  resultText,
+  startHostileServer,
+  startSimulator,
+  writePcd,
+  type HostileOptions,
+  type Reply,
+  type Simulator,
+} from '../dist/sim.js';
 import { indexLines, readTree, removeTempDirs, tempDir, treeDifference } from './export-support.js';
-import { resultText, startHostileServer, type HostileOptions, type Reply } from './hostile-server.js';
 
 const pool = new MaskDecoderPool({ threads: 2 });
 const closing: Array<{ close(): Promise<void> }> = [];
@@ -151,5 +171,151 @@ describe('exportBatch against hostile servers', { timeout: 120_000 }, () => {
       ]);
       expect(JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'))).toEqual(summary);
     }
+  });
+});
+
+const MiB = 1024 * 1024;
+
+/** Job id -> failure code. */
+function failedCodes(failures: { job_id: unknown; code: string }[]): Record<string, string> {
+  return Object.fromEntries(failures.map((failure) => [String(failure.job_id), failure.code]));
+}
+
+/** `bomb0`... `bomb<count - 1>` -> `code`. */
+function bombs(count: number, code: string): Record<string, string> {
+  return Object.fromEntries(Array.from({ length: count }, (_, i) => [`bomb${i}`, code]));
+}
+
+describe('exportBatch with bodies that inflate', { timeout: 180_000 }, () => {
+  it('fails result objects inflating past maxResultBytes (default 64 MiB) alone: RESPONSE_TOO_LARGE', async () => {
+    // As in the report: kilobytes of gzip decoding to "0,0,0,..."; here just over the default limit.
+    const body = await compressedBomb('gzip', '{"annotation_data":{"masks":[]},"x":[', '0,', 64 * MiB + 2, '0]}');
+    expect(body.length).toBeLessThan(MiB);
+    const good = plainJob('good');
+    const { base } = await hostile({
+      jobs: [...[0, 1, 2, 3].map((i) => ({ id: `bomb${i}`, result: { body, encoding: 'gzip' } })), good.job],
+      files: new Map(good.files),
+    });
+    const out = await tempDir();
+    const summary = await exportBatch(base(out));
+    expect(summary.jobs).toEqual({ listed: 5, exported: 1, failed: 4 });
+    expect(failedCodes(summary.failures)).toEqual(bombs(4, 'RESPONSE_TOO_LARGE'));
+    expect(EXPORT_DEFAULTS.maxResultBytes).toBe(64 * MiB);
+    // A smaller limit of one's own applies the same way; a result object that is not an object is INVALID_RESULT.
+    const small = await hostile({
+      jobs: [
+        { id: 'large', result: { body: resultText([]).padEnd(4096, ' ') } },
+        { id: 'array', result: { body: '[1, 2, 3]' } },
+        { id: 'cut', result: { body: '{"annotation_data": {"masks": [' } },
+      ],
+    });
+    const second = await exportBatch({ ...small.base(await tempDir()), maxResultBytes: 4000 });
+    expect(failedCodes(second.failures)).toEqual({
+      large: 'RESPONSE_TOO_LARGE',
+      array: 'INVALID_RESULT',
+      cut: 'INVALID_RESULT',
+    });
+  });
+
+  it('fails masks inflating past maxMaskBytes (default 64 MiB) as RESPONSE_TOO_LARGE; the rest is exact', async () => {
+    // Brotli, as in the report: a few hundred bytes per mask that decode to "0, 0, 0, ...".
+    const body = await compressedBomb('br', '[', '0, ', 64 * MiB + 3, '0]');
+    expect(body.length).toBeLessThan(64 * 1024);
+    const good = plainJob('good', 3000);
+    const jobs = [0, 1, 2].map((i) => {
+      const url = `private://bomb${i}/mask`;
+      return { id: `bomb${i}`, url, result: { body: resultText([{ frameId: '0', sensorId: 'l', url }]) } };
+    });
+    const { base } = await hostile({
+      jobs: [...jobs, good.job],
+      files: new Map([...good.files, ...jobs.map(({ url }): [string, Reply] => [url, { body, encoding: 'br' }])]),
+    });
+    const out = await tempDir();
+    const summary = await exportBatch(base(out));
+    expect(summary.jobs).toEqual({ listed: 4, exported: 1, failed: 3 });
+    expect(failedCodes(summary.failures)).toEqual(bombs(3, 'RESPONSE_TOO_LARGE'));
+    expect(summary.points).toBe(3000);
+    expect(EXPORT_DEFAULTS.maxMaskBytes).toBe(64 * MiB);
+  });
+
+  it('holds no more body bytes at once than maxBytesInFlight, plus one piece of work, and still finishes', async () => {
+    // 24 masks of about 100 KB (gzip on the wire) with 16 in flight, under a budget of 256 KiB.
+    const jobs: HostileOptions['jobs'] = [];
+    const files = new Map<string, Reply>();
+    const points = 30_000;
+    let largest = 0;
+    for (let j = 0; j < 6; j++) {
+      const masks = [0, 1, 2, 3].map((frame) => ({
+        frameId: String(frame),
+        sensorId: 'l',
+        url: `private://j${j}/${frame}`,
+      }));
+      jobs.push({ id: `j${j}`, result: { body: resultText(masks, [{ key: 1, label: 'car' }]) } });
+      for (const [frame, mask] of masks.entries()) {
+        const text = formatMaskText(Array.from({ length: points }, (_, i) => (i * (frame + 1) + j) % 7));
+        largest = Math.max(largest, text.length);
+        files.set(mask.url, { body: gzipSync(text), encoding: 'gzip' });
+      }
+    }
+    const { base } = await hostile({ jobs, files });
+    const budget = 256 * 1024;
+    const seen: ExportProgress[] = [];
+    const summary = await exportBatch({
+      ...base(await tempDir()),
+      concurrency: 8,
+      maxBytesInFlight: budget,
+      onProgress: (progress) => seen.push(progress),
+    });
+    expect(summary.jobs).toEqual({ listed: 6, exported: 6, failed: 0 });
+    expect(summary.points).toBe(24 * points);
+    const last = seen.at(-1)!;
+    // A piece of work holds at most its encoded bytes, its decoded chunks and their joined copy.
+    expect(last.peakBytesInFlight).toBeGreaterThanOrEqual(largest);
+    expect(last.peakBytesInFlight).toBeLessThanOrEqual(budget + 3 * largest);
+    expect(last.bytesInFlight).toBe(0);
+    // A budget below any single body still gets through: the oldest piece of work always goes ahead.
+    const tiny = await exportBatch({ ...base(await tempDir()), concurrency: 8, maxBytesInFlight: 1 });
+    expect(tiny.points).toBe(24 * points);
+  });
+
+  it('checks a point cloud\'s point count from its header before decompressing it (POINT_COUNT_MISMATCH)', async () => {
+    // A valid LZF stream that expands to ~1 GiB, gzipped on the wire to a few kilobytes; and the same cut short,
+    // which only a reader that looks at the data before the header's point count would notice.
+    const pcd = lzfBombPcd();
+    const cut = pcd.subarray(0, pcd.indexOf('DATA binary_compressed\n') + 23 + 8 + 1000);
+    const body = gzipSync(pcd, { level: 9 });
+    expect(body.length).toBeLessThan(64 * 1024);
+    const labels = formatMaskText(Array.from({ length: 1500 }, (_, i) => i % 4));
+    const jobs = ['bomb', 'cut'].map((id) => {
+      const mask = { frameId: '0', sensorId: 'l', url: `private://${id}/mask`, pointCloudUrl: `private://${id}/pcd` };
+      return { id, mask, result: { body: resultText([mask]) } };
+    });
+    const goodMask = { frameId: '0', sensorId: 'l', url: 'private://good/mask', pointCloudUrl: 'private://good/pcd' };
+    const good = { id: 'good', mask: goodMask };
+    const goodPcd = writePcd(lidarScan(1500), 1500, 'binary_compressed');
+    const { base } = await hostile({
+      jobs: [...jobs, { ...good, result: { body: resultText([good.mask]) } }],
+      files: new Map<string, Reply>([
+        ...[...jobs, good].map(({ mask }): [string, Reply] => [mask.url, { body: labels }]),
+        ['private://bomb/pcd', { body, encoding: 'gzip' }],
+        ['private://cut/pcd', { body: cut }],
+        ['private://good/pcd', { body: goodPcd }],
+      ]),
+    });
+    const summary = await exportBatch({ ...base(await tempDir()), withPoints: true });
+    expect(failedCodes(summary.failures)).toEqual({ bomb: 'POINT_COUNT_MISMATCH', cut: 'POINT_COUNT_MISMATCH' });
+    expect(summary.jobs.exported).toBe(1);
+  });
+
+  it.each([
+    ['maxBytesInFlight', 0],
+    ['maxResultBytes', 1.5],
+    ['maxMaskBytes', -1],
+    ['maxPointCloudBytes', '1' as unknown as number],
+  ] as const)('validates options.%s', async (name, value) => {
+    const { base } = await simulated();
+    const error = await exportBatch({ ...base(await tempDir()), [name]: value }).catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect(error.message).toBe(`options.${name} must be a positive integer (bytes)`);
   });
 });

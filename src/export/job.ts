@@ -2,13 +2,14 @@
 import { setMaxListeners } from 'node:events';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { masksOf, type BatchJob, type MaskRef, type PlaymentClient, type ResultObject } from '../api/index.js';
+import type { BatchJob, MaskRef, PlaymentClient, ResultObject } from '../api/index.js';
 import { PlaymentMasksError } from '../errors.js';
 import type { MaskDecoderPool } from '../pool/index.js';
 import type { Slots } from '../pool/slots.js';
 import { keyMeaningsOf, type ClassTable } from './classes.js';
-import { maskFileName, ownDirectory, removeStaleTemps, safeName, syncDir, writeFileAtomic } from './files.js';
-import { decodeLabelFile, encodedSize, encodeLabels, extensionOf, type ExportFormat } from './formats.js';
+import type { ByteBudget, Reservation } from './budget.js';
+import { AtomicFile, ownDirectory, removeStaleTemps, safeName, syncDir, writeFileAtomic } from './files.js';
+import { decodeLabelFile, encodedSize, encodeLabels, type ExportFormat } from './formats.js';
 import { classHistogram, completeFragment, FRAGMENT_NAME, writeFragment } from './index-file.js';
 import { instancesFileName } from './instances.js';
 import {
@@ -25,10 +26,11 @@ import {
   type LabelMode,
 } from './legend.js';
 import type { IndexLine } from './records.js';
-import { pointsFile, pointsFileSize, pointsTargetOf, type PointsTarget } from './points.js';
+import { pointsFile, pointsFileSize, type PointsTarget } from './points.js';
 import type { ProgressCounters } from './progress.js';
 import { redactionOf } from './redaction.js';
 import { recoverRemap } from './remap.js';
+import { plannedMasks, type PlannedMask } from './result-plan.js';
 
 /** Folder (relative to the output folder) that holds the jobs' folders. */
 export const JOBS_DIR = 'jobs';
@@ -56,7 +58,17 @@ export interface JobContext {
   table: ClassTable;
   /** Shared by every job: bounds the masks in flight (download, decode, write) across the whole export. */
   maskSlots: Slots;
+  /** Shared by every job: bounds the bytes of the bodies in flight (result objects, masks, point clouds). */
+  budget: ByteBudget;
+  /** The largest result object, mask and point cloud accepted (RESPONSE_TOO_LARGE). */
+  limits: BodyLimits;
   progress: ProgressCounters;
+}
+
+export interface BodyLimits {
+  result: number;
+  mask: number;
+  pointCloud: number;
 }
 
 /** The output path of a job's folder, relative to the output folder. */
@@ -79,54 +91,86 @@ export async function exportJob(context: JobContext, job: BatchJob, signal: Abor
   await ownDirectory(jobDir, jobPath);
   await recoverRemap(jobDir);
   const complete = await completeJob(context, jobPath);
-  let resultBytes: Uint8Array | undefined;
-  if (complete) {
-    const seeComplete = () => table.see(complete.legend.map((entry) => classOfEntry(entry)));
-    if (!context.refresh) return (seeComplete(), true);
-    resultBytes = await fetchResult(context, job, signal);
-    const saved = await readFile(join(jobDir, RESULT_NAME)).catch(() => undefined);
-    if (saved?.equals(resultBytes)) return (seeComplete(), true);
-  }
-  await removeStaleTemps(jobDir);
-  // From here on the job is not complete: no fragment may vouch for files that are about to change.
-  await rm(join(jobDir, FRAGMENT_NAME), { force: true });
+  // The result object's bytes are held, and counted in the byte budget, only until they are parsed and on disk; of
+  // the parsed object the job keeps its legend and masks (its bytes are result.json).
+  const memory = context.budget.open(signal);
+  let legend: JobLegend;
+  let masks: PlannedMask[];
+  let sameResult: boolean;
+  let pending: AtomicFile | undefined;
+  try {
+    let resultBytes: Uint8Array | undefined;
+    if (complete) {
+      const seeComplete = () => table.see(complete.legend.map((entry) => classOfEntry(entry)));
+      if (!context.refresh) return (seeComplete(), true);
+      resultBytes = await fetchResult(context, job, signal, memory);
+      const saved = await readSaved(jobDir, memory);
+      if (saved?.equals(resultBytes)) return (seeComplete(), true);
+    }
+    await removeStaleTemps(jobDir);
+    // From here on the job is not complete: no fragment may vouch for files that are about to change.
+    await rm(join(jobDir, FRAGMENT_NAME), { force: true });
 
-  resultBytes ??= await fetchResult(context, job, signal);
-  const result = parseResult(resultBytes);
-  const legend = buildLegend(keyMeaningsOf(result), table, context.labels, context.instances);
-  // An interrupted earlier run of this job left the same result object: the label files it renamed into place are
-  // complete (atomic writes) and hold this object's masks, so they are read back instead of fetched again.
-  let previous = await readFile(join(jobDir, RESULT_NAME)).catch(() => undefined);
-  // Label files written with other settings or other ids are of no use, and must not be taken for this run's.
-  if (!sameLegend(await readLegend(jobDir), legend)) {
-    for (const name of await readdir(jobDir)) if (name !== RESULT_NAME) await rm(join(jobDir, name), { force: true });
-  }
-  const sameResult = previous !== undefined && previous.equals(resultBytes);
-  // A saved result object vouches for the label files beside it: into an empty folder it is saved at once (what an
-  // interruption leaves can be read back); otherwise (a changed result object, files of an older one around) the old
-  // one goes first and the new one is saved only once its masks are all in place.
-  const saveFirst = previous === undefined && (await readdir(jobDir)).length === 0;
-  if (saveFirst) await writeFileAtomic(jobDir, RESULT_NAME, [resultBytes]);
-  if (previous !== undefined && !sameResult) {
-    await rm(join(jobDir, RESULT_NAME), { force: true });
+    resultBytes ??= await fetchResult(context, job, signal, memory);
+    const result = parseResult(resultBytes);
+    legend = buildLegend(keyMeaningsOf(result), table, context.labels, context.instances);
+    masks = plannedMasks(result, format, context.withPoints);
+    // An interrupted earlier run of this job left the same result object: the label files it renamed into place are
+    // complete (atomic writes) and hold this object's masks, so they are read back instead of fetched again.
+    const previous = await readSaved(jobDir, memory);
+    // Label files written with other settings or other ids are of no use, and must not be taken for this run's.
+    if (!sameLegend(await readLegend(jobDir), legend)) {
+      for (const name of await readdir(jobDir)) if (name !== RESULT_NAME) await rm(join(jobDir, name), { force: true });
+    }
+    sameResult = previous !== undefined && previous.equals(resultBytes);
+    // A saved result object vouches for the label files beside it: into an empty folder it is saved at once (what an
+    // interruption leaves can be read back); otherwise (a changed result object, files of an older one around) the
+    // old one goes first and the new one waits in a temporary file, renamed into place once its masks all are.
+    if (previous === undefined && (await readdir(jobDir)).length === 0) {
+      await writeFileAtomic(jobDir, RESULT_NAME, [resultBytes]);
+    } else if (!sameResult) {
+      pending = await AtomicFile.create(jobDir, RESULT_NAME);
+      await pending.write(resultBytes);
+    }
+    if (previous !== undefined && !sameResult) {
+      await rm(join(jobDir, RESULT_NAME), { force: true });
+      await syncDir(jobDir);
+    }
+    await writeLegend(jobDir, legend);
     await syncDir(jobDir);
+  } catch (error) {
+    await pending?.discard();
+    throw error;
+  } finally {
+    memory.close();
   }
-  previous = undefined;
-  await writeLegend(jobDir, legend);
-  await syncDir(jobDir);
+  try {
+    return await exportMasks(context, job, jobPath, { legend, masks, sameResult, pending }, signal);
+  } finally {
+    await pending?.discard();
+  }
+}
 
+/** The job's masks, once its result object is on disk (or `pending`, renamed into place once they all are). */
+async function exportMasks(
+  context: JobContext,
+  job: BatchJob,
+  jobPath: string,
+  plan: { legend: JobLegend; masks: PlannedMask[]; sameResult: boolean; pending: AtomicFile | undefined },
+  signal: AbortSignal,
+): Promise<false> {
+  const { outDir, format, table } = context;
+  const { legend, sameResult, pending } = plan;
+  const jobDir = join(outDir, jobPath);
   const lookups = keyLookups(legend);
   const names = classNamesOf(legend, table);
-  const files = fileNamesOf(masksOf(result), extensionOf(format));
   const stop = new AbortController();
   const maskSignal = AbortSignal.any([signal, stop.signal]);
   setMaxListeners(0, maskSignal);
   const settled = await Promise.allSettled(
-    files.map(async ({ mask, name }): Promise<IndexLine> => {
+    plan.masks.map(async ({ mask, name, points }): Promise<IndexLine> => {
       try {
-        const points = context.withPoints
-          ? pointsTargetOf(result, mask.frameId, mask.sensorId, name, format)
-          : undefined;
+        if (points instanceof Error) throw points;
         const instances = context.instances ? instancesFileName(name, format) : undefined;
         const target = { name, points, instances };
         const decoded =
@@ -151,7 +195,7 @@ export async function exportJob(context: JobContext, job: BatchJob, signal: Abor
   );
   const failed = settled.find((outcome) => outcome.status === 'rejected');
   if (failed) throw stop.signal.reason ?? failed.reason;
-  if (!sameResult && !saveFirst) await writeFileAtomic(jobDir, RESULT_NAME, [resultBytes]);
+  await pending?.commit();
   const lines = settled.map((outcome) => (outcome as PromiseFulfilledResult<IndexLine>).value);
   await removeUnwritten(jobDir, jobPath, lines);
   // The masks' renames must be durable before the fragment that declares them complete.
@@ -161,17 +205,37 @@ export async function exportJob(context: JobContext, job: BatchJob, signal: Abor
   return false;
 }
 
-/** The job result's result object, fetched through the attachment endpoint. Throws NO_RESULT without one. */
-async function fetchResult(context: JobContext, job: BatchJob, signal: AbortSignal): Promise<Uint8Array> {
+/**
+ * The job result's result object, fetched through the attachment endpoint within maxResultBytes, its bytes counted
+ * in `memory`. Throws NO_RESULT without one.
+ */
+async function fetchResult(
+  context: JobContext,
+  job: BatchJob,
+  signal: AbortSignal,
+  memory: Reservation,
+): Promise<Uint8Array> {
   const { client, projectId, progress } = context;
   const { result: resultUrl, status } = await client.jobResult(projectId, job.id, { signal });
   if (typeof resultUrl !== 'string' || resultUrl === '') {
     const shown = redactionOf(client)(String(status));
     throw new PlaymentMasksError('NO_RESULT', `the job has no result URL (status ${shown})`);
   }
-  const bytes = await client.attachment(resultUrl, { signal });
+  const bytes = await client.attachment(resultUrl, { signal, maxBytes: context.limits.result, memory });
   progress.bytesDownloaded += bytes.length;
   return bytes;
+}
+
+/** The result object an earlier run saved, if any, its bytes counted in `memory`. */
+async function readSaved(jobDir: string, memory: Reservation): Promise<Buffer | undefined> {
+  const path = join(jobDir, RESULT_NAME);
+  const size = await stat(path).then(
+    (s) => s.size,
+    () => undefined,
+  );
+  if (size === undefined) return undefined;
+  await memory.reserve(size);
+  return readFile(path).catch(() => undefined);
 }
 
 /** Class id -> name for the job's histograms: the table's names, else the annotations'. */
@@ -246,14 +310,16 @@ async function exportMask(
   lookups: KeyLookups,
   signal: AbortSignal,
 ): Promise<MaskOutcome> {
-  const { client, pool, format, maskSlots, progress } = context;
+  const { client, pool, format, maskSlots, limits, progress } = context;
   await maskSlots.acquire(signal);
+  // Opened once the slot is held: a reservation then waits only for its own bytes (see ByteBudget).
+  const memory = context.budget.open(signal);
   try {
-    const bytes = await client.attachment(mask.labelUrl, { signal });
+    const bytes = await client.attachment(mask.labelUrl, { signal, maxBytes: limits.mask, memory });
     progress.bytesDownloaded += bytes.length;
     const decoded = await pool.decode(bytes, { transfer: true, signal });
     if (target.points) {
-      const pcd = await client.attachment(target.points.url, { signal });
+      const pcd = await client.attachment(target.points.url, { signal, maxBytes: limits.pointCloud, memory });
       progress.bytesDownloaded += pcd.length;
       const where = `frame ${mask.frameId} sensor ${mask.sensorId}`;
       await writeFileAtomic(jobDir, target.points.name, pointsFile(pcd, decoded.pointCount, format, where));
@@ -271,6 +337,7 @@ async function exportMask(
     });
     return { pointCount: decoded.pointCount, classCounts };
   } finally {
+    memory.close();
     maskSlots.release();
   }
 }
@@ -316,17 +383,4 @@ function parseResult(bytes: Uint8Array): ResultObject {
     throw new InvalidResultError('the result object is not a JSON object');
   }
   return result as ResultObject;
-}
-
-/** Each mask with its file name; a frame and sensor seen again get `.2`, `.3`... in mask order. */
-function fileNamesOf(masks: readonly MaskRef[], extension: string): { mask: MaskRef; name: string }[] {
-  const seen = new Map<string, number>();
-  return masks.map((mask) => {
-    const frame = String(mask.frameId);
-    const sensor = String(mask.sensorId);
-    const key = `${safeName(frame)}.${safeName(sensor)}`;
-    const occurrence = (seen.get(key) ?? 0) + 1;
-    seen.set(key, occurrence);
-    return { mask, name: maskFileName(frame, sensor, occurrence, extension) };
-  });
 }

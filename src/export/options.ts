@@ -45,17 +45,37 @@ export interface ExportOptions {
    * `pool`.
    */
   threads?: number;
+  /**
+   * Bytes of response bodies (result objects, masks, point clouds, raw and decoded) held at once across the export,
+   * counted as they arrive: requests wait for room, so memory follows the bytes in flight rather than the number of
+   * requests. The oldest piece of work in flight may go over it by its own size. Default 256 MiB.
+   */
+  maxBytesInFlight?: number;
+  /** Largest result object accepted, raw and decoded: a larger one fails its job (RESPONSE_TOO_LARGE). 64 MiB. */
+  maxResultBytes?: number;
+  /** Largest mask file accepted, raw and decoded (RESPONSE_TOO_LARGE). Default 64 MiB. */
+  maxMaskBytes?: number;
+  /** Largest point cloud accepted with `withPoints`, raw and decoded (RESPONSE_TOO_LARGE). Default 128 MiB. */
+  maxPointCloudBytes?: number;
   /** Called after every change of the counters. */
   onProgress?: (progress: ExportProgress) => void;
   signal?: AbortSignal;
 }
+
+const MiB = 1024 * 1024;
 
 export const EXPORT_DEFAULTS = Object.freeze({
   format: 'npy' as ExportFormat,
   labels: 'class' as LabelMode,
   statuses: Object.freeze(['completed']) as readonly string[],
   concurrency: 32,
+  maxBytesInFlight: 256 * MiB,
+  maxResultBytes: 64 * MiB,
+  maxMaskBytes: 64 * MiB,
+  maxPointCloudBytes: 128 * MiB,
 });
+
+const SIZE_OPTIONS = ['maxBytesInFlight', 'maxResultBytes', 'maxMaskBytes', 'maxPointCloudBytes'] as const;
 
 export const MAX_CONCURRENCY = 1024;
 
@@ -74,6 +94,10 @@ export interface ResolvedExportOptions {
   statuses: ReadonlySet<string> | undefined;
   refresh: boolean;
   concurrency: number;
+  maxBytesInFlight: number;
+  maxResultBytes: number;
+  maxMaskBytes: number;
+  maxPointCloudBytes: number;
   pool: MaskDecoderPool | undefined;
   threads: number | undefined;
   onProgress: ((progress: ExportProgress) => void) | undefined;
@@ -139,6 +163,13 @@ export function resolveExportOptions(options: ExportOptions): ResolvedExportOpti
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new InvalidArgumentError('options.signal must be an AbortSignal');
   }
+  const [maxBytesInFlight, maxResultBytes, maxMaskBytes, maxPointCloudBytes] = SIZE_OPTIONS.map((name) => {
+    const value = options[name] ?? EXPORT_DEFAULTS[name];
+    if (!(Number.isSafeInteger(value) && value >= 1)) {
+      throw new InvalidArgumentError(`options.${name} must be a positive integer (bytes)`);
+    }
+    return value;
+  }) as [number, number, number, number];
   return {
     client,
     projectId,
@@ -153,6 +184,10 @@ export function resolveExportOptions(options: ExportOptions): ResolvedExportOpti
     statuses,
     refresh,
     concurrency,
+    maxBytesInFlight,
+    maxResultBytes,
+    maxMaskBytes,
+    maxPointCloudBytes,
     pool,
     threads,
     onProgress,

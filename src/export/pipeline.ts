@@ -7,6 +7,7 @@ import type { BatchJob } from '../api/index.js';
 import { AbortError } from '../errors.js';
 import { MaskDecoderPool } from '../pool/index.js';
 import { Slots } from '../pool/slots.js';
+import { ByteBudget } from './budget.js';
 import { ClassTable, readWrittenClassTable, type JobClass } from './classes.js';
 import { classOfEntry } from './legend.js';
 import { makeDirectory, ownDirectory, removeStaleTemps } from './files.js';
@@ -47,6 +48,7 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
   // Every request and decode in flight listens to it: as many listeners as the concurrency allows.
   setMaxListeners(0, stopSignal);
   let listenerError: { error: unknown } | undefined;
+  const budget = new ByteBudget(resolved.maxBytesInFlight);
   const progress = new ProgressCounters(
     resolved.onProgress &&
       ((snapshot) => {
@@ -57,6 +59,7 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
           stop.abort(error);
         }
       }),
+    budget,
   );
   const context: JobContext = {
     client,
@@ -72,6 +75,8 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
       ? ClassTable.fixed(resolved.classes, resolved.unknownClasses)
       : ClassTable.assigned(await previousClasses(outDir)),
     maskSlots: new Slots(concurrency),
+    budget,
+    limits: { result: resolved.maxResultBytes, mask: resolved.maxMaskBytes, pointCloud: resolved.maxPointCloudBytes },
     progress,
   };
   // Twice as many jobs as masks in flight: a job fetches its (small) result object before its masks need a slot.

@@ -7,6 +7,7 @@ import type { ResultObject } from '../api/index.js';
 import { PlaymentMasksError } from '../errors.js';
 import { LabelJoinError } from '../pcd/join-error.js';
 import type { PcdFieldArray } from '../pcd/layout.js';
+import { parsePcdHeader } from '../pcd/header.js';
 import { readPcd, type PointCloud } from '../pcd/read.js';
 import { npyHeader, type ExportFormat } from './formats.js';
 import type { IndexLine } from './records.js';
@@ -81,14 +82,15 @@ export function pointsFile(
   format: ExportFormat,
   where: string,
 ): Uint8Array[] {
-  const pcd = readPcd(pcdBytes);
-  if (pcd.pointCount !== maskPoints) {
+  // From the header, before any data is parsed or decompressed: a small file may claim (and LZF-expand to) a GiB.
+  const { points } = parsePcdHeader(pcdBytes);
+  if (points !== maskPoints) {
     throw new LabelJoinError(
       'POINT_COUNT_MISMATCH',
-      `${where}: the mask has ${maskPoints} labels, the point cloud ${pcd.pointCount} points`,
+      `${where}: the mask has ${maskPoints} labels, the point cloud ${points} points`,
     );
   }
-  return encodePoints(pcd, format);
+  return encodePoints(readPcd(pcdBytes), format);
 }
 
 /** Whether every line of a job's fragment names its points file, in the job's folder, with the size it must have. */

@@ -19,7 +19,17 @@ export interface ExportProgress {
   pointsDone: number;
   /** Attachment bytes downloaded (result objects and masks). */
   bytesDownloaded: number;
+  /** Bytes of response bodies held now (see `maxBytesInFlight`). */
+  bytesInFlight: number;
+  /** The most bytes of response bodies held at once so far. */
+  peakBytesInFlight: number;
   elapsedMs: number;
+}
+
+/** Where the counters of bytes in flight come from (the export's ByteBudget). */
+export interface BytesInFlight {
+  readonly used: number;
+  readonly peak: number;
 }
 
 /** Mutable counters plus the throttle-free notification of the caller. */
@@ -36,8 +46,11 @@ export class ProgressCounters {
   readonly #started = performance.now();
   readonly #listener: ((progress: ExportProgress) => void) | undefined;
 
-  constructor(listener: ((progress: ExportProgress) => void) | undefined) {
+  readonly #inFlight: BytesInFlight;
+
+  constructor(listener: ((progress: ExportProgress) => void) | undefined, inFlight: BytesInFlight) {
     this.#listener = listener;
+    this.#inFlight = inFlight;
   }
 
   /** Hands a snapshot to the listener. */
@@ -56,6 +69,8 @@ export class ProgressCounters {
       masksDone: this.masksDone,
       pointsDone: this.pointsDone,
       bytesDownloaded: this.bytesDownloaded,
+      bytesInFlight: this.#inFlight.used,
+      peakBytesInFlight: this.#inFlight.peak,
       elapsedMs: performance.now() - this.#started,
     };
   }

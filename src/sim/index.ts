@@ -22,3 +22,5 @@ export { writePcd, lzfCompress } from './pcd-writer.js';
 export type { PcdWriterField, PcdWriterForm, PcdWriterOptions } from './pcd-writer.js';
 export { lidarScan, pointCloudFields, pointCloudForm, pointCloudFile } from './point-cloud.js';
 export { legacyMaskPath, legacyMaskFile } from './legacy.js';
+export { startHostileServer, resultText, compressedBomb, lzfBombPcd } from './hostile.js';
+export type { HostileJob, HostileOptions, HostileServer, Reply, ResultMask } from './hostile.js';
