@@ -4,17 +4,16 @@
 // maxRSS, read at exit by rss-probe.mjs) for two batch sizes, to show that memory does not grow with the batch.
 // A whole export takes seconds, so each case runs a few times (median) rather than through benny's sampler.
 // Results in bench/results/export.json.
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSimulator } from '../dist/sim.js';
+import { machine, measureChild } from './measure-child.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const CLI = join(here, '../dist/cli.js');
 const VENDOR = join(here, 'vendor-sequential.mjs');
-const PROBE = join(here, 'rss-probe.mjs');
 const LATENCY_MS = 20;
 const POINTS = 100_000;
 // The vendor flow takes ~0.12 s per job: it runs on the two smaller batches; the largest shows the CLI's flat memory.
@@ -30,27 +29,7 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-/** Runs `node --import rss-probe.mjs args...`; resolves to wall milliseconds and peak RSS in MiB. */
-function measure(args, env) {
-  const scratch = mkdtempSync(join(tmpdir(), 'bench-rss-'));
-  const rssFile = join(scratch, 'rss');
-  return new Promise((resolve, reject) => {
-    const start = performance.now();
-    const child = spawn(process.execPath, ['--import', PROBE, ...args], {
-      env: { ...process.env, ...env, RSS_PROBE_FILE: rssFile },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('close', (code) => {
-      const wallMs = performance.now() - start;
-      if (code !== 0) return reject(new Error(`${args[0]} exited ${code}: ${stderr}`));
-      const peakRssMiB = Number(readFileSync(rssFile, 'utf8')) / 1024;
-      rmSync(scratch, { recursive: true, force: true });
-      resolve({ wallMs, peakRssMiB });
-    });
-  });
-}
+const measure = (args, env) => measureChild(args, env);
 
 const results = [];
 for (const { jobs, vendor: withVendor } of SIZES) {
@@ -112,13 +91,7 @@ for (const { jobs, vendor: withVendor } of SIZES) {
 const rss = results.map((row) => row.cli.peakRssMiB);
 const compared = results.filter((row) => row.speedup !== undefined);
 const report = {
-  machine: {
-    cpus: availableParallelism(),
-    cpu: cpus()[0]?.model,
-    memoryGiB: Math.round(totalmem() / 2 ** 30),
-    node: process.version,
-    loadAverage: loadavg()[0],
-  },
+  machine: machine(),
   latencyMs: LATENCY_MS,
   cliRounds: CLI_ROUNDS,
   results,

@@ -1,0 +1,42 @@
+// Runs `node --import rss-probe.mjs args...` and resolves to its exit code, wall milliseconds and peak RSS in MiB
+// (VmHWM, see rss-probe.mjs); and the machine they ran on. Shared by the suites that measure a child process.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const PROBE = fileURLToPath(new URL('./rss-probe.mjs', import.meta.url));
+
+/** `okCodes`: the exit codes that count as a run (others reject, with the child's stderr). */
+export function measureChild(args, env, okCodes = [0]) {
+  const scratch = mkdtempSync(join(tmpdir(), 'bench-rss-'));
+  const rssFile = join(scratch, 'rss');
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const child = spawn(process.execPath, ['--import', PROBE, ...args], {
+      env: { ...process.env, ...env, RSS_PROBE_FILE: rssFile },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('close', (code) => {
+      const wallMs = performance.now() - start;
+      if (!okCodes.includes(code)) return reject(new Error(`${args[0]} exited ${code}: ${stderr}`));
+      const peakRssMiB = Number(readFileSync(rssFile, 'utf8')) / 1024;
+      rmSync(scratch, { recursive: true, force: true });
+      resolve({ code, wallMs, peakRssMiB });
+    });
+  });
+}
+
+/** The machine, for a results file. */
+export function machine() {
+  return {
+    cpus: availableParallelism(),
+    cpu: cpus()[0]?.model,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    loadAverage: loadavg()[0],
+  };
+}
