@@ -25,3 +25,19 @@ export class AbortError extends PlaymentMasksError {
     super('ABORTED', 'the operation was aborted', { cause: reason });
   }
 }
+
+/**
+ * What went wrong, for a message that names the file itself: a Node system error (fs, net) as its reason and code,
+ * `no such file or directory (ENOENT)`, without the code, syscall and path its own message repeats; any other error
+ * as its message.
+ */
+export function reasonOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const { code, syscall } = error as { code?: unknown; syscall?: unknown };
+  if (typeof code !== 'string' || typeof syscall !== 'string') return error.message;
+  // `ENOENT: no such file or directory, open '/x'`, `listen EADDRINUSE: address already in use 127.0.0.1:8080`.
+  const reason = error.message
+    .replace(new RegExp(`^(${syscall} )?${code}: `), '')
+    .replace(new RegExp(`, ${syscall}\\b.*$`), '');
+  return `${reason} (${code})`;
+}

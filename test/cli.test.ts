@@ -341,6 +341,35 @@ describe('playment-masks decode, simulate, demo, --help', { timeout: 60_000 }, (
     expect(await readdir(dir)).toEqual(['mask.txt']);
   });
 
+  it.each<[string, (dir: string) => string[], (dir: string) => RegExp]>([
+    [
+      'export --classes FILE',
+      (dir) => [
+        'export',
+        ...['--project=p', '--batch=b', '--base-url=http://127.0.0.1:9'],
+        ...[`--out=${dir}/o`, `--classes=${dir}/missing.json`],
+      ],
+      (dir) =>
+        new RegExp(
+          `^playment-masks: INVALID_CLASS_TABLE: ${dir}/missing\\.json: no such file or directory \\(ENOENT\\)$`,
+        ),
+    ],
+    [
+      'dataset --from DIR',
+      (dir) => ['dataset', 'semantickitti', `--from=${dir}/none`, `--out=${dir}/kitti`],
+      (dir) =>
+        new RegExp(
+          `^playment-masks: NOT_AN_EXPORT: cannot read ${dir}/none/summary\\.json: no such file or directory \\(ENOENT\\)$`,
+        ),
+    ],
+  ])('a missing file given to %s: named once, its code once (exit 1)', async (_, args, expected) => {
+    const dir = await tempDir();
+    // The file is read before any request (the base URL is a closed loopback port anyway).
+    const result = await run(args(dir), { PLAYMENT_API_KEY: 'k' });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trimEnd()).toMatch(expected(dir));
+  });
+
   it.each<[string, string[], string]>([
     ['text', ['decode', '-'], '3 points\n  label 7: 1\n  label 9: 2\n'],
     ['--json', ['decode', '--json', '-'], '{"points":3,"labels":{"7":1,"9":2}}\n'],

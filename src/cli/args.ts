@@ -277,7 +277,10 @@ function build(command: CommandName, values: Values, positionals: string[]): Com
     case 'dataset': {
       const layout = positionals[0]!;
       if (!(DATASET_LAYOUTS as readonly string[]).includes(layout)) {
-        throw new UsageError(`dataset: the layout must be one of ${DATASET_LAYOUTS.join(', ')}`, command);
+        throw new UsageError(
+          `dataset: the layout must be one of ${DATASET_LAYOUTS.join(', ')}${didYouMean(layout, DATASET_LAYOUTS)}`,
+          command,
+        );
       }
       return { command, layout: layout as DatasetCommand['layout'], from: string('from')!, out: string('out')! };
     }

@@ -1,6 +1,6 @@
 // Errors as the person at the terminal needs them: the flag or variable they typed rather than the library option it
 // set, a file error's path and reason once (not `ENOENT: ENOENT: ...`), and never a control character.
-import { PlaymentMasksError } from '../errors.js';
+import { PlaymentMasksError, reasonOf } from '../errors.js';
 import { API_KEY_VARIABLE, SPECS, type CommandName } from './spec.js';
 
 /**
@@ -51,16 +51,9 @@ const ACTIONS: Readonly<Record<string, string>> = {
  * error's own path may be a temporary file next to it) and what was being done to it.
  */
 export function describeSystemError(error: SystemError, as: { path?: string; action?: string } = {}): string {
-  // `ENOENT: no such file or directory, open '/x'`: the reason is what lies between the code and the syscall.
-  // `listen EADDRINUSE: address already in use 127.0.0.1:8080`: after the syscall and the code.
-  const reason = error.message
-    .replace(new RegExp(`^(${error.syscall} )?${error.code}: `), '')
-    .replace(new RegExp(`, ${error.syscall}\\b.*$`), '');
   const path = as.path ?? error.path;
   const action = as.action ?? ACTIONS[error.syscall] ?? `${error.syscall} failed for`;
-  return path === undefined
-    ? `${error.syscall}: ${reason} (${error.code})`
-    : `${action} ${path}: ${reason} (${error.code})`;
+  return path === undefined ? `${error.syscall}: ${reasonOf(error)}` : `${action} ${path}: ${reasonOf(error)}`;
 }
 
 /** One line for any error: `CODE: message` for the library's, the path and reason for a system error. */

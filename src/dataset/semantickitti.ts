@@ -4,7 +4,7 @@
 // One sequence per job and lidar sensor, in the index's job order; frames in the order of the result's frames[].
 import { link, mkdir, readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { PlaymentMasksError } from '../errors.js';
+import { PlaymentMasksError, reasonOf } from '../errors.js';
 import { checkClassTable, type ClassEntry } from '../export/classes.js';
 import { writeFileAtomic } from '../export/files.js';
 import type { ExportSummary, IndexLine } from '../export/records.js';
@@ -214,6 +214,6 @@ async function readJson<T>(path: string, code: string): Promise<T> {
   try {
     return JSON.parse(await readFile(path, 'utf8')) as T;
   } catch (error) {
-    throw new DatasetError(code, `cannot read ${path}: ${(error as Error).message}`);
+    throw new DatasetError(code, `cannot read ${path}: ${reasonOf(error)}`);
   }
 }

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResultObject } from '../api/index.js';
-import { PlaymentMasksError } from '../errors.js';
+import { PlaymentMasksError, reasonOf } from '../errors.js';
 import { writeFileAtomic } from './files.js';
 
 export const CLASSES_NAME = 'classes.json';
@@ -223,7 +223,7 @@ export async function readClassTable(path: string): Promise<ClassEntry[]> {
   try {
     json = JSON.parse(await readFile(path, 'utf8'));
   } catch (error) {
-    throw new InvalidClassTableError(`${path}: ${(error as Error).message}`);
+    throw new InvalidClassTableError(`${path}: ${reasonOf(error)}`);
   }
   return checkClassTable(json, path);
 }
