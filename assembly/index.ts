@@ -5,3 +5,4 @@ export { decodeMask, errorOffset, maxLabel } from './mask';
 export { lzfDecompress, lzfErrorOffset } from './lzf';
 export { gatherField } from './pcd';
 export { parseAscii, asciiExceptions } from './pcd-ascii';
+export { decimalToF32, decimalToF64 } from './pcd-number';

@@ -139,7 +139,7 @@ describe('the browser entry in headless Chromium', () => {
       const expected = readPcd(files[`cloud-${form}.pcd`]!);
       // NaN does not survive page.evaluate's JSON-like transfer; the samples have none.
       expect(result.clouds[form]).toEqual(
-        Object.fromEntries(Object.entries(expected.fields).map(([name, array]) => [name, Array.from(array)])),
+        Object.fromEntries(Object.entries(expected.fields).map(([name, array]) => [name, Array.from<number | bigint>(array)])),
       );
     }
     const firstLabel = labels[0]!;

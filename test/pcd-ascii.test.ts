@@ -22,7 +22,7 @@ function reference(bytes: Uint8Array): unknown {
     }
     const fields = fieldViews(layout, new ArrayBuffer(layout.resultBytes));
     parseAsciiData(bytes, header, layout, fields);
-    return Object.fromEntries(Object.entries(fields).map(([name, array]) => [name, Array.from(array)]));
+    return Object.fromEntries(Object.entries(fields).map(([name, array]) => [name, Array.from<number | bigint>(array)]));
   } catch (error) {
     if (!(error instanceof ReferencePcdError)) throw error;
     return { code: error.code, offset: error.offset };
@@ -32,7 +32,7 @@ function reference(bytes: Uint8Array): unknown {
 function actual(bytes: Uint8Array): unknown {
   try {
     const { fields } = readPcd(bytes);
-    return Object.fromEntries(Object.entries(fields).map(([name, array]) => [name, Array.from(array)]));
+    return Object.fromEntries(Object.entries(fields).map(([name, array]) => [name, Array.from<number | bigint>(array)]));
   } catch (error) {
     if (!(error instanceof PcdParseError)) throw error;
     return { code: error.code, offset: error.offset };
@@ -108,7 +108,7 @@ describe('DATA ascii through the WebAssembly core', () => {
       `FIELDS v\nSIZE 8\nTYPE F\nWIDTH ${values.length}\nHEIGHT 1\nDATA ascii\n${tokens.join('\n')}\n`,
     );
     const expected = tokens.map((text) => (text === 'nan' ? Number.NaN : Number(text)));
-    expect(Array.from(readPcd(bytes).fields.v!)).toEqual(expected);
+    expect(Array.from<number | bigint>(readPcd(bytes).fields.v!)).toEqual(expected);
   });
 
   it('reads an organized cloud full of nan points', () => {
@@ -119,7 +119,7 @@ describe('DATA ascii through the WebAssembly core', () => {
     const x = readPcd(bytes).fields.x!;
     expect(x[0]).toBe(1.5);
     expect(x[1]).toBeNaN();
-    expect(Array.from(x).filter(Number.isNaN)).toHaveLength(4000);
+    expect(Array.from<number | bigint>(x).filter(Number.isNaN)).toHaveLength(4000);
   });
 
   it('reports an integer that only JS can read, out of range, at its offset', () => {

@@ -181,7 +181,7 @@ describe('fuzzed LZF streams', () => {
       try {
         const pcd = readPcd(file);
         expect(reference).toBeDefined();
-        expect(Array.from(pcd.fields.b!)).toEqual(reference);
+        expect(Array.from<number | bigint>(pcd.fields.b!)).toEqual(reference);
       } catch (error) {
         if (!(error instanceof PcdParseError)) throw error;
         expect(reference).toBeUndefined();

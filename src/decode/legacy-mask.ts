@@ -50,15 +50,18 @@ export function decodeLegacyMask(
   }
   let max = -1;
   for (let i = 0; i < pointCount; i++) {
-    const value = column[i]!;
+    const value = Number(column[i]!);
     if (!(Number.isInteger(value) && value >= 0 && value <= MAX_LABEL)) throw labelError(bytes, pcd, i, value);
     if (value > max) max = value;
   }
   const histogramLength = max + 1;
   const { labels, histogram } = allocateMaskResult(pointCount, histogramLength, out);
   histogram.fill(0);
-  labels.set(column);
-  for (let i = 0; i < pointCount; i++) histogram[labels[i]!]!++;
+  for (let i = 0; i < pointCount; i++) {
+    const label = Number(column[i]!);
+    labels[i] = label;
+    histogram[label]!++;
+  }
   return { labels, histogram, pointCount };
 }
 

@@ -26,7 +26,7 @@ import {
   type LabelMode,
 } from './legend.js';
 import type { IndexLine } from './records.js';
-import { pointsFile, pointsFileSize, type PointsTarget } from './points.js';
+import { keptLabels, pointsFile, pointsFileSize, type PointsTarget } from './points.js';
 import type { ProgressCounters } from './progress.js';
 import { redactionOf } from './redaction.js';
 import { recoverRemap } from './remap.js';
@@ -186,6 +186,7 @@ async function exportMasks(
           histogram: classHistogram(decoded.classCounts, names),
           ...(points && { points_file: `${jobPath}/${points.name}` }),
           ...(instances && { instances_file: `${jobPath}/${instances}` }),
+          ...(points && format === 'kitti' && { points_left_out: decoded.leftOut }),
         };
       } catch (error) {
         stop.abort(error);
@@ -297,9 +298,12 @@ interface MaskTarget {
 }
 
 interface MaskOutcome {
+  /** Labels written. */
   pointCount: number;
   /** Points per class id. */
   classCounts: Map<number, number>;
+  /** kitti with points: the mask's points left out of the files for a non-finite x, y or z. */
+  leftOut: number;
 }
 
 async function exportMask(
@@ -317,12 +321,19 @@ async function exportMask(
   try {
     const bytes = await client.attachment(mask.labelUrl, { signal, maxBytes: limits.mask, memory });
     progress.bytesDownloaded += bytes.length;
-    const decoded = await pool.decode(bytes, { transfer: true, signal });
+    let decoded = await pool.decode(bytes, { transfer: true, signal });
+    let leftOut = 0;
     if (target.points) {
       const pcd = await client.attachment(target.points.url, { signal, maxBytes: limits.pointCloud, memory });
       progress.bytesDownloaded += pcd.length;
       const where = `frame ${mask.frameId} sensor ${mask.sensorId}`;
-      await writeFileAtomic(jobDir, target.points.name, pointsFile(pcd, decoded.pointCount, format, where));
+      const file = pointsFile(pcd, decoded.pointCount, format, where);
+      // The labels of points left out of the points file are left out of the label file too.
+      if (file.kept) {
+        leftOut = decoded.pointCount - file.kept.length;
+        decoded = { ...keptLabels(decoded.labels, file.kept), pointCount: file.kept.length };
+      }
+      await writeFileAtomic(jobDir, target.points.name, file.chunks);
     }
     const labels = context.labels === 'class' ? mapThrough(decoded.labels, lookups.classOf) : decoded.labels;
     const instances = context.instances ? mapThrough(decoded.labels, lookups.instanceOf) : undefined;
@@ -335,7 +346,7 @@ async function exportMask(
     decoded.histogram.forEach((count, key) => {
       if (count > 0) addCount(classCounts, lookups.classOf[key] ?? 0, count);
     });
-    return { pointCount: decoded.pointCount, classCounts };
+    return { pointCount: decoded.pointCount, classCounts, leftOut };
   } finally {
     memory.close();
     maskSlots.release();
@@ -346,7 +357,10 @@ function addCount(counts: Map<number, number>, id: number, count: number): void 
   counts.set(id, (counts.get(id) ?? 0) + count);
 }
 
-/** The point count and class counts from a label file (and points and instance files) already in place, if whole. */
+/**
+ * The point count and class counts from a label file (and points and instance files) already in place, if whole. Not
+ * for kitti with points, whose files do not tell how many points were left out: those masks are fetched again.
+ */
 async function writtenBefore(
   context: JobContext,
   jobDir: string,
@@ -354,6 +368,7 @@ async function writtenBefore(
   lookups: KeyLookups,
 ): Promise<MaskOutcome | undefined> {
   const { format } = context;
+  if (target.points && format === 'kitti') return undefined;
   const bytes = await readFile(join(jobDir, target.name)).catch(() => undefined);
   const labels = bytes && decodeLabelFile(bytes, format, context.instances);
   if (!labels) return undefined;
@@ -367,7 +382,7 @@ async function writtenBefore(
   counts.forEach((count, label) => {
     if (count > 0) addCount(classCounts, raw ? (lookups.classOf[label] ?? 0) : label, count);
   });
-  return { pointCount: labels.length, classCounts };
+  return { pointCount: labels.length, classCounts, leftOut: 0 };
 }
 
 function parseResult(bytes: Uint8Array): ResultObject {

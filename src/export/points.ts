@@ -1,12 +1,13 @@
 // --with-points: the lidar point cloud of each mask's frame, fetched through the attachment endpoint, checked against
-// the mask (same number of points, or the mask fails), and written next to the labels.
+// the mask (same number of points, or the mask fails), and written next to the labels. In the kitti layout points
+// without a finite x, y and z (an organized cloud's missing returns) are left out, and so are their labels.
 import { stat } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
 import type { ResultObject } from '../api/index.js';
 import { PlaymentMasksError } from '../errors.js';
+import { copyColumn, intensityField, positionFields } from '../pcd/fields.js';
 import { LabelJoinError } from '../pcd/join-error.js';
-import type { PcdFieldArray } from '../pcd/layout.js';
 import { parsePcdHeader } from '../pcd/header.js';
 import { readPcd, type PointCloud } from '../pcd/read.js';
 import { npyHeader, type ExportFormat } from './formats.js';
@@ -72,16 +73,19 @@ export function pointsFileName(labelName: string, format: ExportFormat): string 
   return labelName.slice(0, labelName.lastIndexOf('.')) + EXTENSIONS[format];
 }
 
+/** A points file, and which of the cloud's points it holds. */
+export interface PointsFile {
+  /** The file, as chunks to write one after the other. */
+  chunks: Uint8Array[];
+  /** kitti: the indices of the points written (ascending) when some were left out; undefined when all are written. */
+  kept: Uint32Array | undefined;
+}
+
 /**
  * Reads a PCD file and returns the points file for `format`. Throws PcdParseError for a broken PCD, LabelJoinError
  * `POINT_COUNT_MISMATCH` unless it has exactly `maskPoints` points (`where` names the mask in the message).
  */
-export function pointsFile(
-  pcdBytes: Uint8Array,
-  maskPoints: number,
-  format: ExportFormat,
-  where: string,
-): Uint8Array[] {
+export function pointsFile(pcdBytes: Uint8Array, maskPoints: number, format: ExportFormat, where: string): PointsFile {
   // From the header, before any data is parsed or decompressed: a small file may claim (and LZF-expand to) a GiB.
   const { points } = parsePcdHeader(pcdBytes);
   if (points !== maskPoints) {
@@ -112,26 +116,54 @@ export async function pointsFilesComplete(
   return true;
 }
 
-/** The points file for `format`, as chunks to write one after the other. */
-export function encodePoints(pcd: PointCloud, format: ExportFormat): Uint8Array[] {
-  const columns: (PcdFieldArray | undefined)[] = ['x', 'y', 'z'].map((name) => single(pcd, name, true));
-  // KITTI's reflectance: the cloud's intensity where it has one, 0 otherwise.
-  if (format === 'kitti') columns.push(single(pcd, 'intensity', false));
+/**
+ * The points file for `format`. x, y, z and intensity are found in any letter case, intensity under any of
+ * INTENSITY_NAMES (KITTI's reflectance: 0 where the cloud has none).
+ */
+export function encodePoints(pcd: PointCloud, format: ExportFormat): PointsFile {
+  const columns = positionFields(pcd).arrays;
+  const kitti = format === 'kitti';
+  const intensity = kitti ? intensityField(pcd) : undefined;
+  if (intensity) columns.push(intensity);
   const n = pcd.pointCount;
-  const stride = columns.length;
-  const values = new Float32Array(n * stride);
-  columns.forEach((column, c) => {
-    if (column) for (let i = 0; i < n; i++) values[i * stride + c] = column[i]!;
-  });
+  const stride = kitti ? 4 : 3;
+  let values: Float32Array = new Float32Array(n * stride);
+  columns.forEach((column, c) => copyColumn(column, values, stride, c));
+  const kept = kitti ? finitePoints(values, n) : undefined;
+  if (kept) values = compact(values, kept);
   const bytes = LITTLE_ENDIAN ? new Uint8Array(values.buffer) : littleEndian(values);
-  return format === 'npy' ? [npyHeader(n, '<f4', 3), bytes] : [bytes];
+  return { chunks: format === 'npy' ? [npyHeader(n, '<f4', 3), bytes] : [bytes], kept };
 }
 
-function single(pcd: PointCloud, name: string, required: boolean): PcdFieldArray | undefined {
-  const array = pcd.fields[name];
-  if (array && array.length === pcd.pointCount) return array;
-  if (!required) return undefined;
-  throw new LabelJoinError('MISSING_POSITION_FIELD', `the point cloud has no single-element field ${name}`);
+/** The points whose x, y and z (the first three of each 4) are finite, or undefined when all are. */
+function finitePoints(values: Float32Array, n: number): Uint32Array | undefined {
+  let finite = 0;
+  const kept = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const j = i * 4;
+    if (Number.isFinite(values[j]! + values[j + 1]! + values[j + 2]!)) kept[finite++] = i;
+  }
+  return finite === n ? undefined : kept.slice(0, finite);
+}
+
+function compact(values: Float32Array, kept: Uint32Array): Float32Array {
+  const out = new Float32Array(kept.length * 4);
+  kept.forEach((point, k) => out.set(values.subarray(point * 4, point * 4 + 4), k * 4));
+  return out;
+}
+
+/** The labels of the `kept` points, and their histogram. */
+export function keptLabels(labels: Uint16Array, kept: Uint32Array): { labels: Uint16Array; histogram: Uint32Array } {
+  const out = new Uint16Array(kept.length);
+  let max = -1;
+  kept.forEach((point, k) => {
+    const label = labels[point]!;
+    out[k] = label;
+    if (label > max) max = label;
+  });
+  const histogram = new Uint32Array(max + 1);
+  for (const label of out) histogram[label]!++;
+  return { labels: out, histogram };
 }
 
 function littleEndian(values: Float32Array): Uint8Array {

@@ -22,6 +22,8 @@ export interface IndexLine {
   points_file?: string;
   /** The instance ids file (npy and bin with --instances), relative to the output folder. */
   instances_file?: string;
+  /** kitti with points: the mask's points left out of both files for a non-finite x, y or z. */
+  points_left_out?: number;
   /** Points per class, by class id (classes.json), in id order; id 0: keys no annotation names. */
   histogram: ClassCount[];
 }

@@ -20,12 +20,101 @@ export const INTEGER_RANGES: Record<string, readonly [number, number]> = {
   I2: [-0x8000, 0x7fff],
   I4: [-0x80000000, 0x7fffffff],
 };
+const BIG_INTEGER_RANGES: Record<string, readonly [bigint, bigint]> = {
+  U8: [0n, 0xffffffffffffffffn],
+  I8: [-0x8000000000000000n, 0x7fffffffffffffffn],
+};
+const PLAIN_INTEGER = /^[+-]?\d+$/;
+
+/** A value for a field of type `key`, or why the token is not one. */
+export type ConvertedValue = number | bigint | 'INVALID_NUMBER' | 'VALUE_OUT_OF_RANGE';
+
+/** The token bytes[start, end) as a value of a `key` (F4, U2, I8, ...) field: correctly rounded, range-checked. */
+export function convertToken(bytes: Uint8Array, start: number, end: number, key: string): ConvertedValue {
+  const big = BIG_INTEGER_RANGES[key];
+  if (big) {
+    const text = latin1(bytes, start, end);
+    let value: bigint;
+    if (PLAIN_INTEGER.test(text)) value = BigInt(text);
+    else {
+      const number = parseNumber(bytes, start, end);
+      if (number === undefined || !Number.isSafeInteger(number)) return 'INVALID_NUMBER';
+      value = BigInt(number);
+    }
+    return value >= big[0] && value <= big[1] ? value : 'VALUE_OUT_OF_RANGE';
+  }
+  const value = parseNumber(bytes, start, end);
+  if (value === undefined) return 'INVALID_NUMBER';
+  if (key === 'F4') return toFloat32(value, bytes, start, end);
+  const range = INTEGER_RANGES[key];
+  if (range && !(Number.isInteger(value) && value >= range[0] && value <= range[1])) {
+    return Number.isInteger(value) ? 'VALUE_OUT_OF_RANGE' : 'INVALID_NUMBER';
+  }
+  return value;
+}
+
+const FLOAT32_MAX_MIDPOINT = 3.4028235677973366e38; // halfway between the largest float and 2^128
+
+/**
+ * The float nearest to the decimal token, given the double nearest to it. Rounding the double to float is the right
+ * answer except when the double falls exactly halfway between two floats: then the decimal decides, exactly.
+ */
+function toFloat32(double: number, bytes: Uint8Array, start: number, end: number): number {
+  const single = Math.fround(double);
+  if (single === double || Number.isNaN(double)) return single;
+  if (!Number.isFinite(single)) {
+    if (Math.abs(double) !== FLOAT32_MAX_MIDPOINT) return single;
+    return compareDecimal(bytes, start, end, double) * Math.sign(double) < 0 ? Math.sign(double) * 3.4028234663852886e38 : single;
+  }
+  const neighbour = single + 2 * (double - single);
+  if (Math.fround(neighbour) !== neighbour) return single;
+  // The double is a midpoint: the float on the decimal's side of it, or the even one of the two on a tie.
+  const side = compareDecimal(bytes, start, end, double);
+  if (side === 0) return evenFloat32(single) ? single : neighbour;
+  return (side > 0) === (neighbour > single) ? neighbour : single;
+}
+
+const float32Scratch = new Float32Array(1);
+const float32Bits = new Uint32Array(float32Scratch.buffer);
+
+function evenFloat32(value: number): boolean {
+  float32Scratch[0] = value;
+  return (float32Bits[0]! & 1) === 0;
+}
+
+/** The sign of (decimal token - finite double), compared exactly. */
+function compareDecimal(bytes: Uint8Array, start: number, end: number, double: number): number {
+  const text = latin1(bytes, start, end).toLowerCase();
+  const match = /^([+-]?)(\d*)(?:\.(\d*))?(?:e([+-]?\d+))?$/.exec(text)!;
+  const fraction = match[3] ?? '';
+  let numerator = BigInt(`${match[2]}${fraction}` || '0');
+  if (match[1] === '-') numerator = -numerator;
+  const exponent = Number(match[4] ?? 0) - fraction.length;
+  let denominator = 1n;
+  if (exponent >= 0) numerator *= 10n ** BigInt(exponent);
+  else denominator = 10n ** BigInt(-exponent);
+  // double = mantissa x 2^binaryExponent, exactly.
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, double);
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  let mantissa = bits & 0xfffffffffffffn;
+  if (biased !== 0) mantissa |= 1n << 52n;
+  if (bits >> 63n) mantissa = -mantissa;
+  const binaryExponent = (biased === 0 ? 1 : biased) - 1075;
+  let left = numerator;
+  let right = mantissa * denominator;
+  if (binaryExponent >= 0) right <<= BigInt(binaryExponent);
+  else left <<= BigInt(-binaryExponent);
+  return left === right ? 0 : left > right ? 1 : -1;
+}
 
 interface Column {
   /** undefined for padding: parsed, then dropped. */
   array: PcdFieldArray | undefined;
   count: number;
-  range: readonly [number, number] | undefined;
+  /** TYPE and SIZE: F4, U2, ... */
+  key: string;
 }
 
 /** Minimum bytes of ascii data for this header: every value takes a digit and a separator. */
@@ -44,7 +133,7 @@ export function parseAsciiData(
   const columns: Column[] = layout.slots.map((slot) => ({
     array: slot.resultOffset < 0 ? undefined : fields[slot.field.name],
     count: slot.field.count,
-    range: INTEGER_RANGES[`${slot.field.type}${slot.field.size}`],
+    key: `${slot.field.type}${slot.field.size}`,
   }));
   const end = bytes.length;
   let p = header.dataOffset;
@@ -58,13 +147,11 @@ export function parseAsciiData(
         if (bytes[p] === LF) throw new PcdParseError('WRONG_VALUE_COUNT', p, `point ${point} has too few values`);
         const start = p;
         while (p < end && !isWhitespace(bytes[p]!)) p++;
-        const value = parseNumber(bytes, start, p);
-        if (value === undefined) throw new PcdParseError('INVALID_NUMBER', start, quoteToken(bytes, start, p));
-        if (column.range && !(Number.isInteger(value) && value >= column.range[0] && value <= column.range[1])) {
-          const code = Number.isInteger(value) ? 'VALUE_OUT_OF_RANGE' : 'INVALID_NUMBER';
-          throw new PcdParseError(code, start, `${quoteToken(bytes, start, p)} for an integer field`);
+        const value = convertToken(bytes, start, p, column.key);
+        if (typeof value === 'string') {
+          throw new PcdParseError(value, start, `${quoteToken(bytes, start, p)} for a ${column.key} field`);
         }
-        if (column.array) column.array[point * column.count + k] = value;
+        if (column.array) column.array[point * column.count + k] = value as never;
       }
     }
     while (p < end && isBlank(bytes[p]!)) p++;

@@ -1,17 +1,17 @@
 // PCD `DATA ascii`: parsed by the WebAssembly core where it can, by the JS reference parser (ascii-js.ts) otherwise.
 import { allocateUninitialized } from '../core/allocate.js';
 import { wasmCore } from '../core/wasm.js';
-import { INTEGER_RANGES, isWhitespace, parseAsciiData, parseNumber } from './ascii-js.js';
+import { convertToken, isWhitespace, parseAsciiData } from './ascii-js.js';
 import type { PcdHeader } from './header.js';
 import { fieldViews, type FieldLayout } from './layout.js';
 import { align64, pcdScratchStart } from './scratch.js';
 
 // Element type codes of the WebAssembly parser's table (assembly/pcd-ascii.ts); padding is SKIP.
-const TYPE_CODES: Record<string, number> = { F4: 0, F8: 1, U1: 2, U2: 3, U4: 4, I1: 5, I2: 6, I4: 7 };
+const TYPE_CODES: Record<string, number> = { F4: 0, F8: 1, U1: 2, U2: 3, U4: 4, I1: 5, I2: 6, I4: 7, U8: 9, I8: 10 };
 const TYPE_SKIP = 8;
 const TABLE_ENTRY_BYTES = 12;
 const EXCEPTION_BYTES = 8;
-// Number tokens the core may leave to JS (long mantissas, large exponents, nan, inf) before it gives the data up.
+// Number tokens the core may leave to JS (more than 19 significant digits) before it gives the data up.
 const MAX_EXCEPTIONS = 1 << 22;
 // Larger ascii data is parsed in JS, so that WebAssembly memory (4 GiB at most, never returned) stays moderate.
 const MAX_CORE_INPUT_BYTES = 2 ** 30;
@@ -20,9 +20,9 @@ const MAX_CORE_INPUT_BYTES = 2 ** 30;
 const MAX_CORE_ROW_VALUES = 1 << 16;
 
 /**
- * Parses the ascii rows into one buffer laid out by `layout`. The WebAssembly core parses the rows and the common
- * numbers straight into that layout (copied out once); JS parses the few numbers it leaves (nan, inf, more than 2^53
- * as mantissa). Where the core gives up (a malformed row or number, a value out of range, too many such numbers),
+ * Parses the ascii rows into one buffer laid out by `layout`. The WebAssembly core parses the rows and the numbers
+ * straight into that layout (copied out once); JS parses the rare numbers it leaves (more than 19 significant
+ * digits). Where the core gives up (a malformed row or number, a value out of range, too many such numbers),
  * the data is parsed again here in JS, which throws the PcdParseError with its code and offset.
  */
 export function readAsciiData(bytes: Uint8Array, header: PcdHeader, layout: FieldLayout): ArrayBuffer {
@@ -77,12 +77,9 @@ function readWithCore(bytes: Uint8Array, header: PcdHeader, layout: FieldLayout)
     const { slot, k } = values[exceptions[e + 1]! % values.length]!;
     let end = start;
     while (end < data.length && !isWhitespace(data[end]!)) end++;
-    const value = parseNumber(data, start, end);
-    const range = INTEGER_RANGES[`${slot.field.type}${slot.field.size}`];
-    if (value === undefined || (range && !(Number.isInteger(value) && value >= range[0] && value <= range[1]))) {
-      return undefined;
-    }
-    if (slot.resultOffset >= 0) fields[slot.field.name]![point * slot.field.count + k] = value;
+    const value = convertToken(data, start, end, `${slot.field.type}${slot.field.size}`);
+    if (typeof value === 'string') return undefined;
+    if (slot.resultOffset >= 0) fields[slot.field.name]![point * slot.field.count + k] = value as never;
   }
   return buffer;
 }

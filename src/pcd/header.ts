@@ -27,7 +27,7 @@ export interface PcdHeader {
   dataOffset: number;
 }
 
-const SUPPORTED_TYPES = new Set(['F4', 'F8', 'U1', 'U2', 'U4', 'I1', 'I2', 'I4']);
+const SUPPORTED_TYPES = new Set(['F4', 'F8', 'U1', 'U2', 'U4', 'U8', 'I1', 'I2', 'I4', 'I8']);
 const KEYWORDS = new Set('VERSION FIELDS SIZE TYPE COUNT WIDTH HEIGHT VIEWPOINT POINTS DATA'.split(' '));
 const DATA_FORMS: readonly PcdDataForm[] = ['ascii', 'binary', 'binary_compressed'];
 const DEFAULT_VIEWPOINT = [0, 0, 0, 1, 0, 0, 0];

@@ -1,8 +1,11 @@
 import { PlaymentMasksError } from '../errors.js';
 
-export type LabelJoinErrorCode = 'POINT_COUNT_MISMATCH' | 'MISSING_POSITION_FIELD';
+export type LabelJoinErrorCode = 'POINT_COUNT_MISMATCH' | 'MISSING_POSITION_FIELD' | 'INVALID_INTENSITY_FIELD';
 
-/** A mask and a point cloud cannot be joined: they describe different point sets, or the cloud has no x, y, z. */
+/**
+ * A mask and a point cloud cannot be joined: they describe different point sets, the cloud has no x, y, z, or its
+ * intensity field holds more than one value a point.
+ */
 export class LabelJoinError extends PlaymentMasksError {
   declare readonly code: LabelJoinErrorCode;
 

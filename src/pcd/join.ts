@@ -2,12 +2,13 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { DecodedMask } from '../decode/types.js';
 import { LabelJoinError } from './join-error.js';
+import { copyColumn, positionFields } from './fields.js';
 import type { PcdFieldArray } from './layout.js';
 import type { PointCloud } from './read.js';
 
 export interface LabelledPoints {
   pointCount: number;
-  /** x, y, z of point i at 3i, 3i + 1, 3i + 2 (float32 whatever the PCD's type). */
+  /** x, y, z of point i at 3i, 3i + 1, 3i + 2 (float32 whatever the PCD's type; names in any letter case). */
   positions: Float32Array;
   /** `labels[i]` is the label key of point i. */
   labels: Uint16Array;
@@ -16,8 +17,6 @@ export interface LabelledPoints {
   /** The cloud's other fields (intensity, ring, ...), the same arrays as in the PointCloud. */
   fields: Record<string, PcdFieldArray>;
 }
-
-const POSITION_FIELDS = ['x', 'y', 'z'] as const;
 
 /**
  * Joins a decoded mask to its frame's point cloud, checking that they have the same number of points.
@@ -30,22 +29,12 @@ export function labelPoints(pcd: PointCloud, mask: DecodedMask): LabelledPoints 
       `the mask has ${mask.pointCount} labels, the point cloud ${pcd.pointCount} points`,
     );
   }
-  const [x, y, z] = POSITION_FIELDS.map((name) => {
-    const array = pcd.fields[name];
-    if (!array || array.length !== pcd.pointCount) {
-      throw new LabelJoinError('MISSING_POSITION_FIELD', `the point cloud has no single-element field ${name}`);
-    }
-    return array;
-  }) as [PcdFieldArray, PcdFieldArray, PcdFieldArray];
+  const position = positionFields(pcd);
   const positions = new Float32Array(pcd.pointCount * 3);
-  for (let i = 0, j = 0; i < pcd.pointCount; i++, j += 3) {
-    positions[j] = x[i]!;
-    positions[j + 1] = y[i]!;
-    positions[j + 2] = z[i]!;
-  }
+  position.arrays.forEach((array, c) => copyColumn(array, positions, 3, c));
   const fields: Record<string, PcdFieldArray> = Object.create(null);
   for (const [name, array] of Object.entries(pcd.fields)) {
-    if (!(POSITION_FIELDS as readonly string[]).includes(name)) fields[name] = array;
+    if (!position.names.includes(name)) fields[name] = array;
   }
   return { pointCount: pcd.pointCount, positions, labels: mask.labels, histogram: mask.histogram, fields };
 }

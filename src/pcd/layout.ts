@@ -2,7 +2,16 @@
 import type { PcdField, PcdHeader } from './header.js';
 
 export type PcdFieldArray =
-  Float32Array | Float64Array | Uint8Array | Uint16Array | Uint32Array | Int8Array | Int16Array | Int32Array;
+  | Float32Array
+  | Float64Array
+  | Uint8Array
+  | Uint16Array
+  | Uint32Array
+  | Int8Array
+  | Int16Array
+  | Int32Array
+  | BigUint64Array
+  | BigInt64Array;
 
 type FieldArrayConstructor = new (buffer: ArrayBuffer, byteOffset: number, length: number) => PcdFieldArray;
 
@@ -15,6 +24,8 @@ const ARRAY_TYPES: Record<string, FieldArrayConstructor> = {
   I1: Int8Array,
   I2: Int16Array,
   I4: Int32Array,
+  U8: BigUint64Array,
+  I8: BigInt64Array,
 };
 
 export interface FieldSlot {

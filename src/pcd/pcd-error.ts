@@ -16,7 +16,7 @@ const DESCRIPTIONS = {
   MISSING_KEYWORD: 'required header keyword is missing',
   INVALID_VALUE: 'invalid header value',
   FIELD_COUNT_MISMATCH: 'SIZE, TYPE and COUNT must have one entry per field',
-  UNSUPPORTED_TYPE: 'unsupported field type (F4, F8, U1, U2, U4, I1, I2, I4 are supported)',
+  UNSUPPORTED_TYPE: 'unsupported field type (F4, F8, U1, U2, U4, U8, I1, I2, I4, I8 are supported)',
   DUPLICATE_FIELD: 'field name given twice',
   POINTS_MISMATCH: 'POINTS is not WIDTH x HEIGHT',
   UNSUPPORTED_DATA: 'DATA must be ascii, binary or binary_compressed',

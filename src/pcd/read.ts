@@ -3,7 +3,7 @@ import { assertAttached } from '../core/detached.js';
 import { InvalidArgumentError } from '../errors.js';
 import { wasmCore } from '../core/wasm.js';
 import { readAsciiData } from './ascii.js';
-import { minimumAsciiBytes } from './ascii-js.js';
+import { isWhitespace, minimumAsciiBytes } from './ascii-js.js';
 import { parsePcdHeader, type PcdHeader } from './header.js';
 import { fieldLayout, fieldViews, type FieldLayout, type PcdFieldArray } from './layout.js';
 import { LZF_ERROR_CODES, PcdParseError } from './pcd-error.js';
@@ -114,13 +114,18 @@ function readBinaryCompressed(bytes: Uint8Array, header: PcdHeader, layout: Fiel
   return buffer;
 }
 
+/** Throws unless `needed` bytes follow `start`, then only zero bytes and whitespace. */
 function checkDataLength(bytes: Uint8Array, start: number, needed: number): void {
   const available = bytes.length - start;
   if (available < needed) {
     throw new PcdParseError('TRUNCATED_DATA', bytes.length, `${needed} data bytes needed, ${available} present`);
   }
-  if (available > needed) {
-    throw new PcdParseError('TRAILING_DATA', start + needed, `${available - needed} bytes after the data`);
+  // PCL's writer maps the file and leaves up to a page of zero bytes after the data; an editor may add a newline.
+  for (let i = start + needed; i < bytes.length; i++) {
+    const byte = bytes[i]!;
+    if (byte !== 0 && !isWhitespace(byte)) {
+      throw new PcdParseError('TRAILING_DATA', i, `${bytes.length - i} bytes after the data`);
+    }
   }
 }
 
