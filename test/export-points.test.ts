@@ -13,6 +13,7 @@ import {
 } from '../dist/index.js';
 import {
   pointCloudFields,
+  pointCloudFile,
   pointCloudForm,
   startSimulator,
   type Simulator,
@@ -21,7 +22,7 @@ import {
 import { parseArgs } from '../src/cli/args.js';
 import { npyHeader } from '../src/export/formats.js';
 import { pointsFileName } from '../src/export/points.js';
-import { indexLines, readTree, removeTempDirs, tempDir } from './export-support.js';
+import { indexLines, labelsOf, readTree, removeTempDirs, tempDir } from './export-support.js';
 
 const POINTS = 1500;
 const pool = new MaskDecoderPool({ threads: 2 });
@@ -107,6 +108,48 @@ describe('exportBatch with points', () => {
     expect([...forms].sort()).toEqual(['ascii', 'binary', 'binary_compressed']);
     // Per job: result, fragment, and a label file and a points file per mask.
     expect(tree.size).toBe(3 + 3 * (3 + 4 * 2));
+  });
+
+  it('reads clouds padded as PCL pads them; kitti leaves out NaN points and their labels, npy keeps every point', async () => {
+    const { simulator, base } = await setup({ pclPadding: true, nanReturns: true });
+    const dataset = simulator.dataset;
+    let leftOut = 0;
+    for (const format of ['kitti', 'npy'] as const) {
+      const out = await tempDir();
+      const summary = await exportBatch({ ...base(out), format });
+      expect(summary.jobs).toEqual({ listed: 3, exported: 3, failed: 0 });
+      const tree = await readTree(out);
+      for (const line of indexLines(tree)) {
+        const { job_id: jobId, frame_id: frameId, sensor_id: sensorId } = line as unknown as Record<string, string>;
+        const job = dataset.job(jobId!)!.index;
+        const sensor = dataset.sensorIds.indexOf(sensorId!);
+        const all = expectedValues(simulator, jobId!, frameId!, sensorId!, format === 'kitti');
+        const labels = dataset.maskLabels(job, Number(frameId), sensor);
+        const stride = format === 'kitti' ? 4 : 3;
+        const finite = Array.from({ length: POINTS }, (_, i) => i).filter((i) => Number.isFinite(all[i * stride]));
+        expect(finite.length).toBeLessThan(POINTS);
+        let bytes = tree.get((line as { points_file: string }).points_file)!;
+        if (format === 'npy') bytes = bytes.subarray(npyHeader(POINTS, '<f4', 3).length);
+        const written = floats(bytes);
+        if (format === 'npy') {
+          expect(written).toEqual(all);
+          expect(Array.from(labelsOf(tree.get(line.file)!, format))).toEqual(Array.from(labels));
+          expect(line).not.toHaveProperty('points_left_out');
+          continue;
+        }
+        // Aligned: point k of the .bin is the kth finite point, label k of the .label its label.
+        expect(written).toEqual(Float32Array.from(finite.flatMap((i) => Array.from(all.subarray(i * 4, i * 4 + 4)))));
+        expect(Array.from(labelsOf(tree.get(line.file)!, format))).toEqual(finite.map((i) => labels[i]));
+        expect(line).toMatchObject({ points: finite.length, points_left_out: POINTS - finite.length });
+        expect(Object.values(line.histogram).reduce((sum, n) => sum + n, 0)).toBe(finite.length);
+        leftOut += POINTS - finite.length;
+      }
+      if (format === 'kitti') expect(summary.points).toBe(3 * 2 * 2 * POINTS - leftOut);
+    }
+    // Padded, as PCL leaves its binary files.
+    const file = pointCloudFile(dataset, 0, 0, 0);
+    expect(pointCloudForm(0, 0, 0)).not.toBe('ascii');
+    expect(file.length % 4096).toBe(0);
   });
 
   it('records a point cloud of another size than its mask as its job failing; the others complete', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PcdParseError, readPcd, type PcdErrorCode } from '../dist/index.js';
+import { PcdParseError, readPcd, readPcdHeader, type PcdErrorCode } from '../dist/index.js';
 import { everyTypeCloud, FORMS, lidarCloud } from './fixtures/pcd-samples.js';
 import { lzfCompress, writePcd, type PcdWriterField } from '../src/sim/pcd-writer.js';
 
@@ -262,6 +262,16 @@ describe('readPcd rejects bad data', () => {
     expectPcdError(withSizes(compressedSize + 1, 20 * 16), 'TRUNCATED_DATA', file.length);
     expectPcdError(withSizes(compressedSize - 1, 20 * 16), 'TRAILING_DATA', file.length - 1);
     expectPcdError(file.subarray(0, dataOffset + 7), 'TRUNCATED_DATA');
+  });
+
+  it('readPcdHeader reads the header alone, without the data (and checks it as readPcd does)', () => {
+    const file = writePcd(fields, 20, 'binary_compressed');
+    const header = readPcdHeader(file);
+    expect(header).toEqual(readPcd(file).header);
+    expect(readPcdHeader(file.subarray(0, header.dataOffset).slice().buffer)).toEqual(header);
+    expect(() => readPcdHeader(writePcd(fields, 20, 'binary', { pointsLine: 21 }))).toThrow(
+      expect.objectContaining({ code: 'POINTS_MISMATCH' }),
+    );
   });
 
   it('rejects input that is not bytes', () => {

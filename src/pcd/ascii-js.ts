@@ -64,14 +64,16 @@ function toFloat32(double: number, bytes: Uint8Array, start: number, end: number
   if (single === double || Number.isNaN(double)) return single;
   if (!Number.isFinite(single)) {
     if (Math.abs(double) !== FLOAT32_MAX_MIDPOINT) return single;
-    return compareDecimal(bytes, start, end, double) * Math.sign(double) < 0 ? Math.sign(double) * 3.4028234663852886e38 : single;
+    return compareDecimal(bytes, start, end, double) * Math.sign(double) < 0
+      ? Math.sign(double) * 3.4028234663852886e38
+      : single;
   }
   const neighbour = single + 2 * (double - single);
   if (Math.fround(neighbour) !== neighbour) return single;
   // The double is a midpoint: the float on the decimal's side of it, or the even one of the two on a tie.
   const side = compareDecimal(bytes, start, end, double);
   if (side === 0) return evenFloat32(single) ? single : neighbour;
-  return (side > 0) === (neighbour > single) ? neighbour : single;
+  return side > 0 === neighbour > single ? neighbour : single;
 }
 
 const float32Scratch = new Float32Array(1);
@@ -172,6 +174,7 @@ export function parseNumber(bytes: Uint8Array, start: number, end: number): numb
   const sign = bytes[i];
   const negative = sign === 0x2d;
   if (negative || sign === 0x2b) i++;
+  const afterSign = i;
   let mantissa = 0;
   let exponent = 0;
   let digits = 0;
@@ -190,7 +193,7 @@ export function parseNumber(bytes: Uint8Array, start: number, end: number): numb
       digits++;
     }
   }
-  if (digits === 0) return parseSpecial(bytes, i, end, negative);
+  if (digits === 0) return parseSpecial(bytes, afterSign, end, negative);
   if (i < end && (bytes[i] === 0x65 || bytes[i] === 0x45)) {
     i++;
     const exponentNegative = bytes[i] === 0x2d;

@@ -39,7 +39,10 @@ export function intensityField(pcd: PointCloud): PcdFieldArray | undefined {
     if (found === undefined) continue;
     const array = pcd.fields[found]!;
     if (array.length !== pcd.pointCount) {
-      throw new LabelJoinError('INVALID_INTENSITY_FIELD', `the point cloud's ${found} field has more than one value a point`);
+      throw new LabelJoinError(
+        'INVALID_INTENSITY_FIELD',
+        `the point cloud's ${found} field has more than one value a point`,
+      );
     }
     return array;
   }

@@ -1,10 +1,11 @@
-export { readPcd } from './read.js';
+export { readPcd, readPcdHeader } from './read.js';
 export type { PointCloud, PcdInput } from './read.js';
 export type { PcdHeader, PcdField, PcdType, PcdDataForm } from './header.js';
 export type { PcdFieldArray } from './layout.js';
 export { PcdParseError } from './pcd-error.js';
 export type { PcdErrorCode } from './pcd-error.js';
 export { labelPoints, pointsOfLabel } from './join.js';
+export { INTENSITY_NAMES } from './fields.js';
 export type { LabelledPoints } from './join.js';
 export { LabelJoinError } from './join-error.js';
 export type { LabelJoinErrorCode } from './join-error.js';

@@ -54,6 +54,14 @@ export function readPcd(input: PcdInput): PointCloud {
   return { header, pointCount: header.points, fields: fieldViews(layout, buffer) };
 }
 
+/**
+ * Parses and checks the header of a PCD file alone (fields, sizes, WIDTH x HEIGHT = POINTS, DATA form), without
+ * touching its data: for example to check the point count before reading. Throws PcdParseError.
+ */
+export function readPcdHeader(input: PcdInput): PcdHeader {
+  return parsePcdHeader(toBytes(input));
+}
+
 function readBinary(bytes: Uint8Array, header: PcdHeader, layout: FieldLayout): ArrayBuffer {
   const start = header.dataOffset;
   const dataBytes = header.points * layout.pointSize;

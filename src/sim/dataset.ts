@@ -31,6 +31,13 @@ export interface DatasetOptions {
    * the job result has no result URL. Default: every job 'completed'.
    */
   jobStatuses?: Readonly<Record<number, string>>;
+  /**
+   * Serve point clouds as PCL's writer leaves them on Linux: binary and binary_compressed data followed by zero bytes
+   * up to the end of the last 4 KiB page (see point-cloud.ts). Default false.
+   */
+  pclPadding?: boolean;
+  /** Points without a lidar return hold NaN x, y, z (as organized clouds keep them) instead of zeros. Default false. */
+  nanReturns?: boolean;
 }
 
 /** The status of a finished job: the only one whose job result carries a result URL. */
@@ -102,6 +109,8 @@ export class SimDataset {
   readonly #statuses: string[];
   readonly #revisions: number[];
   readonly #annotations = new Map<number, { revision: number; value: JobAnnotations }>();
+  readonly pclPadding: boolean;
+  readonly nanReturns: boolean;
   readonly #pageTokens: readonly string[];
   readonly #jobsById: ReadonlyMap<string, SimJob>;
   readonly #tokenPages: ReadonlyMap<string, number>;
@@ -128,6 +137,8 @@ export class SimDataset {
     this.classes = simClasses(seed, uuid);
     this.#statuses = this.jobs.map((job) => options.jobStatuses?.[job.index] ?? COMPLETED);
     this.#revisions = this.jobs.map(() => 0);
+    this.pclPadding = options.pclPadding ?? false;
+    this.nanReturns = options.nanReturns ?? false;
     this.sensorIds = Array.from({ length: this.sensors }, (_, s) => String(18_158_562 + s * 1_117));
     const pages = Math.max(1, Math.ceil(this.jobs.length / this.pageSize)) + (options.emptyLastPage ? 1 : 0);
     const firstToken = TOKEN_BASE + BigInt(seed) * 1_000_000n;
