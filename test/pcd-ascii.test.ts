@@ -9,8 +9,8 @@ import { fieldLayout, fieldViews } from '../src/pcd/layout.js';
 import { PcdParseError as ReferencePcdError } from '../src/pcd/pcd-error.js';
 
 const encoder = new TextEncoder();
-const HEAD = 'FIELDS a b c d _ e\nSIZE 4 8 1 2 4 4\nTYPE F F U I F U\nCOUNT 1 2 1 1 1 1\n';
-const VALUES_PER_ROW = 7;
+const HEAD = 'FIELDS a b c d _ e f g\nSIZE 4 8 1 2 4 4 8 8\nTYPE F F U I F U U I\nCOUNT 1 2 1 1 1 1 1 1\n';
+const VALUES_PER_ROW = 9;
 
 /** The JS reference parser alone: the fields as plain arrays, or the error's code and offset. */
 function reference(bytes: Uint8Array): unknown {
@@ -62,7 +62,7 @@ const token = fc.oneof(
 const row = fc
   .array(token, { minLength: VALUES_PER_ROW - 1, maxLength: VALUES_PER_ROW + 1 })
   .map((tokens) => tokens.join(' '));
-// Values that fit their columns (a F4, b F8 x 2, c U1, d I2, _ F4, e U4), so that the core keeps the data.
+// Values that fit their columns (a F4, b F8 x 2, c U1, d I2, _ F4, e U4, f U8, g I8), so that the core keeps the data.
 const anyNumber = fc.oneof({ arbitrary: fastNumber, weight: 8 }, { arbitrary: slowNumber, weight: 1 });
 const integerIn = (min: number, max: number) =>
   fc.oneof(
@@ -78,6 +78,8 @@ const validRow = fc.tuple(
   integerIn(-32768, 32767),
   anyNumber,
   integerIn(0, 4294967295),
+  fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }).map(String), integerIn(0, 2 ** 53)),
+  fc.oneof(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map(String), integerIn(-(2 ** 53), 2 ** 53)),
 );
 
 describe('DATA ascii through the WebAssembly core', () => {
