@@ -96,6 +96,13 @@ describe.skipIf(missing !== undefined)('readPcd against PCL', () => {
   execFileSync('pcl_pcd_convert_NaN_nan', [path('organized-NaN.pcd'), path('organized-NaN-converted.pcd')], {
     stdio: 'pipe',
   });
+  // ... pcl_pcd_introduce_nan's NaN points, pcl_xyz2pcd's conversion of a text cloud ...
+  const tool = (name: string, ...args: string[]) => execFileSync(name, args, { stdio: 'pipe' });
+  tool('pcl_pcd_introduce_nan', path('xyzi-binary.pcd'), path('introduced-nan.pcd'), '30');
+  const [sx, sy, sz] = lidarScan(500, 3);
+  const xyz = Array.from({ length: 500 }, (_, i) => `${sx!.values[i]} ${sy!.values[i]} ${sz!.values[i]}`);
+  writeFileSync(path('scan.xyz'), `${xyz.join('\n')}\n`);
+  tool('pcl_xyz2pcd', path('scan.xyz'), path('xyz2pcd.pcd'));
   // ... CRLF line ends, blank lines after ascii data, a newline after binary data.
   writeFileSync(
     path('xyzi-crlf.pcd'),
