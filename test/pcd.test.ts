@@ -264,6 +264,27 @@ describe('readPcd rejects bad data', () => {
     expectPcdError(file.subarray(0, dataOffset + 7), 'TRUNCATED_DATA');
   });
 
+  it.each(['binary', 'binary_compressed'] as const)(
+    '%s: zero bytes and whitespace after the data (PCL page padding, a newline) are ignored, other bytes are not',
+    (form) => {
+      const file = writePcd(fields, 20, form);
+      const expected = readPcd(file).fields;
+      const withTail = (...parts: (Uint8Array | string)[]) =>
+        Uint8Array.from([...file, ...parts.flatMap((part) => [...(typeof part === 'string' ? encode(part) : part)])]);
+      for (const tail of [new Uint8Array(4000), '\n', '\r\n \t\n']) {
+        expect(readPcd(withTail(tail)).fields).toEqual(expected);
+      }
+      expectPcdError(withTail('x'), 'TRAILING_DATA', file.length);
+      expectPcdError(withTail(new Uint8Array(100), 'x', new Uint8Array(10)), 'TRAILING_DATA', file.length + 100);
+    },
+  );
+
+  it('ascii: blank lines after the rows are ignored, a zero byte is not', () => {
+    const file = writePcd(fields, 20, 'ascii');
+    expect(readPcd(Uint8Array.from([...file, ...encode('\n\n \r\n')])).fields).toEqual(readPcd(file).fields);
+    expectPcdError(Uint8Array.from([...file, 0]), 'TRAILING_DATA', file.length);
+  });
+
   it('readPcdHeader reads the header alone, without the data (and checks it as readPcd does)', () => {
     const file = writePcd(fields, 20, 'binary_compressed');
     const header = readPcdHeader(file);
