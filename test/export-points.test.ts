@@ -116,8 +116,9 @@ describe('exportBatch with points', () => {
     let leftOut = 0;
     for (const format of ['kitti', 'npy'] as const) {
       const out = await tempDir();
-      const summary = await exportBatch({ ...base(out), format });
-      expect(summary.jobs).toEqual({ listed: 3, exported: 3, failed: 0 });
+      // Raw label keys in the label files, to compare with the simulator's masks.
+      const summary = await exportBatch({ ...base(out), format, labels: 'raw' });
+      expect(summary.jobs).toEqual({ listed: 3, exported: 3, failed: 0, skipped: {} });
       const tree = await readTree(out);
       for (const line of indexLines(tree)) {
         const { job_id: jobId, frame_id: frameId, sensor_id: sensorId } = line as unknown as Record<string, string>;
@@ -141,7 +142,7 @@ describe('exportBatch with points', () => {
         expect(written).toEqual(Float32Array.from(finite.flatMap((i) => Array.from(all.subarray(i * 4, i * 4 + 4)))));
         expect(Array.from(labelsOf(tree.get(line.file)!, format))).toEqual(finite.map((i) => labels[i]));
         expect(line).toMatchObject({ points: finite.length, points_left_out: POINTS - finite.length });
-        expect(Object.values(line.histogram).reduce((sum, n) => sum + n, 0)).toBe(finite.length);
+        expect(line.histogram.reduce((sum, entry) => sum + entry.points, 0)).toBe(finite.length);
         leftOut += POINTS - finite.length;
       }
       if (format === 'kitti') expect(summary.points).toBe(3 * 2 * 2 * POINTS - leftOut);
