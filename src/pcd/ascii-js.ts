@@ -24,7 +24,24 @@ const BIG_INTEGER_RANGES: Record<string, readonly [bigint, bigint]> = {
   U8: [0n, 0xffffffffffffffffn],
   I8: [-0x8000000000000000n, 0x7fffffffffffffffn],
 };
-const PLAIN_INTEGER = /^[+-]?\d+$/;
+const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:e([+-]?\d+))?$/;
+// 10^25 is beyond every 64-bit integer: a larger exponent needs no BigInt power to be out of range.
+const MAX_INTEGER_EXPONENT = 25;
+
+/** The integer a decimal token denotes exactly (`12`, `-3.0`, `1.5e3`), or why it is none. */
+function exactInteger(text: string): bigint | 'INVALID_NUMBER' | 'VALUE_OUT_OF_RANGE' {
+  const match = DECIMAL.exec(text.toLowerCase());
+  const fraction = match?.[3] ?? '';
+  if (!match || `${match[2]}${fraction}` === '') return 'INVALID_NUMBER';
+  let value = BigInt(`${match[2]}${fraction}`);
+  let exponent = Number(match[4] ?? 0) - fraction.length;
+  if (value === 0n) return 0n;
+  for (; exponent < 0 && value % 10n === 0n; exponent++) value /= 10n;
+  if (exponent < 0) return 'INVALID_NUMBER';
+  if (exponent > MAX_INTEGER_EXPONENT) return 'VALUE_OUT_OF_RANGE';
+  value *= 10n ** BigInt(exponent);
+  return match[1] === '-' ? -value : value;
+}
 
 /** A value for a field of type `key`, or why the token is not one. */
 export type ConvertedValue = number | bigint | 'INVALID_NUMBER' | 'VALUE_OUT_OF_RANGE';
@@ -33,14 +50,8 @@ export type ConvertedValue = number | bigint | 'INVALID_NUMBER' | 'VALUE_OUT_OF_
 export function convertToken(bytes: Uint8Array, start: number, end: number, key: string): ConvertedValue {
   const big = BIG_INTEGER_RANGES[key];
   if (big) {
-    const text = latin1(bytes, start, end);
-    let value: bigint;
-    if (PLAIN_INTEGER.test(text)) value = BigInt(text);
-    else {
-      const number = parseNumber(bytes, start, end);
-      if (number === undefined || !Number.isSafeInteger(number)) return 'INVALID_NUMBER';
-      value = BigInt(number);
-    }
+    const value = exactInteger(latin1(bytes, start, end));
+    if (typeof value === 'string') return value;
     return value >= big[0] && value <= big[1] ? value : 'VALUE_OUT_OF_RANGE';
   }
   const value = parseNumber(bytes, start, end);
@@ -86,8 +97,7 @@ function evenFloat32(value: number): boolean {
 
 /** The sign of (decimal token - finite double), compared exactly. */
 function compareDecimal(bytes: Uint8Array, start: number, end: number, double: number): number {
-  const text = latin1(bytes, start, end).toLowerCase();
-  const match = /^([+-]?)(\d*)(?:\.(\d*))?(?:e([+-]?\d+))?$/.exec(text)!;
+  const match = DECIMAL.exec(latin1(bytes, start, end).toLowerCase())!;
   const fraction = match[3] ?? '';
   let numerator = BigInt(`${match[2]}${fraction}` || '0');
   if (match[1] === '-') numerator = -numerator;
