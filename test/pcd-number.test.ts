@@ -98,6 +98,8 @@ describe('ascii values through the core and the JS fallback', () => {
 
   it('U8 and I8 as BigUint64Array and BigInt64Array, exact beyond 2^53, 20 digits included', () => {
     const unsigned = ['0', '18446744073709551615', '9007199254740993', '12345678901234567890', '1e3', '-0'];
+    // Not plain digits, still integers: exact too (the JS fallback takes these from the core).
+    unsigned.push('9007199254740992.0', '1.8446744073709551615e19', '184467440737095516150e-1');
     const u8 = readPcd(cloud('U', 8, unsigned)).fields.v;
     expect(u8).toBeInstanceOf(BigUint64Array);
     expect(Array.from(u8 as BigUint64Array)).toEqual([
@@ -107,6 +109,9 @@ describe('ascii values through the core and the JS fallback', () => {
       12345678901234567890n,
       1000n,
       0n,
+      9007199254740992n,
+      18446744073709551615n,
+      18446744073709551615n,
     ]);
     const signed = ['-9223372036854775808', '9223372036854775807', '-9007199254740993', '42'];
     const i8 = readPcd(cloud('I', 8, signed)).fields.v;
