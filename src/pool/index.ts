@@ -1,4 +1,4 @@
 export { MaskDecoderPool, MAX_THREADS } from './pool.js';
-export type { MaskDecoderPoolOptions, PoolDecodeOptions } from './pool.js';
+export type { MaskDecoderPoolOptions, PiscinaInstance, PoolDecodeOptions } from './pool.js';
 export { PoolError } from './pool-error.js';
 export type { PoolErrorCode } from './pool-error.js';

@@ -31,7 +31,18 @@ export interface MaskDecoderPoolOptions {
    * process (a V8 limitation, not a catchable worker error): such a pool gets mask strings as bytes, which stay out
    * of the worker's heap, but keep the limits generous or leave them out (the default pool sets none).
    */
-  piscina?: Piscina;
+  piscina?: PiscinaInstance;
+}
+
+/**
+ * What `options.piscina` is typed as: the members of a Piscina this pool reads. Declared here rather than importing
+ * piscina's class, so that the public types compile without piscina's own (which fail under `"module": "node16"`
+ * with `skipLibCheck: false`). At run time the value must still be a real Piscina.
+ */
+export interface PiscinaInstance {
+  readonly maxThreads: number;
+  readonly options: { readonly filename: string | null; readonly maxQueue: number };
+  destroy(): Promise<void>;
 }
 
 export interface PoolDecodeOptions {
@@ -199,7 +210,11 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function checkPoolOptions(options: MaskDecoderPoolOptions): MaskDecoderPoolOptions {
+function checkPoolOptions(options: MaskDecoderPoolOptions): {
+  threads?: number | undefined;
+  maxQueue?: number | undefined;
+  piscina?: Piscina;
+} {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options must be an object');
   const { threads, maxQueue, piscina } = options;
   if (threads !== undefined && !(Number.isSafeInteger(threads) && threads >= 1 && threads <= MAX_THREADS)) {
@@ -208,16 +223,15 @@ function checkPoolOptions(options: MaskDecoderPoolOptions): MaskDecoderPoolOptio
   if (maxQueue !== undefined && !((Number.isSafeInteger(maxQueue) && maxQueue >= 0) || maxQueue === Infinity)) {
     throw new InvalidArgumentError('options.maxQueue must be a non-negative integer or Infinity');
   }
-  if (piscina !== undefined) {
-    if (!(piscina instanceof Piscina)) throw new InvalidArgumentError('options.piscina must be a Piscina');
-    if (threads !== undefined) {
-      throw new InvalidArgumentError('options.threads must not be set with options.piscina (its maxThreads apply)');
-    }
-    if (typeof piscina.options.filename !== 'string') {
-      throw new InvalidArgumentError('options.piscina must be created with filename: MaskDecoderPool.workerFilename');
-    }
+  if (piscina === undefined) return { threads, maxQueue };
+  if (!(piscina instanceof Piscina)) throw new InvalidArgumentError('options.piscina must be a Piscina');
+  if (threads !== undefined) {
+    throw new InvalidArgumentError('options.threads must not be set with options.piscina (its maxThreads apply)');
   }
-  return options;
+  if (typeof piscina.options.filename !== 'string') {
+    throw new InvalidArgumentError('options.piscina must be created with filename: MaskDecoderPool.workerFilename');
+  }
+  return { threads, maxQueue, piscina };
 }
 
 function checkDecodeOptions(options: PoolDecodeOptions): PoolDecodeOptions {
