@@ -1,9 +1,12 @@
-// The browser-safe entry: decoding and point clouds only, nothing below it imports a Node module. Importing it
-// compiles the WebAssembly core asynchronously (top-level await), as browsers require on their main thread.
-import { loadCoreAsync } from './core/wasm.js';
+// The browser-safe entry: decoding and point clouds only, nothing below it imports a Node module. Browsers compile
+// the WebAssembly core asynchronously on their main thread, so callers `await ready()` once before the first decode.
+// No top-level await: bundlers that target scripts (esbuild's iife, older targets) can take this file as it is.
+import { requireReady } from './core/wasm.js';
 
-await loadCoreAsync();
+requireReady();
 
+export { ready } from './core/wasm.js';
+export { NotReadyError } from './core/not-ready-error.js';
 export * from './decode/index.js';
 export { PlaymentMasksError, InvalidArgumentError } from './errors.js';
 export * from './pcd/index.js';

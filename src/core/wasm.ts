@@ -1,6 +1,7 @@
 // The embedded WebAssembly core: compiled once per process, instantiated once per thread, with one
 // scratch region in its memory that grows on demand and is reused by every call.
 import coreBinary from '../../build/core.wasm';
+import { NotReadyError } from './not-ready-error.js';
 
 interface CoreExports {
   memory: WebAssembly.Memory;
@@ -77,20 +78,38 @@ export class WasmCore {
 }
 
 let instance: WasmCore | undefined;
+let loading: Promise<void> | undefined;
+/** Set by the browser entry: the core is then loaded by ready() only, never synchronously on first use. */
+let loadOnlyByReady = false;
+
+/** Makes wasmCore() throw NotReadyError until ready() has loaded the core, instead of compiling it synchronously. */
+export function requireReady(): void {
+  loadOnlyByReady = true;
+}
 
 /**
- * Compiles and instantiates the core without blocking. Browsers refuse synchronous compilation and instantiation of
- * larger modules on the main thread (Chrome: over 4 KB in older versions, 8 MB today): the browser entry awaits this.
+ * Compiles and instantiates the WebAssembly core without blocking; resolves once decoding can start. Browsers refuse
+ * synchronous compilation of larger modules on the main thread (Chrome: over 4 KB in older versions, 8 MB today), so
+ * the browser entry needs this awaited before its first decode. In Node.js it is optional (the core is otherwise
+ * compiled synchronously on first use). Calling it again is cheap; a failed load is retried by the next call.
  */
-export async function loadCoreAsync(): Promise<void> {
-  const module = await WebAssembly.compile(coreBinary);
-  const ready = await WebAssembly.instantiate(module, {});
-  compiledModule = module;
-  instance = new WasmCore(module, ready);
+export function ready(): Promise<void> {
+  if (instance) return Promise.resolve();
+  loading ??= (async () => {
+    const module = await WebAssembly.compile(coreBinary);
+    const loaded = await WebAssembly.instantiate(module, {});
+    compiledModule ??= module;
+    instance ??= new WasmCore(module, loaded);
+  })().finally(() => {
+    loading = undefined;
+  });
+  return loading;
 }
 
 /** This thread's instance of the core. */
 export function wasmCore(): WasmCore {
-  instance ??= new WasmCore(coreModule());
+  if (instance) return instance;
+  if (loadOnlyByReady) throw new NotReadyError();
+  instance = new WasmCore(coreModule());
   return instance;
 }
