@@ -128,7 +128,7 @@ describe('MaskDecoderPool with a caller-supplied Piscina', () => {
 
 describe('MaskDecoderPool from the CommonJS build', () => {
   it('finds its worker and decodes', () => {
-    const dist = fileURLToPath(new URL('../dist/index.cjs', import.meta.url));
+    const dist = fileURLToPath(new URL('../cjs/index.cjs', import.meta.url));
     const script = `
       const { MaskDecoderPool } = require(${JSON.stringify(dist)});
       const pool = new MaskDecoderPool({ threads: 1 });

@@ -1,0 +1,39 @@
+// Three builds, run by one `tsup` call (see README "Architecture"):
+// - Node.js: every entry as ES modules with shared chunks, so a process holds one copy of each class and of the
+//   compiled core. CommonJS callers get the same files through Node's require() of ES modules (cjs/*.cjs).
+// - Declarations for those CommonJS callers (.d.cts), since TypeScript reads a file's module format from its name.
+// - The browser entry: one self-contained ES module with no Node imports.
+import { defineConfig } from 'tsup';
+
+const wasm = { '.wasm': 'binary' } as const;
+
+export default defineConfig([
+  {
+    entry: {
+      index: 'src/index.ts',
+      worker: 'src/pool/worker.ts',
+      sim: 'src/sim/index.ts',
+      cli: 'src/cli/main.ts',
+    },
+    format: ['esm'],
+    dts: { entry: { index: 'src/index.ts', sim: 'src/sim/index.ts' } },
+    target: 'node20',
+    platform: 'node',
+    splitting: true,
+    loader: wasm,
+  },
+  {
+    entry: { index: 'src/index.ts', sim: 'src/sim/index.ts' },
+    format: ['cjs'],
+    dts: { only: true },
+    loader: wasm,
+  },
+  {
+    entry: { browser: 'src/browser.ts' },
+    format: ['esm'],
+    dts: true,
+    target: 'es2022',
+    platform: 'browser',
+    loader: wasm,
+  },
+]);
