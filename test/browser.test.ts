@@ -1,26 +1,13 @@
 // The browser entry in a real browser: Debian's chromium, headless, driven by playwright-core, loading dist/browser.js
 // from a node:http server on 127.0.0.1 and decoding a mask, a legacy mask and a PCD on the page's main thread.
-import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeMask, readPcd } from '../dist/index.js';
 import { generateMaskLabels } from '../src/sim/mask-text.js';
+import { isolatedPage, serve, sharedChromium, skipWithoutChromium, type Site } from './browser-support.js';
 import { everyTypeCloud, FORMS } from './fixtures/pcd-samples.js';
 import { writePcd } from '../src/sim/pcd-writer.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const distDir = new URL('../dist/', import.meta.url);
 
 const POINTS = 5000;
@@ -38,55 +25,52 @@ const files: Record<string, Uint8Array> = {
   ...Object.fromEntries(FORMS.map((form) => [`cloud-${form}.pcd`, writePcd(cloud, POINTS, form)])),
 };
 
+// Decoding before ready() must fail with the typed error; then the page awaits ready() as README tells.
 const PAGE = `<!doctype html><meta charset="utf-8"><script type="module">
 import * as library from '/dist/browser.js';
+try {
+  library.decodeMask('[1]');
+  window.beforeReady = 'decoded';
+} catch (error) {
+  window.beforeReady = \`\${error instanceof library.NotReadyError}:\${error.code}\`;
+}
+await library.ready();
 window.library = library;
 window.loaded = true;
 </script>`;
 
-let server: Server;
-let browser: Browser;
-let origin: string;
-
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: apt-get update && apt-get install -y chromium (.ci/run does this)`);
-  }
-  server = createServer((request, response) => {
-    const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
-    const send = (type: string, body: Uint8Array | string) => {
-      response.writeHead(200, { 'content-type': type });
-      response.end(body);
-    };
-    if (path === '/') return send('text/html', PAGE);
-    if (path === '/dist/browser.js') return send('text/javascript', readFileSync(new URL('browser.js', distDir)));
-    const file = files[path.slice('/files/'.length)];
-    if (path.startsWith('/files/') && file) return send('application/octet-stream', file);
-    response.writeHead(404).end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
-});
-
-describe('the browser entry in headless Chromium', () => {
-  it('has no Node imports', () => {
+describe('the browser entry', () => {
+  it('has no Node imports and no top-level await', () => {
     const source = readFileSync(new URL('browser.js', distDir), 'utf8');
     expect(source).not.toMatch(/from\s*["']node:|require\(|from\s*["'](fs|path|worker_threads|undici|piscina)["']/);
+    expect(source).not.toMatch(/^await /m);
+  });
+});
+
+describe.skipIf(skipWithoutChromium('test/browser.test.ts'))('the browser entry in headless Chromium', () => {
+  const chromium = sharedChromium();
+  let site: Site | undefined;
+
+  beforeAll(async () => {
+    site = await serve(
+      new Map<string, Uint8Array | string>([
+        ['/', PAGE],
+        ['/dist/browser.js', readFileSync(new URL('browser.js', distDir))],
+        ...Object.entries(files).map(([name, bytes]) => [`/files/${name}`, bytes] as const),
+      ]),
+    );
+  });
+
+  // Only what was created: a failed setup must not leave a hook waiting on a server that never existed.
+  afterAll(async () => {
+    await chromium.close();
+    await site?.close();
   });
 
   it('decodes a mask, a legacy mask and a PCD in every DATA form on the main thread, like Node', async () => {
-    const page = await browser.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
     // Nothing leaves the loopback server.
-    await page.route('**/*', (route) => (route.request().url().startsWith(origin) ? route.continue() : route.abort()));
-    await page.goto(`${origin}/`, { waitUntil: 'domcontentloaded' });
+    const { page, pageErrors } = await isolatedPage(await chromium.browser(), site!.origin);
+    await page.goto(`${site!.origin}/`, { waitUntil: 'domcontentloaded' });
     await page.waitForFunction(() => (window as unknown as { loaded?: boolean }).loaded === true, undefined, {
       timeout: 20_000,
     });
@@ -149,6 +133,9 @@ describe('the browser entry in headless Chromium', () => {
         .slice(0, 5),
     );
     expect(result.parseError).toBe('PcdParseError:MISSING_KEYWORD');
+    expect(await page.evaluate(() => (window as unknown as { beforeReady: string }).beforeReady)).toBe(
+      'true:NOT_READY',
+    );
     expect(pageErrors).toEqual([]);
     await page.close();
   }, 60_000);
