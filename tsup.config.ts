@@ -23,7 +23,7 @@ export default defineConfig([
     loader: wasm,
   },
   {
-    entry: { index: 'src/index.ts', sim: 'src/sim/index.ts' },
+    entry: { index: 'src/index.ts', sim: 'src/sim/index.ts', browser: 'src/browser.ts' },
     format: ['cjs'],
     dts: { only: true },
     loader: wasm,
