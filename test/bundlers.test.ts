@@ -99,11 +99,16 @@ const BUNDLES: [name: string, make: () => Promise<Map<string, Uint8Array | strin
   ['esbuild esm', () => bundleWithEsbuild('module', 'main.js', 'esm')],
   ['Vite build', () => bundleWithVite('module')],
   ['esbuild esm in a "type": "commonjs" project', () => bundleWithEsbuild('commonjs', 'main.js', 'esm')],
-  ['esbuild iife of require() in a "type": "commonjs" project', () => bundleWithEsbuild('commonjs', 'main-require.js', 'iife')],
+  [
+    'esbuild iife of require() in a "type": "commonjs" project',
+    () => bundleWithEsbuild('commonjs', 'main-require.js', 'iife'),
+  ],
   ['Vite build in a "type": "commonjs" project', () => bundleWithVite('commonjs')],
 ];
 
-describe.skipIf(skipWithoutChromium('test/bundlers.test.ts'))('playment-masks/browser bundled, in headless Chromium', () => {
+const skip = skipWithoutChromium('test/bundlers.test.ts');
+
+describe.skipIf(skip)('playment-masks/browser bundled, in headless Chromium', () => {
   const chromium = sharedChromium();
   const expected = decodeMask(maskText);
 
@@ -118,24 +123,28 @@ describe.skipIf(skipWithoutChromium('test/bundlers.test.ts'))('playment-masks/br
     if (root) await rm(root, { recursive: true, force: true });
   });
 
-  it.each(BUNDLES)('%s: decodes after ready(), and throws NotReadyError before', async (_name, make) => {
-    const files = await make();
-    files.set('/mask.json', maskText);
-    const site = await serve(files);
-    try {
-      const { page, pageErrors } = await isolatedPage(await chromium.browser(), site.origin);
-      await page.goto(`${site.origin}/`, { waitUntil: 'domcontentloaded' });
-      await page.waitForFunction(() => 'result' in window, undefined, { timeout: 20_000 });
-      const result = await page.evaluate(() => (window as unknown as { result: unknown }).result);
-      expect(result).toEqual({
-        beforeReady: 'true:NOT_READY',
-        labels: Array.from(expected.labels),
-        histogram: Array.from(expected.histogram),
-      });
-      expect(pageErrors).toEqual([]);
-      await page.close();
-    } finally {
-      await site.close();
-    }
-  }, 60_000);
+  it.each(BUNDLES)(
+    '%s: decodes after ready(), and throws NotReadyError before',
+    async (_name, make) => {
+      const files = await make();
+      files.set('/mask.json', maskText);
+      const site = await serve(files);
+      try {
+        const { page, pageErrors } = await isolatedPage(await chromium.browser(), site.origin);
+        await page.goto(`${site.origin}/`, { waitUntil: 'domcontentloaded' });
+        await page.waitForFunction(() => 'result' in window, undefined, { timeout: 20_000 });
+        const result = await page.evaluate(() => (window as unknown as { result: unknown }).result);
+        expect(result).toEqual({
+          beforeReady: 'true:NOT_READY',
+          labels: Array.from(expected.labels),
+          histogram: Array.from(expected.histogram),
+        });
+        expect(pageErrors).toEqual([]);
+        await page.close();
+      } finally {
+        await site.close();
+      }
+    },
+    60_000,
+  );
 });

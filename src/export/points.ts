@@ -19,11 +19,6 @@ const VALUES_PER_POINT: Record<ExportFormat, number> = { npy: 3, bin: 3, kitti: 
 const FLOAT32_BYTES = 4;
 const LITTLE_ENDIAN = endianness() === 'LE';
 
-/** The extension of the points file written next to a label file in `format`, with its dot. */
-export function pointsExtensionOf(format: ExportFormat): string {
-  return EXTENSIONS[format];
-}
-
 /** The size in bytes of the points file `encodePoints` produces for `points` points. */
 export function pointsFileSize(points: number, format: ExportFormat): number {
   const data = points * VALUES_PER_POINT[format] * FLOAT32_BYTES;
