@@ -1,20 +1,13 @@
 // A user's CommonJS module, run in a fresh project where the packed tarball is installed: the same checks through
 // require(), and one set of classes and one compiled core shared with import().
 const assert = require('node:assert/strict');
-const { decodeMask, MaskDecoderPool, MaskParseError } = require('playment-masks');
+const library = require('playment-masks');
+const { decodeMask, MaskDecoderPool, MaskParseError } = library;
 const { startSimulator } = require('playment-masks/sim');
+const checkBasics = require('./basics.cjs');
 
 async function main() {
-  const mask = decodeMask('[3, 1, 3]');
-  assert.deepEqual(Array.from(mask.labels), [3, 1, 3]);
-  assert.throws(
-    () => decodeMask('[1, x]'),
-    (error) => error instanceof MaskParseError && error.code === 'EXPECTED_VALUE' && error.offset === 4,
-  );
-
-  const pool = new MaskDecoderPool({ threads: 1 });
-  assert.deepEqual(Array.from((await pool.decode('[7, 0, 7]')).labels), [7, 0, 7]);
-  await pool.close();
+  await checkBasics(library);
 
   const sim = await startSimulator({ jobs: 1, frames: 1, points: 10 });
   assert.match(sim.baseUrl, /^http:\/\/127\./);

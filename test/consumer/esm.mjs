@@ -2,6 +2,7 @@
 // pool, the client against the simulator, and one set of classes and one compiled core shared with require().
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import * as library from 'playment-masks';
 import {
   decodeMask,
   MaskDecoderPool,
@@ -11,18 +12,9 @@ import {
   PlaymentMasksError,
 } from 'playment-masks';
 import { startSimulator } from 'playment-masks/sim';
+import checkBasics from './basics.cjs';
 
-const mask = decodeMask('[3, 1, 3]');
-assert.deepEqual(Array.from(mask.labels), [3, 1, 3]);
-assert.equal(mask.histogram[3], 2);
-assert.throws(
-  () => decodeMask('[1, x]'),
-  (error) => error instanceof MaskParseError && error.code === 'EXPECTED_VALUE' && error.offset === 4,
-);
-
-const pool = new MaskDecoderPool({ threads: 1 });
-assert.deepEqual(Array.from((await pool.decode('[7, 0, 7]')).labels), [7, 0, 7]);
-await pool.close();
+await checkBasics(library);
 
 const sim = await startSimulator({ jobs: 2, frames: 2, points: 500 });
 const client = new PlaymentClient({ apiKey: sim.apiKey, baseUrl: sim.baseUrl });
