@@ -10,7 +10,10 @@ const MASK = new TextEncoder().encode('[1,2,3]');
 
 /** Inputs whose bytes were moved away (structuredClone with transfer: what pool.decode({ transfer: true }) does). */
 function detachedInputs(): Array<[string, Uint8Array | ArrayBuffer]> {
-  const moved = (buffer: ArrayBuffer) => (structuredClone(buffer, { transfer: [buffer] }), buffer);
+  const moved = (buffer: ArrayBuffer) => {
+    structuredClone(buffer, { transfer: [buffer] });
+    return buffer;
+  };
   const view = MASK.slice();
   moved(view.buffer as ArrayBuffer);
   return [
