@@ -123,7 +123,9 @@ describe.skipIf(skipWithoutChromium('test/browser.test.ts'))('the browser entry 
       const expected = readPcd(files[`cloud-${form}.pcd`]!);
       // NaN does not survive page.evaluate's JSON-like transfer; the samples have none.
       expect(result.clouds[form]).toEqual(
-        Object.fromEntries(Object.entries(expected.fields).map(([name, array]) => [name, Array.from<number | bigint>(array)])),
+        Object.fromEntries(
+          Object.entries(expected.fields).map(([name, array]) => [name, Array.from<number | bigint>(array)]),
+        ),
       );
     }
     const firstLabel = labels[0]!;

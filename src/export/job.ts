@@ -84,7 +84,7 @@ export function jobPathOf(jobId: string): string {
  * masks have stopped.
  */
 export async function exportJob(context: JobContext, job: BatchJob, signal: AbortSignal): Promise<boolean> {
-  const { outDir, format, progress, table } = context;
+  const { outDir, format, table } = context;
   const jobPath = jobPathOf(job.id);
   const jobDir = join(outDir, jobPath);
   // A planted link must not lead reads of a "complete" job, nor any write or delete, to another folder.
@@ -122,7 +122,7 @@ export async function exportJob(context: JobContext, job: BatchJob, signal: Abor
     if (!sameLegend(await readLegend(jobDir), legend)) {
       for (const name of await readdir(jobDir)) if (name !== RESULT_NAME) await rm(join(jobDir, name), { force: true });
     }
-    sameResult = previous !== undefined && previous.equals(resultBytes);
+    sameResult = previous?.equals(resultBytes) === true;
     // A saved result object vouches for the label files beside it: into an empty folder it is saved at once (what an
     // interruption leaves can be read back); otherwise (a changed result object, files of an older one around) the
     // old one goes first and the new one waits in a temporary file, renamed into place once its masks all are.
