@@ -453,7 +453,11 @@ describe('help', () => {
       expect(text).toContain(`--${name}${option.value ? ` ${option.value}` : ''}`);
       if (option.default !== undefined) expect(words).toContain(`default ${option.default}`);
     }
-    for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(100);
+    for (const line of text.split('\n')) {
+      expect(line.length).toBeLessThanOrEqual(100);
+      // An option never runs into its text.
+      if (/^ {2}-/.test(line)) expect(line).toMatch(/^ {2}-\S*( \S+)?( {2,}\S|$)/);
+    }
   });
 
   it('shows the limits the parser and the library apply', () => {
@@ -465,6 +469,8 @@ describe('help', () => {
     );
     expect(helpText('export')).toContain('PLAYMENT_API_KEY');
     expect(helpText('simulate')).toMatch(/--fault-rate R +share of requests given a random fault \(0-1, default 0\)/);
+    // Every choice spelled out, as typed.
+    expect(helpText('export').replace(/\s+/g, ' ')).toContain('(npy|bin|kitti, default npy)');
   });
 });
 

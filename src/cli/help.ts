@@ -46,25 +46,23 @@ function commandHelp(name: CommandName): string {
 
 /** ` (1-1024, default 32)`: what the parser accepts, and what applies without the option. */
 function limits(option: OptionSpec): string {
-  const parts = [optionValues(option, true), option.default === undefined ? '' : `default ${option.default}`];
+  const parts = [optionValues(option), option.default === undefined ? '' : `default ${option.default}`];
   const shown = parts.filter((part) => part !== '');
   return shown.length === 0 ? '' : ` (${shown.join(', ')})`;
 }
 
 /**
  * The values an option accepts, as the help and README show them: `1-1024`, `>= 0`, `npy|bin|kitti`, a list's
- * `a,b,c`; '' for free text and flags. `terse` leaves out choices the option's text already names.
+ * `a,b,c`; '' for free text and flags.
  */
-export function optionValues(option: OptionSpec, terse = false): string {
+export function optionValues(option: OptionSpec): string {
   if (option.kind === 'integer' || option.kind === 'number') {
     const { min, max } = option as Required<Pick<OptionSpec, 'min' | 'max'>>;
     if (max === Number.MAX_SAFE_INTEGER) return `${option.aboveMin ? '>' : '>='} ${min}`;
     return `${min}-${max}`;
   }
   if (option.kind === 'list') return option.choices!.join(',');
-  if (option.kind === 'choice') {
-    return terse && option.choices!.every((choice) => option.help.includes(choice)) ? '' : option.choices!.join('|');
-  }
+  if (option.kind === 'choice') return option.choices!.join('|');
   return '';
 }
 
@@ -80,6 +78,7 @@ function optionLine(option: string, text: string): string {
   }
   lines.push(line);
   const first = `  ${option}`;
-  const head = first.length < OPTION_COLUMN ? first.padEnd(OPTION_COLUMN) : `${first}\n${' '.repeat(OPTION_COLUMN)}`;
+  const head =
+    first.length + 2 <= OPTION_COLUMN ? first.padEnd(OPTION_COLUMN) : `${first}\n${' '.repeat(OPTION_COLUMN)}`;
   return head + lines.join(`\n${' '.repeat(OPTION_COLUMN)}`);
 }
