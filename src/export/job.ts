@@ -84,28 +84,55 @@ export function jobPathOf(jobId: string): string {
  * masks have stopped.
  */
 export async function exportJob(context: JobContext, job: BatchJob, signal: AbortSignal): Promise<boolean> {
-  const { outDir, format, table } = context;
   const jobPath = jobPathOf(job.id);
-  const jobDir = join(outDir, jobPath);
+  const jobDir = join(context.outDir, jobPath);
   // A planted link must not lead reads of a "complete" job, nor any write or delete, to another folder.
   await ownDirectory(jobDir, jobPath);
   await recoverRemap(jobDir);
+  const plan = await takeResult(context, job, jobPath, signal);
+  if (!plan) return true;
+  try {
+    return await exportMasks(context, job, jobPath, plan, signal);
+  } finally {
+    await plan.pending?.discard();
+  }
+}
+
+/** What a job keeps of its result object while its masks are exported. */
+interface JobPlan {
+  legend: JobLegend;
+  masks: PlannedMask[];
+  /** The result object is the one saved beside label files of an earlier run: they may be read back. */
+  sameResult: boolean;
+  /** The result object in a temporary file, renamed into place once the masks all are. */
+  pending: AtomicFile | undefined;
+}
+
+/**
+ * Fetches the job's result object and puts it on disk; resolves to its plan, or to undefined when the job is complete
+ * from an earlier run. A function of its own so that the bytes and the parsed object die with its frame: they are
+ * held, and counted in the byte budget, only until they are parsed and on disk (an async function's locals live on
+ * for as long as it waits).
+ */
+async function takeResult(
+  context: JobContext,
+  job: BatchJob,
+  jobPath: string,
+  signal: AbortSignal,
+): Promise<JobPlan | undefined> {
+  const { outDir, format, table } = context;
+  const jobDir = join(outDir, jobPath);
   const complete = await completeJob(context, jobPath);
-  // The result object's bytes are held, and counted in the byte budget, only until they are parsed and on disk; of
-  // the parsed object the job keeps its legend and masks (its bytes are result.json).
   const memory = context.budget.open(signal);
-  let legend: JobLegend;
-  let masks: PlannedMask[];
-  let sameResult: boolean;
   let pending: AtomicFile | undefined;
   try {
     let resultBytes: Uint8Array | undefined;
     if (complete) {
       const seeComplete = () => table.see(complete.legend.map((entry) => classOfEntry(entry)));
-      if (!context.refresh) return (seeComplete(), true);
+      if (!context.refresh) return (seeComplete(), undefined);
       resultBytes = await fetchResult(context, job, signal, memory);
       const saved = await readSaved(jobDir, memory);
-      if (saved?.equals(resultBytes)) return (seeComplete(), true);
+      if (saved?.equals(resultBytes)) return (seeComplete(), undefined);
     }
     await removeStaleTemps(jobDir);
     // From here on the job is not complete: no fragment may vouch for files that are about to change.
@@ -113,8 +140,8 @@ export async function exportJob(context: JobContext, job: BatchJob, signal: Abor
 
     resultBytes ??= await fetchResult(context, job, signal, memory);
     const result = parseResult(resultBytes);
-    legend = buildLegend(keyMeaningsOf(result), table, context.labels, context.instances);
-    masks = plannedMasks(result, format, context.withPoints);
+    const legend = buildLegend(keyMeaningsOf(result), table, context.labels, context.instances);
+    const masks = plannedMasks(result, format, context.withPoints);
     // An interrupted earlier run of this job left the same result object: the label files it renamed into place are
     // complete (atomic writes) and hold this object's masks, so they are read back instead of fetched again.
     const previous = await readSaved(jobDir, memory);
@@ -122,7 +149,7 @@ export async function exportJob(context: JobContext, job: BatchJob, signal: Abor
     if (!sameLegend(await readLegend(jobDir), legend)) {
       for (const name of await readdir(jobDir)) if (name !== RESULT_NAME) await rm(join(jobDir, name), { force: true });
     }
-    sameResult = previous?.equals(resultBytes) === true;
+    const sameResult = previous?.equals(resultBytes) === true;
     // A saved result object vouches for the label files beside it: into an empty folder it is saved at once (what an
     // interruption leaves can be read back); otherwise (a changed result object, files of an older one around) the
     // old one goes first and the new one waits in a temporary file, renamed into place once its masks all are.
@@ -138,16 +165,12 @@ export async function exportJob(context: JobContext, job: BatchJob, signal: Abor
     }
     await writeLegend(jobDir, legend);
     await syncDir(jobDir);
+    return { legend, masks, sameResult, pending };
   } catch (error) {
     await pending?.discard();
     throw error;
   } finally {
     memory.close();
-  }
-  try {
-    return await exportMasks(context, job, jobPath, { legend, masks, sameResult, pending }, signal);
-  } finally {
-    await pending?.discard();
   }
 }
 
@@ -156,7 +179,7 @@ async function exportMasks(
   context: JobContext,
   job: BatchJob,
   jobPath: string,
-  plan: { legend: JobLegend; masks: PlannedMask[]; sameResult: boolean; pending: AtomicFile | undefined },
+  plan: JobPlan,
   signal: AbortSignal,
 ): Promise<false> {
   const { outDir, format, table } = context;

@@ -48,7 +48,7 @@ export interface ExportOptions {
   /**
    * Bytes of response bodies (result objects, masks, point clouds, raw and decoded) held at once across the export,
    * counted as they arrive: requests wait for room, so memory follows the bytes in flight rather than the number of
-   * requests. The oldest piece of work in flight may go over it by its own size. Default 256 MiB.
+   * requests. The oldest piece of work in flight may go over it by its own size. Default 128 MiB.
    */
   maxBytesInFlight?: number;
   /** Largest result object accepted, raw and decoded: a larger one fails its job (RESPONSE_TOO_LARGE). 64 MiB. */
@@ -69,7 +69,7 @@ export const EXPORT_DEFAULTS = Object.freeze({
   labels: 'class' as LabelMode,
   statuses: Object.freeze(['completed']) as readonly string[],
   concurrency: 32,
-  maxBytesInFlight: 256 * MiB,
+  maxBytesInFlight: 128 * MiB,
   maxResultBytes: 64 * MiB,
   maxMaskBytes: 64 * MiB,
   maxPointCloudBytes: 128 * MiB,
