@@ -1,5 +1,5 @@
-// Runs `node --import rss-probe.mjs args...` and resolves to its exit code, wall milliseconds and peak RSS in MiB
-// (VmHWM, see rss-probe.mjs); and the machine they ran on. Shared by the suites that measure a child process.
+// Runs `node --import rss-probe.mjs args...` and resolves to its exit code, wall milliseconds, peak RSS in MiB
+// (VmHWM, see rss-probe.mjs) and stderr; and the machine they ran on. Shared by the suites that measure a child process.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -25,7 +25,7 @@ export function measureChild(args, env, okCodes = [0]) {
       if (!okCodes.includes(code)) return reject(new Error(`${args[0]} exited ${code}: ${stderr}`));
       const peakRssMiB = Number(readFileSync(rssFile, 'utf8')) / 1024;
       rmSync(scratch, { recursive: true, force: true });
-      resolve({ code, wallMs, peakRssMiB });
+      resolve({ code, wallMs, peakRssMiB, stderr });
     });
   });
 }

@@ -210,6 +210,19 @@ describe('parseArgs: accepted command lines', () => {
     ['decode - (standard input)', ['decode', '-'], { command: 'decode', file: '-', out: undefined, json: false }],
     ['export --max-rps 0.5', [...exportBase, '--max-rps', '0.5'], { ...exportDefaults, maxRps: 0.5 }],
     [
+      'export: size limits in MiB, passed on in bytes',
+      [...exportBase, '--max-in-flight-mib', '512', '--max-mask-mib', '8', '--max-point-cloud-mib=1'],
+      {
+        ...exportDefaults,
+        sizes: { maxBytesInFlight: 512 * 2 ** 20, maxMaskBytes: 8 * 2 ** 20, maxPointCloudBytes: 2 ** 20 },
+      },
+    ],
+    [
+      'export --max-result-mib 1',
+      [...exportBase, '--max-result-mib', '1'],
+      { ...exportDefaults, sizes: { maxResultBytes: 2 ** 20 } },
+    ],
+    [
       'export: the largest --concurrency and --threads the library takes',
       [...exportBase, '--concurrency', '1024', '--threads', '64'],
       { ...exportDefaults, concurrency: 1024, threads: 64 },
@@ -257,6 +270,8 @@ describe('parseArgs: usage errors', () => {
     ['zero concurrency', [...exportBase, '--concurrency', '0'], /--concurrency must be an integer from 1/],
     ['fractional threads', [...exportBase, '--threads', '1.5'], /--threads must be an integer/],
     ['zero requests per second', [...exportBase, '--max-rps', '0'], /^export: --max-rps must be a number > 0$/],
+    ['a size of 0 MiB', [...exportBase, '--max-mask-mib', '0'], /^export: --max-mask-mib must be an integer >= 1/],
+    ['a size of 1.5 MiB', [...exportBase, '--max-in-flight-mib', '1.5'], /^export: --max-in-flight-mib must be an /],
     [
       'requests per second not a number',
       [...exportBase, '--max-rps', '5/s'],

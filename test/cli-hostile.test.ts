@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
@@ -26,11 +27,11 @@ afterEach(async () => {
 afterAll(removeTempDirs);
 
 /** Runs `export` into `out`; with `startAt` (ms since the epoch) the process holds until then before it starts. */
-function start(server: HostileServer, out: string, startAt?: number) {
+function start(server: HostileServer, out: string, startAt?: number, more: string[] = []) {
   const args = ['export', '--base-url', server.baseUrl, '--project', server.projectId, '--batch', server.batchId];
   const env = { PLAYMENT_API_KEY: server.apiKey, START_AT: String(startAt ?? 0) };
   const preload = startAt === undefined ? [] : ['--import', START_AT];
-  return startCli([...args, '--out', out, '--threads', '1'], env, preload);
+  return startCli([...args, '--out', out, '--threads', '1', ...more], env, preload);
 }
 
 async function serve(options: HostileOptions): Promise<HostileServer> {
@@ -163,5 +164,22 @@ describe('the export command under hostile conditions', { timeout: 240_000 }, ()
     expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028]/);
     expect(line).toContain('car 31m');
     expect(line).toContain('left right x ');
+  });
+
+  it('applies --max-mask-mib: a mask that inflates past it fails its job with RESPONSE_TOO_LARGE (exit 1)', async () => {
+    const text = formatMaskText(Array.from({ length: 600_000 }, (_, i) => i % 2));
+    const masks = ['small', 'large'].map((id) => ({ frameId: '0', sensorId: 'l', url: `private://${id}` }));
+    const server = await serve({
+      jobs: masks.map((mask, i) => ({ id: `j${i}`, result: { body: resultText([mask]) } })),
+      files: new Map([
+        ['private://small', { body: formatMaskText([1, 2, 3]) }],
+        ['private://large', { body: gzipSync(text), encoding: 'gzip' }],
+      ]),
+    });
+    expect(text.length).toBeGreaterThan(2 ** 20);
+    const outcome = await start(server, await tempDir(), undefined, ['--max-mask-mib', '1']).done;
+    expect(outcome.code).toBe(1);
+    expect(outcome.stdout).toMatch(/"j1": RESPONSE_TOO_LARGE /);
+    expect(outcome.stdout).toMatch(/^Exported 1\/2 jobs/m);
   });
 });

@@ -7,7 +7,15 @@ import type { Compression } from '../sim/reply.js';
 import type { SimulatorOptions } from '../sim/server.js';
 import type { UnknownClasses } from '../export/classes.js';
 import type { LabelMode } from '../export/legend.js';
-import { API_KEY_VARIABLE, COMMANDS, DATASET_LAYOUTS, SPECS, type CommandName, type OptionSpec } from './spec.js';
+import {
+  API_KEY_VARIABLE,
+  COMMANDS,
+  DATASET_LAYOUTS,
+  SIZE_FLAGS,
+  SPECS,
+  type CommandName,
+  type OptionSpec,
+} from './spec.js';
 import { didYouMean } from './suggest.js';
 
 export interface ExportCommand {
@@ -33,6 +41,8 @@ export interface ExportCommand {
   threads: number | undefined;
   /** Cap on requests per second to the API (the vendor's older docs quote 5). */
   maxRps: number | undefined;
+  /** The size limits given (--max-...-mib), in bytes; present only when one is. */
+  sizes?: Partial<Record<(typeof SIZE_FLAGS)[keyof typeof SIZE_FLAGS], number>>;
 }
 
 export interface DecodeCommand {
@@ -271,6 +281,7 @@ function build(command: CommandName, values: Values, positionals: string[]): Com
         concurrency: number('concurrency'),
         threads: number('threads'),
         maxRps: number('max-rps'),
+        ...sizesOf(values),
       };
     case 'decode':
       return { command, file: positionals[0]!, out: string('out'), json: values.json === true };
@@ -357,4 +368,14 @@ function isCommand(word: string | undefined): word is CommandName {
 function optionName(arg: string): string {
   const equals = arg.indexOf('=');
   return equals === -1 ? arg : arg.slice(0, equals);
+}
+
+/** The --max-...-mib flags given, in bytes. */
+function sizesOf(values: Record<string, unknown>): Pick<ExportCommand, 'sizes'> {
+  const sizes: NonNullable<ExportCommand['sizes']> = {};
+  for (const [flag, option] of Object.entries(SIZE_FLAGS)) {
+    const mebibytes = values[flag];
+    if (typeof mebibytes === 'number') sizes[option] = mebibytes * 2 ** 20;
+  }
+  return Object.keys(sizes).length > 0 ? { sizes } : {};
 }

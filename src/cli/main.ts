@@ -125,6 +125,7 @@ async function runExport(command: ExportCommand, apiKey: string, io: Io): Promis
     refresh: command.refresh ?? false,
     ...(command.concurrency === undefined ? {} : { concurrency: command.concurrency }),
     ...(command.threads === undefined ? {} : { threads: command.threads }),
+    ...command.sizes,
   }).finally(() => client.close());
   io.stdout.write(`${summaryLines(outcome)}Output: ${outDir} (classes.json, index.jsonl, summary.json)\n`);
   return failuresReport(outcome.summary, io);

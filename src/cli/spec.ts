@@ -80,6 +80,27 @@ const milliseconds = (help: string, defaultValue: number): OptionSpec => ({
   help,
 });
 
+const MiB = 2 ** 20;
+
+/** A size in MiB for the export option `library`, in bytes. */
+const mebibytes = (help: string, library: keyof typeof EXPORT_DEFAULTS): OptionSpec => ({
+  kind: 'integer',
+  value: 'MIB',
+  min: 1,
+  max: UNBOUNDED,
+  default: (EXPORT_DEFAULTS[library] as number) / MiB,
+  help,
+  library,
+});
+
+/** The size flags of `export` (in MiB) and the export options (in bytes) they set. */
+export const SIZE_FLAGS = Object.freeze({
+  'max-in-flight-mib': 'maxBytesInFlight',
+  'max-result-mib': 'maxResultBytes',
+  'max-mask-mib': 'maxMaskBytes',
+  'max-point-cloud-mib': 'maxPointCloudBytes',
+} as const);
+
 const FORMAT: OptionSpec = {
   kind: 'choice',
   value: 'F',
@@ -241,6 +262,13 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
         help: 'at most N requests per second to the API (its 429 answers are waited out either way)',
         library: 'maxRequestsPerSecond',
       },
+      'max-in-flight-mib': mebibytes(
+        'response bodies held in memory at once, raw and decoded (requests wait for room)',
+        'maxBytesInFlight',
+      ),
+      'max-result-mib': mebibytes('largest result object; a larger one fails its job', 'maxResultBytes'),
+      'max-mask-mib': mebibytes('largest mask file, once decoded', 'maxMaskBytes'),
+      'max-point-cloud-mib': mebibytes('largest point cloud (--with-points)', 'maxPointCloudBytes'),
     },
     positionals: [],
     required: ['project', 'batch', 'out'],
