@@ -1,14 +1,17 @@
 // Deadlines under hostile servers: a body dripping one byte at a time (never idle long enough for timeoutMs), the
 // same on the attachment redirect's body, and a listing handing out fresh page tokens forever.
 import type { ServerResponse } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
-import { CLIENT_DEFAULTS, PlaymentClient, type RetryEvent } from '../dist/index.js';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { CLIENT_DEFAULTS, exportBatch, MaskDecoderPool, PlaymentClient, type RetryEvent } from '../dist/index.js';
+import { removeTempDirs, tempDir } from './export-support.js';
 import { apiFailure as failure, drip, json, serve, type Handler } from './hostile-support.js';
 
 const closing: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
   await Promise.all(closing.splice(0).map((item) => item.close()));
 });
+
+afterAll(removeTempDirs);
 
 const KEY = 'deadline-test-key-0123456789';
 const DRIP_MS = 50;
@@ -156,5 +159,41 @@ describe('a bound on the listing', { timeout: 60_000 }, () => {
     const listed: string[] = [];
     for await (const job of client.batchJobs('p', 'b')) listed.push(job.id);
     expect(listed).toEqual(['job-0', 'job-1', 'job-2', 'job-3', 'job-4']);
+  });
+});
+
+describe('an export under a dripping mask', { timeout: 60_000 }, () => {
+  it('fails that job with TIMEOUT after the retries and exports the others', async () => {
+    const storage = await serve('127.0.0.2', (req, res) => {
+      const job = req.url!.split('/')[1]!;
+      if (req.url!.endsWith('/result.json')) {
+        const masks = [{ frame_id: '0', sensor_id: 'lidar', label_url: `${storage.url}/${job}/mask.json` }];
+        return json(res, 200, { annotation_data: { masks } });
+      }
+      if (job === 'drip') return drip(res, 200, { 'content-type': 'application/json' }, DRIP_MS);
+      res.end('[1,2,3]');
+    });
+    const api = await serve('127.0.0.1', (req, res) => {
+      const url = new URL(req.url!, 'http://x');
+      if (url.pathname === '/v1/projects/P/batch/B') {
+        const jobs = [{ id: 'drip' }, { id: 'ok-1' }, { id: 'ok-2' }];
+        return json(res, 200, { success: true, data: { jobs } });
+      }
+      const job = /^\/v1\/projects\/P\/jobs\/(.+)$/.exec(url.pathname)?.[1];
+      if (job) return json(res, 200, { success: true, data: { result: `${storage.url}/${job}/result.json` } });
+      res.writeHead(302, { location: url.searchParams.get('url')! });
+      res.end();
+    });
+    const client = new PlaymentClient({
+      apiKey: KEY,
+      baseUrl: api.url,
+      requestTimeoutMs: 500,
+      retry: { retries: 1, minDelayMs: 1, maxDelayMs: 5 },
+    });
+    const pool = new MaskDecoderPool({ threads: 1 });
+    closing.push(api, storage, client, pool);
+    const summary = await exportBatch({ client, pool, projectId: 'P', batchId: 'B', outDir: await tempDir() });
+    expect(summary.failures.map((failure) => [failure.job_id, failure.code])).toEqual([['drip', 'TIMEOUT']]);
+    expect(summary.jobs).toMatchObject({ listed: 3, exported: 2, failed: 1 });
   });
 });

@@ -223,6 +223,25 @@ describe('the client against a vendor echoing the key', { timeout: 60_000 }, () 
   });
 });
 
+describe('a key cut off by the snippet window', () => {
+  // The window ends after the first 6 characters of the key, in each spelling: too few to be masked as a run.
+  const prefix = KEY.slice(0, 6);
+  const cases = keyForms(KEY).map((form, i) => [form, keyForms(prefix)[i]!] as const);
+
+  it.each(cases)('leaves no start of it in the body snippet (%s)', async (form, start) => {
+    expect(form.startsWith(start)).toBe(true);
+    // Whitespace collapses, so the window's last bytes come within the snippet's 200 characters.
+    const body = `${' '.repeat(800 - start.length)}${form} and more`;
+    const api = await serve('127.0.0.1', (req, res) => res.writeHead(404, { 'content-type': 'text/html' }).end(body));
+    closing.push(api);
+    const client = new PlaymentClient({ apiKey: KEY, baseUrl: api.url, retry: FAST_RETRY });
+    closing.push(client);
+    const error = await apiFailure(client.jobResult('P', 'j'));
+    expect(error.code).toBe('HTTP_STATUS');
+    expect(error.body).toBe('');
+  });
+});
+
 describe('the export and the CLI against a vendor echoing the key', { timeout: 60_000 }, () => {
   const expectedCodes = {
     auth: 'API_ERROR',

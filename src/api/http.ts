@@ -162,8 +162,9 @@ export class HttpTransport {
     if (isRedirect(status) && accept(status)) {
       // Only the Location matters. Draining a short body keeps the connection for the next request; a long or slow
       // one is cut off (the connection with it) rather than waited for.
-      const drained = AbortSignal.any([signal, AbortSignal.timeout(REDIRECT_DRAIN_MS)]);
-      await body.dump({ limit: REDIRECT_DRAIN_BYTES, signal: drained }).catch(() => undefined);
+      const drain = new Deadline(REDIRECT_DRAIN_MS, signal);
+      await body.dump({ limit: REDIRECT_DRAIN_BYTES, signal: drain.signal }).catch(() => undefined);
+      drain.clear();
       return { status, headers: responseHeaders, body: EMPTY };
     }
     const accepted = accept(status);
