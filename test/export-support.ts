@@ -110,7 +110,7 @@ export interface TableEntry {
 export function tableIdOf(table: readonly TableEntry[], simClass: { classId?: string; label: string }): number {
   const entry =
     simClass.classId === undefined
-      ? table.find((candidate) => candidate.class_id === undefined && candidate.name === simClass.label && candidate.id !== 0)
+      ? table.find((c) => c.class_id === undefined && c.name === simClass.label && c.id !== 0)
       : table.find((candidate) => candidate.class_id === simClass.classId);
   if (!entry) throw new Error(`classes.json has no entry for ${JSON.stringify(simClass)}`);
   return entry.id;
@@ -185,8 +185,10 @@ export function checkExport(
       counts.set(id, (counts.get(id) ?? 0) + 1);
       totals.set(id, (totals.get(id) ?? 0) + 1);
     }
-    const histogram = [...counts].sort(([a], [b]) => a - b).map(([id, points]) => ({ id, name: names.get(id), points }));
-    if (JSON.stringify(line.histogram) !== JSON.stringify(histogram)) throw new Error(`wrong histogram for ${line.file}`);
+    const histogram = [...counts].sort(([a], [b]) => a - b).map(([id, n]) => ({ id, name: names.get(id), points: n }));
+    if (JSON.stringify(line.histogram) !== JSON.stringify(histogram)) {
+      throw new Error(`wrong histogram for ${line.file}`);
+    }
   }
   const order = lines.map((line) => line.file.split('/')[1]!);
   for (let i = 1; i < order.length; i++) if (order[i - 1]! > order[i]!) throw new Error('index lines out of job order');

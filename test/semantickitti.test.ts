@@ -96,7 +96,15 @@ describe('dataset semantickitti', { timeout: 90_000 }, () => {
         expect(scans).toEqual(['000000.bin', '000001.bin', '000002.bin']);
         expect((await readdir(join(dir, 'labels'))).sort()).toEqual(['000000.label', '000001.label', '000002.label']);
         const result = JSON.parse(
-          await readFile(join(out, 'jobs', (await readdir(join(out, 'jobs'))).find((name) => name === jobId)!, 'result.json'), 'utf8'),
+          await readFile(
+            join(
+              out,
+              'jobs',
+              (await readdir(join(out, 'jobs'))).find((name) => name === jobId)!,
+              'result.json',
+            ),
+            'utf8',
+          ),
         );
         const legend = JSON.parse(await readFile(join(out, 'jobs', jobId, 'legend.json'), 'utf8')).legend as {
           key: number;
@@ -134,7 +142,11 @@ describe('dataset semantickitti', { timeout: 90_000 }, () => {
           const pose = result.sensor_data.frames[frame].ego_pose as Pose;
           const m = poses[frame]!.split(' ').map(Number);
           expect(m).toHaveLength(12);
-          for (const [axis, column] of [[[1, 0, 0], 0], [[0, 1, 0], 1], [[0, 0, 1], 2]] as const) {
+          for (const [axis, column] of [
+            [[1, 0, 0], 0],
+            [[0, 1, 0], 1],
+            [[0, 0, 1], 2],
+          ] as const) {
             const rotated = rotate(pose.heading, [...axis]);
             for (let row = 0; row < 3; row++) expect(m[row * 4 + column]).toBeCloseTo(rotated[row]!, 8);
           }
@@ -174,13 +186,19 @@ describe('dataset semantickitti', { timeout: 90_000 }, () => {
       const base = { client, projectId: simulator.projectId, batchId: simulator.batchId, pool };
       const npy = await tempDir();
       await exportBatch({ ...base, outDir: npy, withPoints: true });
-      await expect(buildSemanticKitti({ from: npy, out: await tempDir() })).rejects.toMatchObject({ code: 'NOT_KITTI' });
+      await expect(buildSemanticKitti({ from: npy, out: await tempDir() })).rejects.toMatchObject({
+        code: 'NOT_KITTI',
+      });
       const noPoints = await tempDir();
       await exportBatch({ ...base, outDir: noPoints, format: 'kitti' });
-      await expect(buildSemanticKitti({ from: noPoints, out: await tempDir() })).rejects.toMatchObject({ code: 'NO_POINTS' });
+      await expect(buildSemanticKitti({ from: noPoints, out: await tempDir() })).rejects.toMatchObject({
+        code: 'NO_POINTS',
+      });
       const raw = await tempDir();
       await exportBatch({ ...base, outDir: raw, format: 'kitti', withPoints: true, labels: 'raw' });
-      await expect(buildSemanticKitti({ from: raw, out: await tempDir() })).rejects.toMatchObject({ code: 'NOT_CLASS_LABELS' });
+      await expect(buildSemanticKitti({ from: raw, out: await tempDir() })).rejects.toMatchObject({
+        code: 'NOT_CLASS_LABELS',
+      });
       const busy = await tempDir();
       await mkdir(join(busy, 'mine'));
       await writeFile(join(busy, 'mine', 'file'), 'x');
@@ -209,6 +227,8 @@ max_key = max(color_map.keys())
 lut = np.zeros((max_key + 100, 3), dtype=np.float32)
 for key, value in color_map.items():
     lut[key] = np.array(value, np.float32) / 255.0
+# SemLaserScan's instance colours: max_classes (300) of them, indexed by instance id.
+inst_lut = np.random.uniform(low=0.0, high=1.0, size=(300, 3))
 learning = np.zeros(max(config['learning_map'].keys()) + 100, dtype=np.int32)
 for key, value in config['learning_map'].items():
     learning[key] = value
@@ -231,6 +251,7 @@ for number in config['split']['train']:
         assert ((sem + (inst << 16)) == raw).all()
         colors = lut[sem]
         assert colors.shape == (cloud.shape[0], 3)
+        assert inst_lut[inst].shape == (cloud.shape[0], 3)
         assert (learning[sem] >= 0).all()
         points += cloud.shape[0]; sem_sum += int(sem.sum()); inst_sum += int(inst.sum())
     report['%02d' % number] = {'scans': len(scans), 'points': points, 'sem': sem_sum, 'inst': inst_sum}

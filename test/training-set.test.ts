@@ -1,6 +1,8 @@
 // From files to a training set: one class table for the batch, instance ids from tracks, only finished jobs, fresh
 // re-exports. Expected values come from the simulator's ground truth and from this file's own reading of each saved
 // result.json, never from the exporter's code.
+import { rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   exportBatch,
@@ -71,7 +73,9 @@ function idOfAnnotation(table: readonly TableEntry[], annotation: Annotation): n
   const entry =
     annotation.class_id !== undefined
       ? table.find((candidate) => candidate.class_id === annotation.class_id)
-      : table.find((candidate) => candidate.id !== 0 && candidate.class_id === undefined && candidate.name === annotation.label);
+      : table.find(
+          (candidate) => candidate.id !== 0 && candidate.class_id === undefined && candidate.name === annotation.label,
+        );
   return entry?.id;
 }
 
@@ -150,7 +154,11 @@ describe('classes.json: one class table for the batch', { timeout: 60_000 }, () 
     expect(legend.legend).toHaveLength(byKey.size);
     for (const entry of legend.legend) {
       const annotation = byKey.get(entry.key)!;
-      expect(entry).toMatchObject({ class: idOfAnnotation(table, annotation), name: annotation.label, track_id: annotation.track_id });
+      expect(entry).toMatchObject({
+        class: idOfAnnotation(table, annotation),
+        name: annotation.label,
+        track_id: annotation.track_id,
+      });
     }
   });
 
@@ -184,7 +192,9 @@ describe('classes.json: one class table for the batch', { timeout: 60_000 }, () 
     const out = await tempDir();
     const summary = await exportBatch({ ...base(out), classes: given });
     const tree = await readTree(out);
-    expect(JSON.parse(tree.get('classes.json')!.toString('utf8')).classes).toEqual([...given].sort((x, y) => x.id - y.id));
+    expect(JSON.parse(tree.get('classes.json')!.toString('utf8')).classes).toEqual(
+      [...given].sort((x, y) => x.id - y.id),
+    );
     expect(summary.failures).toEqual([]);
     expect(checkExport(tree, simulator.dataset, 'npy')).toBe(4 * 3);
 
@@ -215,52 +225,55 @@ describe('classes.json: one class table for the batch', { timeout: 60_000 }, () 
 });
 
 describe('--instances: ids from tracks', { timeout: 60_000 }, () => {
-  it.each(['kitti', 'npy'] as const)('partitions each job exactly as its tracks do, in every frame (%s)', async (format) => {
-    const { simulator, base } = await setup({ jobs: 4, frames: 4 });
-    const out = await tempDir();
-    await exportBatch({ ...base(out), format, instances: true });
-    const tree = await readTree(out);
-    const lines = indexLines(tree);
-    for (const jobId of new Set(lines.map((line) => line.job_id))) {
-      const jobLines = lines.filter((line) => line.job_id === jobId);
-      const byKey = annotationsByKey(tree.get(`${jobDirOf(jobLines[0]!.file)}/result.json`)!);
-      const trackOf = new Map<number, string>();
-      const instanceOf = new Map<string, number>();
-      const job = simulator.dataset.jobs.find((candidate) => candidate.id === jobId)!;
-      for (const line of jobLines) {
-        // The raw keys as the storage host serves the mask.
-        const keys = simulator.dataset.maskLabels(job.index, Number(line.frame_id), 0);
-        let instances: ArrayLike<number>;
-        if (format === 'kitti') {
-          expect(line.instances_file).toBeUndefined();
-          instances = Array.from(uint32s(tree.get(line.file)!), (word) => word >>> 16);
-        } else {
-          expect(line.instances_file).toBe(line.file.replace(/\.npy$/, '.instances.npy'));
-          instances = npyUint16(tree.get(line.instances_file!)!);
-        }
-        expect(instances.length).toBe(keys.length);
-        for (let i = 0; i < keys.length; i++) {
-          const track = byKey.get(keys[i]!)?.track_id;
-          const instance = instances[i]!;
-          if (track === undefined) {
-            expect(instance).toBe(0);
-            continue;
+  it.each(['kitti', 'npy'] as const)(
+    'partitions each job exactly as its tracks do, in every frame (%s)',
+    async (format) => {
+      const { simulator, base } = await setup({ jobs: 4, frames: 4 });
+      const out = await tempDir();
+      await exportBatch({ ...base(out), format, instances: true });
+      const tree = await readTree(out);
+      const lines = indexLines(tree);
+      for (const jobId of new Set(lines.map((line) => line.job_id))) {
+        const jobLines = lines.filter((line) => line.job_id === jobId);
+        const byKey = annotationsByKey(tree.get(`${jobDirOf(jobLines[0]!.file)}/result.json`)!);
+        const trackOf = new Map<number, string>();
+        const instanceOf = new Map<string, number>();
+        const job = simulator.dataset.jobs.find((candidate) => candidate.id === jobId)!;
+        for (const line of jobLines) {
+          // The raw keys as the storage host serves the mask.
+          const keys = simulator.dataset.maskLabels(job.index, Number(line.frame_id), 0);
+          let instances: ArrayLike<number>;
+          if (format === 'kitti') {
+            expect(line.instances_file).toBeUndefined();
+            instances = Array.from(uint32s(tree.get(line.file)!), (word) => word >>> 16);
+          } else {
+            expect(line.instances_file).toBe(line.file.replace(/\.npy$/, '.instances.npy'));
+            instances = npyUint16(tree.get(line.instances_file!)!);
           }
-          expect(instance).toBeGreaterThan(0);
-          if (trackOf.get(instance) === undefined) trackOf.set(instance, track);
-          if (instanceOf.get(track) === undefined) instanceOf.set(track, instance);
-          if (trackOf.get(instance) !== track || instanceOf.get(track) !== instance) {
-            throw new Error(`job ${jobId}: instance ${instance} and track ${track} do not pair one to one`);
+          expect(instances.length).toBe(keys.length);
+          for (let i = 0; i < keys.length; i++) {
+            const track = byKey.get(keys[i]!)?.track_id;
+            const instance = instances[i]!;
+            if (track === undefined) {
+              expect(instance).toBe(0);
+              continue;
+            }
+            expect(instance).toBeGreaterThan(0);
+            if (trackOf.get(instance) === undefined) trackOf.set(instance, track);
+            if (instanceOf.get(track) === undefined) instanceOf.set(track, instance);
+            if (trackOf.get(instance) !== track || instanceOf.get(track) !== instance) {
+              throw new Error(`job ${jobId}: instance ${instance} and track ${track} do not pair one to one`);
+            }
           }
         }
+        // Ids 1.. per job: no more of them than tracks.
+        const tracks = new Set([...byKey.values()].map((annotation) => annotation.track_id));
+        expect(Math.max(...instanceOf.values())).toBeLessThanOrEqual(tracks.size);
+        // An object seen in several frames: the premise of "the same id in every frame".
+        expect(instanceOf.size).toBeGreaterThan(1);
       }
-      // Ids 1.. per job: no more of them than tracks.
-      const tracks = new Set([...byKey.values()].map((annotation) => annotation.track_id));
-      expect(Math.max(...instanceOf.values())).toBeLessThanOrEqual(tracks.size);
-      // An object seen in several frames: the premise of "the same id in every frame".
-      expect(instanceOf.size).toBeGreaterThan(1);
-    }
-  });
+    },
+  );
 });
 
 describe('--status: only finished jobs', { timeout: 60_000 }, () => {
@@ -323,12 +336,16 @@ describe('--refresh and changed settings: fresh re-exports', { timeout: 60_000 }
     expect(checkExport(after, simulator.dataset, 'npy')).toBe(4 * 3);
     const changed = treeDifference(withoutSummary(before), withoutSummary(after)).split('\n');
     const job2 = jobDirOf(indexLines(after).find((line) => line.job_id === simulator.dataset.jobs[2]!.id)!.file);
-    expect(changed.filter((line) => !line.includes(job2) && !line.endsWith('classes.json') && !line.endsWith('index.jsonl'))).toEqual([]);
+    expect(
+      changed.filter((line) => !line.includes(job2) && !line.endsWith('classes.json') && !line.endsWith('index.jsonl')),
+    ).toEqual([]);
 
     // Unchanged now: a refresh fetches the result objects and nothing more.
     mark = simulator.requests.length;
     await exportBatch({ ...base(out), refresh: true });
-    expect(simulator.requests.slice(mark).filter((r) => r.origin === 'storage' && !r.url.startsWith('/results/'))).toEqual([]);
+    expect(
+      simulator.requests.slice(mark).filter((r) => r.origin === 'storage' && !r.url.startsWith('/results/')),
+    ).toEqual([]);
   });
 
   it('re-exports on another --format, --labels or --instances, leaving only the files of the new settings', async () => {
@@ -355,5 +372,34 @@ describe('--refresh and changed settings: fresh re-exports', { timeout: 60_000 }
     expect(checkExport(await readTree(out), simulator.dataset, 'bin')).toBe(3 * 3);
     const summary = JSON.parse((await readTree(out)).get('summary.json')!.toString('utf8'));
     expect(summary).toMatchObject({ format: 'bin', labels: 'class', instances: false });
+  });
+});
+
+describe('renumbering at the end of a run is crash-safe', { timeout: 60_000 }, () => {
+  it('drops an uncommitted renumbering and completes a committed one, without a request', async () => {
+    const { simulator, base } = await setup({ jobs: 2, record: true });
+    const out = await tempDir();
+    await exportBatch({ ...base(out), format: 'kitti', instances: true });
+    const clean = await readTree(out);
+    const [first] = indexLines(clean);
+    const jobDir = join(out, jobDirOf(first!.file));
+    const labelName = first!.file.slice(first!.file.lastIndexOf('/') + 1);
+
+    // Killed while writing the new files: no new legend, so the old ids stand.
+    await writeFile(join(jobDir, `${labelName}.remap`), Buffer.alloc(16, 7));
+    await writeFile(join(jobDir, 'index.jsonl.remap'), 'not json');
+    let mark = simulator.requests.length;
+    await exportBatch({ ...base(out), format: 'kitti', instances: true });
+    expect(treeDifference(withoutSummary(clean), withoutSummary(await readTree(out)))).toBe('');
+    expect(simulator.requests.slice(mark).filter((request) => request.route !== 'batch')).toEqual([]);
+
+    // Killed after the new legend committed them, before every rename: the renames are completed.
+    await rename(join(jobDir, 'legend.json'), join(jobDir, 'legend.remap.json'));
+    await rename(join(jobDir, labelName), join(jobDir, `${labelName}.remap`));
+    await rename(join(jobDir, 'index.jsonl'), join(jobDir, 'index.jsonl.remap'));
+    mark = simulator.requests.length;
+    await exportBatch({ ...base(out), format: 'kitti', instances: true });
+    expect(treeDifference(withoutSummary(clean), withoutSummary(await readTree(out)))).toBe('');
+    expect(simulator.requests.slice(mark).filter((request) => request.route !== 'batch')).toEqual([]);
   });
 });

@@ -170,7 +170,7 @@ function summaryLines({ summary, last, elapsedMs }: Outcome): string {
     text += `Skipped (not finished): ${shown.join(', ')}; rerun later to export them\n`;
   }
   if (summary.classes.length > 0) {
-    const shown = summary.classes.map(({ id, name, points: count }) => `${id} ${printable(JSON.stringify(name))} ${count}`);
+    const shown = summary.classes.map(({ id, name, points: n }) => `${id} ${printable(JSON.stringify(name))} ${n}`);
     text += `Classes (id name points): ${shown.join(', ')}\n`;
   }
   return text;

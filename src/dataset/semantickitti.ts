@@ -37,12 +37,17 @@ interface Pose {
 }
 
 /** Builds the tree; resolves to its sequences by number. */
-export async function buildSemanticKitti(options: SemanticKittiOptions): Promise<Record<string, SemanticKittiSequence>> {
+export async function buildSemanticKitti(
+  options: SemanticKittiOptions,
+): Promise<Record<string, SemanticKittiSequence>> {
   const from = resolve(options.from);
   const out = resolve(options.out);
   const summary = await readJson<ExportSummary>(join(from, 'summary.json'), 'NOT_AN_EXPORT');
   if (summary.format !== 'kitti') {
-    throw new DatasetError('NOT_KITTI', `the export is in format ${String(summary.format)}: export with --format kitti`);
+    throw new DatasetError(
+      'NOT_KITTI',
+      `the export is in format ${String(summary.format)}: export with --format kitti`,
+    );
   }
   if (summary.labels !== 'class') {
     throw new DatasetError('NOT_CLASS_LABELS', 'the export holds raw label keys: export with --labels class');
@@ -57,7 +62,10 @@ export async function buildSemanticKitti(options: SemanticKittiOptions): Promise
   const sequences: Record<string, SemanticKittiSequence> = {};
   const byJob = new Map<string, IndexLine[]>();
   for (const line of lines) byJob.set(line.job_id, [...(byJob.get(line.job_id) ?? []), line]);
-  const seqCount = [...byJob.values()].reduce((sum, jobLines) => sum + new Set(jobLines.map((l) => String(l.sensor_id))).size, 0);
+  const seqCount = [...byJob.values()].reduce(
+    (sum, jobLines) => sum + new Set(jobLines.map((l) => String(l.sensor_id))).size,
+    0,
+  );
   const digits = Math.max(2, String(seqCount - 1).length);
   for (const [jobId, jobLines] of byJob) {
     const jobDir = jobLines[0]!.file.slice(0, jobLines[0]!.file.lastIndexOf('/'));
@@ -77,10 +85,15 @@ export async function buildSemanticKitti(options: SemanticKittiOptions): Promise
         if (typeof line.points_file !== 'string') {
           throw new DatasetError('NO_POINTS', `${line.file} has no points file: export with --with-points`);
         }
+        // The files themselves say how many points they hold (kitti drops non-finite points from both).
         const points = await stat(join(from, line.points_file));
         const labels = await stat(join(from, line.file));
-        if (points.size !== line.points * POINT_BYTES || labels.size !== line.points * LABEL_BYTES) {
-          throw new DatasetError('MISALIGNED', `${line.file} and ${line.points_file} do not hold ${line.points} points each`);
+        if (
+          points.size % POINT_BYTES !== 0 ||
+          labels.size % LABEL_BYTES !== 0 ||
+          points.size / POINT_BYTES !== labels.size / LABEL_BYTES
+        ) {
+          throw new DatasetError('MISALIGNED', `${line.file} and ${line.points_file} do not hold the same points`);
         }
         const name = String(frames.length).padStart(6, '0');
         await linkFile(join(from, line.points_file), join(dir, 'velodyne', `${name}.bin`));
@@ -157,13 +170,21 @@ export function semanticKittiYaml(table: readonly ClassEntry[], summary: ExportS
   const ids = table.map((entry) => entry.id).sort((a, b) => a - b);
   const total = summary.points || 1;
   const points = new Map((summary.classes ?? []).map((count) => [count.id, count.points]));
-  const out: string[] = ['# SemanticKITTI configuration of a playment-masks export', 'name: "playment-masks"', 'labels:'];
+  const out: string[] = [
+    '# SemanticKITTI configuration of a playment-masks export',
+    'name: "playment-masks"',
+    'labels:',
+  ];
   for (const entry of table) out.push(`  ${entry.id}: ${JSON.stringify(entry.name)}`);
   out.push('color_map: # bgr');
   for (const entry of table) out.push(`  ${entry.id}: [${bgrOf(entry).join(', ')}]`);
   out.push('content: # as a ratio with the total number of points');
   for (const entry of table) out.push(`  ${entry.id}: ${(points.get(entry.id) ?? 0) / total}`);
-  out.push('# classes that are indistinguishable from single scan or inconsistent in', '# ground truth are mapped to their closest equivalent', 'learning_map:');
+  out.push(
+    '# classes that are indistinguishable from single scan or inconsistent in',
+    '# ground truth are mapped to their closest equivalent',
+    'learning_map:',
+  );
   ids.forEach((id, index) => out.push(`  ${id}: ${index}`));
   out.push('learning_map_inv: # inverse of previous map');
   ids.forEach((id, index) => out.push(`  ${index}: ${id}`));
@@ -192,7 +213,8 @@ async function prepareOut(out: string): Promise<void> {
   if (names.length > 0 && !names.includes(SEQUENCES_NAME)) {
     throw new DatasetError('OUT_NOT_EMPTY', `${out} is neither empty nor a tree this command built`);
   }
-  for (const name of ['sequences', YAML_NAME, SEQUENCES_NAME]) await rm(join(out, name), { recursive: true, force: true });
+  for (const name of ['sequences', YAML_NAME, SEQUENCES_NAME])
+    await rm(join(out, name), { recursive: true, force: true });
   await mkdir(out, { recursive: true });
 }
 

@@ -111,7 +111,8 @@ export function hexColor(color: string): string | undefined {
  * their ids when they start; the ids of a growing table can still move, which the end of the run repairs.
  */
 export class ClassTable {
-  readonly #fixed: { byClassId: Map<string, ClassEntry>; byName: Map<string, ClassEntry>; entries: ClassEntry[] } | undefined;
+  readonly #fixed:
+    { byClassId: Map<string, ClassEntry>; byName: Map<string, ClassEntry>; entries: ClassEntry[] } | undefined;
   readonly #unknown: UnknownClasses;
   readonly #seen = new Map<string, JobClass>();
   #sorted: string[] | undefined;
@@ -244,7 +245,8 @@ export function checkClassTable(json: unknown, where: string): ClassEntry[] {
     if (typeof name !== 'string') throw new InvalidClassTableError(`${at}.name must be a string`);
     const entry: ClassEntry = { id: id as number, name };
     if (classId !== undefined) {
-      if (typeof classId !== 'string' || classId === '') throw new InvalidClassTableError(`${at}.class_id must be a non-empty string`);
+      if (typeof classId !== 'string' || classId === '')
+        throw new InvalidClassTableError(`${at}.class_id must be a non-empty string`);
       if (classIds.has(classId)) throw new InvalidClassTableError(`${at}.class_id is given twice`);
       classIds.add(classId);
       entry.class_id = classId;

@@ -18,7 +18,8 @@ export function instanceIdsOf(meanings: readonly KeyMeaning[]): Map<number, numb
   const ids = new Map<number, number>();
   for (const { key, trackId } of meanings) {
     const id = trackId === undefined ? ++next : trackIds.get(trackId)!;
-    if (id > MAX_INSTANCE) throw new PlaymentMasksError('TOO_MANY_INSTANCES', `the job has more than ${MAX_INSTANCE} objects`);
+    if (id > MAX_INSTANCE)
+      throw new PlaymentMasksError('TOO_MANY_INSTANCES', `the job has more than ${MAX_INSTANCE} objects`);
     ids.set(key, id);
   }
   return ids;

@@ -291,9 +291,8 @@ async function completeJob(context: JobContext, jobPath: string): Promise<JobLeg
   if (context.instances && format !== 'kitti') {
     for (const line of lines) {
       const file = line.instances_file;
-      if (typeof file !== 'string' || file !== `${jobPath}/${instancesFileName(line.file.slice(jobPath.length + 1), format)}`) {
-        return undefined;
-      }
+      const expected = `${jobPath}/${instancesFileName(line.file.slice(jobPath.length + 1), format)}`;
+      if (typeof file !== 'string' || file !== expected) return undefined;
       const size = await stat(join(outDir, file)).then((s) => s.size, () => -1);
       if (size !== encodedSize(line.points, format)) return undefined;
     }

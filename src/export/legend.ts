@@ -44,7 +44,12 @@ export function buildLegend(
   table.see(meanings.map((meaning) => meaning.jobClass));
   const instanceOf = instanceIdsOf(meanings);
   const legend = meanings.map(({ key, jobClass, trackId }): LegendEntry => {
-    const entry: LegendEntry = { key, class: table.idOf(jobClass), name: jobClass.name, instance: instanceOf.get(key)! };
+    const entry: LegendEntry = {
+      key,
+      class: table.idOf(jobClass),
+      name: jobClass.name,
+      instance: instanceOf.get(key)!,
+    };
     if (jobClass.classId !== undefined) entry.class_id = jobClass.classId;
     if (jobClass.color !== undefined) entry.color = jobClass.color;
     if (trackId !== undefined) entry.track_id = trackId;

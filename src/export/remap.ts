@@ -76,14 +76,19 @@ async function rewriteIds(
   from.legend.forEach((entry, i) => newId.set(entry.class, to.legend[i]!.class));
   const names = new Map(table.map((entry) => [entry.id, entry.name]));
   const text = await readFile(join(jobDir, FRAGMENT_NAME), 'utf8');
-  const lines = text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as IndexLine);
+  const lines = text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as IndexLine);
   for (const line of lines) {
     const counts = new Map<number, number>();
     for (const { id, points } of line.histogram) {
       const id2 = newId.get(id) ?? id;
       counts.set(id2, (counts.get(id2) ?? 0) + points);
     }
-    line.histogram = [...counts].sort(([a], [b]) => a - b).map(([id, points]) => ({ id, name: names.get(id) ?? String(id), points }));
+    line.histogram = [...counts]
+      .sort(([a], [b]) => a - b)
+      .map(([id, points]) => ({ id, name: names.get(id) ?? String(id), points }));
     if (from.labels !== 'class') continue;
     const name = line.file.slice(jobPath.length + 1);
     const bytes = await readFile(join(jobDir, name));

@@ -263,7 +263,8 @@ export class SimDataset {
   }
 
   #jobSeed(jobIndex: number): number {
-    return (Math.imul(this.seed + 1, 0x9e3779b1) ^ Math.imul(jobIndex + 1, 0x85ebca6b) ^ Math.imul(this.revision(jobIndex), 0xcc9e2d51)) >>> 0;
+    const revision = Math.imul(this.revision(jobIndex), 0xcc9e2d51);
+    return (Math.imul(this.seed + 1, 0x9e3779b1) ^ Math.imul(jobIndex + 1, 0x85ebca6b) ^ revision) >>> 0;
   }
 
   #maskSeed(jobIndex: number, frame: number, sensor: number): number {
