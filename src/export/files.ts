@@ -85,9 +85,10 @@ export class AtomicFile {
     }
   }
 
-  async commit(): Promise<void> {
+  /** `sync: false` skips the flush, for a file whose loss in a crash costs nothing but work. */
+  async commit({ sync = true }: { sync?: boolean } = {}): Promise<void> {
     try {
-      await this.#handle.sync();
+      if (sync) await this.#handle.sync();
       await this.#handle.close();
       await rename(this.#temp, join(this.#dir, this.#name));
     } catch (error) {
@@ -103,7 +104,12 @@ export class AtomicFile {
 }
 
 /** Writes `chunks` to `dir/name` atomically (see AtomicFile). */
-export async function writeFileAtomic(dir: string, name: string, chunks: readonly Uint8Array[]): Promise<void> {
+export async function writeFileAtomic(
+  dir: string,
+  name: string,
+  chunks: readonly Uint8Array[],
+  options: { sync?: boolean } = {},
+): Promise<void> {
   const file = await AtomicFile.create(dir, name);
   try {
     for (const chunk of chunks) await file.write(chunk);
@@ -111,7 +117,7 @@ export async function writeFileAtomic(dir: string, name: string, chunks: readonl
     await file.discard();
     throw error;
   }
-  await file.commit();
+  await file.commit(options);
 }
 
 /** Deletes temporary files that a killed run left in `dir` (call only while no one else writes there). */

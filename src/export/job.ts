@@ -147,13 +147,17 @@ async function takeResult(
     const previous = await readSaved(jobDir, memory);
     // Label files written with other settings or other ids are of no use, and must not be taken for this run's.
     if (!sameLegend(await readLegend(jobDir), legend)) {
-      for (const name of await readdir(jobDir)) if (name !== RESULT_NAME) await rm(join(jobDir, name), { force: true });
+      const stale = (await readdir(jobDir)).filter((name) => name !== RESULT_NAME);
+      for (const name of stale) await rm(join(jobDir, name), { force: true });
+      // Gone for good before anything new arrives: an old legend must never come back beside new files.
+      if (stale.length > 0) await syncDir(jobDir);
     }
     const sameResult = previous?.equals(resultBytes) === true;
     // A saved result object vouches for the label files beside it: into an empty folder it is saved at once (what an
     // interruption leaves can be read back); otherwise (a changed result object, files of an older one around) the
     // old one goes first and the new one waits in a temporary file, renamed into place once its masks all are.
-    if (previous === undefined && (await readdir(jobDir)).length === 0) {
+    const saveFirst = previous === undefined && (await readdir(jobDir)).length === 0;
+    if (saveFirst) {
       await writeFileAtomic(jobDir, RESULT_NAME, [resultBytes]);
     } else if (!sameResult) {
       pending = await AtomicFile.create(jobDir, RESULT_NAME);
@@ -163,8 +167,10 @@ async function takeResult(
       await rm(join(jobDir, RESULT_NAME), { force: true });
       await syncDir(jobDir);
     }
-    await writeLegend(jobDir, legend);
-    await syncDir(jobDir);
+    // Over files of other settings the legend must be on disk before the new files are. In an empty folder a legend
+    // lost in a crash costs only a refetch: files without their legend are never read back.
+    await writeLegend(jobDir, legend, LEGEND_NAME, { sync: !saveFirst });
+    if (!saveFirst) await syncDir(jobDir);
     return { legend, masks, sameResult, pending };
   } catch (error) {
     await pending?.discard();

@@ -94,8 +94,13 @@ export function legendBytes(legend: JobLegend): Uint8Array {
   return Buffer.from(`${JSON.stringify(legend, null, 2)}\n`, 'utf8');
 }
 
-export async function writeLegend(jobDir: string, legend: JobLegend, name = LEGEND_NAME): Promise<void> {
-  await writeFileAtomic(jobDir, name, [legendBytes(legend)]);
+export async function writeLegend(
+  jobDir: string,
+  legend: JobLegend,
+  name = LEGEND_NAME,
+  options: { sync?: boolean } = {},
+): Promise<void> {
+  await writeFileAtomic(jobDir, name, [legendBytes(legend)], options);
 }
 
 /** The job's legend.json, or undefined when there is none or it does not parse. */
