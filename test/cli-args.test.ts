@@ -207,6 +207,14 @@ describe('parseArgs: accepted command lines', () => {
         simulator: { ...demoDefaults, pageSize: 3, faults: { ...demoDefaults.faults, rate: 1 } },
       },
     ],
+    [
+      'simulate --fault-routes storage: the default kinds that apply there',
+      ['simulate', '--fault-routes', 'storage'],
+      {
+        command: 'simulate',
+        simulator: { ...simulatorDefaults, port: 8080, faults: { ...simulatorDefaults.faults, routes: ['storage'] } },
+      },
+    ],
     ['decode - (standard input)', ['decode', '-'], { command: 'decode', file: '-', out: undefined, json: false }],
     ['export --max-rps 0.5', [...exportBase, '--max-rps', '0.5'], { ...exportDefaults, maxRps: 0.5 }],
     [
@@ -366,6 +374,16 @@ describe('parseArgs: usage errors', () => {
       '--fault-routes unknown',
       ['demo', '--fault-routes', 'pages'],
       /^demo: --fault-routes takes a comma-separated list of batch, job, attachment, storage$/,
+    ],
+    [
+      'a fault kind no route asked for gives',
+      ['simulate', '--fault-kinds', 'http500,badJson', '--fault-routes', 'storage,attachment'],
+      /^simulate: --fault-kinds badJson applies to none of --fault-routes storage,attachment \(only to batch, job\)$/,
+    ],
+    [
+      'a stall on the attachment route (a redirect has no body to stall)',
+      ['demo', '--fault-kinds', 'stall', '--fault-routes', 'attachment'],
+      /^demo: --fault-kinds stall applies to none of --fault-routes attachment \(only to batch, job, storage\)$/,
     ],
     [
       '--latency-ms negative',

@@ -2,7 +2,7 @@
 import { apiKeyProblem, baseUrlProblem } from '../api/options.js';
 import { PlaymentMasksError } from '../errors.js';
 import type { ExportFormat } from '../export/formats.js';
-import type { FaultKind, Route } from '../sim/faults.js';
+import { FAULT_ROUTES, ROUTE_FAULTS, type FaultKind, type Route } from '../sim/faults.js';
 import type { Compression } from '../sim/reply.js';
 import type { SimulatorOptions } from '../sim/server.js';
 import type { UnknownClasses } from '../export/classes.js';
@@ -323,6 +323,8 @@ function simulatorOptions(command: 'simulate' | 'demo', values: Values): Simulat
   const kinds = given<FaultKind[]>('fault-kinds');
   const routes = given<Route[]>('fault-routes');
   const compression = given<Compression>('compression');
+  // The default kinds are drawn only where they apply: only kinds asked for must apply somewhere.
+  if (kinds !== undefined) checkFaultsApply(command, kinds, routes ?? FAULT_ROUTES);
   return {
     jobs: number('jobs'),
     frames: number('frames'),
@@ -342,6 +344,19 @@ function simulatorOptions(command: 'simulate' | 'demo', values: Values): Simulat
       ...(routes === undefined ? {} : { routes }),
     },
   };
+}
+
+/** Each fault kind asked for must be one the routes asked for can give (badJson is no storage fault). */
+function checkFaultsApply(command: 'simulate' | 'demo', kinds: readonly FaultKind[], routes: readonly Route[]): void {
+  for (const kind of kinds) {
+    if (!routes.some((route) => ROUTE_FAULTS[route].has(kind))) {
+      const where = Object.entries(ROUTE_FAULTS).flatMap(([route, faults]) => (faults.has(kind) ? [route] : []));
+      throw new UsageError(
+        `${command}: --fault-kinds ${kind} applies to none of --fault-routes ${routes.join(',')} (only to ${where.join(', ')})`,
+        command,
+      );
+    }
+  }
 }
 
 /** --status: a comma list of statuses (any the vendor uses), `all` among them meaning every status. */
