@@ -6,6 +6,7 @@ import { ApiError } from './errors.js';
 import { HttpTransport, type Target } from './http.js';
 import { resolveClientOptions, type PlaymentClientOptions, type ResolvedClientOptions } from './options.js';
 import { nextPageToken, TokenTrail } from './pagination.js';
+import type { RateStats } from './rate.js';
 import type { TextSource } from './redact.js';
 import type { BatchJob, BatchPage, JobResult, ResultObject } from './types.js';
 
@@ -42,6 +43,8 @@ export class PlaymentClient {
       maxResponseBytes,
       retry,
       maxRequestsPerSecond: this.#options.maxRequestsPerSecond,
+      adaptiveRate: this.#options.adaptiveRate,
+      maxThrottledMs: this.#options.maxThrottledMs,
       onRetry: this.#options.onRetry,
     });
     this.#attachments = { transport: this.#transport, origin, path: `${pathPrefix}/v1/attachments`, protocol };
@@ -127,6 +130,14 @@ export class PlaymentClient {
    */
   redact(text: string, source: TextSource = 'server'): string {
     return this.#transport.redact(String(text), source);
+  }
+
+  /**
+   * Requests sent to the API's origin so far (the storage host's are not counted), how many the API refused for its
+   * rate limit, and the rate the client settled on (null while no limit holds it).
+   */
+  get stats(): RateStats {
+    return this.#transport.rateStats();
   }
 
   /** Closes the connection pools once requests in flight are done. Calls made after it fail (REQUEST_FAILED). */

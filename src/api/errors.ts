@@ -18,6 +18,8 @@ import { redact, redactCutText } from './redact.js';
  * - `REPEATED_PAGE_TOKEN`: the batch's pages loop back to a token already followed.
  * - `TOO_MANY_PAGES`: the batch has more than `maxPages` pages (a server handing out fresh tokens forever).
  * - `NO_RESULT`: the job has no result URL (not completed).
+ * - `THROTTLED`: the API kept refusing the request for its rate limit for longer than `maxThrottledMs`; `cause` is
+ *   the last refusal.
  * - `ABORTED`: the caller's AbortSignal fired.
  */
 export type ApiErrorCode =
@@ -34,6 +36,7 @@ export type ApiErrorCode =
   | 'REPEATED_PAGE_TOKEN'
   | 'TOO_MANY_PAGES'
   | 'NO_RESULT'
+  | 'THROTTLED'
   | 'ABORTED';
 
 export interface ApiErrorDetails {

@@ -7,9 +7,9 @@ import { ACCEPT_ENCODING, readBody, type BodyMemory } from './body.js';
 import { errorBodyError } from './envelope.js';
 import { Deadline } from './deadline.js';
 import { ApiError, bodySnippet, redactedCause, redactUrl } from './errors.js';
+import { RateControl, type Outcome, type Permit, type RateStats } from './rate.js';
 import { redact, redactUrlText, type TextSource } from './redact.js';
-import { RateLimiter } from './rate.js';
-import { isRetryable, parseRetryAfter, retryDelay, type RetryOptions } from './retry.js';
+import { isRetryable, isThrottle, parseRetryAfter, retryDelay, type RetryOptions } from './retry.js';
 
 export interface RetryEvent {
   /** The failure about to be retried. */
@@ -17,6 +17,11 @@ export interface RetryEvent {
   /** The attempt that failed, from 1. */
   attempt: number;
   delayMs: number;
+  /**
+   * A refusal for the rate limit: it spends no retry, `delayMs` (the server's Retry-After, capped at maxDelayMs)
+   * holds every request of the client, and the request goes again when the adapted rate allows.
+   */
+  throttled: boolean;
 }
 
 export interface TransportOptions {
@@ -30,6 +35,8 @@ export interface TransportOptions {
   maxResponseBytes: number;
   retry: RetryOptions;
   maxRequestsPerSecond?: number;
+  adaptiveRate: boolean;
+  maxThrottledMs: number;
   onRetry?: (event: RetryEvent) => void;
 }
 
@@ -87,7 +94,8 @@ const CONNECTION_CODES = new Set([
 export class HttpTransport {
   readonly #options: TransportOptions;
   readonly #agent: Agent;
-  readonly #limiter: RateLimiter | undefined;
+  // Paces the API's origin only: the storage host's signed URLs are not the API's budget.
+  readonly #rate: RateControl;
   #closing: Promise<void> | undefined;
 
   constructor(options: TransportOptions) {
@@ -98,7 +106,17 @@ export class HttpTransport {
       bodyTimeout: options.timeoutMs,
       connect: { timeout: options.timeoutMs },
     });
-    this.#limiter = options.maxRequestsPerSecond ? new RateLimiter(options.maxRequestsPerSecond) : undefined;
+    this.#rate = new RateControl({
+      ceiling: options.maxRequestsPerSecond,
+      adaptive: options.adaptiveRate,
+      maxPauseMs: options.retry.maxDelayMs,
+      minPauseMs: options.retry.minDelayMs,
+    });
+  }
+
+  /** Requests to the API's origin so far, the throttled ones, and the rate the client settled on. */
+  rateStats(): RateStats {
+    return this.#rate.stats();
   }
 
   /** A GET retried as RetryOptions say; resolves with an accepted status, throws ApiError otherwise. */
@@ -107,20 +125,32 @@ export class HttpTransport {
   }
 
   /**
-   * Runs `attempt` until it succeeds, fails for good, or the retries are spent, waiting between attempts. The
-   * error thrown is the last attempt's, with `attempts` set.
+   * Runs `attempt` until it succeeds, fails for good, or the retries are spent, waiting between attempts. A request
+   * the API refused for its rate limit is sent again when the rate control allows, spending no retry, until it has
+   * been refused for `maxThrottledMs`. The error thrown is the last attempt's, with `attempts` set.
    */
   async retrying<T>(target: Target, signal: AbortSignal | undefined, attempt: () => Promise<T>): Promise<T> {
     const { retry, onRetry } = this.#options;
+    let failures = 0;
+    let refusedSince: number | undefined;
     for (let attempts = 1; ; attempts++) {
       try {
         return await attempt();
       } catch (thrown) {
         const error = this.#asApiError(thrown, target, signal);
         error.attempts = attempts;
-        if (attempts > retry.retries || !isRetryable(error)) throw error;
-        const delayMs = retryDelay(attempts - 1, retry, error.retryAfterMs);
-        onRetry?.({ error, attempt: attempts, delayMs });
+        if (target.origin === this.#options.apiOrigin && isThrottle(error)) {
+          refusedSince ??= performance.now();
+          if (performance.now() - refusedSince >= this.#options.maxThrottledMs) throw this.#throttledError(error);
+          // The rate control holds every request for as long as the server asked (capped), then paces them.
+          const delayMs = Math.min(error.retryAfterMs ?? 0, retry.maxDelayMs);
+          onRetry?.({ error, attempt: attempts, delayMs, throttled: true });
+          continue;
+        }
+        refusedSince = undefined;
+        if (++failures > retry.retries || !isRetryable(error)) throw error;
+        const delayMs = retryDelay(failures - 1, retry, error.retryAfterMs);
+        onRetry?.({ error, attempt: attempts, delayMs, throttled: false });
         try {
           await sleep(delayMs, undefined, { signal });
         } catch (cause) {
@@ -132,18 +162,35 @@ export class HttpTransport {
 
   /**
    * One GET, not retried: the response with its body read, or an ApiError. The whole exchange, headers and body, is
-   * bounded by `requestTimeoutMs`.
+   * bounded by `requestTimeoutMs`. To the API's origin, it starts when the rate control allows.
    */
   async attempt(target: Target, options: GetOptions = {}): Promise<HttpResponse> {
     const { signal } = options;
     if (signal?.aborted) throw aborted(this.shownUrl(target), signal);
-    // A wait for a rate slot is not the server's slowness: the deadline starts after it.
-    if (target.origin === this.#options.apiOrigin) await this.#limiter?.acquire(signal);
-    const deadline = new Deadline(this.#options.requestTimeoutMs, signal);
+    if (target.origin !== this.#options.apiOrigin) return this.#bounded(target, options);
+    let permit: Permit;
+    try {
+      // A wait for a rate slot is not the server's slowness: the deadline starts after it.
+      permit = await this.#rate.acquire(signal);
+    } catch (cause) {
+      throw this.#asApiError(cause, target, signal);
+    }
+    try {
+      const response = await this.#bounded(target, options);
+      this.#rate.settle(permit, { kind: 'answered', headers: response.headers });
+      return response;
+    } catch (error) {
+      this.#rate.settle(permit, outcomeOf(error));
+      throw error;
+    }
+  }
+
+  async #bounded(target: Target, options: GetOptions): Promise<HttpResponse> {
+    const deadline = new Deadline(this.#options.requestTimeoutMs, options.signal);
     try {
       return await this.#exchange(target, options, deadline.signal);
     } catch (error) {
-      throw this.#asApiError(error, target, signal, deadline);
+      throw this.#asApiError(error, target, options.signal, deadline);
     } finally {
       deadline.clear();
     }
@@ -214,6 +261,16 @@ export class HttpTransport {
     return redact(text, this.#options.apiKey, source);
   }
 
+  #throttledError(last: ApiError): ApiError {
+    const seconds = Math.round(this.#options.maxThrottledMs / 1000);
+    return new ApiError('THROTTLED', `the API refused the request for its rate limit for ${seconds} s`, {
+      url: last.url,
+      ...(last.status === undefined ? {} : { status: last.status }),
+      attempts: last.attempts,
+      cause: last,
+    });
+  }
+
   #asApiError(error: unknown, target: Target, signal: AbortSignal | undefined, deadline?: Deadline): ApiError {
     const url = this.shownUrl(target);
     if (signal?.aborted) return error instanceof ApiError && error.code === 'ABORTED' ? error : aborted(url, signal);
@@ -234,6 +291,13 @@ export class HttpTransport {
     // A TLS certificate refused, a header undici will not send...: trying again would fail the same way.
     return new ApiError('REQUEST_FAILED', `request failed: ${message}`, { url, cause });
   }
+}
+
+/** What the rate control learns from a failed request: a throttle, or a status that still counts as an answer. */
+function outcomeOf(error: unknown): Outcome {
+  if (!(error instanceof ApiError) || error.status === undefined) return { kind: 'failed' };
+  if (isThrottle(error)) return { kind: 'throttled', retryAfterMs: error.retryAfterMs };
+  return { kind: 'answered', headers: {} };
 }
 
 function aborted(url: string, signal: AbortSignal): ApiError {

@@ -5,6 +5,7 @@ export type { BodyMemory } from './body.js';
 export { CLIENT_DEFAULTS } from './options.js';
 export type { PlaymentClientOptions } from './options.js';
 export type { RetryOptions } from './retry.js';
+export type { RateStats } from './rate.js';
 export type { RetryEvent } from './http.js';
 export { ApiError } from './errors.js';
 export type { ApiErrorCode } from './errors.js';

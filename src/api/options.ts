@@ -28,8 +28,20 @@ export interface PlaymentClientOptions {
   maxPages?: number;
   /** Largest body accepted, both as received and once decoded. Default 256 MiB. */
   maxResponseBytes?: number;
-  /** Caps request starts to the API's origin (not the storage host). Default: no cap. */
+  /**
+   * Caps request starts to the API's origin (not the storage host), whatever rate the adaptive control would allow.
+   * Default: no cap.
+   */
   maxRequestsPerSecond?: number;
+  /**
+   * Find the rate the API accepts and stay just under it (default true): after the first request refused for the
+   * rate limit, a token bucket paces requests to the API's origin at a rate that drops on every refusal and grows
+   * back while requests are served. Refused requests are sent again without spending `retry.retries` either way, and
+   * the server's Retry-After holds every request of the client.
+   */
+  adaptiveRate?: boolean;
+  /** How long a request may go on being refused for the rate limit before it fails (THROTTLED). Default 300000. */
+  maxThrottledMs?: number;
   /** Called before each retry, with the failure and the wait: for logs and progress. */
   onRetry?: (event: RetryEvent) => void;
 }
@@ -47,6 +59,8 @@ export interface ResolvedClientOptions {
   maxPages: number;
   maxResponseBytes: number;
   maxRequestsPerSecond: number | undefined;
+  adaptiveRate: boolean;
+  maxThrottledMs: number;
   onRetry: ((event: RetryEvent) => void) | undefined;
 }
 
@@ -58,6 +72,8 @@ export const CLIENT_DEFAULTS = Object.freeze({
   requestTimeoutMs: 300_000,
   maxPages: 10_000,
   maxResponseBytes: 256 * 1024 * 1024,
+  adaptiveRate: true,
+  maxThrottledMs: 5 * 60_000,
 });
 
 /** Checks PlaymentClientOptions, filling in CLIENT_DEFAULTS; throws InvalidArgumentError naming the first bad one. */
@@ -80,6 +96,8 @@ export function resolveClientOptions(options: PlaymentClientOptions): ResolvedCl
   if (rate !== undefined && !(typeof rate === 'number' && rate > 0 && Number.isFinite(rate))) {
     throw new InvalidArgumentError('options.maxRequestsPerSecond must be a positive number');
   }
+  const adaptiveRate = options.adaptiveRate ?? CLIENT_DEFAULTS.adaptiveRate;
+  if (typeof adaptiveRate !== 'boolean') throw new InvalidArgumentError('options.adaptiveRate must be a boolean');
   if (onRetry !== undefined && typeof onRetry !== 'function') {
     throw new InvalidArgumentError('options.onRetry must be a function');
   }
@@ -93,6 +111,8 @@ export function resolveClientOptions(options: PlaymentClientOptions): ResolvedCl
     maxPages: integer('maxPages', options.maxPages ?? CLIENT_DEFAULTS.maxPages, 1),
     maxResponseBytes: integer('maxResponseBytes', options.maxResponseBytes ?? CLIENT_DEFAULTS.maxResponseBytes, 1),
     maxRequestsPerSecond,
+    adaptiveRate,
+    maxThrottledMs: integer('maxThrottledMs', options.maxThrottledMs ?? CLIENT_DEFAULTS.maxThrottledMs, 0),
     onRetry,
   };
 }

@@ -1,23 +1,271 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+// The request rate to the API's origin: found, not configured. Until the server first refuses a request for its rate
+// limit, requests are held only by a window of requests in flight that grows by one per answer (TCP's slow start:
+// it doubles per round trip, so an unlimited server is never held back for long). The first throttle switches to a
+// token bucket whose fill rate follows CUBIC: cut to BETA times the rate the server was serving, then growing back,
+// slowly near that rate and faster once past it, so the client spends its budget up to the limit and probes for a
+// higher one without bursting. Retry-After and RateLimit-* headers pause or pace every request of the client.
+import { parseRateHeaders } from './rate-headers.js';
 
-/**
- * Spaces request starts at least `1000 / perSecond` ms apart, in the order callers asked. A slot is booked before
- * waiting, so concurrent callers never start together; an aborted wait still spends its slot, which only errs on
- * the slow side.
- */
-export class RateLimiter {
-  readonly #intervalMs: number;
-  #nextSlot = 0;
+export interface RateControlOptions {
+  /** Never more than this many request starts per second (maxRequestsPerSecond). */
+  ceiling: number | undefined;
+  /** Find the server's rate (default); false keeps only the ceiling and the servers' pauses. */
+  adaptive: boolean;
+  /** The longest pause a Retry-After or RateLimit-Reset imposes (retry.maxDelayMs). */
+  maxPauseMs: number;
+  /** Base of the backoff after a throttle without Retry-After when not adaptive (retry.minDelayMs). */
+  minPauseMs: number;
+}
 
-  constructor(perSecond: number) {
-    this.#intervalMs = 1000 / perSecond;
+/** What the client has sent to the API's origin, and the rate it settled on. */
+export interface RateStats {
+  /** Requests sent to the API's origin (throttled ones included). */
+  requests: number;
+  /** Requests the API refused for its rate limit (429, 503 with Retry-After, 400 with a transient code). */
+  throttled: number;
+  /** The rate the client holds itself to, in requests per second; null while nothing holds it (no limit met). */
+  ratePerSecond: number | null;
+  /** The rate the API answered at over the last few seconds. */
+  answeredPerSecond: number;
+}
+
+/** A granted start: hand it back to `settle()` with what came of the request. */
+export interface Permit {
+  readonly sentAt: number;
+}
+
+/** How a request to the API's origin ended, for the rate control. */
+export type Outcome =
+  | { kind: 'answered'; headers: Record<string, string | string[] | undefined> }
+  | { kind: 'throttled'; retryAfterMs: number | undefined }
+  | { kind: 'failed' };
+
+// The cut: the new rate is this share of the rate the server was serving. Gentle, because the limit is a token
+// bucket, not a queue that a cut must drain: a 0.7 cut (AIMD's) wastes ~15% of the budget, this one ~5%.
+const BETA = 0.9;
+// CUBIC's scaling constant, in requests/s per s^3: at 10/s, back at the last throttled rate 2.7 s after a cut, and
+// past it by a third 4 s later.
+const CUBIC_C = 0.05;
+// A cut never goes below this share of the rate it cuts: a short span of few answers (a pause just ended) must not
+// drop the rate to nothing.
+const DEEPEST_CUT = 0.5;
+// The found rate never goes below this: a refusal after a few answers (a key shared with a busy client) is no
+// measure of the limit, and the server's Retry-After still holds the client when the limit is lower.
+const MIN_RATE = 1;
+// The rate grows while the client waits for a token: the wait is computed again at least this often.
+const MAX_TOKEN_WAIT_MS = 200;
+const MAX_RATE = 1e6;
+// Tokens the bucket holds: one to start at once after a quiet spell, one more to make up for a late timer.
+const BUCKET_CAPACITY = 2;
+const INITIAL_WINDOW = 4;
+// Per answer: the window grows by half per round trip.
+const WINDOW_GROWTH = 0.5;
+// The rate the server serves is measured since the last cut: a whole cycle, pauses included, so that the burst the
+// server's bucket saved up during a pause does not count twice (it is empty at both ends of the cycle). Over at most
+// MAX_SPAN_MS, and at least MIN_SPAN_MS (at the first throttle, what was answered so far may be the server's burst).
+const MIN_SPAN_MS = 1000;
+const MAX_SPAN_MS = 30_000;
+// The answered rate shown in stats: over the last few seconds.
+const SHOWN_SPAN_MS = 5000;
+
+interface Waiter {
+  grant(permit: Permit): void;
+}
+
+export class RateControl {
+  readonly #options: RateControlOptions;
+  readonly #queue: Waiter[] = [];
+  #requests = 0;
+  #throttled = 0;
+  #inFlight = 0;
+  #window = INITIAL_WINDOW;
+  // Set at the first throttle: from then on the token bucket paces requests.
+  #paced = false;
+  #wMax = 0;
+  #epoch = 0;
+  #k = 0;
+  #lastCut = Number.NEGATIVE_INFINITY;
+  #firstRequest: number | undefined;
+  #tokens = 1;
+  #refilled = 0;
+  #pausedUntil = 0;
+  #hint: { rate: number; until: number } | undefined;
+  #throttleStreak = 0;
+  readonly #answers: number[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #immediate: NodeJS.Immediate | undefined;
+  #timerAt = 0;
+
+  constructor(options: RateControlOptions) {
+    this.#options = options;
   }
 
-  /** Resolves when the caller may start its request; rejects with the signal's reason if it fires first. */
-  async acquire(signal?: AbortSignal): Promise<void> {
+  /** Resolves when a request may start; rejects with the signal's reason if it fires first. */
+  acquire(signal?: AbortSignal): Promise<Permit> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<Permit>((resolve, reject) => {
+      const onAbort = () => {
+        const index = this.#queue.indexOf(waiter);
+        if (index >= 0) this.#queue.splice(index, 1);
+        // Nothing left to wake for: a pending timer must not keep the process alive.
+        if (this.#queue.length === 0) this.#stopTimer();
+        reject(signal!.reason);
+      };
+      const waiter: Waiter = {
+        grant: (permit) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(permit);
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#queue.push(waiter);
+      this.#pump();
+    });
+  }
+
+  /** Takes back a permit with how its request ended: the window, the rate and the pauses follow from it. */
+  settle(permit: Permit, outcome: Outcome): void {
+    this.#inFlight--;
     const now = performance.now();
-    const slot = Math.max(now, this.#nextSlot);
-    this.#nextSlot = slot + this.#intervalMs;
-    if (slot > now) await sleep(slot - now, undefined, { signal });
+    if (outcome.kind === 'answered') {
+      this.#answers.push(now);
+      this.#throttleStreak = 0;
+      if (!this.#paced) this.#window += WINDOW_GROWTH;
+      this.#followHeaders(outcome.headers, now);
+    } else if (outcome.kind === 'throttled') {
+      this.#throttled++;
+      this.#throttleStreak++;
+      this.#onThrottle(permit, outcome.retryAfterMs, now);
+    }
+    // While the window grows, answers of one round trip arrive together: the starts they free wait for the end of
+    // this turn of the event loop, so that a refusal among them is seen before more requests go out.
+    if (this.#paced) this.#pump();
+    else this.#pumpSoon();
+  }
+
+  stats(): RateStats {
+    const now = performance.now();
+    const rate = this.#rateAt(now);
+    return {
+      requests: this.#requests,
+      throttled: this.#throttled,
+      ratePerSecond: Number.isFinite(rate) ? rate : null,
+      answeredPerSecond: this.#answeredPerSecond(now - SHOWN_SPAN_MS, now, SHOWN_SPAN_MS),
+    };
+  }
+
+  #onThrottle(permit: Permit, retryAfterMs: number | undefined, now: number): void {
+    const { adaptive, maxPauseMs, minPauseMs } = this.#options;
+    // One cut per round: a request sent before the last cut was refused at the old rate and says nothing new.
+    if (adaptive && permit.sentAt >= this.#lastCut) this.#cut(now);
+    if (retryAfterMs !== undefined) this.#pause(now + Math.min(retryAfterMs, maxPauseMs));
+    else if (!adaptive) this.#pause(now + Math.min(maxPauseMs, minPauseMs * 2 ** (this.#throttleStreak - 1)));
+  }
+
+  #cut(now: number): void {
+    const current = this.#paced ? this.#cubicRate(now) : Number.POSITIVE_INFINITY;
+    const first = !Number.isFinite(this.#lastCut);
+    const since = first ? (this.#firstRequest ?? now) : this.#lastCut;
+    const span = Math.min(MAX_SPAN_MS, Math.max(MIN_SPAN_MS, now - since));
+    const served = this.#answeredPerSecond(now - span, now, span);
+    const floor = this.#paced ? DEEPEST_CUT * current : 0;
+    const basis = Math.max(MIN_RATE, Math.min(current, Math.max(served, floor)));
+    // CUBIC's fast convergence: a limit lower than the last one leaves room to other clients of the same key.
+    this.#wMax = this.#paced && basis < this.#wMax ? (basis * (1 + BETA)) / 2 : basis;
+    const start = Math.max(MIN_RATE, BETA * basis);
+    this.#k = Math.cbrt(Math.max(0, this.#wMax - start) / CUBIC_C);
+    this.#epoch = now;
+    this.#lastCut = now;
+    if (!this.#paced) {
+      this.#paced = true;
+      this.#tokens = 0;
+      this.#refilled = now;
+    }
+  }
+
+  // RateLimit-Remaining/Reset (and X-RateLimit-*): nothing left pauses every request until the reset; what is left
+  // is spread over the time until it.
+  #followHeaders(headers: Record<string, string | string[] | undefined>, now: number): void {
+    const limit = parseRateHeaders(headers, Date.now());
+    if (!limit) return;
+    const resetMs = Math.min(limit.resetMs, this.#options.maxPauseMs);
+    if (limit.remaining === 0) this.#pause(now + resetMs);
+    else this.#hint = { rate: (limit.remaining * 1000) / Math.max(resetMs, 1), until: now + resetMs };
+  }
+
+  #pause(until: number): void {
+    this.#pausedUntil = Math.max(this.#pausedUntil, until);
+  }
+
+  #cubicRate(now: number): number {
+    const t = (now - this.#epoch) / 1000 - this.#k;
+    return Math.min(MAX_RATE, Math.max(MIN_RATE, this.#wMax + CUBIC_C * t * t * t));
+  }
+
+  // The rate requests may start at now: the smallest of the found rate, the ceiling and a header's hint.
+  #rateAt(now: number): number {
+    let rate = this.#paced ? this.#cubicRate(now) : Number.POSITIVE_INFINITY;
+    if (this.#options.ceiling !== undefined) rate = Math.min(rate, this.#options.ceiling);
+    if (this.#hint && now < this.#hint.until) rate = Math.min(rate, Math.max(MIN_RATE, this.#hint.rate));
+    return rate;
+  }
+
+  // The answers since `since` (and within MAX_SPAN_MS), per second of `spanMs`.
+  #answeredPerSecond(since: number, now: number, spanMs: number): number {
+    const answers = this.#answers;
+    let drop = 0;
+    while (drop < answers.length && answers[drop]! < now - MAX_SPAN_MS) drop++;
+    if (drop > 0) answers.splice(0, drop);
+    let count = 0;
+    for (let i = answers.length - 1; i >= 0 && answers[i]! >= since; i--) count++;
+    return (count * 1000) / spanMs;
+  }
+
+  // Grants starts while the pause, the window and the bucket allow, then sleeps until the next one may go.
+  #pump(): void {
+    while (this.#queue.length > 0) {
+      const now = performance.now();
+      if (now < this.#pausedUntil) return this.#wakeAt(this.#pausedUntil);
+      if (!this.#paced && this.#inFlight >= this.#window) return;
+      const rate = this.#rateAt(now);
+      if (Number.isFinite(rate)) {
+        this.#tokens = Math.min(BUCKET_CAPACITY, this.#tokens + ((now - this.#refilled) * rate) / 1000);
+        this.#refilled = now;
+        if (this.#tokens < 1) return this.#wakeAt(now + Math.min(MAX_TOKEN_WAIT_MS, ((1 - this.#tokens) * 1000) / rate));
+        this.#tokens -= 1;
+      } else {
+        this.#tokens = 1;
+        this.#refilled = now;
+      }
+      this.#inFlight++;
+      this.#requests++;
+      this.#firstRequest ??= now;
+      this.#queue.shift()!.grant({ sentAt: now });
+    }
+  }
+
+  #pumpSoon(): void {
+    this.#immediate ??= setImmediate(() => {
+      this.#immediate = undefined;
+      this.#pump();
+    });
+  }
+
+  #wakeAt(at: number): void {
+    if (this.#timer !== undefined && this.#timerAt <= at) return;
+    this.#stopTimer();
+    this.#timerAt = at;
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#pump();
+      },
+      Math.max(1, Math.ceil(at - performance.now())),
+    );
+  }
+
+  #stopTimer(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 }

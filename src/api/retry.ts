@@ -15,6 +15,18 @@ export const TRANSIENT_API_CODES: ReadonlySet<string> = new Set(['FS_0000', 'FS_
 
 const RETRYABLE_CODES: ReadonlySet<string> = new Set(['TIMEOUT', 'CONNECTION', 'BAD_ENCODING']);
 
+/**
+ * Whether the API refused a request for its rate limit: a 429, a 503 that says when to come back (Retry-After), or a
+ * 400 whose `error.code` is a transient one. Such a request is sent again once the rate allows, without spending
+ * the retries meant for real failures.
+ */
+export function isThrottle(error: ApiError): boolean {
+  if (error.code !== 'HTTP_STATUS' && error.code !== 'API_ERROR') return false;
+  if (error.status === 429) return true;
+  if (error.status === 503) return error.retryAfterMs !== undefined;
+  return error.status === 400 && error.apiCode !== undefined && TRANSIENT_API_CODES.has(error.apiCode);
+}
+
 /** Whether a failed attempt may succeed if made again. */
 export function isRetryable(error: ApiError): boolean {
   if (RETRYABLE_CODES.has(error.code)) return true;
