@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { COMPLETED, pointCloudPath, resultPath, SimDataset, type DatasetOptions, type SimJob } from './dataset.js';
 import { FaultPlan, type FaultKind, type FaultOptions, type Route } from './faults.js';
+import { KeyRateLimit } from './rate-limit.js';
 import { StorageObjects } from './objects.js';
 import { apiErrorReply, deliver, jsonReply, storageErrorReply, type Compression, type Reply } from './reply.js';
 import { UrlSigner } from './signing.js';
@@ -27,6 +28,13 @@ export interface SimulatorOptions extends DatasetOptions {
   signatureTtlMs?: number;
   /** Compress bodies with this coding when the client accepts it. Default none. */
   compression?: Compression;
+  /**
+   * The API's rate limit: requests per second per key on the API's origin (not the storage host), a token bucket;
+   * beyond it the answer is 429 with Retry-After. Default 0: no limit. The vendor documents about 5.
+   */
+  rateLimit?: number;
+  /** Requests the bucket lets through at once after a quiet spell. Default `max(1, rateLimit)` (one second's worth). */
+  rateBurst?: number;
   /** Faults injected at random (and `simulator.faults.inject()` for scripted ones). */
   faults?: FaultOptions;
   /** The last page's next_page_token points back to the second page, so the pages loop. Default false. */
@@ -61,6 +69,8 @@ export interface Simulator {
   relabel(jobIndex: number): void;
   /** Sets the status the batch lists for a job; only a 'completed' job's result has a result URL. */
   setStatus(jobIndex: number, status: string): void;
+  /** Changes the rate limit from now on (0: none); the burst defaults to one second's worth again. */
+  setRateLimit(rate: number, burst?: number): void;
   /** Stops both servers, dropping open connections. */
   close(): Promise<void>;
 }
@@ -110,6 +120,8 @@ class RunningSimulator implements Simulator {
   readonly #objects: StorageObjects;
   readonly #signer = new UrlSigner();
   readonly #stalls = new Set<NodeJS.Timeout>();
+  readonly #rateLimit: KeyRateLimit;
+  #apiInFlight = 0;
 
   constructor(dataset: SimDataset, options: SimulatorOptions, apiServer: Server, storageServer: Server) {
     this.dataset = dataset;
@@ -119,6 +131,10 @@ class RunningSimulator implements Simulator {
     this.storageUrl = origin(storageServer);
     this.apiKey = options.apiKey ?? `sim-key-${dataset.seed}`;
     this.faults = new FaultPlan(options.faults);
+    this.#rateLimit = new KeyRateLimit({
+      rate: options.rateLimit ?? 0,
+      ...(options.rateBurst === undefined ? {} : { burst: options.rateBurst }),
+    });
     this.#objects = new StorageObjects(dataset, this.storageUrl, options.cacheBytes ?? 64 * 1024 * 1024);
   }
 
@@ -139,10 +155,17 @@ class RunningSimulator implements Simulator {
     const route = target?.route ?? 'unknown';
     this.stats.apiRequests++;
     this.stats.routes[route]++;
+    this.stats.apiInFlightPeak = Math.max(this.stats.apiInFlightPeak, ++this.#apiInFlight);
+    res.once('close', () => this.#apiInFlight--);
+    const waitSeconds = this.#rateLimit.take(String(req.headers['x-api-key'] ?? ''));
     await this.#latency();
     let reply: Reply;
     let fault: FaultKind | undefined;
-    if (!withKey) {
+    if (waitSeconds > 0) {
+      this.stats.rateLimited++;
+      const retryAfter = { 'retry-after': String(Math.max(1, Math.ceil(waitSeconds))) };
+      reply = apiErrorReply(429, 'rate_limit_exceeded', 'too many requests', retryAfter);
+    } else if (!withKey) {
       this.stats.unauthorized++;
       reply = apiErrorReply(401, 'auth-failure', 'missing or invalid x-api-key');
     } else if (!target) {
@@ -200,6 +223,10 @@ class RunningSimulator implements Simulator {
 
   setStatus(jobIndex: number, status: string): void {
     this.dataset.setStatus(jobIndex, status);
+  }
+
+  setRateLimit(rate: number, burst?: number): void {
+    this.#rateLimit.set(burst === undefined ? { rate } : { rate, burst });
   }
 
   async close(): Promise<void> {

@@ -7,6 +7,10 @@ export interface SimStats {
   /** TCP connections accepted by each origin: keep-alive and pool bounds show here. */
   apiConnections: number;
   storageConnections: number;
+  /** Most API requests open at once (arrived, answer not yet sent). */
+  apiInFlightPeak: number;
+  /** API requests refused with 429 by the rate limit (`rateLimit`). */
+  rateLimited: number;
   /** Storage requests that carried the API key in any header (or an x-api-key header at all): must stay 0. */
   storageRequestsWithKey: number;
   /** Requests per route; `unknown` for paths the API does not have. */
@@ -46,6 +50,8 @@ export function emptyStats(): SimStats {
     storageRequests: 0,
     apiConnections: 0,
     storageConnections: 0,
+    apiInFlightPeak: 0,
+    rateLimited: 0,
     storageRequestsWithKey: 0,
     routes: { batch: 0, job: 0, attachment: 0, storage: 0, unknown: 0 },
     faults: {},
