@@ -5,7 +5,15 @@ import { COMMANDS, DEMO_DEFAULTS, SIMULATE_DEFAULTS, SPECS } from '../src/cli/sp
 import { DATASET_DEFAULTS } from '../src/sim/dataset.js';
 import { MAX_CONCURRENCY } from '../src/export/options.js';
 import { MAX_THREADS } from '../src/pool/pool.js';
-import { formatBar, formatBytes, formatDuration, formatEta, formatLine, ProgressView } from '../src/cli/progress.js';
+import {
+  formatApi,
+  formatBar,
+  formatBytes,
+  formatDuration,
+  formatEta,
+  formatLine,
+  ProgressView,
+} from '../src/cli/progress.js';
 import type { ExportProgress } from '../src/export/progress.js';
 
 const exportBase = ['export', '--project', 'p', '--batch', 'b', '--out', 'dir'];
@@ -17,6 +25,7 @@ const simulatorDefaults = {
   pageSize: DATASET_DEFAULTS.pageSize,
   seed: DATASET_DEFAULTS.seed,
   latencyMs: 0,
+  rateLimit: SIMULATE_DEFAULTS.rateLimit,
   faults: { rate: 0, seed: 1, retryAfterSeconds: 1, stallMs: 60_000 },
 };
 const demoDefaults = { ...simulatorDefaults, ...DEMO_DEFAULTS };
@@ -519,6 +528,9 @@ const progress = (fields: Partial<ExportProgress>): ExportProgress => ({
   bytesDownloaded: 0,
   bytesInFlight: 0,
   peakBytesInFlight: 0,
+  apiRequests: 0,
+  apiThrottled: 0,
+  apiRatePerSecond: null,
   elapsedMs: 0,
   ...fields,
 });
@@ -532,16 +544,27 @@ describe('progress formatting', () => {
         jobsDone: 150,
         masksDone: 600,
         bytesDownloaded: 20 * 2 ** 20,
+        apiRequests: 320,
+        apiThrottled: 7,
+        apiRatePerSecond: 9.84,
         elapsedMs: 10_000,
       }),
     );
-    expect(line).toBe(`[${'#'.repeat(10)}${'.'.repeat(10)}] 150/300 jobs  600 masks  20.0 MiB  2.0 MiB/s  ETA 0:10`);
+    expect(line).toBe(
+      `[${'#'.repeat(10)}${'.'.repeat(10)}] 150/300 jobs  600 masks  20.0 MiB  2.0 MiB/s  API 9.8/s, 7 throttled  ETA 0:10`,
+    );
+  });
+
+  it('shows the settled API rate, or that none holds the client', () => {
+    expect(formatApi(progress({ apiRatePerSecond: null, apiThrottled: 0 }))).toBe('API unlimited, 0 throttled');
+    expect(formatApi(progress({ apiRatePerSecond: 4.96, apiThrottled: 12 }))).toBe('API 5.0/s, 12 throttled');
+    expect(formatApi(progress({ apiRatePerSecond: 123.4, apiThrottled: 1 }))).toBe('API 123/s, 1 throttled');
   });
 
   it('does not guess an ETA before the batch is fully listed', () => {
     expect(formatEta(progress({ jobsListed: 40, jobsDone: 20, elapsedMs: 1000 }))).toBe('?');
     expect(formatLine(progress({ jobsListed: 40, jobsDone: 20, jobsFailed: 2, elapsedMs: 1000 }))).toBe(
-      'export: 22/40+ jobs (2 failed), 0 masks, 0.0 KiB, 0.0 KiB/s, ETA ?',
+      'export: 22/40+ jobs (2 failed), 0 masks, 0.0 KiB, 0.0 KiB/s, API unlimited, 0 throttled, ETA ?',
     );
   });
 

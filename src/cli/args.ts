@@ -335,6 +335,8 @@ function simulatorOptions(command: 'simulate' | 'demo', values: Values): Simulat
     ...(values['legacy-masks'] === true ? { legacyMasks: true } : {}),
     ...(compression === undefined ? {} : { compression }),
     latencyMs: number('latency-ms'),
+    rateLimit: number('rate-limit'),
+    ...(values['rate-burst'] === undefined ? {} : { rateBurst: values['rate-burst'] as number }),
     faults: {
       rate: number('fault-rate'),
       seed: number('fault-seed'),

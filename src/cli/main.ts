@@ -173,6 +173,9 @@ function summaryLines({ summary, last, elapsedMs }: Outcome): string {
     const shown = summary.classes.map(({ id, name, points: n }) => `${id} ${printable(JSON.stringify(name))} ${n}`);
     text += `Classes (id name points): ${shown.join(', ')}\n`;
   }
+  const { requests, throttled, rate_per_s: rate } = summary.api;
+  const settled = rate === null ? 'no rate limit met' : `settled at ${rate} requests/s`;
+  text += `API: ${requests} requests, ${throttled} refused for the rate limit and sent again; ${settled}\n`;
   return text;
 }
 
@@ -259,6 +262,9 @@ function describeBatch(simulator: Simulator): string {
     `${dataset.jobs.length} jobs x ${dataset.frames} frames${sensors} x ${dataset.points} points, ` +
     `${dataset.pageCount} page(s)\n`;
   if (faults.rate > 0) text += `  faults: ${faults.rate * 100}% of requests\n`;
+  if (simulator.rateLimit > 0) {
+    text += `  rate limit: ${simulator.rateLimit} requests/s per key (429 with Retry-After beyond it)\n`;
+  }
   return text;
 }
 
@@ -268,6 +274,12 @@ async function runDemo(command: DemoCommand, io: Io): Promise<number> {
   const outDir =
     command.out === undefined ? await mkdtemp(join(tmpdir(), 'playment-masks-demo-')) : resolve(io.cwd, command.out);
   io.stdout.write(`Demo: a simulated batch at ${simulator.baseUrl}\n${describeBatch(simulator)}`);
+  if (simulator.rateLimit > 0) {
+    io.stdout.write(
+      "  like the vendor's API: that limit, not the download or the decoding, bounds how fast the batch exports\n" +
+        '  (the client finds it by itself and stays just under it)\n',
+    );
+  }
   const client = new PlaymentClient({ apiKey: simulator.apiKey, baseUrl: simulator.baseUrl });
   let outcome: Outcome | undefined;
   try {

@@ -48,7 +48,7 @@ export class ProgressView {
   }
 }
 
-/** `[########............] 120/300 jobs  480 masks  52.3 MiB  12.1 MiB/s  ETA 0:14` */
+/** `[########............] 120/300 jobs  480 masks  52.3 MiB  12.1 MiB/s  API 9.8/s, 3 throttled  ETA 0:14` */
 export function formatBar(progress: ExportProgress): string {
   const finished = finishedJobs(progress);
   const fraction = progress.listingDone && progress.jobsListed > 0 ? finished / progress.jobsListed : 0;
@@ -57,7 +57,7 @@ export function formatBar(progress: ExportProgress): string {
   return `${bar} ${counts(progress)}  ETA ${formatEta(progress)}`;
 }
 
-/** `export: 120/300 jobs, 480 masks, 52.3 MiB, 12.1 MiB/s, ETA 0:14` */
+/** `export: 120/300 jobs, 480 masks, 52.3 MiB, 12.1 MiB/s, API 9.8/s, 3 throttled, ETA 0:14` */
 export function formatLine(progress: ExportProgress): string {
   return `export: ${counts(progress).replaceAll('  ', ', ')}, ETA ${formatEta(progress)}`;
 }
@@ -76,7 +76,15 @@ function counts(progress: ExportProgress): string {
     `${progress.masksDone} masks`,
     formatBytes(progress.bytesDownloaded),
     `${formatBytes(rate)}/s`,
+    formatApi(progress),
   ].join('  ');
+}
+
+/** The request rate the client settled on under the API's limit (none: not limited), and the refusals so far. */
+export function formatApi(progress: ExportProgress): string {
+  const rate = progress.apiRatePerSecond;
+  const shown = rate === null ? 'unlimited' : `${rate < 10 ? rate.toFixed(1) : Math.round(rate)}/s`;
+  return `API ${shown}, ${progress.apiThrottled} throttled`;
 }
 
 function finishedJobs(progress: ExportProgress): number {

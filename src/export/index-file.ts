@@ -9,7 +9,7 @@ import { encodedSize, extensionOf, type ExportFormat } from './formats.js';
 import { pointsFilesComplete } from './points.js';
 import type { ClassEntry } from './classes.js';
 import type { LabelMode } from './legend.js';
-import type { ClassCount, ExportFailure, ExportSummary, IndexLine } from './records.js';
+import type { ApiUsage, ClassCount, ExportFailure, ExportSummary, IndexLine } from './records.js';
 
 export const INDEX_NAME = 'index.jsonl';
 export const SUMMARY_NAME = 'summary.json';
@@ -77,6 +77,7 @@ export interface BatchOutcome {
   /** Output paths (jobs/<job>) of the complete jobs, in any order. */
   completeJobPaths: string[];
   failures: ExportFailure[];
+  api: ApiUsage;
 }
 
 /** Merges the complete jobs' fragments into index.jsonl and writes summary.json, both atomically. */
@@ -119,6 +120,7 @@ export async function writeIndexAndSummary(outDir: string, outcome: BatchOutcome
     points,
     classes: sortedClasses(classes, outcome.table),
     failures: [...outcome.failures].sort((a, b) => compareCodeUnits(String(a.job_id), String(b.job_id))),
+    api: outcome.api,
   };
   await writeFileAtomic(outDir, SUMMARY_NAME, [Buffer.from(`${JSON.stringify(summary, null, 2)}\n`, 'utf8')]);
   return summary;

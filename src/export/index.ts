@@ -4,7 +4,7 @@ export { EXPORT_DEFAULTS, MAX_CONCURRENCY } from './options.js';
 export type { ExportOptions } from './options.js';
 export type { ExportFormat } from './formats.js';
 export type { ExportProgress } from './progress.js';
-export type { ClassCount, ExportFailure, ExportSummary, IndexLine } from './records.js';
+export type { ApiUsage, ClassCount, ExportFailure, ExportSummary, IndexLine } from './records.js';
 export { InvalidClassTableError, readClassTable, UnknownClassError } from './classes.js';
 export type { ClassEntry, UnknownClasses } from './classes.js';
 export type { JobLegend, LabelMode, LegendEntry as JobLegendEntry } from './legend.js';

@@ -109,7 +109,7 @@ export function resolveExportOptions(options: ExportOptions): ResolvedExportOpti
   const { client, projectId, batchId, outDir, pool, threads, onProgress, signal } = options;
   const format = options.format ?? EXPORT_DEFAULTS.format;
   const concurrency = options.concurrency ?? EXPORT_DEFAULTS.concurrency;
-  if (!hasMethods(client, ['batchJobs', 'jobResult', 'attachment'])) {
+  if (!hasMethods(client, ['batchJobs', 'jobResult', 'attachment']) || typeof client.stats !== 'object') {
     throw new InvalidArgumentError('options.client must be a PlaymentClient');
   }
   for (const [name, value] of [

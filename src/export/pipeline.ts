@@ -60,6 +60,7 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
         }
       }),
     budget,
+    () => client.stats,
   );
   const context: JobContext = {
     client,
@@ -156,6 +157,7 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
       unknown: resolved.unknownClasses,
       format,
     });
+    const { apiRequests, apiThrottled, apiRatePerSecond } = progress.snapshot();
     return await writeIndexAndSummary(outDir, {
       projectId,
       batchId,
@@ -167,11 +169,16 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
       skipped: { ...skipped },
       completeJobPaths,
       failures,
+      api: { requests: apiRequests, throttled: apiThrottled, rate_per_s: roundRate(apiRatePerSecond) },
     });
   } finally {
     if (!resolved.pool) await pool.close();
     await unlock();
   }
+}
+
+function roundRate(rate: number | null): number | null {
+  return rate === null ? null : Math.round(rate * 100) / 100;
 }
 
 /**

@@ -1,4 +1,5 @@
 // The counters exportBatch() reports to `onProgress` while it runs.
+import type { RateStats } from '../api/index.js';
 
 export interface ExportProgress {
   /** Distinct jobs seen in the batch pages so far. */
@@ -23,6 +24,11 @@ export interface ExportProgress {
   bytesInFlight: number;
   /** The most bytes of response bodies held at once so far. */
   peakBytesInFlight: number;
+  /** Requests this export sent to the API's origin, and how many of them the API refused for its rate limit. */
+  apiRequests: number;
+  apiThrottled: number;
+  /** The request rate the client settled on under the API's rate limit (or --max-rps); null while none holds it. */
+  apiRatePerSecond: number | null;
   elapsedMs: number;
 }
 
@@ -45,12 +51,21 @@ export class ProgressCounters {
   bytesDownloaded = 0;
   readonly #started = performance.now();
   readonly #listener: ((progress: ExportProgress) => void) | undefined;
+  readonly #apiStats: () => RateStats;
+  readonly #apiBefore: RateStats;
 
   readonly #inFlight: BytesInFlight;
 
-  constructor(listener: ((progress: ExportProgress) => void) | undefined, inFlight: BytesInFlight) {
+  /** `apiStats` reads the client's counters: the export reports what it added to them. */
+  constructor(
+    listener: ((progress: ExportProgress) => void) | undefined,
+    inFlight: BytesInFlight,
+    apiStats: () => RateStats,
+  ) {
     this.#listener = listener;
     this.#inFlight = inFlight;
+    this.#apiStats = apiStats;
+    this.#apiBefore = apiStats();
   }
 
   /** Hands a snapshot to the listener. */
@@ -59,6 +74,7 @@ export class ProgressCounters {
   }
 
   snapshot(): ExportProgress {
+    const api = this.#apiStats();
     return {
       jobsListed: this.jobsListed,
       listingDone: this.listingDone,
@@ -71,6 +87,9 @@ export class ProgressCounters {
       bytesDownloaded: this.bytesDownloaded,
       bytesInFlight: this.#inFlight.used,
       peakBytesInFlight: this.#inFlight.peak,
+      apiRequests: api.requests - this.#apiBefore.requests,
+      apiThrottled: api.throttled - this.#apiBefore.throttled,
+      apiRatePerSecond: api.ratePerSecond,
       elapsedMs: performance.now() - this.#started,
     };
   }

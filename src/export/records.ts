@@ -55,4 +55,14 @@ export interface ExportSummary {
   classes: (ClassCount & { class_id?: string })[];
   /** Jobs that failed, by job id. */
   failures: ExportFailure[];
+  /** This run's requests to the API's origin (storage not counted). */
+  api: ApiUsage;
+}
+
+export interface ApiUsage {
+  requests: number;
+  /** Requests the API refused for its rate limit, and sent again. */
+  throttled: number;
+  /** The rate (requests/s) the client settled on at the end; null when no rate limit (nor --max-rps) held it. */
+  rate_per_s: number | null;
 }

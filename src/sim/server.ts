@@ -69,6 +69,8 @@ export interface Simulator {
   relabel(jobIndex: number): void;
   /** Sets the status the batch lists for a job; only a 'completed' job's result has a result URL. */
   setStatus(jobIndex: number, status: string): void;
+  /** The API's rate limit now, requests per second per key (0: none). */
+  readonly rateLimit: number;
   /** Changes the rate limit from now on (0: none); the burst defaults to one second's worth again. */
   setRateLimit(rate: number, burst?: number): void;
   /** Stops both servers, dropping open connections. */
@@ -223,6 +225,10 @@ class RunningSimulator implements Simulator {
 
   setStatus(jobIndex: number, status: string): void {
     this.dataset.setStatus(jobIndex, status);
+  }
+
+  get rateLimit(): number {
+    return this.#rateLimit.rate;
   }
 
   setRateLimit(rate: number, burst?: number): void {
