@@ -556,7 +556,8 @@ describe('progress formatting', () => {
   });
 
   it('shows the settled API rate, or that none holds the client', () => {
-    expect(formatApi(progress({ apiRatePerSecond: null, apiThrottled: 0 }))).toBe('API unlimited, 0 throttled');
+    expect(formatApi(progress({ apiRatePerSecond: null, apiThrottled: 0 }))).toBe('');
+    expect(formatApi(progress({ apiRatePerSecond: null, apiThrottled: 2 }))).toBe('API unlimited, 2 throttled');
     expect(formatApi(progress({ apiRatePerSecond: 4.96, apiThrottled: 12 }))).toBe('API 5.0/s, 12 throttled');
     expect(formatApi(progress({ apiRatePerSecond: 123.4, apiThrottled: 1 }))).toBe('API 123/s, 1 throttled');
   });
@@ -564,7 +565,7 @@ describe('progress formatting', () => {
   it('does not guess an ETA before the batch is fully listed', () => {
     expect(formatEta(progress({ jobsListed: 40, jobsDone: 20, elapsedMs: 1000 }))).toBe('?');
     expect(formatLine(progress({ jobsListed: 40, jobsDone: 20, jobsFailed: 2, elapsedMs: 1000 }))).toBe(
-      'export: 22/40+ jobs (2 failed), 0 masks, 0.0 KiB, 0.0 KiB/s, API unlimited, 0 throttled, ETA ?',
+      'export: 22/40+ jobs (2 failed), 0 masks, 0.0 KiB, 0.0 KiB/s, ETA ?',
     );
   });
 

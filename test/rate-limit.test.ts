@@ -181,7 +181,7 @@ describe('exports under a rate limit', { timeout: 180_000 }, () => {
     const sim = await simulator({ jobs: 40, frames: 2, rateLimit: 20 });
     const client = clientOf(sim);
     const summary = await exportWith(sim, client);
-    expect(summary.jobs).toEqual({ listed: 40, exported: 40, failed: 0 });
+    expect(summary.jobs).toMatchObject({ listed: 40, exported: 40, failed: 0 });
     expect(summary.masks).toBe(80);
     expect(summary.api.requests).toBe(sim.stats.apiRequests);
     expect(summary.api.throttled).toBe(sim.stats.rateLimited);
@@ -195,7 +195,7 @@ describe('exports under a rate limit', { timeout: 180_000 }, () => {
   it.each([2, 3])('%i exports sharing one key all complete, refused share bounded', async (count) => {
     const sim = await simulator({ jobs: 20, frames: 2, rateLimit: 15 });
     const summaries = await Promise.all(Array.from({ length: count }, () => exportWith(sim, clientOf(sim))));
-    for (const summary of summaries) expect(summary.jobs).toEqual({ listed: 20, exported: 20, failed: 0 });
+    for (const summary of summaries) expect(summary.jobs).toMatchObject({ listed: 20, exported: 20, failed: 0 });
     const throttled = summaries.reduce((sum, summary) => sum + summary.api.throttled, 0);
     const requests = summaries.reduce((sum, summary) => sum + summary.api.requests, 0);
     expect(requests).toBe(sim.stats.apiRequests);

@@ -49,6 +49,11 @@ const CUBIC_C = 0.05;
 // A cut never goes below this share of the rate it cuts: a short span of few answers (a pause just ended) must not
 // drop the rate to nothing.
 const DEEPEST_CUT = 0.5;
+// Below the rate last refused, a throttle cuts again only where refusals are this dense since the last cut (a limit
+// that dropped refuses most requests); sparse ones there are refusals a slower client would get too (a gateway's
+// random 503s, a neighbour on the key spending its burst), and cutting on each would drive the rate to its floor, as
+// random loss does TCP's.
+const DENSE_REFUSALS = 0.25;
 // The found rate never goes below this: a refusal after a few answers (a key shared with a busy client) is no
 // measure of the limit, and the server's Retry-After still holds the client when the limit is lower.
 const MIN_RATE = 1;
@@ -85,6 +90,8 @@ export class RateControl {
   #epoch = 0;
   #k = 0;
   #lastCut = Number.NEGATIVE_INFINITY;
+  #answeredSinceCut = 0;
+  #throttledSinceCut = 0;
   #firstRequest: number | undefined;
   #tokens = 1;
   #refilled = 0;
@@ -129,6 +136,7 @@ export class RateControl {
     const now = performance.now();
     if (outcome.kind === 'answered') {
       this.#answers.push(now);
+      this.#answeredSinceCut++;
       this.#throttleStreak = 0;
       if (!this.#paced) this.#window += WINDOW_GROWTH;
       this.#followHeaders(outcome.headers, now);
@@ -156,10 +164,16 @@ export class RateControl {
 
   #onThrottle(permit: Permit, retryAfterMs: number | undefined, now: number): void {
     const { adaptive, maxPauseMs, minPauseMs } = this.#options;
+    this.#throttledSinceCut++;
     // One cut per round: a request sent before the last cut was refused at the old rate and says nothing new.
-    if (adaptive && permit.sentAt >= this.#lastCut) this.#cut(now);
+    if (adaptive && permit.sentAt >= this.#lastCut && this.#tellsOfLimit(now)) this.#cut(now);
     if (retryAfterMs !== undefined) this.#pause(now + Math.min(retryAfterMs, maxPauseMs));
     else if (!adaptive) this.#pause(now + Math.min(maxPauseMs, minPauseMs * 2 ** (this.#throttleStreak - 1)));
+  }
+
+  #tellsOfLimit(now: number): boolean {
+    if (!this.#paced || this.#cubicRate(now) >= this.#wMax) return true;
+    return this.#throttledSinceCut >= DENSE_REFUSALS * (this.#throttledSinceCut + this.#answeredSinceCut);
   }
 
   #cut(now: number): void {
@@ -176,6 +190,8 @@ export class RateControl {
     this.#k = Math.cbrt(Math.max(0, this.#wMax - start) / CUBIC_C);
     this.#epoch = now;
     this.#lastCut = now;
+    this.#answeredSinceCut = 0;
+    this.#throttledSinceCut = 0;
     if (!this.#paced) {
       this.#paced = true;
       this.#tokens = 0;

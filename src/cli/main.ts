@@ -175,7 +175,7 @@ function summaryLines({ summary, last, elapsedMs }: Outcome): string {
   }
   const { requests, throttled, rate_per_s: rate } = summary.api;
   const settled = rate === null ? 'no rate limit met' : `settled at ${rate} requests/s`;
-  text += `API: ${requests} requests, ${throttled} refused for the rate limit and sent again; ${settled}\n`;
+  text += `API: ${requests} requests, ${throttled} throttled by its rate limit (sent again); ${settled}\n`;
   return text;
 }
 

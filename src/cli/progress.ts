@@ -77,12 +77,18 @@ function counts(progress: ExportProgress): string {
     formatBytes(progress.bytesDownloaded),
     `${formatBytes(rate)}/s`,
     formatApi(progress),
-  ].join('  ');
+  ]
+    .filter((part) => part !== '')
+    .join('  ');
 }
 
-/** The request rate the client settled on under the API's limit (none: not limited), and the refusals so far. */
+/**
+ * The request rate the client settled on under the API's limit, and the requests refused for it so far; nothing
+ * while no limit has shown up.
+ */
 export function formatApi(progress: ExportProgress): string {
   const rate = progress.apiRatePerSecond;
+  if (rate === null && progress.apiThrottled === 0) return '';
   const shown = rate === null ? 'unlimited' : `${rate < 10 ? rate.toFixed(1) : Math.round(rate)}/s`;
   return `API ${shown}, ${progress.apiThrottled} throttled`;
 }
