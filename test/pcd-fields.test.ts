@@ -57,6 +57,26 @@ describe('field names', () => {
     expect(kittiValues([...xyz, column('ring', 40, 'U', 1)])).toEqual(expected(undefined));
   });
 
+  it('64-bit integer fields (BigInt arrays) become float32 positions and intensity', () => {
+    const head = 'FIELDS x y z i\nSIZE 8 8 8 8\nTYPE I I I U\nWIDTH 2\nHEIGHT 1\nDATA binary\n';
+    const data = new BigInt64Array([-5n, 6n, 7n, 255n, 2n ** 40n, -(2n ** 62n), 0n, -1n]);
+    const bytes = Uint8Array.from([...new TextEncoder().encode(head), ...new Uint8Array(data.buffer)]);
+    const pcd = readPcd(bytes);
+    expect(pcd.fields.i).toBeInstanceOf(BigUint64Array);
+    const [file] = encodePoints(pcd, 'kitti').chunks;
+    expect(Array.from(new Float32Array(file!.buffer, file!.byteOffset, 8))).toEqual([
+      -5,
+      6,
+      7,
+      255,
+      2 ** 40,
+      -(2 ** 62),
+      0,
+      2 ** 64,
+    ]);
+    expect(Array.from(labelPoints(pcd, decodeMask('[3, 4]')).positions)).toEqual([-5, 6, 7, 2 ** 40, -(2 ** 62), 0]);
+  });
+
   it('an intensity field of several values a point is an error, not a silent 0', () => {
     const fields = [column('x', 10), column('y', 20), column('z', 30), column('intensity', 40, 'F', 4, 2)];
     expect(() => kittiValues(fields)).toThrow(expect.objectContaining({ code: 'INVALID_INTENSITY_FIELD' }));
