@@ -3,7 +3,7 @@
 // Python with numpy and PyYAML doing what SemanticKITTI's SemLaserScan does when it opens a scan and its labels.
 // Expected contents come from the simulator's ground truth, not from the exporter.
 import { spawnSync } from 'node:child_process';
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildSemanticKitti, exportBatch, MaskDecoderPool, PlaymentClient } from '../dist/index.js';
@@ -19,8 +19,11 @@ interface Pose {
 }
 
 /** An export made for the tree (kitti, points, instances) of a batch of 3 jobs x 3 frames x 2 lidars. */
-async function exported(): Promise<{ simulator: Simulator; out: string; close: () => Promise<void> }> {
-  const simulator = await startSimulator({ jobs: 3, frames: 3, sensors: 2, points: 900, pageSize: 2 });
+async function exported(
+  simulatorOptions: { nanReturns?: boolean } = {},
+): Promise<{ simulator: Simulator; out: string; close: () => Promise<void> }> {
+  const shape = { jobs: 3, frames: 3, sensors: 2, points: 900, pageSize: 2 };
+  const simulator = await startSimulator({ ...shape, ...simulatorOptions });
   const client = new PlaymentClient({ apiKey: simulator.apiKey, baseUrl: simulator.baseUrl });
   const out = await tempDir();
   const options = { client, projectId: simulator.projectId, batchId: simulator.batchId, outDir: out, pool };
@@ -215,71 +218,200 @@ describe('dataset semantickitti', { timeout: 90_000 }, () => {
   });
 });
 
-// What SemLaserScan does on open_scan/open_label, with numpy, for every scan of the split, with the tree's yaml.
+// What SemanticKITTI's SemLaserScan (laserscan.py, written here from a description of it: the project's file cannot be
+// installed) does when training code opens a scan and its labels with project=True: open_scan, do_range_projection
+// (64 x 1024, fov 3 to -25 degrees), open_label, colorize and do_label_projection, for every scan of the split, with
+// the tree's yaml. Prints, per sequence, sums the test compares with the simulator's ground truth.
 const PYTHON_READER = `
 import json, os, sys
 import numpy as np
 import yaml
 root = sys.argv[1]
 config = yaml.safe_load(open(os.path.join(root, 'semantic-kitti.yaml')))
+H, W, FOV_UP, FOV_DOWN = 64, 1024, 3.0, -25.0
 color_map = config['color_map']
-max_key = max(color_map.keys())
-lut = np.zeros((max_key + 100, 3), dtype=np.float32)
+# SemLaserScan's colour tables: (largest color_map key + 1) + 100 semantic rows, 100000 instance rows.
+sem_lut = np.zeros((max(color_map.keys()) + 1 + 100, 3), dtype=np.float32)
 for key, value in color_map.items():
-    lut[key] = np.array(value, np.float32) / 255.0
-# SemLaserScan's instance colours: max_classes (300) of them, indexed by instance id.
-inst_lut = np.random.uniform(low=0.0, high=1.0, size=(300, 3))
+    sem_lut[key] = np.array(value, np.float32) / 255.0
+inst_lut = np.random.uniform(low=0.0, high=1.0, size=(100000, 3))
+inst_lut[0] = np.full((3), 0.1)
 learning = np.zeros(max(config['learning_map'].keys()) + 100, dtype=np.int32)
 for key, value in config['learning_map'].items():
     learning[key] = value
+
+def open_scan(path):
+    scan = np.fromfile(path, dtype=np.float32).reshape((-1, 4))
+    points, remissions = scan[:, 0:3], scan[:, 3]
+    # do_range_projection, in SemLaserScan's order of operations (a NaN coordinate ends as INT32_MIN: IndexError).
+    fov_up = FOV_UP / 180.0 * np.pi
+    fov_down = FOV_DOWN / 180.0 * np.pi
+    fov = abs(fov_down) + abs(fov_up)
+    depth = np.linalg.norm(points, 2, axis=1)
+    yaw = -np.arctan2(points[:, 1], points[:, 0])
+    pitch = np.arcsin(points[:, 2] / (depth + 1e-8))
+    proj_x = np.floor(0.5 * (yaw / np.pi + 1.0) * W)
+    proj_x = np.maximum(0, np.minimum(W - 1, proj_x)).astype(np.int32)
+    proj_y = np.floor((1.0 - (pitch + abs(fov_down)) / fov) * H)
+    proj_y = np.maximum(0, np.minimum(H - 1, proj_y)).astype(np.int32)
+    order = np.argsort(depth)[::-1]
+    proj_range = np.full((H, W), -1, dtype=np.float32)
+    proj_xyz = np.full((H, W, 3), -1, dtype=np.float32)
+    proj_remission = np.full((H, W), -1, dtype=np.float32)
+    proj_idx = np.full((H, W), -1, dtype=np.int32)
+    ys, xs = proj_y[order], proj_x[order]
+    proj_range[ys, xs] = depth[order]
+    proj_xyz[ys, xs] = points[order]
+    proj_remission[ys, xs] = remissions[order]
+    proj_idx[ys, xs] = np.arange(depth.shape[0])[order]
+    return points, remissions, proj_idx, proj_range, proj_xyz, proj_remission
+
+def open_label(path, points):
+    label = np.fromfile(path, dtype=np.uint32).reshape((-1))
+    if label.shape[0] != points.shape[0]:
+        raise ValueError("Scan and Label don't contain same number of points")
+    sem, inst = label & 0xFFFF, label >> 16
+    assert ((sem + (inst << 16)) == label).all()
+    return sem, inst
+
 report = {}
-for number in config['split']['train']:
+split = config['split']
+for number in sorted(set(split['train'] + split['valid'] + split['test'])):
     seq = os.path.join(root, 'sequences', '%02d' % number)
     scans = sorted(os.listdir(os.path.join(seq, 'velodyne')))
     labels = sorted(os.listdir(os.path.join(seq, 'labels')))
     assert [s[:-4] for s in scans] == [l[:-6] for l in labels], 'scans and labels differ'
     poses = np.loadtxt(os.path.join(seq, 'poses.txt')).reshape(-1, 3, 4)
     assert poses.shape[0] == len(scans), 'one pose per scan'
-    points = 0; sem_sum = 0; inst_sum = 0
+    totals = {'scans': len(scans), 'points': 0, 'sem': 0, 'inst': 0, 'sem_x_remission': 0, 'projected': 0}
     for scan, label in zip(scans, labels):
-        cloud = np.fromfile(os.path.join(seq, 'velodyne', scan), dtype=np.float32).reshape((-1, 4))
-        raw = np.fromfile(os.path.join(seq, 'labels', label), dtype=np.uint32).reshape((-1))
-        if raw.shape[0] != cloud.shape[0]:
-            raise ValueError("Scan and Label don't contain same number of points")
-        sem = raw & 0xFFFF
-        inst = raw >> 16
-        assert ((sem + (inst << 16)) == raw).all()
-        colors = lut[sem]
-        assert colors.shape == (cloud.shape[0], 3)
-        assert inst_lut[inst].shape == (cloud.shape[0], 3)
+        opened = open_scan(os.path.join(seq, 'velodyne', scan))
+        points, remissions, proj_idx, proj_range, proj_xyz, proj_remission = opened
+        sem, inst = open_label(os.path.join(seq, 'labels', label), points)
+        # colorize and do_label_projection.
+        assert sem_lut[sem].shape == (points.shape[0], 3) and inst_lut[inst].shape == (points.shape[0], 3)
+        mask = proj_idx >= 0
+        proj_sem = np.zeros((H, W), dtype=np.int32)
+        proj_inst = np.zeros((H, W), dtype=np.int32)
+        proj_sem[mask] = sem[proj_idx[mask]]
+        proj_inst[mask] = inst[proj_idx[mask]]
+        proj_color = np.zeros((H, W, 3), dtype=np.float32)
+        proj_color[mask] = sem_lut[sem[proj_idx[mask]]]
+        proj_inst_color = np.zeros((H, W, 3))
+        proj_inst_color[mask] = inst_lut[inst[proj_idx[mask]]]
+        # Each projected pixel holds the point it names, nearest of those that fall on it.
+        assert np.array_equal(proj_xyz[mask], points[proj_idx[mask]])
+        assert np.array_equal(proj_remission[mask], remissions[proj_idx[mask]])
+        assert np.allclose(proj_range[mask], np.linalg.norm(points[proj_idx[mask]], 2, axis=1))
         assert (learning[sem] >= 0).all()
-        points += cloud.shape[0]; sem_sum += int(sem.sum()); inst_sum += int(inst.sum())
-    report['%02d' % number] = {'scans': len(scans), 'points': points, 'sem': sem_sum, 'inst': inst_sum}
+        totals['points'] += points.shape[0]
+        totals['sem'] += int(sem.sum()); totals['inst'] += int(inst.sum())
+        totals['sem_x_remission'] += int((sem.astype(np.int64) * remissions.astype(np.int64)).sum())
+        totals['projected'] += int(mask.sum())
+    report['%02d' % number] = totals
 print(json.dumps(report, sort_keys=True))
 `;
 
 const python = spawnSync('python3', ['-c', 'import numpy, yaml'], { stdio: 'ignore' }).status === 0;
 
-describe.runIf(python)('the tree loads as SemanticKITTI code loads it (numpy, PyYAML)', { timeout: 90_000 }, () => {
-  it('opens every scan with its labels, colours them through color_map and maps them through learning_map', async () => {
-    const { simulator, out, close } = await exported();
+/** The sums the reader prints for one sequence, besides the pixels its range images fill. */
+interface SequenceTotals {
+  scans: number;
+  points: number;
+  sem: number;
+  inst: number;
+  sem_x_remission: number;
+}
+
+/** What the reader must report for each sequence of `tree`: the simulator's finite points and their labels. */
+async function expectedReport(
+  simulator: Simulator,
+  out: string,
+  sequences: Record<string, { job_id: string; sensor_id: string }>,
+): Promise<Record<string, SequenceTotals>> {
+  const dataset = simulator.dataset;
+  const table = JSON.parse(await readFile(join(out, 'classes.json'), 'utf8')).classes as TableEntry[];
+  const expected: Record<string, SequenceTotals> = {};
+  for (const [number, { job_id: jobId, sensor_id: sensorId }] of Object.entries(sequences)) {
+    const job = dataset.jobs.find((candidate) => candidate.id === jobId)!;
+    const sensor = dataset.sensorIds.indexOf(sensorId);
+    const legend = JSON.parse(await readFile(join(out, 'jobs', jobId, 'legend.json'), 'utf8')).legend as {
+      key: number;
+      instance: number;
+    }[];
+    const instanceOfKey = new Map(legend.map((entry) => [entry.key, entry.instance]));
+    const totals: SequenceTotals = { scans: 3, points: 0, sem: 0, inst: 0, sem_x_remission: 0 };
+    for (let frame = 0; frame < 3; frame++) {
+      const [x, , , intensity] = pointCloudFields(dataset, job.index, frame, sensor);
+      const keys = dataset.maskLabels(job.index, frame, sensor);
+      const semantic = expectedLabels(dataset, table, job.index, frame, sensor);
+      for (let i = 0; i < semantic.length; i++) {
+        if (!Number.isFinite(x!.values[i])) continue;
+        totals.points++;
+        totals.sem += semantic[i]!;
+        totals.inst += instanceOfKey.get(keys[i]!) ?? 0;
+        totals.sem_x_remission += semantic[i]! * intensity!.values[i]!;
+      }
+    }
+    expected[number] = totals;
+  }
+  return expected;
+}
+
+function runReader(tree: string) {
+  return spawnSync('python3', ['-c', PYTHON_READER, tree], { encoding: 'utf8' });
+}
+
+describe.runIf(python)("the tree loads as SemanticKITTI's SemLaserScan loads it (numpy)", { timeout: 90_000 }, () => {
+  for (const nanReturns of [false, true]) {
+    const source = nanReturns ? ', from lidars that return NaN for no echo' : '';
+    it(`projects every scan and its labels, aligned${source}`, async () => {
+      const { simulator, out, close } = await exported({ nanReturns });
+      try {
+        const tree = await tempDir('kitti-');
+        const sequences = await buildSemanticKitti({ from: out, out: tree });
+        const run = runReader(tree);
+        expect(run.stderr).toBe('');
+        expect(run.status).toBe(0);
+        const report = JSON.parse(run.stdout) as Record<string, Record<string, number>>;
+        const expected = await expectedReport(simulator, out, sequences);
+        expect(Object.keys(report).sort()).toEqual(Object.keys(expected).sort());
+        for (const [number, totals] of Object.entries(expected)) {
+          const { projected, ...rest } = report[number]!;
+          expect(rest).toEqual(totals);
+          expect(totals.inst).toBeGreaterThan(0);
+          // Points land on the range image (several may share a pixel; the nearest is kept).
+          expect(projected).toBeGreaterThan(0);
+          expect(projected).toBeLessThanOrEqual(totals.points);
+        }
+        // The NaN batch really had points without a return, left out of the tree.
+        const points = Object.values(expected).reduce((sum, totals) => sum + totals.points, 0);
+        if (nanReturns) expect(points).toBeLessThan(6 * 3 * 900);
+        else expect(points).toBe(6 * 3 * 900);
+      } finally {
+        await close();
+      }
+    });
+  }
+
+  it('the same reader fails with IndexError on a scan holding one NaN point, as SemLaserScan does', async () => {
+    const { out, close } = await exported();
     try {
       const tree = await tempDir('kitti-');
-      const sequences = await buildSemanticKitti({ from: out, out: tree });
-      const run = spawnSync('python3', ['-c', PYTHON_READER, tree], { encoding: 'utf8' });
-      expect(run.stderr).toBe('');
-      const report = JSON.parse(run.stdout);
-      const table = JSON.parse(await readFile(join(out, 'classes.json'), 'utf8')).classes as TableEntry[];
-      for (const [number, { job_id: jobId, sensor_id: sensorId }] of Object.entries(sequences)) {
-        const job = simulator.dataset.jobs.find((candidate) => candidate.id === jobId)!;
-        const sensor = simulator.dataset.sensorIds.indexOf(sensorId);
-        let sem = 0;
-        for (let frame = 0; frame < 3; frame++) {
-          for (const id of expectedLabels(simulator.dataset, table, job.index, frame, sensor)) sem += id;
-        }
-        expect(report[number]).toMatchObject({ scans: 3, points: 3 * 900, sem });
-        expect(report[number].inst).toBeGreaterThan(0);
-      }
+      await buildSemanticKitti({ from: out, out: tree });
+      // A copy (new files, not the export's hard links) with one point of one scan made NaN.
+      const broken = await tempDir('kitti-broken-');
+      await cp(tree, broken, { recursive: true });
+      const scan = join(broken, 'sequences', '02', 'velodyne', '000001.bin');
+      const original = join(tree, 'sequences', '02', 'velodyne', '000001.bin');
+      expect((await stat(scan)).ino).not.toBe((await stat(original)).ino);
+      const points = new Float32Array(Uint8Array.from(await readFile(scan)).buffer);
+      points[4 * 17] = Number.NaN;
+      await writeFile(scan, new Uint8Array(points.buffer));
+      const run = runReader(broken);
+      expect(run.status).not.toBe(0);
+      expect(run.stderr).toMatch(/^IndexError: index -2147483648 is out of bounds/m);
+      expect(runReader(tree).status).toBe(0);
     } finally {
       await close();
     }
