@@ -133,11 +133,17 @@ for (const key of ['realistic100k', 'realistic2M']) {
   const row = byKey[key];
   const bar = BAR[key];
   if (row.decodeMask.megabytesPerSecond < bar.megabytesPerSecond) {
-    misses.push(`${row.name}: ${row.decodeMask.megabytesPerSecond.toFixed(0)} MB/s, the bar is ${bar.megabytesPerSecond}`);
+    misses.push(
+      `${row.name}: ${row.decodeMask.megabytesPerSecond.toFixed(0)} MB/s, the bar is ${bar.megabytesPerSecond}`,
+    );
   }
-  if (row.speedup < bar.speedup) misses.push(`${row.name}: ${row.speedup.toFixed(1)}x JSON.parse, the bar is ${bar.speedup}x`);
+  if (row.speedup < bar.speedup)
+    misses.push(`${row.name}: ${row.speedup.toFixed(1)}x JSON.parse, the bar is ${bar.speedup}x`);
 }
-for (const [runFree, realistic] of [['runFree100k', 'realistic100k'], ['runFree2M', 'realistic2M']]) {
+for (const [runFree, realistic] of [
+  ['runFree100k', 'realistic100k'],
+  ['runFree2M', 'realistic2M'],
+]) {
   const share = byKey[runFree].decodeMask.megabytesPerSecond / byKey[realistic].decodeMask.megabytesPerSecond;
   byKey[runFree].shareOfRealistic = share;
   if (share < BAR.runFreeShare) misses.push(`${byKey[runFree].name}: ${(share * 100).toFixed(0)}% of realistic speed`);

@@ -3,8 +3,16 @@
 // decoder, and split()/parseFloat() for ascii. It fills one typed array per field, as readPcd does.
 
 // prettier-ignore
-const ARRAYS = { F4: Float32Array, F8: Float64Array, U1: Uint8Array, U2: Uint16Array, U4: Uint32Array, I1: Int8Array,
-  I2: Int16Array, I4: Int32Array };
+const ARRAYS = {
+  F4: Float32Array,
+  F8: Float64Array,
+  U1: Uint8Array,
+  U2: Uint16Array,
+  U4: Uint32Array,
+  I1: Int8Array,
+  I2: Int16Array,
+  I4: Int32Array,
+};
 const GETTERS = {
   F4: (view, offset) => view.getFloat32(offset, true),
   F8: (view, offset) => view.getFloat64(offset, true),

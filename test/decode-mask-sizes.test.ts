@@ -21,14 +21,24 @@ function expectLikeReference(input: Uint8Array): void {
   const expected = referenceDecode(input);
   const actual = outcome(input);
   if ('labels' in expected) {
-    expect('labels' in actual && Buffer.from(actual.labels.buffer, actual.labels.byteOffset, actual.labels.byteLength).equals(Buffer.from(expected.labels.buffer))).toBe(true);
+    expect(
+      'labels' in actual &&
+        Buffer.from(actual.labels.buffer, actual.labels.byteOffset, actual.labels.byteLength).equals(
+          Buffer.from(expected.labels.buffer),
+        ),
+    ).toBe(true);
   } else {
     expect(actual).toEqual(expected);
   }
 }
 
 /** A ~700-byte mask mixing 1- to 5-digit labels, so that every kind of block occurs. */
-const MIXED_LABELS = generateMaskLabels({ points: 180, seed: 7, classes: [0, 3, 42, 999, 1000, 65535, 7, 10], meanRunLength: 3 });
+const MIXED_LABELS = generateMaskLabels({
+  points: 180,
+  seed: 7,
+  classes: [0, 3, 42, 999, 1000, 65535, 7, 10],
+  meanRunLength: 3,
+});
 const MIXED = encoder.encode(formatMaskText(MIXED_LABELS, 50));
 /** A ~500-byte mask of 1- to 3-digit labels: every block of it goes through the SIMD path. */
 const SHORT_LABELS = generateMaskLabels({ points: 130, seed: 8, classes: [0, 5, 10, 42, 100, 999], meanRunLength: 3 });
@@ -95,7 +105,11 @@ describe('decodeMask: large masks and the scratch region', () => {
   });
 
   it('decodes 2M points of 1- to 5-digit labels with large classes (scalar stretches, large histogram)', () => {
-    const labels = generateMaskLabels({ points: 2_000_000, seed: 13, classes: [0, 7, 64, 512, 8191, 8192, 40000, 65535] });
+    const labels = generateMaskLabels({
+      points: 2_000_000,
+      seed: 13,
+      classes: [0, 7, 64, 512, 8191, 8192, 40000, 65535],
+    });
     expect(sameMask(decodeMask(encoder.encode(formatMaskText(labels))), labels)).toBe(true);
     const runFree = generateMaskLabels({ points: 500_000, seed: 14, runFree: true, classes: [1, 2, 3, 8192, 9000] });
     expect(sameMask(decodeMask(formatMaskText(runFree)), runFree)).toBe(true);

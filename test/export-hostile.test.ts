@@ -75,7 +75,7 @@ describe('exportBatch in a folder with planted symbolic links', { timeout: 60_00
     await expect(exportBatch(base(dangling))).rejects.toMatchObject({ code: 'OUTPUT_SYMLINK' });
   });
 
-  it("fails a job whose folder is a link alone, and touches nothing behind it; the rest is exported", async () => {
+  it('fails a job whose folder is a link alone, and touches nothing behind it; the rest is exported', async () => {
     const { base } = await simulated();
     const clean = await tempDir();
     await exportBatch(base(clean));
@@ -278,7 +278,7 @@ describe('exportBatch with bodies that inflate', { timeout: 180_000 }, () => {
     expect(tiny.points).toBe(24 * points);
   });
 
-  it('checks a point cloud\'s point count from its header before decompressing it (POINT_COUNT_MISMATCH)', async () => {
+  it("checks a point cloud's point count from its header before decompressing it (POINT_COUNT_MISMATCH)", async () => {
     // A valid LZF stream that expands to ~1 GiB, gzipped on the wire to a few kilobytes; and the same cut short,
     // which only a reader that looks at the data before the header's point count would notice.
     const pcd = lzfBombPcd();

@@ -218,7 +218,6 @@ export function checkExport(
   return expected.length;
 }
 
-
 /** Every place a secret could leak to: each file of the tree. */
 export function filesContaining(tree: Map<string, Buffer>, secret: string): string[] {
   return [...tree].filter(([, bytes]) => bytes.includes(secret)).map(([path]) => path);

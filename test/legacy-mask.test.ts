@@ -39,19 +39,19 @@ describe('decodeMask on legacy PCD masks', () => {
 
   for (const form of FORMS) {
     it.each(['binary', 'binary_compressed'] as const)('reads a %s mask with PCL page padding after it', (form) => {
-    const labels = generateMaskLabels({ points: 300, seed: 5 });
-    const file = legacyMask(labels, form);
-    const padded = new Uint8Array(Math.ceil(file.length / 4096) * 4096 + 4096);
-    padded.set(file);
-    expect(plain(decodeMask(padded))).toEqual(plain(decodeMask(maskText(labels))));
-    padded[padded.length - 1] = 0x41;
-    const error = caught(() => decodeMask(padded)) as MaskParseError;
-    expect(error).toBeInstanceOf(MaskParseError);
-    expect(error.code).toBe('INVALID_LEGACY_MASK');
-    expect((error.cause as PcdParseError).code).toBe('TRAILING_DATA');
-  });
+      const labels = generateMaskLabels({ points: 300, seed: 5 });
+      const file = legacyMask(labels, form);
+      const padded = new Uint8Array(Math.ceil(file.length / 4096) * 4096 + 4096);
+      padded.set(file);
+      expect(plain(decodeMask(padded))).toEqual(plain(decodeMask(maskText(labels))));
+      padded[padded.length - 1] = 0x41;
+      const error = caught(() => decodeMask(padded)) as MaskParseError;
+      expect(error).toBeInstanceOf(MaskParseError);
+      expect(error.code).toBe('INVALID_LEGACY_MASK');
+      expect((error.cause as PcdParseError).code).toBe('TRAILING_DATA');
+    });
 
-  it(`${form}: gives the same DecodedMask as the text form`, () => {
+    it(`${form}: gives the same DecodedMask as the text form`, () => {
       expect(plain(decodeMask(legacyMask(labels, form)))).toEqual(plain(decodeMask(maskText(labels))));
     });
   }

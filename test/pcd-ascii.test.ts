@@ -22,7 +22,9 @@ function reference(bytes: Uint8Array): unknown {
     }
     const fields = fieldViews(layout, new ArrayBuffer(layout.resultBytes));
     parseAsciiData(bytes, header, layout, fields);
-    return Object.fromEntries(Object.entries(fields).map(([name, array]) => [name, Array.from<number | bigint>(array)]));
+    return Object.fromEntries(
+      Object.entries(fields).map(([name, array]) => [name, Array.from<number | bigint>(array)]),
+    );
   } catch (error) {
     if (!(error instanceof ReferencePcdError)) throw error;
     return { code: error.code, offset: error.offset };
@@ -32,7 +34,9 @@ function reference(bytes: Uint8Array): unknown {
 function actual(bytes: Uint8Array): unknown {
   try {
     const { fields } = readPcd(bytes);
-    return Object.fromEntries(Object.entries(fields).map(([name, array]) => [name, Array.from<number | bigint>(array)]));
+    return Object.fromEntries(
+      Object.entries(fields).map(([name, array]) => [name, Array.from<number | bigint>(array)]),
+    );
   } catch (error) {
     if (!(error instanceof PcdParseError)) throw error;
     return { code: error.code, offset: error.offset };

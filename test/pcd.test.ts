@@ -312,7 +312,8 @@ describe('LZF streams (decompressed in the WebAssembly core)', () => {
     out.set(stream, head.length + 8);
     return { file: out, streamStart: head.length + 8 };
   };
-  const decompress = (stream: number[], raw: number) => Array.from<number | bigint>(readPcd(withStream(stream, raw).file).fields.b!);
+  const decompress = (stream: number[], raw: number) =>
+    Array.from<number | bigint>(readPcd(withStream(stream, raw).file).fields.b!);
 
   it('decodes known vectors: literals, overlapping runs, long matches', () => {
     expect(decompress([2, 97, 98, 99], 3)).toEqual([97, 98, 99]);

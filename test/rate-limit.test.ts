@@ -117,7 +117,7 @@ describe('the client under a rate limit', { timeout: 120_000 }, () => {
     expect(client.stats.ratePerSecond).not.toBeNull();
   });
 
-  it("honours Retry-After for the whole client: no API request goes out until it has passed", async () => {
+  it('honours Retry-After for the whole client: no API request goes out until it has passed', async () => {
     const sim = await simulator({ jobs: 6, faults: { retryAfterSeconds: 1 } });
     const client = clientOf(sim);
     await client.jobResult(sim.projectId, sim.dataset.jobs[0]!.id);
@@ -171,7 +171,8 @@ describe('the client under a rate limit', { timeout: 120_000 }, () => {
     await Promise.all(sim.dataset.jobs.map((job) => client.jobResult(sim.projectId, job.id)));
     const arrivals = sim.requests.filter((r) => r.route === 'job').map((r) => r.at);
     // Two tokens at the start (the bucket), then one per 100 ms.
-    for (let i = 2; i < arrivals.length; i++) expect(arrivals[i]! - arrivals[0]!).toBeGreaterThanOrEqual((i - 1) * 100 - 25);
+    for (let i = 2; i < arrivals.length; i++)
+      expect(arrivals[i]! - arrivals[0]!).toBeGreaterThanOrEqual((i - 1) * 100 - 25);
     expect(client.stats.ratePerSecond).toBe(10);
   });
 });

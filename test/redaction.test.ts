@@ -75,9 +75,15 @@ async function hostileVendor(): Promise<{ api: Origin; storage: Origin }> {
       const token = url.searchParams.get('page_token');
       // The second page is asked for with the key as its token; for batch 'B' it is the last page.
       if (token === '') {
-        return json(res, 200, { success: true, data: { jobs: JOBS.slice(0, 4).map((id) => ({ id })), next_page_token: key } });
+        return json(res, 200, {
+          success: true,
+          data: { jobs: JOBS.slice(0, 4).map((id) => ({ id })), next_page_token: key },
+        });
       }
-      return json(res, 200, { success: true, data: { jobs: JOBS.slice(4).map((id) => ({ id })), next_page_token: '' } });
+      return json(res, 200, {
+        success: true,
+        data: { jobs: JOBS.slice(4).map((id) => ({ id })), next_page_token: '' },
+      });
     }
     if (url.pathname === '/v1/projects/P/batch/FAILS') {
       if (url.searchParams.get('page_token') === '') {
@@ -146,7 +152,9 @@ describe('redact()', () => {
       const prose = 'HTTP 401, API error auth-failure (http://127.0.0.1:1/v1/projects/P/batch/B?page_token=12)';
       expect(redact(prose, key, 'composed')).toBe(prose);
       expect(redact(`your key ${key} is refused`, key)).toBe('[withheld: may quote the API key]');
-      expect(redact(`your key ${[...key].map((c) => `&#${c.charCodeAt(0)};`).join('')} is refused`, key)).toMatch(/^\[withheld/);
+      expect(redact(`your key ${[...key].map((c) => `&#${c.charCodeAt(0)};`).join('')} is refused`, key)).toMatch(
+        /^\[withheld/,
+      );
       expect(redact('zzz', key)).toBe('zzz');
     }
   });

@@ -100,12 +100,7 @@ describe('dataset semantickitti', { timeout: 90_000 }, () => {
         expect((await readdir(join(dir, 'labels'))).sort()).toEqual(['000000.label', '000001.label', '000002.label']);
         const result = JSON.parse(
           await readFile(
-            join(
-              out,
-              'jobs',
-              (await readdir(join(out, 'jobs'))).find((name) => name === jobId)!,
-              'result.json',
-            ),
+            join(out, 'jobs', (await readdir(join(out, 'jobs'))).find((name) => name === jobId)!, 'result.json'),
             'utf8',
           ),
         );

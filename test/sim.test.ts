@@ -1,12 +1,6 @@
 // The simulator itself, probed with plain fetch: the tests of the client and the export trust what it serves.
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  FaultPlan,
-  SimDataset,
-  startSimulator,
-  type Simulator,
-  type SimulatorOptions,
-} from '../dist/sim.js';
+import { FaultPlan, SimDataset, startSimulator, type Simulator, type SimulatorOptions } from '../dist/sim.js';
 
 const closing: Simulator[] = [];
 afterEach(async () => {
@@ -47,7 +41,10 @@ describe('SimDataset', () => {
     expect(labels).toEqual(Array.from(dataset.maskLabels(1, 0, 0)));
     expect(labels).toHaveLength(10_000);
     // The keys of the frame's annotations, and 0 for points of no object.
-    const keys = dataset.annotations(1).annotations.filter((a) => a.frame === 0).map((a) => a.key);
+    const keys = dataset
+      .annotations(1)
+      .annotations.filter((a) => a.frame === 0)
+      .map((a) => a.key);
     expect(labels.every((label) => label === 0 || keys.includes(label))).toBe(true);
     expect(new Set(labels).size).toBeGreaterThan(2);
     let runs = 1;

@@ -177,7 +177,11 @@ async function decode(
     } catch (error) {
       stream.destroy();
       if (error instanceof ApiError || error instanceof AbortError) throw error;
-      throw new ApiError('BAD_ENCODING', `the ${name} body does not decode`, { url: options.url, status, cause: error });
+      throw new ApiError('BAD_ENCODING', `the ${name} body does not decode`, {
+        url: options.url,
+        status,
+        cause: error,
+      });
     }
     // The encoded bytes are dropped once decoded.
     const encodedLength = bytes.length;

@@ -186,7 +186,10 @@ const LONE_SURROGATE = /\p{Cs}/u;
 function segment(name: string, id: string): string {
   if (typeof id !== 'string' || id.length === 0) throw new InvalidArgumentError(`${name} must be a non-empty string`);
   if (id === '.' || id === '..') {
-    throw new InvalidArgumentError(`${name} '${id}' is a dot segment, which servers resolve as a path step`, 'INVALID_ID');
+    throw new InvalidArgumentError(
+      `${name} '${id}' is a dot segment, which servers resolve as a path step`,
+      'INVALID_ID',
+    );
   }
   if (LONE_SURROGATE.test(id)) {
     throw new InvalidArgumentError(`${name} has a lone surrogate: no URL can carry it`, 'INVALID_ID');

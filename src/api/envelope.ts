@@ -78,7 +78,9 @@ function apiError(failure: ErrorEnvelope, body: Uint8Array, origin: BodyOrigin, 
   const { url, status, apiKey } = origin;
   const detail = failure.message ? `: ${redact(failure.message, apiKey).slice(0, MESSAGE_CHARS)}` : '';
   // A documented code is the vendor's word, not an echo: kept as is, whatever a short key has in common with it.
-  const apiCode = DOCUMENTED_CODES.has(failure.code) ? failure.code : redact(failure.code, apiKey).slice(0, MESSAGE_CHARS);
+  const apiCode = DOCUMENTED_CODES.has(failure.code)
+    ? failure.code
+    : redact(failure.code, apiKey).slice(0, MESSAGE_CHARS);
   return new ApiError('API_ERROR', `HTTP ${status}, API error ${apiCode}${detail}`, {
     url,
     status,
@@ -88,12 +90,7 @@ function apiError(failure: ErrorEnvelope, body: Uint8Array, origin: BodyOrigin, 
   });
 }
 
-function bodyError(
-  code: 'BAD_JSON' | 'BAD_RESPONSE',
-  message: string,
-  body: Uint8Array,
-  origin: BodyOrigin,
-): ApiError {
+function bodyError(code: 'BAD_JSON' | 'BAD_RESPONSE', message: string, body: Uint8Array, origin: BodyOrigin): ApiError {
   const { url, status, apiKey } = origin;
   return new ApiError(code, message, { url, status, body: bodySnippet(body, apiKey) });
 }

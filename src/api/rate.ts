@@ -247,7 +247,8 @@ export class RateControl {
       if (Number.isFinite(rate)) {
         this.#tokens = Math.min(BUCKET_CAPACITY, this.#tokens + ((now - this.#refilled) * rate) / 1000);
         this.#refilled = now;
-        if (this.#tokens < 1) return this.#wakeAt(now + Math.min(MAX_TOKEN_WAIT_MS, ((1 - this.#tokens) * 1000) / rate));
+        if (this.#tokens < 1)
+          return this.#wakeAt(now + Math.min(MAX_TOKEN_WAIT_MS, ((1 - this.#tokens) * 1000) / rate));
         this.#tokens -= 1;
       } else {
         this.#tokens = 1;

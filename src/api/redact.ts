@@ -70,10 +70,41 @@ interface Unit {
 }
 
 const NAMED: Record<string, string> = {
-  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", sol: '/', bsol: '\\', num: '#', percnt: '%', excl: '!',
-  dollar: '$', lpar: '(', rpar: ')', ast: '*', plus: '+', comma: ',', period: '.', colon: ':', semi: ';',
-  equals: '=', quest: '?', commat: '@', lsqb: '[', rsqb: ']', lowbar: '_', grave: '`', lcub: '{', rcub: '}',
-  verbar: '|', vert: '|', Hat: '^', tilde: '~', dash: '-', hyphen: '-', minus: '-',
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  sol: '/',
+  bsol: '\\',
+  num: '#',
+  percnt: '%',
+  excl: '!',
+  dollar: '$',
+  lpar: '(',
+  rpar: ')',
+  ast: '*',
+  plus: '+',
+  comma: ',',
+  period: '.',
+  colon: ':',
+  semi: ';',
+  equals: '=',
+  quest: '?',
+  commat: '@',
+  lsqb: '[',
+  rsqb: ']',
+  lowbar: '_',
+  grave: '`',
+  lcub: '{',
+  rcub: '}',
+  verbar: '|',
+  vert: '|',
+  Hat: '^',
+  tilde: '~',
+  dash: '-',
+  hyphen: '-',
+  minus: '-',
 };
 
 // One escape at a position: percent (once or twice), JSON, HTML numeric or named.
@@ -149,7 +180,8 @@ function keyRuns(key: string): KeyRuns {
   if (!runs) {
     const lower = key.toLowerCase();
     const grams = new Set<string>();
-    for (let i = 0; i + MIN_MASKED_KEY_LENGTH <= lower.length; i++) grams.add(lower.slice(i, i + MIN_MASKED_KEY_LENGTH));
+    for (let i = 0; i + MIN_MASKED_KEY_LENGTH <= lower.length; i++)
+      grams.add(lower.slice(i, i + MIN_MASKED_KEY_LENGTH));
     runs = { grams, chars: new Set(lower) };
     // One key per client, usually: keep the cache from growing with keys that come and go.
     if (runsCache.size > 16) runsCache.clear();
@@ -162,7 +194,12 @@ function keyRuns(key: string): KeyRuns {
 const foldCase = (text: string) => text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 
 /** Pushes onto `spans` every run of the key in `folded`, whose position i stands for text positions `place(i)`. */
-function findRuns(folded: string, runs: KeyRuns, spans: Array<[number, number]>, place: (i: number) => [number, number]) {
+function findRuns(
+  folded: string,
+  runs: KeyRuns,
+  spans: Array<[number, number]>,
+  place: (i: number) => [number, number],
+) {
   let length = 0;
   for (let i = 0; i < folded.length; i++) {
     length = runs.chars.has(folded[i]!) ? length + 1 : 0;
@@ -210,7 +247,10 @@ export function redactCutText(text: string, key: string): string {
   let kept = text.replace(CUT_ESCAPE, '');
   for (const units of [literalUnits(kept), decodedUnits(kept)]) {
     for (let k = Math.min(key.length - 1, units.length); k > 0; k--) {
-      const tail = units.slice(units.length - k).map((unit) => unit.char).join('');
+      const tail = units
+        .slice(units.length - k)
+        .map((unit) => unit.char)
+        .join('');
       if (key.toLowerCase().startsWith(tail.toLowerCase())) {
         kept = kept.slice(0, units[units.length - k]!.start);
         break;

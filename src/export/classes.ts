@@ -112,7 +112,8 @@ export function hexColor(color: string): string | undefined {
  */
 export class ClassTable {
   readonly #fixed:
-    { byClassId: Map<string, ClassEntry>; byName: Map<string, ClassEntry>; entries: ClassEntry[] } | undefined;
+    | { byClassId: Map<string, ClassEntry>; byName: Map<string, ClassEntry>; entries: ClassEntry[] }
+    | undefined;
   readonly #unknown: UnknownClasses;
   readonly #seen = new Map<string, JobClass>();
   #sorted: string[] | undefined;

@@ -88,7 +88,8 @@ function kittiLabels(labels: Uint16Array, instances: Uint16Array | undefined): U
     return new Uint8Array(words.buffer);
   }
   const view = new DataView(words.buffer);
-  for (let i = 0; i < labels.length; i++) view.setUint32(i * 4, (((instances?.[i] ?? 0) << 16) | labels[i]!) >>> 0, true);
+  for (let i = 0; i < labels.length; i++)
+    view.setUint32(i * 4, (((instances?.[i] ?? 0) << 16) | labels[i]!) >>> 0, true);
   return new Uint8Array(words.buffer);
 }
 
@@ -97,7 +98,11 @@ function kittiLabels(labels: Uint16Array, instances: Uint16Array | undefined): U
  * (an npy header byte-identical to ours, a size that matches it, kitti instances all 0 unless `withInstances`: then
  * the low 16 bits).
  */
-export function decodeLabelFile(bytes: Uint8Array, format: ExportFormat, withInstances = false): Uint16Array | undefined {
+export function decodeLabelFile(
+  bytes: Uint8Array,
+  format: ExportFormat,
+  withInstances = false,
+): Uint16Array | undefined {
   switch (format) {
     case 'npy': {
       if (bytes.length < NPY_PREFIX_BYTES) return undefined;

@@ -56,7 +56,10 @@ export async function completeFragment(
   for (const { file, points } of lines) {
     if (typeof file !== 'string' || !file.startsWith(`${jobPath}/`) || !file.endsWith(extension)) return undefined;
     if (file.indexOf('/', jobPath.length + 1) !== -1 || !Number.isSafeInteger(points)) return undefined;
-    const size = await stat(join(outDir, file)).then((s) => s.size, () => -1);
+    const size = await stat(join(outDir, file)).then(
+      (s) => s.size,
+      () => -1,
+    );
     if (size !== encodedSize(points, format)) return undefined;
   }
   if (withPoints && !(await pointsFilesComplete(outDir, jobPath, lines, format))) return undefined;

@@ -299,7 +299,10 @@ async function completeJob(context: JobContext, jobPath: string): Promise<JobLeg
       const file = line.instances_file;
       const expected = `${jobPath}/${instancesFileName(line.file.slice(jobPath.length + 1), format)}`;
       if (typeof file !== 'string' || file !== expected) return undefined;
-      const size = await stat(join(outDir, file)).then((s) => s.size, () => -1);
+      const size = await stat(join(outDir, file)).then(
+        (s) => s.size,
+        () => -1,
+      );
       if (size !== encodedSize(line.points, format)) return undefined;
     }
   }
@@ -400,7 +403,11 @@ async function writtenBefore(
   const bytes = await readFile(join(jobDir, target.name)).catch(() => undefined);
   const labels = bytes && decodeLabelFile(bytes, format, context.instances);
   if (!labels) return undefined;
-  const sizeOf = (name: string) => stat(join(jobDir, name)).then((s) => s.size, () => -1);
+  const sizeOf = (name: string) =>
+    stat(join(jobDir, name)).then(
+      (s) => s.size,
+      () => -1,
+    );
   if (target.points && (await sizeOf(target.points.name)) !== pointsFileSize(labels.length, format)) return undefined;
   if (target.instances && (await sizeOf(target.instances)) !== encodedSize(labels.length, format)) return undefined;
   const counts = new Uint32Array(0x10000);

@@ -136,12 +136,14 @@ export function resolveExportOptions(options: ExportOptions): ResolvedExportOpti
     if (typeof value !== 'boolean') throw new InvalidArgumentError(`options.${name} must be a boolean`);
   }
   const labels = options.labels ?? EXPORT_DEFAULTS.labels;
-  if (!LABEL_MODES.includes(labels)) throw new InvalidArgumentError(`options.labels must be one of ${LABEL_MODES.join(', ')}`);
+  if (!LABEL_MODES.includes(labels))
+    throw new InvalidArgumentError(`options.labels must be one of ${LABEL_MODES.join(', ')}`);
   const unknownClasses = options.unknownClasses ?? 'fail';
   if (unknownClasses !== 'fail' && unknownClasses !== 'ignore') {
     throw new InvalidArgumentError('options.unknownClasses must be one of fail, ignore');
   }
-  const classes = options.classes === undefined ? undefined : checkClassTable({ classes: options.classes }, 'options.classes');
+  const classes =
+    options.classes === undefined ? undefined : checkClassTable({ classes: options.classes }, 'options.classes');
   const statusList = options.statuses ?? EXPORT_DEFAULTS.statuses;
   if (
     statusList !== 'all' &&

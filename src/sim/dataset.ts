@@ -56,7 +56,6 @@ export const DATASET_DEFAULTS = Object.freeze({
 /** The smallest value of each count (all integers, no upper bound but Number.MAX_SAFE_INTEGER). */
 export const DATASET_MINIMUMS = Object.freeze({ seed: 0, jobs: 0, frames: 1, sensors: 1, points: 0, pageSize: 1 });
 
-
 export interface SimJob {
   /** Position in the batch, from 0: storage paths use it, so ids of any shape are safe there. */
   index: number;
@@ -142,7 +141,9 @@ export class SimDataset {
     this.sensorIds = Array.from({ length: this.sensors }, (_, s) => String(18_158_562 + s * 1_117));
     const pages = Math.max(1, Math.ceil(this.jobs.length / this.pageSize)) + (options.emptyLastPage ? 1 : 0);
     const firstToken = TOKEN_BASE + BigInt(seed) * 1_000_000n;
-    this.#pageTokens = Array.from({ length: pages }, (_, page) => (page === 0 ? '' : String(firstToken + BigInt(page))));
+    this.#pageTokens = Array.from({ length: pages }, (_, page) =>
+      page === 0 ? '' : String(firstToken + BigInt(page)),
+    );
     this.#jobsById = new Map(this.jobs.map((job) => [job.id, job]));
     this.#tokenPages = new Map(this.#pageTokens.map((token, page) => [token, page]));
   }
@@ -268,10 +269,7 @@ export class SimDataset {
   }
 
   #maskSeed(jobIndex: number, frame: number, sensor: number): number {
-    const mixed =
-      this.#jobSeed(jobIndex) ^
-      Math.imul(frame + 1, 0xc2b2ae35) ^
-      Math.imul(sensor + 1, 0x27d4eb2f);
+    const mixed = this.#jobSeed(jobIndex) ^ Math.imul(frame + 1, 0xc2b2ae35) ^ Math.imul(sensor + 1, 0x27d4eb2f);
     return mixed >>> 0;
   }
 }

@@ -33,7 +33,8 @@ export function legacyResultObject(dataset: SimDataset, job: SimJob, storageOrig
       masks: modern.annotation_data.masks.map((mask) => ({
         ...mask,
         label_url: '',
-        url: storageOrigin + legacyMaskPath(job.index, Number(mask.frame_id), dataset.sensorIds.indexOf(mask.sensor_id)),
+        url:
+          storageOrigin + legacyMaskPath(job.index, Number(mask.frame_id), dataset.sensorIds.indexOf(mask.sensor_id)),
       })),
     },
   };

@@ -56,7 +56,8 @@ export class KeyRateLimit {
   }
 
   #refill(bucket: Bucket, now: number): void {
-    if (this.#rate > 0) bucket.tokens = Math.min(this.#burst, bucket.tokens + ((now - bucket.refilled) * this.#rate) / 1000);
+    if (this.#rate > 0)
+      bucket.tokens = Math.min(this.#burst, bucket.tokens + ((now - bucket.refilled) * this.#rate) / 1000);
     bucket.refilled = now;
   }
 }
