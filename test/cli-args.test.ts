@@ -43,6 +43,8 @@ const exportDefaults = {
   concurrency: undefined,
   threads: undefined,
   maxRps: undefined,
+  requestTimeoutMs: undefined,
+  maxPages: undefined,
 };
 
 describe('parseArgs: accepted command lines', () => {
@@ -240,6 +242,21 @@ describe('parseArgs: accepted command lines', () => {
       { ...exportDefaults, sizes: { maxResultBytes: 2 ** 20 } },
     ],
     [
+      'export: --request-timeout-s in seconds, passed on in milliseconds, and --max-pages',
+      [...exportBase, '--request-timeout-s', '30', '--max-pages=250'],
+      { ...exportDefaults, requestTimeoutMs: 30_000, maxPages: 250 },
+    ],
+    [
+      'export: the smallest --request-timeout-s and --max-pages',
+      [...exportBase, '--request-timeout-s', '1', '--max-pages', '1'],
+      { ...exportDefaults, requestTimeoutMs: 1000, maxPages: 1 },
+    ],
+    [
+      'export: the longest --request-timeout-s a timer can wait',
+      [...exportBase, '--request-timeout-s', '2147483'],
+      { ...exportDefaults, requestTimeoutMs: 2_147_483_000 },
+    ],
+    [
       'export: the largest --concurrency and --threads the library takes',
       [...exportBase, '--concurrency', '1024', '--threads', '64'],
       { ...exportDefaults, concurrency: 1024, threads: 64 },
@@ -255,6 +272,7 @@ describe('parseArgs: accepted command lines', () => {
 });
 
 describe('parseArgs: usage errors', () => {
+  const TIMEOUT_RANGE = /^export: --request-timeout-s must be an integer from 1 to 2147483$/;
   it.each<[string, string[], RegExp]>([
     ['unknown top-level option', ['--frob'], /unknown option --frob/],
     ['help for an unknown command', ['help', 'frob'], /unknown command/],
@@ -289,6 +307,14 @@ describe('parseArgs: usage errors', () => {
     ['zero requests per second', [...exportBase, '--max-rps', '0'], /^export: --max-rps must be a number > 0$/],
     ['a size of 0 MiB', [...exportBase, '--max-mask-mib', '0'], /^export: --max-mask-mib must be an integer >= 1/],
     ['a size of 1.5 MiB', [...exportBase, '--max-in-flight-mib', '1.5'], /^export: --max-in-flight-mib must be an /],
+    ['a request timeout of 0 s', [...exportBase, '--request-timeout-s', '0'], TIMEOUT_RANGE],
+    // Beyond it, Node's timers would fire at once.
+    ['a request timeout past the longest timer', [...exportBase, '--request-timeout-s', '2147484'], TIMEOUT_RANGE],
+    ['a fractional request timeout', [...exportBase, '--request-timeout-s', '0.5'], TIMEOUT_RANGE],
+    ['a request timeout with its unit', [...exportBase, '--request-timeout-s', '30s'], TIMEOUT_RANGE],
+    ['zero pages', [...exportBase, '--max-pages', '0'], /^export: --max-pages must be an integer >= 1$/],
+    ['a negative page count', [...exportBase, '--max-pages=-1'], /^export: --max-pages must be an integer >= 1$/],
+    ['--max-pages without a value', [...exportBase, '--max-pages'], /^export: --max-pages needs a value$/],
     [
       'requests per second not a number',
       [...exportBase, '--max-rps', '5/s'],

@@ -140,6 +140,11 @@ describe('inCliTerms: the library messages name the flag or variable', () => {
       'export: --max-rps must be a positive number',
     ],
     [
+      'zero pages',
+      () => new PlaymentClient({ apiKey: 'k', maxPages: 0 }),
+      'export: --max-pages must be an integer >= 1',
+    ],
+    [
       'too much concurrency',
       () => resolveExportOptions(exportOptions({ concurrency: 2000 })),
       'export: --concurrency must be an integer from 1 to 1024',

@@ -178,6 +178,45 @@ describe('playment-masks export', { timeout: 60_000 }, () => {
     checkExport(await readTree(out), simulator.dataset, 'npy');
   });
 
+  it('applies --max-pages: a batch of more pages fails with TOO_MANY_PAGES (exit 1); enough pages export it', async () => {
+    const { simulator, exportArgs, env } = await simulate({ jobs: 6, frames: 1, points: 100, pageSize: 2 });
+    expect(simulator.dataset.pageCount).toBe(3);
+    const out = await tempDir();
+    const refused = await run(exportArgs(out, '--max-pages', '1'), env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /^playment-masks: TOO_MANY_PAGES: the batch has more than maxPages \(1\) pages \(http:\/\/127\.0\.0\.1:/m,
+    );
+    // The second page is never asked for; the jobs of the first are exported, and no summary claims the batch.
+    expect(simulator.stats.routes.batch).toBe(1);
+    expect(await completeJobCount(out)).toBe(2);
+    expect((await readTree(out)).has('summary.json')).toBe(false);
+    const enough = await run(exportArgs(out, '--max-pages', '3'), env);
+    expect(enough.stderr).toBe('');
+    expect(enough.code).toBe(0);
+    expect(simulator.stats.routes.batch).toBe(4);
+    expect(checkExport(await readTree(out), simulator.dataset, 'npy')).toBe(6);
+  });
+
+  it('applies --request-timeout-s: results that stall fail their jobs with TIMEOUT after the retries (exit 1)', async () => {
+    // The stall sends headers and half the body, then nothing for a minute: only the overall deadline ends it that
+    // soon (the silence bound is 30 s). Six attempts of each of the two jobs' results stall.
+    const { simulator, exportArgs, env } = await simulate({ jobs: 2, frames: 1, points: 100 });
+    simulator.faults.inject('stall', { route: 'job', count: 12 });
+    const out = await tempDir();
+    const failed = await run(exportArgs(out, '--request-timeout-s', '1'), env);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/2 job\(s\) failed/);
+    const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
+    expect(summary.failures.map((f: { code: string }) => f.code)).toEqual(['TIMEOUT', 'TIMEOUT']);
+    for (const failure of summary.failures) expect(failure.message).toMatch(/requestTimeoutMs \(1000 ms\)/);
+    expect(simulator.stats.faults.stall).toBe(12);
+    expect(simulator.stats.routes.job).toBe(12);
+    const rerun = await run(exportArgs(out), env);
+    expect(rerun.code).toBe(0);
+    checkExport(await readTree(out), simulator.dataset, 'npy');
+  });
+
   it('exits 0 on a batch with jobs still in labelling, exporting the finished ones; a rerun exports the rest', async () => {
     const { simulator, exportArgs, env } = await simulate({
       jobs: 5,

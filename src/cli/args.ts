@@ -41,6 +41,9 @@ export interface ExportCommand {
   threads: number | undefined;
   /** Cap on requests per second to the API (the vendor's older docs quote 5). */
   maxRps: number | undefined;
+  /** --request-timeout-s, in milliseconds. */
+  requestTimeoutMs: number | undefined;
+  maxPages: number | undefined;
   /** The size limits given (--max-...-mib), in bytes; present only when one is. */
   sizes?: Partial<Record<(typeof SIZE_FLAGS)[keyof typeof SIZE_FLAGS], number>>;
 }
@@ -281,6 +284,8 @@ function build(command: CommandName, values: Values, positionals: string[]): Com
         concurrency: number('concurrency'),
         threads: number('threads'),
         maxRps: number('max-rps'),
+        requestTimeoutMs: secondsToMs(number('request-timeout-s')),
+        maxPages: number('max-pages'),
         ...sizesOf(values),
       };
     case 'decode':
@@ -385,6 +390,10 @@ function isCommand(word: string | undefined): word is CommandName {
 function optionName(arg: string): string {
   const equals = arg.indexOf('=');
   return equals === -1 ? arg : arg.slice(0, equals);
+}
+
+function secondsToMs(seconds: number | undefined): number | undefined {
+  return seconds === undefined ? undefined : seconds * 1000;
 }
 
 /** The --max-...-mib flags given, in bytes. */

@@ -108,6 +108,8 @@ async function runExport(command: ExportCommand, apiKey: string, io: Io): Promis
     apiKey,
     ...(command.baseUrl === undefined ? {} : { baseUrl: command.baseUrl }),
     ...(command.maxRps === undefined ? {} : { maxRequestsPerSecond: command.maxRps }),
+    ...(command.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: command.requestTimeoutMs }),
+    ...(command.maxPages === undefined ? {} : { maxPages: command.maxPages }),
   });
   const outDir = resolve(io.cwd, command.out);
   const outcome = await exportWithProgress(io, {

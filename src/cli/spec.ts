@@ -307,6 +307,25 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
       'max-result-mib': mebibytes('largest result object; a larger one fails its job', 'maxResultBytes'),
       'max-mask-mib': mebibytes('largest mask file, once decoded', 'maxMaskBytes'),
       'max-point-cloud-mib': mebibytes('largest point cloud (--with-points)', 'maxPointCloudBytes'),
+      'request-timeout-s': {
+        kind: 'integer',
+        value: 'N',
+        min: 1,
+        max: Math.floor(MAX_TIMER_MS / 1000),
+        default: CLIENT_DEFAULTS.requestTimeoutMs / 1000,
+        help:
+          'longest one attempt at a request may take, from sending it to the last byte of the body, however slowly ' +
+          'the bytes come; over it the attempt fails with TIMEOUT and is retried like any timeout',
+        library: 'requestTimeoutMs',
+      },
+      'max-pages': {
+        ...count(
+          1,
+          'most batch pages followed; a batch with more fails the export (TOO_MANY_PAGES)',
+          CLIENT_DEFAULTS.maxPages,
+        ),
+        library: 'maxPages',
+      },
     },
     positionals: [],
     required: ['project', 'batch', 'out'],
