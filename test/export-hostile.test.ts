@@ -2,16 +2,8 @@
 import { lstat, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import {
-  EXPORT_DEFAULTS,
-  exportBatch,
-  InvalidArgumentError,
-  MaskDecoderPool,
-  PlaymentClient,
-  type ExportOptions,
-  type ExportProgress,
-} from '../dist/index.js';
+import { describe, expect, it } from 'vitest';
+import { EXPORT_DEFAULTS, exportBatch, InvalidArgumentError, type ExportProgress } from '../dist/index.js';
 import {
   compressedBomb,
   formatMaskText,
@@ -19,37 +11,23 @@ import {
   lzfBombPcd,
   resultText,
   startHostileServer,
-  startSimulator,
   writePcd,
   type HostileOptions,
   type Reply,
-  type Simulator,
 } from '../dist/sim.js';
-import { indexLines, readTree, removeTempDirs, tempDir, treeDifference } from './export-support.js';
+import {
+  exportClient,
+  exportTestPool,
+  indexLines,
+  readTree,
+  simulatedExport,
+  tempDir,
+  treeDifference,
+} from './export-support.js';
 
-const pool = new MaskDecoderPool({ threads: 2 });
-const closing: Array<{ close(): Promise<void> }> = [];
+const pool = exportTestPool();
 
-afterEach(async () => {
-  await Promise.all(closing.splice(0).map((item) => item.close()));
-});
-afterAll(async () => {
-  await pool.close();
-  await removeTempDirs();
-});
-
-/** The export options for a batch of `server`, given the output folder. */
-function optionsFor(client: PlaymentClient, server: { projectId: string; batchId: string }) {
-  const { projectId, batchId } = server;
-  return (outDir: string): ExportOptions => ({ client, projectId, batchId, outDir, pool });
-}
-
-async function simulated(): Promise<{ simulator: Simulator; base: (outDir: string) => ExportOptions }> {
-  const simulator = await startSimulator({ jobs: 3, frames: 2, sensors: 1, points: 500, pageSize: 2 });
-  const client = new PlaymentClient({ apiKey: simulator.apiKey, baseUrl: simulator.baseUrl });
-  closing.push(client, simulator);
-  return { simulator, base: optionsFor(client, simulator) };
-}
+const simulated = () => simulatedExport({ batch: { jobs: 3, frames: 2, sensors: 1, points: 500, pageSize: 2 }, pool });
 
 /** A folder of someone else's files that an export must leave exactly as it was. */
 async function foreignFolder(): Promise<{ dir: string; unchanged: () => Promise<string> }> {
@@ -117,18 +95,10 @@ describe('exportBatch in a folder with planted symbolic links', { timeout: 60_00
   });
 });
 
-type ClientOptions = ConstructorParameters<typeof PlaymentClient>[0];
-
-async function hostile(options: HostileOptions, clientOptions: Partial<ClientOptions> = {}) {
+async function hostile(options: HostileOptions) {
   const server = await startHostileServer(options);
-  const client = new PlaymentClient({
-    apiKey: server.apiKey,
-    baseUrl: server.baseUrl,
-    retry: { retries: 1, minDelayMs: 1, maxDelayMs: 5 },
-    ...clientOptions,
-  });
-  closing.push(client, server);
-  return { server, base: optionsFor(client, server) };
+  const client = { retry: { retries: 1, minDelayMs: 1, maxDelayMs: 5 } };
+  return { server, ...exportClient(server, { pool, client }) };
 }
 
 const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;

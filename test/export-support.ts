@@ -1,11 +1,20 @@
-// Shared by the export and CLI tests: temp folders, whole-tree snapshots, and the expected output of a simulated batch.
+// Shared by the export and CLI tests: temp folders, clients of a served batch, whole-tree snapshots, and the expected
+// output of a simulated batch.
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
-import type { IndexLine } from '../dist/index.js';
-import type { SimDataset } from '../dist/sim.js';
+import { afterAll, afterEach } from 'vitest';
+import {
+  MaskDecoderPool,
+  PlaymentClient,
+  type ExportOptions,
+  type IndexLine,
+  type PlaymentClientOptions,
+} from '../dist/index.js';
+import { startSimulator, type SimDataset, type Simulator, type SimulatorOptions } from '../dist/sim.js';
 
 const created: string[] = [];
+const serving: { server: { close(): Promise<void> }; client: PlaymentClient }[] = [];
 
 export async function tempDir(prefix = 'export-'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
@@ -15,6 +24,64 @@ export async function tempDir(prefix = 'export-'): Promise<string> {
 
 export async function removeTempDirs(): Promise<void> {
   await Promise.all(created.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+}
+
+/** What a test serves a batch with: the simulator, or a hostile server. */
+interface BatchServer {
+  apiKey: string;
+  baseUrl: string;
+  projectId: string;
+  batchId: string;
+  close(): Promise<void>;
+}
+
+export interface ExportClient {
+  client: PlaymentClient;
+  /** The export options for the server's batch, given the output folder. */
+  base: (outDir: string) => ExportOptions;
+}
+
+/**
+ * A client of `server` (its key and URL, then `client`'s options), and the export options of its batch decoding on
+ * `pool`. The hooks of exportTestPool() close the client, then the server, after the test.
+ */
+export function exportClient(
+  server: BatchServer,
+  options: { pool: MaskDecoderPool; client?: Omit<PlaymentClientOptions, 'apiKey' | 'baseUrl'> },
+): ExportClient {
+  const client = new PlaymentClient({ apiKey: server.apiKey, baseUrl: server.baseUrl, ...options.client });
+  serving.push({ server, client });
+  const { projectId, batchId } = server;
+  return { client, base: (outDir) => ({ client, projectId, batchId, outDir, pool: options.pool }) };
+}
+
+/** The simulator serving `batch`, a client of it and the export options of its batch (see exportClient). */
+export async function simulatedExport(options: {
+  batch: SimulatorOptions;
+  pool: MaskDecoderPool;
+  client?: Omit<PlaymentClientOptions, 'apiKey' | 'baseUrl'>;
+}): Promise<ExportClient & { simulator: Simulator }> {
+  const simulator = await startSimulator(options.batch);
+  return { simulator, ...exportClient(simulator, options) };
+}
+
+/** Closes every client exportClient() made, then its server. */
+async function closeServers(): Promise<void> {
+  await Promise.all(serving.splice(0).map(({ server, client }) => client.close().then(() => server.close())));
+}
+
+/**
+ * For a file of export tests: one decoding pool (two threads) for all its tests, and the hooks that close each
+ * test's clients and servers after it and, after the last, the pool and the temp folders.
+ */
+export function exportTestPool(): MaskDecoderPool {
+  const pool = new MaskDecoderPool({ threads: 2 });
+  afterEach(closeServers);
+  afterAll(async () => {
+    await pool.close();
+    await removeTempDirs();
+  });
+  return pool;
 }
 
 /** Every file under `dir` (relative '/'-separated path -> bytes), hidden files included. */

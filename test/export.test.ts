@@ -1,56 +1,35 @@
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AbortError,
   exportBatch,
   InvalidArgumentError,
-  MaskDecoderPool,
   PlaymentClient,
   type ExportOptions,
   type ExportProgress,
   type ExportSummary,
 } from '../dist/index.js';
-import { SimDataset, startSimulator, type Simulator, type SimulatorOptions } from '../dist/sim.js';
+import { SimDataset, type SimulatorOptions } from '../dist/sim.js';
 import {
   checkExport,
+  exportTestPool,
   filesContaining,
   indexLines,
   readTree,
-  removeTempDirs,
+  simulatedExport,
   tempDir,
   treeDifference,
 } from './export-support.js';
 
-const pool = new MaskDecoderPool({ threads: 2 });
-const running: { simulator: Simulator; client: PlaymentClient }[] = [];
+const pool = exportTestPool();
 
-afterEach(async () => {
-  await Promise.all(running.splice(0).map(({ simulator, client }) => client.close().then(() => simulator.close())));
-});
-afterAll(async () => {
-  await pool.close();
-  await removeTempDirs();
-});
-
-async function setup(options: SimulatorOptions = {}) {
-  const simulator = await startSimulator({ jobs: 7, frames: 2, sensors: 2, points: 1500, pageSize: 3, ...options });
-  const client = new PlaymentClient({
-    apiKey: simulator.apiKey,
-    baseUrl: simulator.baseUrl,
-    retry: { retries: 8, minDelayMs: 1, maxDelayMs: 20 },
-    timeoutMs: 2000,
-  });
-  running.push({ simulator, client });
-  const base = (outDir: string): ExportOptions => ({
-    client,
-    projectId: simulator.projectId,
-    batchId: simulator.batchId,
-    outDir,
+const setup = (batch: SimulatorOptions = {}) =>
+  simulatedExport({
+    batch: { jobs: 7, frames: 2, sensors: 2, points: 1500, pageSize: 3, ...batch },
     pool,
+    client: { retry: { retries: 8, minDelayMs: 1, maxDelayMs: 20 }, timeoutMs: 2000 },
   });
-  return { simulator, client, base };
-}
 
 describe('exportBatch', { timeout: 60_000 }, () => {
   it.each(['npy', 'bin', 'kitti'] as const)('exports every mask of a multi-page batch exactly (%s)', async (format) => {

@@ -3,53 +3,28 @@
 // result.json, never from the exporter's code.
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import {
-  exportBatch,
-  MaskDecoderPool,
-  PlaymentClient,
-  type ExportOptions,
-  type ExportProgress,
-} from '../dist/index.js';
-import { startSimulator, type Simulator, type SimulatorOptions } from '../dist/sim.js';
+import { describe, expect, it } from 'vitest';
+import { exportBatch, type ExportProgress } from '../dist/index.js';
+import type { SimulatorOptions } from '../dist/sim.js';
 import {
   checkExport,
+  exportTestPool,
   indexLines,
   readTree,
-  removeTempDirs,
+  simulatedExport,
   tempDir,
   treeDifference,
   type TableEntry,
 } from './export-support.js';
 
-const pool = new MaskDecoderPool({ threads: 2 });
-const running: { simulator: Simulator; client: PlaymentClient }[] = [];
+const pool = exportTestPool();
 
-afterEach(async () => {
-  await Promise.all(running.splice(0).map(({ simulator, client }) => client.close().then(() => simulator.close())));
-});
-afterAll(async () => {
-  await pool.close();
-  await removeTempDirs();
-});
-
-async function setup(options: SimulatorOptions = {}) {
-  const simulator = await startSimulator({ jobs: 6, frames: 3, sensors: 1, points: 1200, pageSize: 4, ...options });
-  const client = new PlaymentClient({
-    apiKey: simulator.apiKey,
-    baseUrl: simulator.baseUrl,
-    retry: { retries: 4, minDelayMs: 1, maxDelayMs: 20 },
-  });
-  running.push({ simulator, client });
-  const base = (outDir: string): ExportOptions => ({
-    client,
-    projectId: simulator.projectId,
-    batchId: simulator.batchId,
-    outDir,
+const setup = (batch: SimulatorOptions = {}) =>
+  simulatedExport({
+    batch: { jobs: 6, frames: 3, sensors: 1, points: 1200, pageSize: 4, ...batch },
     pool,
+    client: { retry: { retries: 4, minDelayMs: 1, maxDelayMs: 20 } },
   });
-  return { simulator, base };
-}
 
 interface Annotation {
   label_key: number;
