@@ -1,9 +1,11 @@
 // The request rate to the API's origin: found, not configured. Until the server first refuses a request for its rate
-// limit, requests are held only by a window of requests in flight that grows by one per answer (TCP's slow start:
-// it doubles per round trip, so an unlimited server is never held back for long). The first throttle switches to a
-// token bucket whose fill rate follows CUBIC: cut to BETA times the rate the server was serving, then growing back,
-// slowly near that rate and faster once past it, so the client spends its budget up to the limit and probes for a
-// higher one without bursting. Retry-After and RateLimit-* headers pause or pace every request of the client.
+// limit, requests are held only by a window of requests in flight that grows with every answer (TCP's slow start, so
+// an unlimited server is never held back for long). The first throttle switches to a token bucket whose fill rate
+// follows CUBIC: cut to BETA times the rate the server was serving, then growing back, slowly near that rate and
+// faster once past it, so the client spends its budget up to the limit and probes for a higher one without bursting.
+// Where the curve meets the rate last refused it holds (rising only slightly) before it probes: a probe past a token
+// bucket's limit costs a refusal, so the hold lengthens while more than TARGET_REFUSED of the client's recent requests
+// were refused and shortens while fewer were. Retry-After and RateLimit-* headers pause or pace every request.
 import { parseRateHeaders } from './rate-headers.js';
 
 export interface RateControlOptions {
@@ -43,8 +45,8 @@ export type Outcome =
 // The cut: the new rate is this share of the rate the server was serving. Gentle, because the limit is a token
 // bucket, not a queue that a cut must drain: a 0.7 cut (AIMD's) wastes ~15% of the budget, this one ~5%.
 const BETA = 0.9;
-// CUBIC's scaling constant, in requests/s per s^3: at 10/s, back at the last throttled rate 2.7 s after a cut, and
-// past it by a third 4 s later.
+// CUBIC's scaling constant, in requests/s per s^3: at 10/s, back at the last throttled rate 2.7 s after a cut (then
+// the hold), and past it by a third 4 s later.
 const CUBIC_C = 0.05;
 // A cut never goes below this share of the rate it cuts: a short span of few answers (a pause just ended) must not
 // drop the rate to nothing.
@@ -60,11 +62,27 @@ const MIN_RATE = 1;
 // The rate grows while the client waits for a token: the wait is computed again at least this often.
 const MAX_TOKEN_WAIT_MS = 200;
 const MAX_RATE = 1e6;
+// The hold, set at each cut: doubled (from HOLD_MIN_MS, up to HOLD_MAX_MS) while more than TARGET_REFUSED of the
+// requests of about the last REFUSED_SPAN_MS were refused, halved (to none) while fewer were. HOLD_MAX_MS is the
+// longest a limit that rose goes unnoticed; longer holds would also leave the share of a client of the same key that
+// stopped unused for longer.
+const TARGET_REFUSED = 0.02;
+const REFUSED_SPAN_MS = 60_000;
+const HOLD_MIN_MS = 2000;
+const HOLD_MAX_MS = 15_000;
+// While held the rate still rises by this share of it per second: clients of one key that cut at once (each held
+// below its share) take the room back, while a lone client held at its limit spends the server's burst slowly.
+const HOLD_GROWTH = 0.01;
 // Tokens the bucket holds: one to start at once after a quiet spell, one more to make up for a late timer.
 const BUCKET_CAPACITY = 2;
-const INITIAL_WINDOW = 4;
-// Per answer: the window grows by half per round trip.
-const WINDOW_GROWTH = 0.5;
+// The window starts small and grows by half per round trip while small, then doubles per round trip: what a limit
+// refuses at the start is what is in flight when the server's burst runs out, and common bursts (one second's worth of
+// a 5-10/s limit) run out while the window is still small; an unlimited server opens it to 32 in as many round trips
+// as a steady 1.5x growth from 4 would.
+const INITIAL_WINDOW = 2;
+const SMALL_WINDOW = 8;
+const SMALL_WINDOW_GROWTH = 0.5;
+const WINDOW_GROWTH = 1;
 // The rate the server serves is measured since the last cut: a whole cycle, pauses included, so that the burst the
 // server's bucket saved up during a pause does not count twice (it is empty at both ends of the cycle). Over at most
 // MAX_SPAN_MS, and at least MIN_SPAN_MS (at the first throttle, what was answered so far may be the server's burst).
@@ -89,6 +107,11 @@ export class RateControl {
   #wMax = 0;
   #epoch = 0;
   #k = 0;
+  #hold = 0;
+  // Requests and refusals, each weighted by exp(-age / REFUSED_SPAN_MS).
+  #recentRequests = 0;
+  #recentThrottled = 0;
+  #recentAt = 0;
   #lastCut = Number.NEGATIVE_INFINITY;
   #answeredSinceCut = 0;
   #throttledSinceCut = 0;
@@ -138,11 +161,13 @@ export class RateControl {
       this.#answers.push(now);
       this.#answeredSinceCut++;
       this.#throttleStreak = 0;
-      if (!this.#paced) this.#window += WINDOW_GROWTH;
+      if (!this.#paced) this.#window += this.#window < SMALL_WINDOW ? SMALL_WINDOW_GROWTH : WINDOW_GROWTH;
       this.#followHeaders(outcome.headers, now);
     } else if (outcome.kind === 'throttled') {
       this.#throttled++;
       this.#throttleStreak++;
+      this.#decayRecent(now);
+      this.#recentThrottled++;
       this.#onThrottle(permit, outcome.retryAfterMs, now);
     }
     // While the window grows, answers of one round trip arrive together: the starts they free wait for the end of
@@ -184,6 +209,10 @@ export class RateControl {
     const served = this.#answeredPerSecond(now - span, now, span);
     const floor = this.#paced ? DEEPEST_CUT * current : 0;
     const basis = Math.max(MIN_RATE, Math.min(current, Math.max(served, floor)));
+    this.#decayRecent(now);
+    if (this.#recentThrottled > TARGET_REFUSED * this.#recentRequests)
+      this.#hold = Math.min(HOLD_MAX_MS, Math.max(HOLD_MIN_MS, 2 * this.#hold));
+    else this.#hold = this.#hold > HOLD_MIN_MS ? this.#hold / 2 : 0;
     // CUBIC's fast convergence: a limit lower than the last one leaves room to other clients of the same key.
     this.#wMax = this.#paced && basis < this.#wMax ? (basis * (1 + BETA)) / 2 : basis;
     const start = Math.max(MIN_RATE, BETA * basis);
@@ -209,13 +238,24 @@ export class RateControl {
     else this.#hint = { rate: (limit.remaining * 1000) / Math.max(resetMs, 1), until: now + resetMs };
   }
 
+  #decayRecent(now: number): void {
+    const kept = Math.exp((this.#recentAt - now) / REFUSED_SPAN_MS);
+    this.#recentRequests *= kept;
+    this.#recentThrottled *= kept;
+    this.#recentAt = now;
+  }
+
   #pause(until: number): void {
     this.#pausedUntil = Math.max(this.#pausedUntil, until);
   }
 
+  // CUBIC's curve with the hold inserted where it meets the last throttled rate: a slow rise there, then the curve.
   #cubicRate(now: number): number {
-    const t = (now - this.#epoch) / 1000 - this.#k;
-    return Math.min(MAX_RATE, Math.max(MIN_RATE, this.#wMax + CUBIC_C * t * t * t));
+    const sinceK = (now - this.#epoch) / 1000 - this.#k;
+    const held = Math.min(Math.max(0, sinceK), this.#hold / 1000);
+    const t = sinceK - held;
+    const rate = this.#wMax * (1 + HOLD_GROWTH * held) + CUBIC_C * t * t * t;
+    return Math.min(MAX_RATE, Math.max(MIN_RATE, rate));
   }
 
   // The rate requests may start at now: the smallest of the found rate, the ceiling and a header's hint.
@@ -256,6 +296,8 @@ export class RateControl {
       }
       this.#inFlight++;
       this.#requests++;
+      this.#decayRecent(now);
+      this.#recentRequests++;
       this.#firstRequest ??= now;
       this.#queue.shift()!.grant({ sentAt: now });
     }
