@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { AtomicFile, writeFileAtomic } from './files.js';
 import { encodedSize, extensionOf, type ExportFormat } from './formats.js';
 import { pointsFilesComplete } from './points.js';
+import { READ_AHEAD, readAhead } from './read-ahead.js';
 import type { ClassEntry } from './classes.js';
 import type { LabelMode } from './legend.js';
 import type { ApiUsage, ClassCount, ExportFailure, ExportSummary, IndexLine } from './records.js';
@@ -91,8 +92,10 @@ export async function writeIndexAndSummary(outDir: string, outcome: BatchOutcome
   let points = 0;
   const index = await AtomicFile.create(outDir, INDEX_NAME);
   try {
-    for (const jobPath of jobPaths) {
-      const text = await readFile(join(outDir, jobPath, FRAGMENT_NAME), 'utf8');
+    const fragments = readAhead(jobPaths, READ_AHEAD, (jobPath) =>
+      readFile(join(outDir, jobPath, FRAGMENT_NAME), 'utf8'),
+    );
+    for await (const text of fragments) {
       for (const json of text.split('\n')) {
         if (json === '') continue;
         const line = JSON.parse(json) as IndexLine;

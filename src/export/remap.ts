@@ -10,6 +10,7 @@ import { syncDir, writeFileAtomic } from './files.js';
 import { decodeLabelFile, encodeLabels, type ExportFormat } from './formats.js';
 import { FRAGMENT_NAME } from './index-file.js';
 import { classOfEntry, LEGEND_NAME, readLegend, writeLegend, type JobLegend } from './legend.js';
+import { READ_AHEAD, readAhead } from './read-ahead.js';
 import type { IndexLine } from './records.js';
 
 const PENDING = '.remap';
@@ -43,14 +44,15 @@ export interface FinalTableOptions {
 export async function fixClassTable(options: FinalTableOptions): Promise<ClassEntry[]> {
   const { outDir, jobPaths, table, unknown, format } = options;
   const classes: JobClass[] = [];
-  for (const jobPath of jobPaths) {
-    const legend = await readLegend(join(outDir, jobPath));
+  const legends = () => readAhead(jobPaths, READ_AHEAD, async (jobPath) => readLegend(join(outDir, jobPath)));
+  for await (const legend of legends()) {
     for (const entry of legend?.legend ?? []) classes.push(classOfEntry(entry));
   }
   const final = table.entries(classes);
-  for (const jobPath of jobPaths) {
+  let at = 0;
+  for await (const legend of legends()) {
+    const jobPath = jobPaths[at++]!;
     const jobDir = join(outDir, jobPath);
-    const legend = await readLegend(jobDir);
     if (!legend) continue;
     const renumbered: JobLegend = {
       ...legend,
