@@ -113,6 +113,7 @@ export class RateControl {
   #recentThrottled = 0;
   #recentAt = 0;
   #lastCut = Number.NEGATIVE_INFINITY;
+  #pacedSince = Number.POSITIVE_INFINITY;
   #answeredSinceCut = 0;
   #throttledSinceCut = 0;
   #firstRequest: number | undefined;
@@ -166,8 +167,11 @@ export class RateControl {
     } else if (outcome.kind === 'throttled') {
       this.#throttled++;
       this.#throttleStreak++;
-      this.#decayRecent(now);
-      this.#recentThrottled++;
+      // The slow start's overshoot is no cost of probing: the hold weighs only requests sent at a found rate.
+      if (permit.sentAt >= this.#pacedSince) {
+        this.#decayRecent(now);
+        this.#recentThrottled++;
+      }
       this.#onThrottle(permit, outcome.retryAfterMs, now);
     }
     // While the window grows, answers of one round trip arrive together: the starts they free wait for the end of
@@ -223,6 +227,7 @@ export class RateControl {
     this.#throttledSinceCut = 0;
     if (!this.#paced) {
       this.#paced = true;
+      this.#pacedSince = now;
       this.#tokens = 0;
       this.#refilled = now;
     }
@@ -296,8 +301,10 @@ export class RateControl {
       }
       this.#inFlight++;
       this.#requests++;
-      this.#decayRecent(now);
-      this.#recentRequests++;
+      if (this.#paced) {
+        this.#decayRecent(now);
+        this.#recentRequests++;
+      }
       this.#firstRequest ??= now;
       this.#queue.shift()!.grant({ sentAt: now });
     }
