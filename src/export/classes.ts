@@ -200,11 +200,6 @@ export class ClassTable {
     }
     return table;
   }
-
-  /** The id a class has in `table` (the final one), as idOf() would give it. */
-  static idIn(table: readonly ClassEntry[], jobClass: JobClass, unknown: UnknownClasses): number {
-    return ClassTable.fixed([...table], unknown).idOf(jobClass);
-  }
 }
 
 function sortedKeys(classes: Map<string, JobClass>): string[] {

@@ -1,8 +1,8 @@
-// Reads of many small files at the end of a run (a legend or fragment per job) go one after the other through the
-// thread pool; started a few ahead they overlap, while their results still come back in order and at most `ahead`
-// are held at once.
+// The end of a run visits every job folder (a legend or fragment read per job, a rewrite where ids changed): one after
+// the other, each small file operation waits its turn in the thread pool; started a few ahead they overlap, while
+// their results still come back in order and at most `ahead` are held at once.
 
-/** How many reads of job files the end of a run keeps in flight: enough to keep the thread pool busy. */
+/** How many job folders the end of a run works on at once: enough to keep the thread pool busy. */
 export const READ_AHEAD = 16;
 
 /** `read(item)` of every item, in the items' order, with up to `ahead` reads in flight. */

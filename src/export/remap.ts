@@ -49,18 +49,23 @@ export async function fixClassTable(options: FinalTableOptions): Promise<ClassEn
     for (const entry of legend?.legend ?? []) classes.push(classOfEntry(entry));
   }
   const final = table.entries(classes);
-  let at = 0;
-  for await (const legend of legends()) {
-    const jobPath = jobPaths[at++]!;
+  const finalTable = ClassTable.fixed([...final], unknown);
+  const renumber = async (jobPath: string) => {
     const jobDir = join(outDir, jobPath);
-    if (!legend) continue;
+    const legend = await readLegend(jobDir);
+    if (!legend) return;
     const renumbered: JobLegend = {
       ...legend,
-      legend: legend.legend.map((entry) => ({ ...entry, class: ClassTable.idIn(final, classOfEntry(entry), unknown) })),
+      legend: legend.legend.map((entry) => ({ ...entry, class: finalTable.idOf(classOfEntry(entry)) })),
     };
     if (renumbered.legend.some((entry, i) => entry.class !== legend.legend[i]!.class)) {
       await rewriteIds(jobDir, jobPath, legend, renumbered, final, format);
     }
+  };
+  // Each job's rewrite stands alone (crash-safe in its own folder), so several run at once; the first failure, in
+  // job order, is thrown.
+  for await (const _ of readAhead(jobPaths, READ_AHEAD, renumber)) {
+    // nothing to collect: renumber() wrote what it had to
   }
   await writeClassTable(outDir, final);
   return final;
