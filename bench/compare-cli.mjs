@@ -1,15 +1,8 @@
-// Two builds of the CLI on one unlimited batch, interleaved: `node bench/compare-cli.mjs OLD/dist/cli.js dist/cli.js
-// [jobs] [rounds]`. Each round exports the batch once with each (the order alternating between rounds), against the
-// simulator of this build with 20 ms added to every answer, as bench/export.bench.mjs does; the ratio is taken per
-// round, so a machine whose speed drifts touches both sides alike. Not part of `npm run bench` (it needs a second
-// build); results in bench/results/compare-cli-JOBS.json.
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSimulator } from '../dist/sim.js';
-import { machine } from './measure-child.mjs';
+import { exportWithCli, machine } from './measure-child.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const [baseline, candidate, jobsArg = '100', roundsArg = '7'] = process.argv.slice(2);
@@ -28,27 +21,10 @@ const simulator = await startSimulator({
 });
 simulator.preload();
 
-function exportWith(cli) {
-  const out = mkdtempSync(join(tmpdir(), 'bench-compare-'));
-  const args = [cli, 'export', '--base-url', simulator.baseUrl, '--project', simulator.projectId];
-  args.push('--batch', simulator.batchId, '--out', out);
-  const started = performance.now();
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, args, {
-      env: { ...process.env, PLAYMENT_API_KEY: simulator.apiKey },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('close', (code) => {
-      const wallMs = performance.now() - started;
-      const summary = code === 0 ? JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) : undefined;
-      rmSync(out, { recursive: true, force: true });
-      if (!summary) reject(new Error(`export exited ${code}: ${stderr.slice(-2000)}`));
-      else if (summary.masks !== jobs) reject(new Error('incomplete export'));
-      else resolveRun(wallMs);
-    });
-  });
+async function exportWith(cli) {
+  const { summary, wallMs } = await exportWithCli(cli, simulator);
+  if (summary.masks !== jobs) throw new Error('incomplete export');
+  return wallMs;
 }
 
 // Warm-up: both read the CLI from disk and the simulator fills its cache.

@@ -1,18 +1,9 @@
-// Export under a rate limit the client is not told: `playment-masks export` with its defaults (dist/cli.js, a child
-// process) against the simulator enforcing 10 requests/s per key (a token bucket with one second's burst, 429 +
-// Retry-After beyond it), for 1 export and for 2 exports sharing the key at once. Under a limit the API budget bounds
-// the export, so what is measured is how much of it the export spends and wastes:
-// - API time: from the first API request the simulator saw to the last one;
-// - the bound: the API requests the batch needs (pages + 2 per job + 1 per mask, per export), sent at exactly the
-//   limit; the rate as a share of the limit is bound / API time;
-// - the refused share: 429s over all API requests.
-// Results in bench/results/export-limited.json.
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSimulator } from '../dist/sim.js';
+import { exportWithCli } from './measure-child.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const CLI = join(here, '../dist/cli.js');
@@ -25,25 +16,10 @@ const ROUNDS = 2;
 const CASES = [1, 2];
 const BAR = { 1: { rateAtLeast: 0.9, refusedAtMost: 0.05 }, 2: { rateAtLeast: 0.85, refusedAtMost: 0.05 } };
 
-function exportOnce(simulator) {
-  const out = mkdtempSync(join(tmpdir(), 'bench-limited-'));
-  const args = [CLI, 'export', '--base-url', simulator.baseUrl, '--project', simulator.projectId];
-  args.push('--batch', simulator.batchId, '--out', out);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      env: { ...process.env, PLAYMENT_API_KEY: simulator.apiKey },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`export exited ${code}: ${stderr.slice(-2000)}`));
-      const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
-      rmSync(out, { recursive: true, force: true });
-      if (summary.masks !== JOBS * FRAMES || summary.failures.length !== 0) reject(new Error('incomplete export'));
-      else resolve(summary);
-    });
-  });
+async function exportOnce(simulator) {
+  const { summary } = await exportWithCli(CLI, simulator);
+  if (summary.masks !== JOBS * FRAMES || summary.failures.length !== 0) throw new Error('incomplete export');
+  return summary;
 }
 
 async function measure(exports) {

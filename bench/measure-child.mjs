@@ -40,3 +40,29 @@ export function machine() {
     loadAverage: loadavg()[0],
   };
 }
+
+/**
+ * `cli export` of the simulator's batch into a fresh temporary folder (removed after): resolves to the summary.json it
+ * wrote and the wall milliseconds; rejects if it exits with another code than 0, with the end of its stderr.
+ */
+export function exportWithCli(cli, simulator) {
+  const out = mkdtempSync(join(tmpdir(), 'bench-export-'));
+  const args = [cli, 'export', '--base-url', simulator.baseUrl, '--project', simulator.projectId];
+  args.push('--batch', simulator.batchId, '--out', out);
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      env: { ...process.env, PLAYMENT_API_KEY: simulator.apiKey },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('close', (code) => {
+      const wallMs = performance.now() - started;
+      const summary = code === 0 ? JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) : undefined;
+      rmSync(out, { recursive: true, force: true });
+      if (summary) resolve({ summary, wallMs });
+      else reject(new Error(`export exited ${code}: ${stderr.slice(-2000)}`));
+    });
+  });
+}
