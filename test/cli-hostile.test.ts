@@ -87,7 +87,14 @@ describe('the export command under hostile conditions', { timeout: 240_000 }, ()
       }
       release();
       const finished = await Promise.all(runs.map((run) => run.done));
-      expect(finished.filter((outcome) => outcome.code === 0)).toHaveLength(1);
+      // On a failure, say how each run ended: a rare failure must be explainable from the CI log alone.
+      const endings = finished
+        .map((outcome) => `exit ${outcome.code} ${outcome.signal ?? ''}: ${outcome.stderr.slice(-300)}`)
+        .join('\n');
+      expect(
+        finished.filter((outcome) => outcome.code === 0),
+        `round ${round}\n${endings}`,
+      ).toHaveLength(1);
       expect((await readdir(out)).sort()).toEqual(['classes.json', 'index.jsonl', 'jobs', 'summary.json']);
     }
   });
