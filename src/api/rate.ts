@@ -102,8 +102,6 @@ export class RateControl {
   #throttled = 0;
   #inFlight = 0;
   #window = INITIAL_WINDOW;
-  // Set at the first throttle: from then on the token bucket paces requests.
-  #paced = false;
   #wMax = 0;
   #epoch = 0;
   #k = 0;
@@ -113,6 +111,7 @@ export class RateControl {
   #recentThrottled = 0;
   #recentAt = 0;
   #lastCut = Number.NEGATIVE_INFINITY;
+  // The first throttle: from then on the token bucket paces requests.
   #pacedSince = Number.POSITIVE_INFINITY;
   #answeredSinceCut = 0;
   #throttledSinceCut = 0;
@@ -180,6 +179,10 @@ export class RateControl {
     else this.#pumpSoon();
   }
 
+  get #paced(): boolean {
+    return Number.isFinite(this.#pacedSince);
+  }
+
   stats(): RateStats {
     const now = performance.now();
     const rate = this.#rateAt(now);
@@ -226,7 +229,6 @@ export class RateControl {
     this.#answeredSinceCut = 0;
     this.#throttledSinceCut = 0;
     if (!this.#paced) {
-      this.#paced = true;
       this.#pacedSince = now;
       this.#tokens = 0;
       this.#refilled = now;
