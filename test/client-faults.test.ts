@@ -21,7 +21,11 @@ async function exportAll(sim: Simulator, client: PlaymentClient, workers: number
   let pulling = Promise.resolve();
   const nextJob = () => {
     const next = pulling.then(() => jobs.next());
-    pulling = next.then(() => undefined);
+    // The next pull waits for this one, settled either way: a failed page rejects its caller, not the chain.
+    pulling = next.then(
+      () => undefined,
+      () => undefined,
+    );
     return next;
   };
   await Promise.all(

@@ -184,16 +184,20 @@ describe('attachments', () => {
     expect(sim.stats.accessDenied).toBe(2);
   });
 
-  it('gives up on a storage host that keeps refusing, after a bounded number of fresh URLs', async () => {
-    const { sim, client } = await setup();
-    sim.faults.inject('expired', { route: 'storage', count: 50 });
-    const error = await failure(client.attachment(firstMaskUrl(sim)));
-    expect(error).toMatchObject({ code: 'HTTP_STATUS', status: 403 });
-    expect(error.body).toContain('AccessDenied');
-    expect(sim.stats.redirects).toBe(4);
-    expect(error.url.startsWith(sim.storageUrl)).toBe(true);
-    expect(error.url).not.toMatch(/Signature|Expires=\d/);
-  });
+  it.each([FAST_RETRY.retries, 0])(
+    'gives up on a storage host that keeps refusing, after retry.retries (%i) fresh URLs',
+    async (retries) => {
+      const { sim, client } = await setup({}, { retry: { ...FAST_RETRY, retries } });
+      sim.faults.inject('expired', { route: 'storage', count: 50 });
+      const error = await failure(client.attachment(firstMaskUrl(sim)));
+      expect(error).toMatchObject({ code: 'HTTP_STATUS', status: 403 });
+      expect(error.body).toContain('AccessDenied');
+      expect(sim.stats.redirects).toBe(retries + 1);
+      expect(sim.stats.accessDenied).toBe(retries + 1);
+      expect(error.url.startsWith(sim.storageUrl)).toBe(true);
+      expect(error.url).not.toMatch(/Signature|Expires=\d/);
+    },
+  );
 
   it('refuses a redirect without a usable Location, or to a non-http(s) URL', async () => {
     for (const location of [undefined, 'file:///etc/passwd', 'ftp://127.0.0.2/x', 'http://[::1']) {

@@ -5,9 +5,6 @@ import { ApiError } from './errors.js';
 import type { BodyMemory } from './body.js';
 import type { GetOptions, HttpTransport, HttpResponse, Target } from './http.js';
 
-/** Fresh signed URLs asked for after the storage host refused one (an expired signature), before giving up. */
-export const MAX_SIGNATURE_REFRESHES = 3;
-
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const isSuccess = (status: number) => status >= 200 && status < 300;
 
@@ -18,6 +15,11 @@ export interface AttachmentEndpoint {
   path: string;
   /** The API's protocol: a signed URL may be http only when the API itself is. */
   protocol: 'http:' | 'https:';
+  /**
+   * Fresh signed URLs asked for after the storage host refused one (an expired signature) before giving up: the
+   * client's `retry.retries`, as a refused signature is a failure like any other, just one cured by a new URL.
+   */
+  maxRefreshes: number;
 }
 
 export interface AttachmentOptions {
@@ -50,7 +52,7 @@ export async function fetchAttachment(
     } catch (error) {
       // Whatever the body says (S3 XML, a JSON error...): a 403 from storage is a signature it no longer takes.
       const expired = error instanceof ApiError && error.status === 403;
-      if (!expired || refreshes >= MAX_SIGNATURE_REFRESHES) throw error;
+      if (!expired || refreshes >= endpoint.maxRefreshes) throw error;
     }
   }
 }

@@ -47,7 +47,8 @@ export class PlaymentClient {
       maxThrottledMs: this.#options.maxThrottledMs,
       onRetry: this.#options.onRetry,
     });
-    this.#attachments = { transport: this.#transport, origin, path: `${pathPrefix}/v1/attachments`, protocol };
+    const path = `${pathPrefix}/v1/attachments`;
+    this.#attachments = { transport: this.#transport, origin, path, protocol, maxRefreshes: retry.retries };
   }
 
   /**
