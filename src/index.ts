@@ -2,7 +2,13 @@ export * from './decode/index.js';
 export { PlaymentMasksError, InvalidArgumentError, AbortError } from './errors.js';
 export { ready } from './core/wasm.js';
 export { MaskDecoderPool, MAX_THREADS, PoolError } from './pool/index.js';
-export type { MaskDecoderPoolOptions, PiscinaInstance, PoolDecodeOptions, PoolErrorCode } from './pool/index.js';
+export type {
+  MaskDecoderPoolOptions,
+  PiscinaInstance,
+  PoolDecodedMask,
+  PoolDecodeOptions,
+  PoolErrorCode,
+} from './pool/index.js';
 export * from './pcd/index.js';
 export * from './api/index.js';
 export * from './export/index.js';

@@ -68,6 +68,9 @@ describe('MaskDecoderPool options', () => {
     [{ expectedPoints: -1 }, 'options.expectedPoints must be a non-negative integer'],
     [{ transfer: 'yes' }, 'options.transfer must be a boolean'],
     [{ signal: {} }, 'options.signal must be an AbortSignal'],
+    [{ lookups: new Uint16Array(4) }, 'options.lookups must be an array of Uint16Array'],
+    [{ lookups: [new Uint32Array(4)] }, 'options.lookups must be an array of Uint16Array'],
+    [{ lookups: [[1, 2]] }, 'options.lookups must be an array of Uint16Array'],
   ])('decode() rejects %o', async (options, message) => {
     const pool = openPool({ threads: 1 });
     const error = await rejection(pool.decode('[1]', options as never));
@@ -111,6 +114,33 @@ describe('MaskDecoderPool.decode', () => {
     bytes.set(encoder.encode('[1, 1, 1]'));
     expect(Array.from((await decoded).labels)).toEqual([7, 7, 7]);
     expect(bytes.byteLength).toBe(9);
+  });
+
+  it("maps the labels through each lookup in the worker: a key past a table gives 0; the tables stay the caller's", async () => {
+    const pool = openPool({ threads: 2 });
+    // Tables of every length around the largest key: shorter (keys past the end), exactly it, longer, empty.
+    const tables = [0, 1, 17, 59, 60, 61, 65_536].map((length) => {
+      const table = new Uint16Array(length);
+      for (let key = 0; key < length; key++) table[key] = (key * 7919 + 13) % 65_536;
+      return table;
+    });
+    const texts = [realisticMaskText(50_000, 3), realisticMaskText(1, 4), '[]', '[65535, 0, 65535]'];
+    for (const text of texts) {
+      const plain = decodeMask(text);
+      const decoded = await pool.decode(encoder.encode(text), { transfer: true, lookups: tables });
+      expectSameMask(decoded, plain);
+      expect(decoded.mapped).toHaveLength(tables.length);
+      tables.forEach((table, t) => {
+        // Computed here, independently, element by element.
+        const expected = Uint16Array.from(plain.labels, (key) => (key < table.length ? table[key]! : 0));
+        expect(bytesOf(decoded.mapped[t]!).equals(bytesOf(expected))).toBe(true);
+      });
+      // Moved, not copied: the mapped ids of every table share one buffer of exactly their size.
+      expect(new Set(decoded.mapped.map((ids) => ids.buffer)).size).toBe(1);
+      expect(decoded.mapped[0]!.buffer.byteLength).toBe(plain.pointCount * 2 * tables.length);
+    }
+    expect(tables.map((table) => table.length)).toEqual([0, 1, 17, 59, 60, 61, 65_536]);
+    expect((await pool.decode('[1, 2]')).mapped).toEqual([]);
   });
 
   it('checks expectedPoints in the worker', async () => {

@@ -52,6 +52,16 @@ describe('detached buffers', () => {
     }
   });
 
+  it('pool.decode rejects a detached lookup table with InvalidArgumentError DETACHED_BUFFER', async () => {
+    const table = new Uint16Array(8);
+    structuredClone(table.buffer, { transfer: [table.buffer] });
+    const error = await pool
+      .decode(MASK, { lookups: [new Uint16Array(2), table] })
+      .catch((rejected: unknown) => rejected);
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect(error).toMatchObject({ code: 'DETACHED_BUFFER', message: expect.stringMatching(/options\.lookups/) });
+  });
+
   it('a buffer decoded once with transfer: true is refused the second time, and the pool goes on', async () => {
     const bytes = MASK.slice();
     expect((await pool.decode(bytes, { transfer: true })).pointCount).toBe(3);

@@ -160,33 +160,39 @@ export class OutputPathError extends PlaymentMasksError {
 
 /**
  * Creates `dir` with its missing parents, like `mkdir -p`, but fails where a parent exists and `dir` still cannot
- * be made (Node's recursive mkdir retries that forever on /proc).
+ * be made (Node's recursive mkdir retries that forever on /proc). Resolves to true when this call created `dir`.
  */
-export async function makeDirectory(dir: string): Promise<void> {
+export async function makeDirectory(dir: string): Promise<boolean> {
   try {
     await mkdir(dir);
-    return;
+    return true;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return;
+    if (code === 'EEXIST') return false;
     const parent = dirname(dir);
     if (code !== 'ENOENT' || parent === dir) throw error;
   }
   await makeDirectory(dirname(dir));
-  await mkdir(dir).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EEXIST') throw error;
-  });
+  return mkdir(dir).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+      return false;
+    },
+  );
 }
 
 /**
  * Makes sure `dir` is a real folder of its own, creating it if missing: OutputPathError `OUTPUT_SYMLINK` for a
- * symbolic link (to a folder or not), `OUTPUT_NOT_A_FOLDER` for a file. `shown` names it in the message.
+ * symbolic link (to a folder or not), `OUTPUT_NOT_A_FOLDER` for a file. `shown` names it in the message. Resolves to
+ * true when it created `dir`: then it is an empty folder (mkdir fails on any existing path, a link included).
  */
-export async function ownDirectory(dir: string, shown: string): Promise<void> {
-  await makeDirectory(dir);
+export async function ownDirectory(dir: string, shown: string): Promise<boolean> {
+  if (await makeDirectory(dir)) return true;
   const stats = await lstat(dir);
   if (stats.isSymbolicLink()) {
     throw new OutputPathError('OUTPUT_SYMLINK', `${shown} is a symbolic link: the export does not write through it`);
   }
   if (!stats.isDirectory()) throw new OutputPathError('OUTPUT_NOT_A_FOLDER', `${shown} is not a folder`);
+  return false;
 }

@@ -17,7 +17,6 @@ import {
   classOfEntry,
   keyLookups,
   LEGEND_NAME,
-  mapThrough,
   readLegend,
   sameLegend,
   writeLegend,
@@ -26,7 +25,7 @@ import {
   type LabelMode,
 } from './legend.js';
 import type { IndexLine } from './records.js';
-import { keptLabels, pointsFile, pointsFileSize, type PointsTarget } from './points.js';
+import { histogramOf, pickPoints, pointsFile, pointsFileSize, type PointsTarget } from './points.js';
 import type { ProgressCounters } from './progress.js';
 import { redactionOf } from './redaction.js';
 import { recoverRemap } from './remap.js';
@@ -76,23 +75,29 @@ export function jobPathOf(jobId: string): string {
   return `${JOBS_DIR}/${safeName(jobId)}`;
 }
 
+/** How a job ended: exported now, or `resumed` (complete from an earlier run); the legend its files were written with. */
+export interface JobOutcome {
+  resumed: boolean;
+  legend: JobLegend;
+}
+
 /**
  * Exports one job, or recognises it as complete from an earlier run with the same settings (then no request is made,
- * unless `refresh` asks to compare its result object with the one saved). Resolves to true when it was already
- * complete. Label files that an interrupted run of the job wrote are read back, not fetched, when the result object,
+ * unless `refresh` asks to compare its result object with the one saved). Label files that an interrupted run of the job wrote are read back, not fetched, when the result object,
  * the settings and the ids (legend.json) are unchanged. Rejects on the first failing mask, after the job's other
  * masks have stopped.
  */
-export async function exportJob(context: JobContext, job: BatchJob, signal: AbortSignal): Promise<boolean> {
+export async function exportJob(context: JobContext, job: BatchJob, signal: AbortSignal): Promise<JobOutcome> {
   const jobPath = jobPathOf(job.id);
   const jobDir = join(context.outDir, jobPath);
   // A planted link must not lead reads of a "complete" job, nor any write or delete, to another folder.
-  await ownDirectory(jobDir, jobPath);
-  await recoverRemap(jobDir);
-  const plan = await takeResult(context, job, jobPath, signal);
-  if (!plan) return true;
+  const fresh = await ownDirectory(jobDir, jobPath);
+  if (!fresh) await recoverRemap(jobDir);
+  const plan = await takeResult(context, job, jobPath, fresh, signal);
+  if ('resumed' in plan) return plan;
   try {
-    return await exportMasks(context, job, jobPath, plan, signal);
+    await exportMasks(context, job, jobPath, plan, signal);
+    return { resumed: false, legend: plan.legend };
   } finally {
     await plan.pending?.discard();
   }
@@ -106,37 +111,45 @@ interface JobPlan {
   sameResult: boolean;
   /** The result object in a temporary file, renamed into place once the masks all are. */
   pending: AtomicFile | undefined;
+  /** The job's folder was created by this run: it holds nothing but what this run writes. */
+  fresh: boolean;
 }
 
 /**
- * Fetches the job's result object and puts it on disk; resolves to its plan, or to undefined when the job is complete
- * from an earlier run. A function of its own so that the bytes and the parsed object die with its frame: they are
+ * Fetches the job's result object and puts it on disk; resolves to its plan, or to the job's outcome when it is
+ * complete from an earlier run. A function of its own so that the bytes and the parsed object die with its frame: they are
  * held, and counted in the byte budget, only until they are parsed and on disk (an async function's locals live on
- * for as long as it waits).
+ * for as long as it waits). In a `fresh` folder there is nothing of an earlier run to look for.
  */
 async function takeResult(
   context: JobContext,
   job: BatchJob,
   jobPath: string,
+  fresh: boolean,
   signal: AbortSignal,
-): Promise<JobPlan | undefined> {
+): Promise<JobPlan | JobOutcome> {
   const { outDir, format, table } = context;
   const jobDir = join(outDir, jobPath);
-  const complete = await completeJob(context, jobPath);
+  const complete = fresh ? undefined : await completeJob(context, jobPath);
   const memory = context.budget.open(signal);
   let pending: AtomicFile | undefined;
   try {
     let resultBytes: Uint8Array | undefined;
     if (complete) {
-      const seeComplete = () => table.see(complete.legend.map((entry) => classOfEntry(entry)));
-      if (!context.refresh) return (seeComplete(), undefined);
+      const resume = (): JobOutcome => {
+        table.see(complete.legend.map((entry) => classOfEntry(entry)));
+        return { resumed: true, legend: complete };
+      };
+      if (!context.refresh) return resume();
       resultBytes = await fetchResult(context, job, signal, memory);
       const saved = await readSaved(jobDir, memory);
-      if (saved?.equals(resultBytes)) return (seeComplete(), undefined);
+      if (saved?.equals(resultBytes)) return resume();
     }
-    await removeStaleTemps(jobDir);
-    // From here on the job is not complete: no fragment may vouch for files that are about to change.
-    await rm(join(jobDir, FRAGMENT_NAME), { force: true });
+    if (!fresh) {
+      await removeStaleTemps(jobDir);
+      // From here on the job is not complete: no fragment may vouch for files that are about to change.
+      await rm(join(jobDir, FRAGMENT_NAME), { force: true });
+    }
 
     resultBytes ??= await fetchResult(context, job, signal, memory);
     const result = parseResult(resultBytes);
@@ -144,9 +157,9 @@ async function takeResult(
     const masks = plannedMasks(result, format, context.withPoints);
     // An interrupted earlier run of this job left the same result object: the label files it renamed into place are
     // complete (atomic writes) and hold this object's masks, so they are read back instead of fetched again.
-    const previous = await readSaved(jobDir, memory);
+    const previous = fresh ? undefined : await readSaved(jobDir, memory);
     // Label files written with other settings or other ids are of no use, and must not be taken for this run's.
-    if (!sameLegend(await readLegend(jobDir), legend)) {
+    if (!fresh && !sameLegend(await readLegend(jobDir), legend)) {
       const stale = (await readdir(jobDir)).filter((name) => name !== RESULT_NAME);
       for (const name of stale) await rm(join(jobDir, name), { force: true });
       // Gone for good before anything new arrives: an old legend must never come back beside new files.
@@ -156,7 +169,7 @@ async function takeResult(
     // A saved result object vouches for the label files beside it: into an empty folder it is saved at once (what an
     // interruption leaves can be read back); otherwise (a changed result object, files of an older one around) the
     // old one goes first and the new one waits in a temporary file, renamed into place once its masks all are.
-    const saveFirst = previous === undefined && (await readdir(jobDir)).length === 0;
+    const saveFirst = fresh || (previous === undefined && (await readdir(jobDir)).length === 0);
     if (saveFirst) {
       await writeFileAtomic(jobDir, RESULT_NAME, [resultBytes]);
     } else if (!sameResult) {
@@ -171,7 +184,7 @@ async function takeResult(
     // lost in a crash costs only a refetch: files without their legend are never read back.
     await writeLegend(jobDir, legend, LEGEND_NAME, { sync: !saveFirst });
     if (!saveFirst) await syncDir(jobDir);
-    return { legend, masks, sameResult, pending };
+    return { legend, masks, sameResult, pending, fresh };
   } catch (error) {
     await pending?.discard();
     throw error;
@@ -187,7 +200,7 @@ async function exportMasks(
   jobPath: string,
   plan: JobPlan,
   signal: AbortSignal,
-): Promise<false> {
+): Promise<void> {
   const { outDir, format, table } = context;
   const { legend, sameResult, pending } = plan;
   const jobDir = join(outDir, jobPath);
@@ -227,12 +240,11 @@ async function exportMasks(
   if (failed) throw stop.signal.reason ?? failed.reason;
   await pending?.commit();
   const lines = settled.map((outcome) => (outcome as PromiseFulfilledResult<IndexLine>).value);
-  await removeUnwritten(jobDir, jobPath, lines);
+  if (!plan.fresh) await removeUnwritten(jobDir, jobPath, lines);
   // The masks' renames must be durable before the fragment that declares them complete.
   await syncDir(jobDir);
   await writeFragment(jobDir, lines);
   await syncDir(jobDir);
-  return false;
 }
 
 /**
@@ -352,32 +364,40 @@ async function exportMask(
   try {
     const bytes = await client.attachment(mask.labelUrl, { signal, maxBytes: limits.mask, memory });
     progress.bytesDownloaded += bytes.length;
-    let decoded = await pool.decode(bytes, { transfer: true, signal });
+    // Class and instance ids come back from the worker with the keys.
+    const classes = context.labels === 'class';
+    const tables = [...(classes ? [lookups.classOf] : []), ...(context.instances ? [lookups.instanceOf] : [])];
+    const decoded = await pool.decode(bytes, { transfer: true, signal, lookups: tables });
+    let { histogram, pointCount } = decoded;
+    let labels = classes ? decoded.mapped[0]! : decoded.labels;
+    let instances = context.instances ? decoded.mapped.at(-1) : undefined;
     let leftOut = 0;
     if (target.points) {
       const pcd = await client.attachment(target.points.url, { signal, maxBytes: limits.pointCloud, memory });
       progress.bytesDownloaded += pcd.length;
       const where = `frame ${mask.frameId} sensor ${mask.sensorId}`;
-      const file = pointsFile(pcd, decoded.pointCount, format, where);
+      const file = pointsFile(pcd, pointCount, format, where);
       // The labels of points left out of the points file are left out of the label file too.
       if (file.kept) {
-        leftOut = decoded.pointCount - file.kept.length;
-        decoded = { ...keptLabels(decoded.labels, file.kept), pointCount: file.kept.length };
+        const { kept } = file;
+        leftOut = pointCount - kept.length;
+        pointCount = kept.length;
+        histogram = histogramOf(pickPoints(decoded.labels, kept));
+        labels = pickPoints(labels, kept);
+        instances = instances && pickPoints(instances, kept);
       }
       await writeFileAtomic(jobDir, target.points.name, file.chunks);
     }
-    const labels = context.labels === 'class' ? mapThrough(decoded.labels, lookups.classOf) : decoded.labels;
-    const instances = context.instances ? mapThrough(decoded.labels, lookups.instanceOf) : undefined;
     if (instances && target.instances) await writeFileAtomic(jobDir, target.instances, encodeLabels(instances, format));
     await writeFileAtomic(jobDir, target.name, encodeLabels(labels, format, instances));
     progress.masksDone++;
-    progress.pointsDone += decoded.pointCount;
+    progress.pointsDone += pointCount;
     progress.emit();
     const classCounts = new Map<number, number>();
-    decoded.histogram.forEach((count, key) => {
+    histogram.forEach((count, key) => {
       if (count > 0) addCount(classCounts, lookups.classOf[key] ?? 0, count);
     });
-    return { pointCount: decoded.pointCount, classCounts, leftOut };
+    return { pointCount, classCounts, leftOut };
   } finally {
     memory.close();
     maskSlots.release();

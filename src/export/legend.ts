@@ -83,13 +83,6 @@ export function keyLookups(legend: JobLegend): KeyLookups {
   return { classOf, instanceOf };
 }
 
-/** `values[i]` through `lookup` (0 past its end): label keys to class or instance ids. */
-export function mapThrough(values: Uint16Array, lookup: Uint16Array): Uint16Array {
-  const out = new Uint16Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = lookup[values[i]!] ?? 0;
-  return out;
-}
-
 export function legendBytes(legend: JobLegend): Uint8Array {
   return Buffer.from(`${JSON.stringify(legend, null, 2)}\n`, 'utf8');
 }

@@ -8,6 +8,7 @@ import { AbortError } from '../errors.js';
 import { MaskDecoderPool } from '../pool/index.js';
 import { Slots } from '../pool/slots.js';
 import { ByteBudget } from './budget.js';
+import { ClassUses } from './class-uses.js';
 import { ClassTable, readWrittenClassTable, type JobClass } from './classes.js';
 import { classOfEntry } from './legend.js';
 import { makeDirectory, ownDirectory, removeStaleTemps } from './files.js';
@@ -84,6 +85,7 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
   const jobSlots = new Slots(concurrency * JOBS_PER_MASK_SLOT);
   const listed = new Set<string>();
   const completeJobPaths: string[] = [];
+  const classUses = new ClassUses();
   const failures: ExportFailure[] = [];
   const skipped: Record<string, number> = Object.create(null);
   const running = new Set<Promise<void>>();
@@ -92,9 +94,12 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
 
   const runJob = async (job: BatchJob): Promise<void> => {
     try {
-      if (await exportJob(context, job, stopSignal)) progress.jobsResumed++;
+      const { resumed, legend } = await exportJob(context, job, stopSignal);
+      if (resumed) progress.jobsResumed++;
       else progress.jobsDone++;
-      completeJobPaths.push(jobPathOf(job.id));
+      const jobPath = jobPathOf(job.id);
+      completeJobPaths.push(jobPath);
+      classUses.add(jobPath, legend);
     } catch (error) {
       if (stopSignal.aborted) return;
       progress.jobsFailed++;
@@ -152,7 +157,7 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
     if (listingError) throw listingError.error;
     const table = await fixClassTable({
       outDir,
-      jobPaths: completeJobPaths,
+      uses: classUses,
       table: context.table,
       unknown: resolved.unknownClasses,
       format,

@@ -147,18 +147,20 @@ function compact(values: Float32Array, kept: Uint32Array): Float32Array {
   return out;
 }
 
-/** The labels of the `kept` points, and their histogram. */
-export function keptLabels(labels: Uint16Array, kept: Uint32Array): { labels: Uint16Array; histogram: Uint32Array } {
+/** The values of the `kept` points (labels, class or instance ids), in order. */
+export function pickPoints(values: Uint16Array, kept: Uint32Array): Uint16Array {
   const out = new Uint16Array(kept.length);
-  let max = -1;
   kept.forEach((point, k) => {
-    const label = labels[point]!;
-    out[k] = label;
-    if (label > max) max = label;
+    out[k] = values[point]!;
   });
-  const histogram = new Uint32Array(max + 1);
-  for (const label of out) histogram[label]!++;
-  return { labels: out, histogram };
+  return out;
+}
+
+/** `histogram[k]` counts the labels k; its length is the largest label + 1 (as decodeMask gives it). */
+export function histogramOf(labels: Uint16Array): Uint32Array {
+  const histogram = new Uint32Array(labels.reduce((max, label) => Math.max(max, label), -1) + 1);
+  for (const label of labels) histogram[label]!++;
+  return histogram;
 }
 
 function littleEndian(values: Float32Array): Uint8Array {

@@ -1,11 +1,13 @@
-// The end of a run fixes the class table: derived from the legends of every complete job (or the --classes file),
+// The end of a run fixes the class table: derived from the legends of every complete job as the run saw them (see
+// class-uses.ts), or the --classes file,
 // written to classes.json, and every job whose label files hold other ids (a class first seen after the job was
 // written, a --classes file edited between runs) gets them rewritten here, locally, without a request.
 // A job's rewrite is crash-safe: new label files and fragment go to `*.remap` names, the new legend (`legend.remap.json`)
 // commits them, and the renames that follow are completed (or, uncommitted, dropped) by recoverRemap().
 import { readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ClassTable, writeClassTable, type ClassEntry, type JobClass, type UnknownClasses } from './classes.js';
+import type { ClassUses } from './class-uses.js';
+import { ClassTable, writeClassTable, type ClassEntry, type UnknownClasses } from './classes.js';
 import { syncDir, writeFileAtomic } from './files.js';
 import { decodeLabelFile, encodeLabels, type ExportFormat } from './formats.js';
 import { FRAGMENT_NAME } from './index-file.js';
@@ -33,8 +35,8 @@ async function rollForward(jobDir: string, names: readonly string[]): Promise<vo
 
 export interface FinalTableOptions {
   outDir: string;
-  /** jobs/<job> of every complete job. */
-  jobPaths: readonly string[];
+  /** The classes of every complete job, and the ids its files hold. */
+  uses: ClassUses;
   table: ClassTable;
   unknown: UnknownClasses;
   format: ExportFormat;
@@ -42,13 +44,8 @@ export interface FinalTableOptions {
 
 /** Fixes the table, writes classes.json and rewrites the jobs whose ids differ. Resolves to the table. */
 export async function fixClassTable(options: FinalTableOptions): Promise<ClassEntry[]> {
-  const { outDir, jobPaths, table, unknown, format } = options;
-  const classes: JobClass[] = [];
-  const legends = () => readAhead(jobPaths, READ_AHEAD, async (jobPath) => readLegend(join(outDir, jobPath)));
-  for await (const legend of legends()) {
-    for (const entry of legend?.legend ?? []) classes.push(classOfEntry(entry));
-  }
-  const final = table.entries(classes);
+  const { outDir, uses, table, unknown, format } = options;
+  const final = table.entries(uses.classes);
   const finalTable = ClassTable.fixed([...final], unknown);
   const renumber = async (jobPath: string) => {
     const jobDir = join(outDir, jobPath);
@@ -64,7 +61,8 @@ export async function fixClassTable(options: FinalTableOptions): Promise<ClassEn
   };
   // Each job's rewrite stands alone (crash-safe in its own folder), so several run at once; the first failure, in
   // job order, is thrown.
-  for await (const _ of readAhead(jobPaths, READ_AHEAD, renumber)) {
+  const stale = uses.stale((jobClass) => finalTable.idOf(jobClass));
+  for await (const _ of readAhead(stale, READ_AHEAD, renumber)) {
     // nothing to collect: renumber() wrote what it had to
   }
   await writeClassTable(outDir, final);

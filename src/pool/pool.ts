@@ -6,10 +6,10 @@ import { Piscina } from 'piscina';
 import { allocateUninitialized } from '../core/allocate.js';
 import { assertAttached } from '../core/detached.js';
 import { AbortError, InvalidArgumentError } from '../errors.js';
-import type { DecodedMask, MaskInput } from '../decode/types.js';
+import type { MaskInput } from '../decode/types.js';
 import { coreModule } from '../core/wasm.js';
 import { PoolError } from './pool-error.js';
-import { CORE_MODULE_KEY, fromReply, type DecodeReply, type DecodeTask } from './protocol.js';
+import { CORE_MODULE_KEY, fromReply, type DecodeReply, type DecodeTask, type PoolDecodedMask } from './protocol.js';
 import { Slots } from './slots.js';
 
 export interface MaskDecoderPoolOptions {
@@ -57,6 +57,12 @@ export interface PoolDecodeOptions {
   transfer?: boolean;
   /** Aborting rejects with AbortError: a waiting task is dropped, a running one stops with its worker (replaced). */
   signal?: AbortSignal;
+  /**
+   * Tables from label key to another id (a class, an instance: `table[key]`, 0 for a key past its end). The worker
+   * also returns the labels through each, in `mapped` in the same order, so the caller's thread need not. The
+   * tables are copied; the caller's stay as they are.
+   */
+  lookups?: readonly Uint16Array[];
 }
 
 /**
@@ -119,15 +125,19 @@ export class MaskDecoderPool {
 
   /**
    * Decodes one mask on a worker thread; resolves to labels and histogram viewing one ArrayBuffer that the worker
-   * moved to this thread. Rejects with MaskParseError (same code, offset and message as `decodeMask`), AbortError,
+   * moved to this thread (and the labels through `lookups`, in another). Rejects with MaskParseError (same code, offset and message as `decodeMask`), AbortError,
    * PoolError `POOL_CLOSED` after `close()`, or PoolError `WORKER_FAILED` if the worker died (only this task fails).
    */
-  async decode(input: MaskInput, options: PoolDecodeOptions = {}): Promise<DecodedMask> {
-    const { expectedPoints, transfer = false, signal } = checkDecodeOptions(options);
+  async decode(input: MaskInput, options: PoolDecodeOptions = {}): Promise<PoolDecodedMask> {
+    const { expectedPoints, transfer = false, signal, lookups = [] } = checkDecodeOptions(options);
     if (this.#closed) throw new PoolError('POOL_CLOSED', 'the pool is closed');
     if (signal?.aborted) throw new AbortError(signal.reason);
     const text = typeof input === 'string' && this.#encodeStrings;
-    const task: DecodeTask = { input: text ? encodeText(input) : ownedInput(input, transfer), expectedPoints };
+    const task: DecodeTask = {
+      input: text ? encodeText(input) : ownedInput(input, transfer),
+      expectedPoints,
+      lookups,
+    };
     this.#inFlight++;
     try {
       await this.#slots.acquire(signal);
@@ -236,7 +246,7 @@ function checkPoolOptions(options: MaskDecoderPoolOptions): {
 
 function checkDecodeOptions(options: PoolDecodeOptions): PoolDecodeOptions {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options must be an object');
-  const { expectedPoints, transfer, signal } = options;
+  const { expectedPoints, transfer, signal, lookups } = options;
   if (expectedPoints !== undefined && !(Number.isSafeInteger(expectedPoints) && expectedPoints >= 0)) {
     throw new InvalidArgumentError('options.expectedPoints must be a non-negative integer');
   }
@@ -245,6 +255,12 @@ function checkDecodeOptions(options: PoolDecodeOptions): PoolDecodeOptions {
   }
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new InvalidArgumentError('options.signal must be an AbortSignal');
+  }
+  if (lookups !== undefined) {
+    if (!Array.isArray(lookups) || !lookups.every((table) => table instanceof Uint16Array)) {
+      throw new InvalidArgumentError('options.lookups must be an array of Uint16Array');
+    }
+    for (const table of lookups) assertAttached(table, 'options.lookups');
   }
   return options;
 }

@@ -14,14 +14,15 @@ if (shared instanceof WebAssembly.Module) useCoreModule(shared);
 export default function decodeTask(task: DecodeTask): DecodeReply {
   let reply;
   try {
-    reply = toReply(decodeMask(task.input, { expectedPoints: task.expectedPoints }));
+    reply = toReply(decodeMask(task.input, { expectedPoints: task.expectedPoints }), task.lookups);
   } catch (error) {
     if (error instanceof MaskParseError) return toErrorReply(error);
     throw error;
   }
-  // piscina posts `reply` with `reply.buffer` in the transfer list: moved to the caller, detached here. The spent
+  // piscina posts `reply` with its buffers in the transfer list: moved to the caller, detached here. The spent
   // input goes along too: this thread allocates almost no JS objects, so its V8 would keep such external buffers
   // until a rare collection, and the process's memory would grow with the number of masks decoded.
-  const transfer = task.input instanceof ArrayBuffer ? [reply.buffer, task.input] : reply.buffer;
+  const transfer = [reply.buffer, ...(reply.mapped ? [reply.mapped] : [])];
+  if (task.input instanceof ArrayBuffer) transfer.push(task.input);
   return move({ [transferableSymbol]: transfer, [valueSymbol]: reply }) as unknown as DecodeReply;
 }
