@@ -75,7 +75,7 @@ export function jobPathOf(jobId: string): string {
   return `${JOBS_DIR}/${safeName(jobId)}`;
 }
 
-/** How a job ended: exported now, or `resumed` (complete from an earlier run); the legend its files were written with. */
+/** How a job ended: exported now, or `resumed` (complete from an earlier run), and the legend of its files. */
 export interface JobOutcome {
   resumed: boolean;
   legend: JobLegend;
@@ -83,9 +83,9 @@ export interface JobOutcome {
 
 /**
  * Exports one job, or recognises it as complete from an earlier run with the same settings (then no request is made,
- * unless `refresh` asks to compare its result object with the one saved). Label files that an interrupted run of the job wrote are read back, not fetched, when the result object,
- * the settings and the ids (legend.json) are unchanged. Rejects on the first failing mask, after the job's other
- * masks have stopped.
+ * unless `refresh` asks to compare its result object with the one saved). Label files that an interrupted run of
+ * the job wrote are read back, not fetched, when the result object, the settings and the ids (legend.json) are
+ * unchanged. Rejects on the first failing mask, after the job's other masks have stopped.
  */
 export async function exportJob(context: JobContext, job: BatchJob, signal: AbortSignal): Promise<JobOutcome> {
   const jobPath = jobPathOf(job.id);
@@ -117,9 +117,9 @@ interface JobPlan {
 
 /**
  * Fetches the job's result object and puts it on disk; resolves to its plan, or to the job's outcome when it is
- * complete from an earlier run. A function of its own so that the bytes and the parsed object die with its frame: they are
- * held, and counted in the byte budget, only until they are parsed and on disk (an async function's locals live on
- * for as long as it waits). In a `fresh` folder there is nothing of an earlier run to look for.
+ * complete from an earlier run. A function of its own so that the bytes and the parsed object die with its frame:
+ * they are held, and counted in the byte budget, only until they are parsed and on disk (an async function's locals
+ * live on for as long as it waits). In a `fresh` folder there is nothing of an earlier run to look for.
  */
 async function takeResult(
   context: JobContext,

@@ -125,8 +125,9 @@ export class MaskDecoderPool {
 
   /**
    * Decodes one mask on a worker thread; resolves to labels and histogram viewing one ArrayBuffer that the worker
-   * moved to this thread (and the labels through `lookups`, in another). Rejects with MaskParseError (same code, offset and message as `decodeMask`), AbortError,
-   * PoolError `POOL_CLOSED` after `close()`, or PoolError `WORKER_FAILED` if the worker died (only this task fails).
+   * moved to this thread (and the labels through `lookups`, in another). Rejects with MaskParseError (same code,
+   * offset and message as `decodeMask`), AbortError, PoolError `POOL_CLOSED` after `close()`, or PoolError
+   * `WORKER_FAILED` if the worker died (only this task fails).
    */
   async decode(input: MaskInput, options: PoolDecodeOptions = {}): Promise<PoolDecodedMask> {
     const { expectedPoints, transfer = false, signal, lookups = [] } = checkDecodeOptions(options);

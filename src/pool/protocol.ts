@@ -21,7 +21,7 @@ export interface PoolDecodedMask extends DecodedMask {
   mapped: Uint16Array[];
 }
 
-/** Labels and histogram live in one ArrayBuffer, the mapped labels in another, both moved (not copied) to the caller. */
+/** Labels and histogram live in one ArrayBuffer, the mapped labels in another: both moved, not copied. */
 export interface DecodedReply {
   buffer: ArrayBuffer;
   pointCount: number;
