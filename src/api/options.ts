@@ -76,6 +76,9 @@ export const CLIENT_DEFAULTS = Object.freeze({
   maxThrottledMs: 5 * 60_000,
 });
 
+/** The longest delay a Node.js timer keeps (a 32-bit count of milliseconds): a longer one fires at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Checks PlaymentClientOptions, filling in CLIENT_DEFAULTS; throws InvalidArgumentError naming the first bad one. */
 export function resolveClientOptions(options: PlaymentClientOptions): ResolvedClientOptions {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options must be an object');
@@ -86,8 +89,8 @@ export function resolveClientOptions(options: PlaymentClientOptions): ResolvedCl
   if (retry === null || typeof retry !== 'object') throw new InvalidArgumentError('options.retry must be an object');
   const resolvedRetry: RetryOptions = {
     retries: integer('retry.retries', retry.retries ?? CLIENT_DEFAULTS.retry.retries, 0),
-    minDelayMs: integer('retry.minDelayMs', retry.minDelayMs ?? CLIENT_DEFAULTS.retry.minDelayMs, 0),
-    maxDelayMs: integer('retry.maxDelayMs', retry.maxDelayMs ?? CLIENT_DEFAULTS.retry.maxDelayMs, 0),
+    minDelayMs: integer('retry.minDelayMs', retry.minDelayMs ?? CLIENT_DEFAULTS.retry.minDelayMs, 0, MAX_TIMER_MS),
+    maxDelayMs: integer('retry.maxDelayMs', retry.maxDelayMs ?? CLIENT_DEFAULTS.retry.maxDelayMs, 0, MAX_TIMER_MS),
   };
   if (resolvedRetry.maxDelayMs < resolvedRetry.minDelayMs) {
     throw new InvalidArgumentError('options.retry.maxDelayMs must be at least options.retry.minDelayMs');
@@ -106,8 +109,13 @@ export function resolveClientOptions(options: PlaymentClientOptions): ResolvedCl
     ...base,
     connections: integer('connections', options.connections ?? CLIENT_DEFAULTS.connections, 1),
     retry: resolvedRetry,
-    timeoutMs: integer('timeoutMs', options.timeoutMs ?? CLIENT_DEFAULTS.timeoutMs, 1),
-    requestTimeoutMs: integer('requestTimeoutMs', options.requestTimeoutMs ?? CLIENT_DEFAULTS.requestTimeoutMs, 1),
+    timeoutMs: integer('timeoutMs', options.timeoutMs ?? CLIENT_DEFAULTS.timeoutMs, 1, MAX_TIMER_MS),
+    requestTimeoutMs: integer(
+      'requestTimeoutMs',
+      options.requestTimeoutMs ?? CLIENT_DEFAULTS.requestTimeoutMs,
+      1,
+      MAX_TIMER_MS,
+    ),
     maxPages: integer('maxPages', options.maxPages ?? CLIENT_DEFAULTS.maxPages, 1),
     maxResponseBytes: integer('maxResponseBytes', options.maxResponseBytes ?? CLIENT_DEFAULTS.maxResponseBytes, 1),
     maxRequestsPerSecond,
@@ -153,9 +161,10 @@ function parseBaseUrl(baseUrl: unknown): Pick<ResolvedClientOptions, 'origin' | 
   };
 }
 
-function integer(name: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new InvalidArgumentError(`options.${name} must be an integer >= ${min}`);
+function integer(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+    throw new InvalidArgumentError(`options.${name} must be an integer ${range}`);
   }
   return value;
 }

@@ -1,7 +1,7 @@
 // What the command line accepts: each command's options with their kinds, limits and defaults. The parser
 // (args.ts), the help (help.ts) and the messages for library errors (messages.ts) all read these tables, and the
 // limits come from the library's own constants, so the CLI, the library and the docs cannot disagree.
-import { CLIENT_DEFAULTS } from '../api/options.js';
+import { CLIENT_DEFAULTS, MAX_TIMER_MS } from '../api/options.js';
 import { EXPORT_FORMATS } from '../export/formats.js';
 import { LABEL_MODES } from '../export/legend.js';
 import { EXPORT_DEFAULTS, MAX_CONCURRENCY } from '../export/options.js';
@@ -72,8 +72,6 @@ export const DEMO_DEFAULTS = Object.freeze({
   rateLimit: VENDOR_RATE_LIMIT,
 });
 
-// Node's timers fire at once beyond this (a 32-bit millisecond count).
-const MAX_TIMER_MS = 2 ** 31 - 1;
 const UNBOUNDED = Number.MAX_SAFE_INTEGER;
 
 const count = (min: number, help: string, defaultValue?: number): OptionSpec => ({
