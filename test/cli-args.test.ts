@@ -160,6 +160,8 @@ describe('parseArgs: accepted command lines', () => {
         '--compression',
         'br',
         '--legacy-masks',
+        '--pcl-padding',
+        '--nan-returns',
       ],
       {
         command: 'simulate',
@@ -172,6 +174,8 @@ describe('parseArgs: accepted command lines', () => {
           sensors: 2,
           compression: 'br',
           legacyMasks: true,
+          pclPadding: true,
+          nanReturns: true,
           faults: {
             rate: 0.1,
             seed: 9,

@@ -581,6 +581,25 @@ describe('playment-masks decode, simulate, demo, --help', { timeout: 60_000 }, (
     expect(await readdir(tmp)).toEqual([]);
   });
 
+  it('demo --nan-returns --pcl-padding serves clouds as lidars and PCL leave them; kitti leaves the NaN points out', async () => {
+    const out = await tempDir();
+    const quirks = ['--nan-returns', '--pcl-padding', '--with-points', '--format', 'kitti'];
+    const result = await run(['demo', '--jobs=3', '--frames=2', '--points=2000', '--out', out, ...quirks]);
+    expect(result.code).toBe(0);
+    const lines = (await readFile(join(out, 'index.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { points: number; points_left_out: number });
+    expect(lines).toHaveLength(6);
+    // Without --nan-returns the simulator's empty returns are zeros, which kitti keeps (the same demo, below).
+    expect(lines.every((line) => line.points_left_out > 0 && line.points + line.points_left_out === 2000)).toBe(true);
+    const plain = await tempDir();
+    expect(
+      (await run(['demo', '--jobs=1', '--frames=1', '--points=2000', '--out', plain, ...quirks.slice(2)])).code,
+    ).toBe(0);
+    expect(JSON.parse(await readFile(join(plain, 'index.jsonl'), 'utf8')).points_left_out).toBe(0);
+  });
+
   it.each(['export', 'decode', 'simulate', 'demo'])('%s --help prints its usage (exit 0)', async (command) => {
     const result = await run([command, '--help']);
     expect(result.code).toBe(0);

@@ -338,6 +338,8 @@ function simulatorOptions(command: 'simulate' | 'demo', values: Values): Simulat
     pageSize: number('page-size'),
     seed: number('seed'),
     ...(values['legacy-masks'] === true ? { legacyMasks: true } : {}),
+    ...(values['pcl-padding'] === true ? { pclPadding: true } : {}),
+    ...(values['nan-returns'] === true ? { nanReturns: true } : {}),
     ...(compression === undefined ? {} : { compression }),
     latencyMs: number('latency-ms'),
     rateLimit: number('rate-limit'),

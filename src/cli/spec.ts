@@ -147,6 +147,11 @@ function simulatorOptions(defaults: {
     'page-size': count(DATASET_MINIMUMS.pageSize, 'jobs per batch page', defaults.pageSize),
     seed: count(DATASET_MINIMUMS.seed, 'seed of the ids, masks and point clouds', DATASET_DEFAULTS.seed),
     'legacy-masks': { kind: 'flag', help: 'serve results of the older generation (a legend and PCD masks)' },
+    'pcl-padding': {
+      kind: 'flag',
+      help: "point clouds as PCL's writer leaves them: binary data padded with zero bytes to a 4 KiB page",
+    },
+    'nan-returns': { kind: 'flag', help: 'points without a lidar return hold NaN x, y, z (not zeros)' },
     compression: {
       kind: 'choice',
       value: 'C',
