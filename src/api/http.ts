@@ -2,7 +2,7 @@
 // GET with timeouts and retries, bodies bounded and decoded, and the one rule about the key: x-api-key is added
 // here, to requests for the API's origin, and to no other.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent } from 'undici';
+import { Agent, request } from './undici-agent.js';
 import { ACCEPT_ENCODING, readBody, type BodyMemory } from './body.js';
 import { errorBodyError } from './envelope.js';
 import { Deadline } from './deadline.js';
@@ -204,7 +204,7 @@ export class HttpTransport {
     const headers: Record<string, string> = { 'accept-encoding': ACCEPT_ENCODING };
     if (toApi) headers['x-api-key'] = this.#options.apiKey;
     const { origin, path } = target;
-    const response = await this.#agent.request({ origin, path, method: 'GET', headers, signal });
+    const response = await request(this.#agent, { origin, path, method: 'GET', headers, signal });
     const { statusCode: status, headers: responseHeaders, body } = response;
     if (isRedirect(status) && accept(status)) {
       // Only the Location matters. Draining a short body keeps the connection for the next request; a long or slow

@@ -1,0 +1,39 @@
+// undici's Agent and its request() without the rest of undici. undici's index also loads fetch, WebSocket, the caches
+// and the mocks: ~70 ms of a CLI export's start-up (Node 20, 2-core EPYC), paid before its first request for nothing
+// it uses. The index builds Agent#request by copying lib/api's functions onto the Dispatcher prototype; here the same
+// two modules are loaded alone and request() is called on the agent. test/undici-agent.test.ts checks that they are
+// the very class and function the index hands out; should a later undici 7 move them, the index is loaded instead.
+import { createRequire } from 'node:module';
+import type * as Undici from 'undici';
+
+type Request = (
+  this: Undici.Agent,
+  options: Undici.Dispatcher.RequestOptions,
+) => Promise<Undici.Dispatcher.ResponseData>;
+
+const require = createRequire(import.meta.url);
+
+function load(): { Agent: typeof Undici.Agent; request: Request } {
+  try {
+    return {
+      Agent: require('undici/lib/dispatcher/agent.js') as typeof Undici.Agent,
+      request: require('undici/lib/api/api-request.js') as Request,
+    };
+  } catch {
+    const { Agent: WholeAgent } = require('undici') as typeof Undici;
+    return { Agent: WholeAgent, request: WholeAgent.prototype.request as Request };
+  }
+}
+
+const undici = load();
+
+export const Agent = undici.Agent;
+export type Agent = Undici.Agent;
+
+/** `agent.request(options)`, as undici's index defines it. */
+export function request(
+  agent: Undici.Agent,
+  options: Undici.Dispatcher.RequestOptions,
+): Promise<Undici.Dispatcher.ResponseData> {
+  return undici.request.call(agent, options);
+}
