@@ -241,10 +241,10 @@ async function exportMasks(
   await pending?.commit();
   const lines = settled.map((outcome) => (outcome as PromiseFulfilledResult<IndexLine>).value);
   if (!plan.fresh) await removeUnwritten(jobDir, jobPath, lines);
-  // The masks' renames must be durable before the fragment that declares them complete.
+  // The masks' renames must be durable before the fragment that declares them complete. The fragment's own rename
+  // need not be: lost in a crash, it leaves the job incomplete, and a rerun redoes it, reading its files back.
   await syncDir(jobDir);
   await writeFragment(jobDir, lines);
-  await syncDir(jobDir);
 }
 
 /**
