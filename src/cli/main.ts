@@ -16,7 +16,7 @@ import { exportBatch } from '../export/pipeline.js';
 import { messageSource } from '../export/redaction.js';
 import type { ExportProgress } from '../export/progress.js';
 import { decodeMask } from '../decode/mask.js';
-import { startSimulator, type Simulator } from '../sim/index.js';
+import type { Simulator } from '../sim/index.js';
 import {
   parseArgs,
   readApiKey,
@@ -227,7 +227,13 @@ function fileFailure(error: unknown, path: string, action: string): unknown {
   return isSystemError(error) ? new CliFailure(`decode: ${describeSystemError(error, { path, action })}`) : error;
 }
 
+// Loaded by the two commands that run it, so that every other command starts without the simulator's code (~8 ms).
+function loadSimulator(): Promise<typeof import('../sim/index.js')> {
+  return import('../sim/index.js');
+}
+
 async function runSimulate(command: SimulateCommand, io: Io): Promise<number> {
+  const { startSimulator } = await loadSimulator();
   const simulator = await startSimulator(command.simulator).catch((error: unknown) => {
     if (isSystemError(error) && error.code === 'EADDRINUSE') {
       throw new CliFailure(
@@ -271,6 +277,7 @@ function describeBatch(simulator: Simulator): string {
 }
 
 async function runDemo(command: DemoCommand, io: Io): Promise<number> {
+  const { startSimulator } = await loadSimulator();
   const simulator = await startSimulator({ ...command.simulator, port: 0 });
   const temporary = command.out === undefined;
   const outDir =
