@@ -1,8 +1,9 @@
 // MaskDecoderPool: decodes masks on worker threads. The core is compiled once here and shared with every worker;
 // inputs are moved (or copied once) to the worker, and the result buffer is moved back, never cloned.
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import { allocateUninitialized } from '../core/allocate.js';
 import { assertAttached } from '../core/detached.js';
 import { AbortError, InvalidArgumentError } from '../errors.js';
@@ -74,6 +75,7 @@ export const MAX_THREADS = 64;
 const DEFAULTS = Object.freeze({ threads: Math.min(availableParallelism(), MAX_THREADS), queuedPerThread: 2 });
 
 const WORKER_FILENAME = fileURLToPath(new URL('./worker.js', import.meta.url));
+const require = createRequire(import.meta.url);
 
 export class MaskDecoderPool {
   /** The worker entry, for building your own Piscina (`options.piscina`). */
@@ -86,7 +88,8 @@ export class MaskDecoderPool {
 
   readonly threads: number;
   readonly maxQueue: number;
-  readonly #piscina: Piscina;
+  // A pool of its own: piscina is loaded, and its workers start, after the caller's turn (see startPiscina()).
+  readonly #piscina: Promise<Piscina>;
   readonly #ownsPiscina: boolean;
   readonly #slots: Slots;
   /** Mask strings go to the workers as UTF-8 bytes instead (see heapLimited()). */
@@ -98,28 +101,23 @@ export class MaskDecoderPool {
 
   constructor(options: MaskDecoderPoolOptions = {}) {
     const { threads, maxQueue, piscina } = checkPoolOptions(options);
+    let queueLimit = Infinity;
     if (piscina) {
-      this.#piscina = piscina;
+      this.#piscina = Promise.resolve(piscina);
       this.#ownsPiscina = false;
       this.threads = piscina.maxThreads;
       this.#encodeStrings = heapLimited(piscina);
+      queueLimit = piscina.options.maxQueue;
     } else {
       this.threads = threads ?? DEFAULTS.threads;
-      this.#piscina = new Piscina({
-        filename: WORKER_FILENAME,
-        minThreads: this.threads,
-        maxThreads: this.threads,
-        workerData: MaskDecoderPool.workerData(),
-        recordTiming: false,
-      });
-      // A worker that dies between tasks has no task to fail and is replaced; without a listener the
-      // EventEmitter would rethrow it and end the process.
-      this.#piscina.on('error', () => {});
+      this.#piscina = startPiscina(this.threads);
+      // Seen by decode() and close(); a failure nobody asks for must not end the process as an unhandled rejection.
+      this.#piscina.catch(() => {});
       this.#ownsPiscina = true;
       this.#encodeStrings = false;
     }
     // Stay within a caller's Piscina queue limit, so that its own rejection never surfaces as a failure.
-    this.maxQueue = Math.min(maxQueue ?? this.threads * DEFAULTS.queuedPerThread, this.#piscina.options.maxQueue);
+    this.maxQueue = Math.min(maxQueue ?? this.threads * DEFAULTS.queuedPerThread, queueLimit);
     this.#slots = new Slots(this.threads + this.maxQueue);
   }
 
@@ -151,7 +149,8 @@ export class MaskDecoderPool {
   async #run(task: DecodeTask, signal: AbortSignal | undefined): Promise<DecodeReply> {
     const transferList = typeof task.input === 'string' ? [] : [task.input];
     try {
-      return await this.#piscina.run(task, { transferList, signal: signal ?? null });
+      const piscina = await this.#piscina;
+      return await piscina.run(task, { transferList, signal: signal ?? null });
     } catch (error) {
       if (signal?.aborted) throw new AbortError(signal.reason);
       throw new PoolError('WORKER_FAILED', `the worker decoding this mask failed: ${messageOf(error)}`, {
@@ -169,10 +168,33 @@ export class MaskDecoderPool {
   close(): Promise<void> {
     this.#closed ??= (async () => {
       if (this.#inFlight > 0) await new Promise<void>((resolve) => (this.#idle = resolve));
-      if (this.#ownsPiscina) await this.#piscina.destroy();
+      // A Piscina that never started (its import failed) has nothing to end.
+      const piscina = await this.#piscina.catch(() => undefined);
+      if (this.#ownsPiscina) await piscina?.destroy();
     })();
     return this.#closed;
   }
+}
+
+/**
+ * The pool's own Piscina, with `threads` workers that get the compiled core. Loaded by a dynamic import, so that
+ * importing this package does not load piscina (~14 ms), and started once it is loaded: a caller that creates the
+ * pool and then waits for its first mask (the export: several round trips) has the workers ready by then, without
+ * waiting for them first.
+ */
+async function startPiscina(threads: number): Promise<Piscina> {
+  const { Piscina } = await import('piscina');
+  const piscina = new Piscina({
+    filename: WORKER_FILENAME,
+    minThreads: threads,
+    maxThreads: threads,
+    workerData: MaskDecoderPool.workerData(),
+    recordTiming: false,
+  });
+  // A worker that dies between tasks has no task to fail and is replaced; without a listener the
+  // EventEmitter would rethrow it and end the process.
+  piscina.on('error', () => {});
+  return piscina;
 }
 
 /** The input as something the worker may own: a whole ArrayBuffer (moved or a fresh copy) or the string. */
@@ -235,6 +257,8 @@ function checkPoolOptions(options: MaskDecoderPoolOptions): {
     throw new InvalidArgumentError('options.maxQueue must be a non-negative integer or Infinity');
   }
   if (piscina === undefined) return { threads, maxQueue };
+  // A caller with a Piscina has loaded piscina already: this require() finds it loaded.
+  const { Piscina } = require('piscina') as typeof import('piscina');
   if (!(piscina instanceof Piscina)) throw new InvalidArgumentError('options.piscina must be a Piscina');
   if (threads !== undefined) {
     throw new InvalidArgumentError('options.threads must not be set with options.piscina (its maxThreads apply)');
