@@ -6,7 +6,7 @@ import type { BatchJob, MaskRef, PlaymentClient, ResultObject } from '../api/ind
 import { PlaymentMasksError } from '../errors.js';
 import type { MaskDecoderPool } from '../pool/index.js';
 import type { Slots } from '../pool/slots.js';
-import { keyMeaningsOf, type ClassTable } from './classes.js';
+import { keyMeaningsOf, type ClassTable, type KeyMeaning } from './classes.js';
 import type { ByteBudget, Reservation } from './budget.js';
 import { AtomicFile, ownDirectory, removeStaleTemps, safeName, syncDir, writeFileAtomic } from './files.js';
 import { decodeLabelFile, encodedSize, encodeLabels, type ExportFormat } from './formats.js';
@@ -96,8 +96,7 @@ export async function exportJob(context: JobContext, job: BatchJob, signal: Abor
   const plan = await takeResult(context, job, jobPath, fresh, signal);
   if ('resumed' in plan) return plan;
   try {
-    await exportMasks(context, job, jobPath, plan, signal);
-    return { resumed: false, legend: plan.legend };
+    return { resumed: false, legend: await exportMasks(context, job, jobPath, plan, signal) };
   } finally {
     await plan.pending?.discard();
   }
@@ -105,7 +104,9 @@ export async function exportJob(context: JobContext, job: BatchJob, signal: Abor
 
 /** What a job keeps of its result object while its masks are exported. */
 interface JobPlan {
-  legend: JobLegend;
+  /** Undefined where the job takes its ids only when its first mask is ready to decode (see exportMasks()). */
+  legend: JobLegend | undefined;
+  meanings: KeyMeaning[];
   masks: PlannedMask[];
   /** The result object is the one saved beside label files of an earlier run: they may be read back. */
   sameResult: boolean;
@@ -153,8 +154,15 @@ async function takeResult(
 
     resultBytes ??= await fetchResult(context, job, signal, memory);
     const result = parseResult(resultBytes);
-    const legend = buildLegend(keyMeaningsOf(result), table, context.labels, context.instances);
+    const meanings = keyMeaningsOf(result);
     const masks = plannedMasks(result, format, context.withPoints);
+    if (fresh && !table.isFixed) {
+      // Its classes count for the ids from now on; its own ids wait (see exportMasks()).
+      table.see(meanings.map((meaning) => meaning.jobClass));
+      await writeFileAtomic(jobDir, RESULT_NAME, [resultBytes]);
+      return { legend: undefined, meanings, masks, sameResult: false, pending: undefined, fresh };
+    }
+    const legend = buildLegend(meanings, table, context.labels, context.instances);
     // An interrupted earlier run of this job left the same result object: the label files it renamed into place are
     // complete (atomic writes) and hold this object's masks, so they are read back instead of fetched again.
     const previous = fresh ? undefined : await readSaved(jobDir, memory);
@@ -184,7 +192,7 @@ async function takeResult(
     // lost in a crash costs only a refetch: files without their legend are never read back.
     await writeLegend(jobDir, legend, LEGEND_NAME, { sync: !saveFirst });
     if (!saveFirst) await syncDir(jobDir);
-    return { legend, masks, sameResult, pending, fresh };
+    return { legend, meanings, masks, sameResult, pending, fresh };
   } catch (error) {
     await pending?.discard();
     throw error;
@@ -193,19 +201,40 @@ async function takeResult(
   }
 }
 
-/** The job's masks, once its result object is on disk (or `pending`, renamed into place once they all are). */
+/** What the job's label files hold for its keys, and the class names of its histograms. */
+interface JobKeys {
+  legend: JobLegend;
+  lookups: KeyLookups;
+  names: Map<number, string>;
+}
+
+/**
+ * The job's masks, once its result object is on disk (or `pending`, renamed into place once they all are). Resolves
+ * to the job's legend. A job in a folder of its own with ids assigned from the classes seen takes its ids when its
+ * first mask is ready to decode, not when its result object came: by then the jobs started around it have shown
+ * their classes too, so fewer jobs hold ids that move and that the end of the run must rewrite.
+ */
 async function exportMasks(
   context: JobContext,
   job: BatchJob,
   jobPath: string,
   plan: JobPlan,
   signal: AbortSignal,
-): Promise<void> {
+): Promise<JobLegend> {
   const { outDir, format, table } = context;
-  const { legend, sameResult, pending } = plan;
+  const { sameResult, pending } = plan;
   const jobDir = join(outDir, jobPath);
-  const lookups = keyLookups(legend);
-  const names = classNamesOf(legend, table);
+  let keys: Promise<JobKeys> | undefined;
+  const keysOf = (): Promise<JobKeys> =>
+    (keys ??= (async () => {
+      let { legend } = plan;
+      if (!legend) {
+        legend = buildLegend(plan.meanings, table, context.labels, context.instances);
+        // Before the label files, which are never read back without it; in an empty folder a lost one costs a refetch.
+        await writeLegend(jobDir, legend, LEGEND_NAME, { sync: false });
+      }
+      return { legend, lookups: keyLookups(legend), names: classNamesOf(legend, table) };
+    })());
   const stop = new AbortController();
   const maskSignal = AbortSignal.any([signal, stop.signal]);
   setMaxListeners(0, maskSignal);
@@ -216,8 +245,9 @@ async function exportMasks(
         const instances = context.instances ? instancesFileName(name, format) : undefined;
         const target = { name, points, instances };
         const decoded =
-          (sameResult && (await writtenBefore(context, jobDir, target, lookups))) ||
-          (await exportMask(context, mask, jobDir, target, lookups, maskSignal));
+          (sameResult && (await writtenBefore(context, jobDir, target, (await keysOf()).lookups))) ||
+          (await exportMask(context, mask, jobDir, target, keysOf, maskSignal));
+        const { names } = await keysOf();
         return {
           job_id: job.id,
           reference_id: job.reference_id,
@@ -238,6 +268,7 @@ async function exportMasks(
   );
   const failed = settled.find((outcome) => outcome.status === 'rejected');
   if (failed) throw stop.signal.reason ?? failed.reason;
+  const { legend } = await keysOf();
   await pending?.commit();
   const lines = settled.map((outcome) => (outcome as PromiseFulfilledResult<IndexLine>).value);
   if (!plan.fresh) await removeUnwritten(jobDir, jobPath, lines);
@@ -245,6 +276,7 @@ async function exportMasks(
   // need not be: lost in a crash, it leaves the job incomplete, and a rerun redoes it, reading its files back.
   await syncDir(jobDir);
   await writeFragment(jobDir, lines);
+  return legend;
 }
 
 /**
@@ -354,7 +386,7 @@ async function exportMask(
   mask: MaskRef,
   jobDir: string,
   target: MaskTarget,
-  lookups: KeyLookups,
+  keysOf: () => Promise<JobKeys>,
   signal: AbortSignal,
 ): Promise<MaskOutcome> {
   const { client, pool, format, maskSlots, limits, progress } = context;
@@ -364,6 +396,7 @@ async function exportMask(
   try {
     const bytes = await client.attachment(mask.labelUrl, { signal, maxBytes: limits.mask, memory });
     progress.bytesDownloaded += bytes.length;
+    const { lookups } = await keysOf();
     // Class and instance ids come back from the worker with the keys.
     const classes = context.labels === 'class';
     const tables = [...(classes ? [lookups.classOf] : []), ...(context.instances ? [lookups.instanceOf] : [])];
