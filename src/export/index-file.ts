@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { AtomicFile, writeFileAtomic } from './files.js';
 import { encodedSize, extensionOf, type ExportFormat } from './formats.js';
 import { pointsFilesComplete } from './points.js';
+import type { KeptFragments } from './kept-fragments.js';
 import { READ_AHEAD, readAhead } from './read-ahead.js';
 import type { ClassEntry } from './classes.js';
 import type { LabelMode } from './legend.js';
@@ -15,6 +16,7 @@ import type { ApiUsage, ClassCount, ExportFailure, ExportSummary, IndexLine } fr
 export const INDEX_NAME = 'index.jsonl';
 export const SUMMARY_NAME = 'summary.json';
 export const FRAGMENT_NAME = 'index.jsonl';
+const INDEX_BATCH_CHARS = 1024 * 1024;
 
 /** Class counts as index lines hold them: in id order, with the class names. */
 export function classHistogram(counts: Map<number, number>, names: Map<number, string>): ClassCount[] {
@@ -24,10 +26,17 @@ export function classHistogram(counts: Map<number, number>, names: Map<number, s
     .map(([id, points]) => ({ id, name: names.get(id) ?? String(id), points }));
 }
 
-/** Writes a complete job's fragment: its index lines in mask order. */
-export async function writeFragment(jobDir: string, lines: readonly IndexLine[]): Promise<void> {
+/** Writes a complete job's fragment: its index lines in mask order. Resolves to its text. */
+export async function writeFragment(jobDir: string, lines: readonly IndexLine[]): Promise<string> {
   const text = lines.map((line) => `${JSON.stringify(line)}\n`).join('');
   await writeFileAtomic(jobDir, FRAGMENT_NAME, [Buffer.from(text, 'utf8')]);
+  return text;
+}
+
+/** A complete job's fragment: its lines, and its text as on disk. */
+export interface Fragment {
+  lines: IndexLine[];
+  text: string;
 }
 
 /**
@@ -40,7 +49,7 @@ export async function completeFragment(
   jobPath: string,
   format: ExportFormat,
   withPoints = false,
-): Promise<IndexLine[] | undefined> {
+): Promise<Fragment | undefined> {
   let text: string;
   try {
     text = await readFile(join(outDir, jobPath, FRAGMENT_NAME), 'utf8');
@@ -64,7 +73,7 @@ export async function completeFragment(
     if (size !== encodedSize(points, format)) return undefined;
   }
   if (withPoints && !(await pointsFilesComplete(outDir, jobPath, lines, format))) return undefined;
-  return lines;
+  return { lines, text };
 }
 
 export interface BatchOutcome {
@@ -80,6 +89,8 @@ export interface BatchOutcome {
   skipped: Record<string, number>;
   /** Output paths (jobs/<job>) of the complete jobs, in any order. */
   completeJobPaths: string[];
+  /** Their fragments as far as the run kept them; the others are read from disk. */
+  fragments: KeptFragments;
   failures: ExportFailure[];
   api: ApiUsage;
 }
@@ -92,9 +103,14 @@ export async function writeIndexAndSummary(outDir: string, outcome: BatchOutcome
   let points = 0;
   const index = await AtomicFile.create(outDir, INDEX_NAME);
   try {
-    const fragments = readAhead(jobPaths, READ_AHEAD, (jobPath) =>
-      readFile(join(outDir, jobPath, FRAGMENT_NAME), 'utf8'),
+    const fragments = readAhead(
+      jobPaths,
+      READ_AHEAD,
+      async (jobPath) => outcome.fragments.textOf(jobPath) ?? readFile(join(outDir, jobPath, FRAGMENT_NAME), 'utf8'),
     );
+    // Written a batch of fragments at a time: one write per small fragment would be one thread-pool trip each.
+    let batch: string[] = [];
+    let batchChars = 0;
     for await (const text of fragments) {
       for (const json of text.split('\n')) {
         if (json === '') continue;
@@ -103,8 +119,15 @@ export async function writeIndexAndSummary(outDir: string, outcome: BatchOutcome
         points += line.points;
         for (const { id, points: count } of line.histogram) classes.set(id, (classes.get(id) ?? 0) + count);
       }
-      await index.write(Buffer.from(text, 'utf8'));
+      batch.push(text);
+      batchChars += text.length;
+      if (batchChars >= INDEX_BATCH_CHARS) {
+        await index.write(Buffer.from(batch.join(''), 'utf8'));
+        batch = [];
+        batchChars = 0;
+      }
     }
+    if (batch.length > 0) await index.write(Buffer.from(batch.join(''), 'utf8'));
   } catch (error) {
     await index.discard();
     throw error;

@@ -75,10 +75,12 @@ export function jobPathOf(jobId: string): string {
   return `${JOBS_DIR}/${safeName(jobId)}`;
 }
 
-/** How a job ended: exported now, or `resumed` (complete from an earlier run), and the legend of its files. */
+/** How a job ended: exported now, or `resumed` (complete from an earlier run); the legend and fragment on disk. */
 export interface JobOutcome {
   resumed: boolean;
   legend: JobLegend;
+  /** The text of the job's fragment (its index lines). */
+  fragment: string;
 }
 
 /**
@@ -96,7 +98,7 @@ export async function exportJob(context: JobContext, job: BatchJob, signal: Abor
   const plan = await takeResult(context, job, jobPath, fresh, signal);
   if ('resumed' in plan) return plan;
   try {
-    return { resumed: false, legend: await exportMasks(context, job, jobPath, plan, signal) };
+    return { resumed: false, ...(await exportMasks(context, job, jobPath, plan, signal)) };
   } finally {
     await plan.pending?.discard();
   }
@@ -138,8 +140,8 @@ async function takeResult(
     let resultBytes: Uint8Array | undefined;
     if (complete) {
       const resume = (): JobOutcome => {
-        table.see(complete.legend.map((entry) => classOfEntry(entry)));
-        return { resumed: true, legend: complete };
+        table.see(complete.legend.legend.map((entry) => classOfEntry(entry)));
+        return { resumed: true, ...complete };
       };
       if (!context.refresh) return resume();
       resultBytes = await fetchResult(context, job, signal, memory);
@@ -210,7 +212,7 @@ interface JobKeys {
 
 /**
  * The job's masks, once its result object is on disk (or `pending`, renamed into place once they all are). Resolves
- * to the job's legend. A job in a folder of its own with ids assigned from the classes seen takes its ids when its
+ * to the job's legend and fragment text. A job in a folder of its own with ids assigned from the classes seen takes its ids when its
  * first mask is ready to decode, not when its result object came: by then the jobs started around it have shown
  * their classes too, so fewer jobs hold ids that move and that the end of the run must rewrite.
  */
@@ -220,7 +222,7 @@ async function exportMasks(
   jobPath: string,
   plan: JobPlan,
   signal: AbortSignal,
-): Promise<JobLegend> {
+): Promise<{ legend: JobLegend; fragment: string }> {
   const { outDir, format, table } = context;
   const { sameResult, pending } = plan;
   const jobDir = join(outDir, jobPath);
@@ -275,8 +277,7 @@ async function exportMasks(
   // The masks' renames must be durable before the fragment that declares them complete. The fragment's own rename
   // need not be: lost in a crash, it leaves the job incomplete, and a rerun redoes it, reading its files back.
   await syncDir(jobDir);
-  await writeFragment(jobDir, lines);
-  return legend;
+  return { legend, fragment: await writeFragment(jobDir, lines) };
 }
 
 /**
@@ -322,13 +323,17 @@ function classNamesOf(legend: JobLegend, table: ClassTable): Map<number, string>
 }
 
 /**
- * The job's lines and legend if an earlier run completed it with this run's settings: format, points, labels,
+ * The job's legend and fragment if an earlier run completed it with this run's settings: format, points, labels,
  * instances, and (with a --classes table) classes that the table knows.
  */
-async function completeJob(context: JobContext, jobPath: string): Promise<JobLegend | undefined> {
+async function completeJob(
+  context: JobContext,
+  jobPath: string,
+): Promise<{ legend: JobLegend; fragment: string } | undefined> {
   const { outDir, format } = context;
-  const lines = await completeFragment(outDir, jobPath, format, context.withPoints);
-  if (!lines) return undefined;
+  const fragment = await completeFragment(outDir, jobPath, format, context.withPoints);
+  if (!fragment) return undefined;
+  const { lines } = fragment;
   const legend = await readLegend(join(outDir, jobPath));
   if (!legend || legend.labels !== context.labels || legend.instances !== context.instances) return undefined;
   if (context.table.isFixed) {
@@ -350,7 +355,7 @@ async function completeJob(context: JobContext, jobPath: string): Promise<JobLeg
       if (size !== encodedSize(line.points, format)) return undefined;
     }
   }
-  return legend;
+  return { legend, fragment: fragment.text };
 }
 
 /** Removes what the job's folder holds beyond this run's files (files of other settings, of an older result). */

@@ -1,6 +1,6 @@
 // exportBatch(): batch pages -> jobs (bounded in flight) -> masks (bounded in flight) -> files -> index + summary.
 // Nothing waits for the whole batch: pages are read only as fast as jobs start, and memory holds at most the work
-// in flight plus one short path per job listed.
+// in flight plus one short path per job listed (and the complete jobs' index lines, up to MAX_KEPT_CHARS).
 import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import type { BatchJob } from '../api/index.js';
@@ -14,6 +14,7 @@ import { classOfEntry } from './legend.js';
 import { makeDirectory, ownDirectory, removeStaleTemps } from './files.js';
 import { writeIndexAndSummary } from './index-file.js';
 import type { ExportFailure, ExportSummary } from './records.js';
+import { KeptFragments } from './kept-fragments.js';
 import { exportJob, InvalidResultError, jobPathOf, JOBS_DIR, type JobContext } from './job.js';
 import { lockOutput } from './lock.js';
 import { resolveExportOptions, type ExportOptions } from './options.js';
@@ -86,6 +87,7 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
   const listed = new Set<string>();
   const completeJobPaths: string[] = [];
   const classUses = new ClassUses();
+  const fragments = new KeptFragments();
   const failures: ExportFailure[] = [];
   const skipped: Record<string, number> = Object.create(null);
   const running = new Set<Promise<void>>();
@@ -94,12 +96,13 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
 
   const runJob = async (job: BatchJob): Promise<void> => {
     try {
-      const { resumed, legend } = await exportJob(context, job, stopSignal);
+      const { resumed, legend, fragment } = await exportJob(context, job, stopSignal);
       if (resumed) progress.jobsResumed++;
       else progress.jobsDone++;
       const jobPath = jobPathOf(job.id);
       completeJobPaths.push(jobPath);
       classUses.add(jobPath, legend);
+      fragments.keep(jobPath, fragment);
     } catch (error) {
       if (stopSignal.aborted) return;
       progress.jobsFailed++;
@@ -158,6 +161,7 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
     const table = await fixClassTable({
       outDir,
       uses: classUses,
+      fragments,
       table: context.table,
       unknown: resolved.unknownClasses,
       format,
@@ -173,6 +177,7 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
       listed: listed.size + invalidJobs,
       skipped: { ...skipped },
       completeJobPaths,
+      fragments,
       failures,
       api: { requests: apiRequests, throttled: apiThrottled, rate_per_s: roundRate(apiRatePerSecond) },
     });

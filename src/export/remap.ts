@@ -7,6 +7,7 @@
 import { readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClassUses } from './class-uses.js';
+import type { KeptFragments } from './kept-fragments.js';
 import { ClassTable, writeClassTable, type ClassEntry, type UnknownClasses } from './classes.js';
 import { syncDir, writeFileAtomic } from './files.js';
 import { decodeLabelFile, encodeLabels, type ExportFormat } from './formats.js';
@@ -37,6 +38,8 @@ export interface FinalTableOptions {
   outDir: string;
   /** The classes of every complete job, and the ids its files hold. */
   uses: ClassUses;
+  /** Given the new fragments of the jobs rewritten. */
+  fragments: KeptFragments;
   table: ClassTable;
   unknown: UnknownClasses;
   format: ExportFormat;
@@ -44,7 +47,7 @@ export interface FinalTableOptions {
 
 /** Fixes the table, writes classes.json and rewrites the jobs whose ids differ. Resolves to the table. */
 export async function fixClassTable(options: FinalTableOptions): Promise<ClassEntry[]> {
-  const { outDir, uses, table, unknown, format } = options;
+  const { outDir, uses, fragments, table, unknown, format } = options;
   const final = table.entries(uses.classes);
   const finalTable = ClassTable.fixed([...final], unknown);
   const renumber = async (jobPath: string) => {
@@ -56,7 +59,8 @@ export async function fixClassTable(options: FinalTableOptions): Promise<ClassEn
       legend: legend.legend.map((entry) => ({ ...entry, class: finalTable.idOf(classOfEntry(entry)) })),
     };
     if (renumbered.legend.some((entry, i) => entry.class !== legend.legend[i]!.class)) {
-      await rewriteIds(jobDir, jobPath, legend, renumbered, final, format);
+      const text = fragments.textOf(jobPath) ?? (await readFile(join(jobDir, FRAGMENT_NAME), 'utf8'));
+      fragments.keep(jobPath, await rewriteIds(jobDir, jobPath, text, legend, renumbered, final, format));
     }
   };
   // Each job's rewrite stands alone (crash-safe in its own folder), so several run at once; the first failure, in
@@ -69,18 +73,19 @@ export async function fixClassTable(options: FinalTableOptions): Promise<ClassEn
   return final;
 }
 
+/** Rewrites the job's files and its fragment (`text`) with the ids of `to`; resolves to the new fragment. */
 async function rewriteIds(
   jobDir: string,
   jobPath: string,
+  text: string,
   from: JobLegend,
   to: JobLegend,
   table: readonly ClassEntry[],
   format: ExportFormat,
-): Promise<void> {
+): Promise<string> {
   const newId = new Map<number, number>([[0, 0]]);
   from.legend.forEach((entry, i) => newId.set(entry.class, to.legend[i]!.class));
   const names = new Map(table.map((entry) => [entry.id, entry.name]));
-  const text = await readFile(join(jobDir, FRAGMENT_NAME), 'utf8');
   const lines = text
     .split('\n')
     .filter((line) => line !== '')
@@ -109,6 +114,7 @@ async function rewriteIds(
   await syncDir(jobDir);
   await writeLegend(jobDir, to, COMMIT);
   await rollForward(jobDir, await readdir(jobDir));
+  return fragment;
 }
 
 function highHalves(bytes: Uint8Array): Uint16Array {
