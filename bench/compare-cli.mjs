@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSimulator } from '../dist/sim.js';
 import { exportWithCli, machine } from './measure-child.mjs';
@@ -45,5 +46,14 @@ const ratios = results.map((result) => result.ratio).sort((a, b) => a - b);
 const median = ratios[Math.floor(ratios.length / 2)];
 console.log(`${jobs} jobs: candidate / baseline, median of ${rounds} rounds: ${median.toFixed(3)}`);
 mkdirSync(join(here, 'results'), { recursive: true });
-const report = { machine: machine(), jobs, sides, rounds: results, medianRatio: Number(median.toFixed(3)) };
+// Each side as the commit its build came from (and whether tracked files differed from it), not as a path on this
+// machine.
+function buildOf(cli) {
+  const git = (...args) => spawnSync('git', ['-C', dirname(cli), ...args], { encoding: 'utf8' });
+  const commit = git('rev-parse', 'HEAD').stdout.trim();
+  if (commit === '') return { commit: null };
+  return { commit, modified: git('status', '--porcelain', '--untracked-files=no').stdout.trim() !== '' };
+}
+const builds = { baseline: buildOf(sides.baseline), candidate: buildOf(sides.candidate) };
+const report = { machine: machine(), jobs, builds, rounds: results, medianRatio: Number(median.toFixed(3)) };
 writeFileSync(join(here, `results/compare-cli-${jobs}.json`), `${JSON.stringify(report, null, 2)}\n`);
