@@ -212,9 +212,9 @@ interface JobKeys {
 
 /**
  * The job's masks, once its result object is on disk (or `pending`, renamed into place once they all are). Resolves
- * to the job's legend and fragment text. A job in a folder of its own with ids assigned from the classes seen takes its ids when its
- * first mask is ready to decode, not when its result object came: by then the jobs started around it have shown
- * their classes too, so fewer jobs hold ids that move and that the end of the run must rewrite.
+ * to the job's legend and fragment text. A job in a folder of its own with ids assigned from the classes seen takes
+ * its ids when its first mask is ready to decode, not when its result object came: by then the jobs started around
+ * it have shown their classes too, so fewer jobs hold ids that move and that the end of the run must rewrite.
  */
 async function exportMasks(
   context: JobContext,
