@@ -4,8 +4,10 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CompleteJobs } from '../src/export/complete-jobs.js';
 import { FRAGMENT_NAME, INDEX_NAME, writeIndexAndSummary } from '../src/export/index-file.js';
 import { KeptFragments } from '../src/export/kept-fragments.js';
+import type { JobLegend } from '../src/export/legend.js';
 import type { IndexLine } from '../src/export/records.js';
 
 const dirs: string[] = [];
@@ -49,7 +51,16 @@ async function outputWithFragments(): Promise<{ outDir: string; texts: Map<strin
   return { outDir, texts };
 }
 
-async function merge(outDir: string, paths: string[], fragments: KeptFragments): Promise<string> {
+const LEGEND: JobLegend = { labels: 'class', instances: false, legend: [] };
+
+// The jobs complete with their fragments, in the order given, kept by a KeptFragments of `limit` characters.
+function completeJobs(texts: Iterable<[string, string]>, limit?: number): CompleteJobs {
+  const complete = new CompleteJobs(new KeptFragments(limit));
+  for (const [path, text] of texts) complete.add(path, LEGEND, text);
+  return complete;
+}
+
+async function merge(outDir: string, complete: CompleteJobs): Promise<string> {
   const summary = await writeIndexAndSummary(outDir, {
     projectId: 'p',
     batchId: 'b',
@@ -60,10 +71,9 @@ async function merge(outDir: string, paths: string[], fragments: KeptFragments):
       { id: 0, name: 'unlabelled' },
       { id: 1, name: 'car' },
     ],
-    listed: paths.length,
+    listed: complete.paths.length,
     skipped: {},
-    completeJobPaths: paths,
-    fragments,
+    complete,
     failures: [],
     api: { requests: 0, throttled: 0, rate_per_s: null },
   });
@@ -98,26 +108,24 @@ describe('KeptFragments', () => {
 describe('the index merge', () => {
   it('writes the same index.jsonl from kept fragments, from disk, and from any mix (limits around the total)', async () => {
     const { outDir, texts } = await outputWithFragments();
-    const paths = [...texts.keys()];
     const expected = ['jobs/a', 'jobs/b', 'jobs/c', 'jobs/d'].map((path) => texts.get(path)).join('');
     const total = expected.length;
     for (const limit of [0, total - 1, total, total + 1]) {
-      const kept = new KeptFragments(limit);
-      for (const [path, text] of texts) kept.keep(path, text);
-      expect(await merge(outDir, paths, kept)).toBe(expected);
+      expect(await merge(outDir, completeJobs(texts, limit))).toBe(expected);
     }
   });
 
   it('reads no fragment it kept: with the kept ones gone from disk, the index is still whole', async () => {
     const { outDir, texts } = await outputWithFragments();
-    const kept = new KeptFragments();
-    for (const [path, text] of texts) kept.keep(path, text);
+    const complete = completeJobs(texts);
     for (const path of ['jobs/a', 'jobs/d']) await rm(join(outDir, path, FRAGMENT_NAME));
     const expected = ['jobs/a', 'jobs/b', 'jobs/c', 'jobs/d'].map((path) => texts.get(path)).join('');
-    expect(await merge(outDir, [...texts.keys()], kept)).toBe(expected);
-    // And one not kept is read from disk: gone there, the merge fails rather than leave it out.
-    const partly = new KeptFragments();
-    partly.keep('jobs/b', texts.get('jobs/b')!);
-    await expect(merge(outDir, [...texts.keys()], partly)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await merge(outDir, complete)).toBe(expected);
+    // And one not kept is read from disk: gone there, the merge fails rather than leave it out. Room for b (first)
+    // and c (empty) only.
+    const b = texts.get('jobs/b')!;
+    const partly = completeJobs([['jobs/b', b], ...[...texts].filter(([path]) => path !== 'jobs/b')], b.length);
+    expect(partly.fragments.textOf('jobs/a')).toBeUndefined();
+    await expect(merge(outDir, partly)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { AtomicFile, writeFileAtomic } from './files.js';
 import { encodedSize, extensionOf, type ExportFormat } from './formats.js';
 import { pointsFilesComplete } from './points.js';
-import type { KeptFragments } from './kept-fragments.js';
+import type { CompleteJobs } from './complete-jobs.js';
 import { READ_AHEAD, readAhead } from './read-ahead.js';
 import type { ClassEntry } from './classes.js';
 import type { LabelMode } from './legend.js';
@@ -87,17 +87,15 @@ export interface BatchOutcome {
   listed: number;
   /** Jobs left out for their status, by status. */
   skipped: Record<string, number>;
-  /** Output paths (jobs/<job>) of the complete jobs, in any order. */
-  completeJobPaths: string[];
-  /** Their fragments as far as the run kept them; the others are read from disk. */
-  fragments: KeptFragments;
+  /** The complete jobs: their paths, in any order, and their fragments as far as the run kept them. */
+  complete: CompleteJobs;
   failures: ExportFailure[];
   api: ApiUsage;
 }
 
 /** Merges the complete jobs' fragments into index.jsonl and writes summary.json, both atomically. */
 export async function writeIndexAndSummary(outDir: string, outcome: BatchOutcome): Promise<ExportSummary> {
-  const jobPaths = [...outcome.completeJobPaths].sort(compareCodeUnits);
+  const jobPaths = [...outcome.complete.paths].sort(compareCodeUnits);
   const classes = new Map<number, number>();
   let masks = 0;
   let points = 0;
@@ -106,7 +104,8 @@ export async function writeIndexAndSummary(outDir: string, outcome: BatchOutcome
     const fragments = readAhead(
       jobPaths,
       READ_AHEAD,
-      async (jobPath) => outcome.fragments.textOf(jobPath) ?? readFile(join(outDir, jobPath, FRAGMENT_NAME), 'utf8'),
+      async (jobPath) =>
+        outcome.complete.fragments.textOf(jobPath) ?? readFile(join(outDir, jobPath, FRAGMENT_NAME), 'utf8'),
     );
     // Written a batch of fragments at a time: one write per small fragment would be one thread-pool trip each.
     let batch: string[] = [];

@@ -8,13 +8,12 @@ import { AbortError } from '../errors.js';
 import { MaskDecoderPool } from '../pool/index.js';
 import { Slots } from '../pool/slots.js';
 import { ByteBudget } from './budget.js';
-import { ClassUses } from './class-uses.js';
+import { CompleteJobs } from './complete-jobs.js';
 import { ClassTable, readWrittenClassTable, type JobClass } from './classes.js';
 import { classOfEntry } from './legend.js';
 import { makeDirectory, ownDirectory, removeStaleTemps } from './files.js';
 import { writeIndexAndSummary } from './index-file.js';
 import type { ExportFailure, ExportSummary } from './records.js';
-import { KeptFragments } from './kept-fragments.js';
 import { exportJob, InvalidResultError, jobPathOf, JOBS_DIR, type JobContext } from './job.js';
 import { lockOutput } from './lock.js';
 import { resolveExportOptions, type ExportOptions } from './options.js';
@@ -85,9 +84,7 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
   // Twice as many jobs as masks in flight: a job fetches its (small) result object before its masks need a slot.
   const jobSlots = new Slots(concurrency * JOBS_PER_MASK_SLOT);
   const listed = new Set<string>();
-  const completeJobPaths: string[] = [];
-  const classUses = new ClassUses();
-  const fragments = new KeptFragments();
+  const complete = new CompleteJobs();
   const failures: ExportFailure[] = [];
   const skipped: Record<string, number> = Object.create(null);
   const running = new Set<Promise<void>>();
@@ -99,10 +96,7 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
       const { resumed, legend, fragment } = await exportJob(context, job, stopSignal);
       if (resumed) progress.jobsResumed++;
       else progress.jobsDone++;
-      const jobPath = jobPathOf(job.id);
-      completeJobPaths.push(jobPath);
-      classUses.add(jobPath, legend);
-      fragments.keep(jobPath, fragment);
+      complete.add(jobPathOf(job.id), legend, fragment);
     } catch (error) {
       if (stopSignal.aborted) return;
       progress.jobsFailed++;
@@ -160,8 +154,7 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
     if (listingError) throw listingError.error;
     const table = await fixClassTable({
       outDir,
-      uses: classUses,
-      fragments,
+      complete,
       table: context.table,
       unknown: resolved.unknownClasses,
       format,
@@ -176,8 +169,7 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
       table,
       listed: listed.size + invalidJobs,
       skipped: { ...skipped },
-      completeJobPaths,
-      fragments,
+      complete,
       failures,
       api: { requests: apiRequests, throttled: apiThrottled, rate_per_s: roundRate(apiRatePerSecond) },
     });

@@ -6,8 +6,7 @@
 // commits them, and the renames that follow are completed (or, uncommitted, dropped) by recoverRemap().
 import { readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ClassUses } from './class-uses.js';
-import type { KeptFragments } from './kept-fragments.js';
+import type { CompleteJobs } from './complete-jobs.js';
 import { ClassTable, writeClassTable, type ClassEntry, type UnknownClasses } from './classes.js';
 import { syncDir, writeFileAtomic } from './files.js';
 import { decodeLabelFile, encodeLabels, type ExportFormat } from './formats.js';
@@ -36,10 +35,8 @@ async function rollForward(jobDir: string, names: readonly string[]): Promise<vo
 
 export interface FinalTableOptions {
   outDir: string;
-  /** The classes of every complete job, and the ids its files hold. */
-  uses: ClassUses;
-  /** Given the new fragments of the jobs rewritten. */
-  fragments: KeptFragments;
+  /** Every complete job: its classes and the ids its files hold; its kept fragment, replaced when rewritten. */
+  complete: CompleteJobs;
   table: ClassTable;
   unknown: UnknownClasses;
   format: ExportFormat;
@@ -47,7 +44,8 @@ export interface FinalTableOptions {
 
 /** Fixes the table, writes classes.json and rewrites the jobs whose ids differ. Resolves to the table. */
 export async function fixClassTable(options: FinalTableOptions): Promise<ClassEntry[]> {
-  const { outDir, uses, fragments, table, unknown, format } = options;
+  const { outDir, complete, table, unknown, format } = options;
+  const { classUses: uses, fragments } = complete;
   const final = table.entries(uses.classes);
   const finalTable = ClassTable.fixed([...final], unknown);
   const renumber = async (jobPath: string) => {
