@@ -93,6 +93,11 @@ export interface BatchOutcome {
   api: ApiUsage;
 }
 
+/** The text of a complete job's fragment: as the run kept it, else read from disk. */
+export async function fragmentText(outDir: string, jobPath: string, complete: CompleteJobs): Promise<string> {
+  return complete.fragments.textOf(jobPath) ?? readFile(join(outDir, jobPath, FRAGMENT_NAME), 'utf8');
+}
+
 /** Merges the complete jobs' fragments into index.jsonl and writes summary.json, both atomically. */
 export async function writeIndexAndSummary(outDir: string, outcome: BatchOutcome): Promise<ExportSummary> {
   const jobPaths = [...outcome.complete.paths].sort(compareCodeUnits);
@@ -101,12 +106,7 @@ export async function writeIndexAndSummary(outDir: string, outcome: BatchOutcome
   let points = 0;
   const index = await AtomicFile.create(outDir, INDEX_NAME);
   try {
-    const fragments = readAhead(
-      jobPaths,
-      READ_AHEAD,
-      async (jobPath) =>
-        outcome.complete.fragments.textOf(jobPath) ?? readFile(join(outDir, jobPath, FRAGMENT_NAME), 'utf8'),
-    );
+    const fragments = readAhead(jobPaths, READ_AHEAD, (jobPath) => fragmentText(outDir, jobPath, outcome.complete));
     // Written a batch of fragments at a time: one write per small fragment would be one thread-pool trip each.
     let batch: string[] = [];
     let batchChars = 0;

@@ -207,6 +207,8 @@ async function takeResult(
 interface JobKeys {
   legend: JobLegend;
   lookups: KeyLookups;
+  /** The tables the decoding worker maps the keys through: class ids (with class labels), then instance ids. */
+  tables: Uint16Array[];
   names: Map<number, string>;
 }
 
@@ -235,7 +237,12 @@ async function exportMasks(
         // Before the label files, which are never read back without it; in an empty folder a lost one costs a refetch.
         await writeLegend(jobDir, legend, LEGEND_NAME, { sync: false });
       }
-      return { legend, lookups: keyLookups(legend), names: classNamesOf(legend, table) };
+      const lookups = keyLookups(legend);
+      const tables = [
+        ...(context.labels === 'class' ? [lookups.classOf] : []),
+        ...(context.instances ? [lookups.instanceOf] : []),
+      ];
+      return { legend, lookups, tables, names: classNamesOf(legend, table) };
     })());
   const stop = new AbortController();
   const maskSignal = AbortSignal.any([signal, stop.signal]);
@@ -401,10 +408,9 @@ async function exportMask(
   try {
     const bytes = await client.attachment(mask.labelUrl, { signal, maxBytes: limits.mask, memory });
     progress.bytesDownloaded += bytes.length;
-    const { lookups } = await keysOf();
+    const { lookups, tables } = await keysOf();
     // Class and instance ids come back from the worker with the keys.
     const classes = context.labels === 'class';
-    const tables = [...(classes ? [lookups.classOf] : []), ...(context.instances ? [lookups.instanceOf] : [])];
     const decoded = await pool.decode(bytes, { transfer: true, signal, lookups: tables });
     let { histogram, pointCount } = decoded;
     let labels = classes ? decoded.mapped[0]! : decoded.labels;

@@ -10,7 +10,7 @@ import type { CompleteJobs } from './complete-jobs.js';
 import { ClassTable, writeClassTable, type ClassEntry, type UnknownClasses } from './classes.js';
 import { syncDir, writeFileAtomic } from './files.js';
 import { decodeLabelFile, encodeLabels, type ExportFormat } from './formats.js';
-import { FRAGMENT_NAME } from './index-file.js';
+import { FRAGMENT_NAME, fragmentText } from './index-file.js';
 import { classOfEntry, LEGEND_NAME, readLegend, writeLegend, type JobLegend } from './legend.js';
 import { READ_AHEAD, readAhead } from './read-ahead.js';
 import type { IndexLine } from './records.js';
@@ -57,7 +57,7 @@ export async function fixClassTable(options: FinalTableOptions): Promise<ClassEn
       legend: legend.legend.map((entry) => ({ ...entry, class: finalTable.idOf(classOfEntry(entry)) })),
     };
     if (renumbered.legend.some((entry, i) => entry.class !== legend.legend[i]!.class)) {
-      const text = fragments.textOf(jobPath) ?? (await readFile(join(jobDir, FRAGMENT_NAME), 'utf8'));
+      const text = await fragmentText(outDir, jobPath, complete);
       fragments.keep(jobPath, await rewriteIds(jobDir, jobPath, text, legend, renumbered, final, format));
     }
   };
