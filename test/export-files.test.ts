@@ -1,5 +1,5 @@
 import { fc, test as property } from '@fast-check/vitest';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -144,12 +144,41 @@ describe('writeFileAtomic', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  it('writes many large chunks in order, each byte once', async () => {
+    const dir = await tempDir();
+    const chunks = [1, 65_535, 65_536, 65_537, 0, 3 * 1024 * 1024 + 7].map((size, n) =>
+      Uint8Array.from({ length: size }, (_, i) => (i * 31 + n) & 0xff),
+    );
+    const file = await AtomicFile.create(dir, 'big.bin');
+    await file.write(...chunks.slice(0, 3));
+    await file.write(...chunks.slice(3));
+    await file.commit();
+    expect((await readFile(join(dir, 'big.bin'))).equals(Buffer.concat(chunks))).toBe(true);
+  });
+
+  it('a failed commit leaves no file, and discarding again closes no other file', async () => {
+    const dir = await tempDir();
+    // A non-empty folder under the final name: the rename fails.
+    await mkdir(join(dir, 'final.bin', 'inside'), { recursive: true });
+    const file = await AtomicFile.create(dir, 'final.bin');
+    await file.write(Uint8Array.of(1, 2, 3));
+    await expect(file.commit()).rejects.toThrow();
+    expect(await readdir(dir)).toEqual(['final.bin']);
+    // The descriptor the file had is free again, and likely this handle's: a second close must not reach it.
+    const other = await open(join(dir, 'other.bin'), 'w');
+    await file.discard();
+    await other.write(Buffer.from('still open'));
+    await other.close();
+    expect(await readFile(join(dir, 'other.bin'), 'utf8')).toBe('still open');
+  });
+
   it('removeStaleTemps deletes what a killed writer left, and nothing else', async () => {
     const dir = await tempDir();
-    await AtomicFile.create(dir, 'a.npy'); // never committed: as after kill -9
+    const killed = await AtomicFile.create(dir, 'a.npy'); // never committed: as after kill -9
     await writeFile(join(dir, 'b.npy'), 'done');
     await writeFile(join(dir, '%2e~1.tmp'), 'an encoded id, not ours');
     await removeStaleTemps(dir);
     expect((await readdir(dir)).sort()).toEqual(['%2e~1.tmp', 'b.npy']);
+    await killed.discard(); // its descriptor, which a killed process would not keep
   });
 });

@@ -1,8 +1,10 @@
 // File names from API ids, and crash-safe writes: nothing escapes the output folder, distinct ids never share a
 // file, and a final name only ever holds a complete file.
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
+import { close, fsync, open, writev } from 'node:fs';
+import { lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { PlaymentMasksError } from '../errors.js';
 
 // Kept as is: lowercase letters, digits, '-' and '_'. Everything else becomes %xx (lowercase hex) per UTF-8 byte (%uxxxx
@@ -54,6 +56,13 @@ const TEMP_PREFIX = '.~';
 const TEMP_SUFFIX = '.tmp';
 let tempCounter = 0;
 
+// File descriptors through fs's callbacks, not FileHandle: a FileHandle costs an object, a close promise and its
+// bookkeeping per file, ~0.1 ms of the main thread for each of the 4-5 files a job writes.
+const openFd = promisify(open);
+const writevFd = promisify(writev);
+const fsyncFd = promisify(fsync);
+const closeFd = promisify(close);
+
 /**
  * A file written atomically: bytes go to a temporary file in the same folder; `commit()` flushes it to disk and
  * renames it over the final name, `discard()` deletes it. A crash at any moment leaves either no file (or the old one)
@@ -63,33 +72,39 @@ export class AtomicFile {
   readonly #dir: string;
   readonly #name: string;
   readonly #temp: string;
-  readonly #handle: FileHandle;
+  /** Undefined once closed: a descriptor number is reused by the next open, so it must never be closed twice. */
+  #fd: number | undefined;
 
-  private constructor(dir: string, name: string, temp: string, handle: FileHandle) {
+  private constructor(dir: string, name: string, temp: string, fd: number) {
     this.#dir = dir;
     this.#name = name;
     this.#temp = temp;
-    this.#handle = handle;
+    this.#fd = fd;
   }
 
   static async create(dir: string, name: string): Promise<AtomicFile> {
     const temp = join(dir, `${TEMP_PREFIX}${process.pid}.${++tempCounter}${TEMP_SUFFIX}`);
-    return new AtomicFile(dir, name, temp, await open(temp, 'wx'));
+    return new AtomicFile(dir, name, temp, await openFd(temp, 'wx'));
   }
 
-  async write(chunk: Uint8Array): Promise<void> {
-    let offset = 0;
-    while (offset < chunk.length) {
-      const { bytesWritten } = await this.#handle.write(chunk, offset, chunk.length - offset);
-      offset += bytesWritten;
+  /** Appends `chunks`, whole (one system call for all of them, more only where the kernel takes less). */
+  async write(...chunks: Uint8Array[]): Promise<void> {
+    const fd = this.#open();
+    const left = chunks.filter((chunk) => chunk.length > 0);
+    while (left.length > 0) {
+      let { bytesWritten } = await writevFd(fd, left);
+      // A regular file takes at least a byte or fails: nothing taken would loop here for ever.
+      if (bytesWritten === 0) throw Object.assign(new Error('a write to the file took no byte'), { code: 'EIO' });
+      while (left.length > 0 && bytesWritten >= left[0]!.length) bytesWritten -= left.shift()!.length;
+      if (bytesWritten > 0) left[0] = left[0]!.subarray(bytesWritten);
     }
   }
 
   /** `sync: false` skips the flush, for a file whose loss in a crash costs nothing but work. */
   async commit({ sync = true }: { sync?: boolean } = {}): Promise<void> {
     try {
-      if (sync) await this.#handle.sync();
-      await this.#handle.close();
+      if (sync) await fsyncFd(this.#open());
+      await this.#close();
       await rename(this.#temp, join(this.#dir, this.#name));
     } catch (error) {
       await this.discard();
@@ -98,8 +113,19 @@ export class AtomicFile {
   }
 
   async discard(): Promise<void> {
-    await this.#handle.close().catch(() => {});
+    await this.#close().catch(() => {});
     await rm(this.#temp, { force: true });
+  }
+
+  #open(): number {
+    if (this.#fd === undefined) throw new Error('the file is closed');
+    return this.#fd;
+  }
+
+  async #close(): Promise<void> {
+    const fd = this.#fd;
+    this.#fd = undefined;
+    if (fd !== undefined) await closeFd(fd);
   }
 }
 
@@ -112,7 +138,7 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const file = await AtomicFile.create(dir, name);
   try {
-    for (const chunk of chunks) await file.write(chunk);
+    await file.write(...chunks);
   } catch (error) {
     await file.discard();
     throw error;
@@ -136,15 +162,15 @@ export async function removeStaleTemps(dir: string): Promise<void> {
 
 /** Makes the renames in `dir` durable. Platforms that cannot open a folder for syncing are skipped. */
 export async function syncDir(dir: string): Promise<void> {
-  let handle;
+  let fd: number | undefined;
   try {
-    handle = await open(dir, 'r');
-    await handle.sync();
+    fd = await openFd(dir, 'r');
+    await fsyncFd(fd);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL') throw error;
   } finally {
-    await handle?.close();
+    if (fd !== undefined) await closeFd(fd);
   }
 }
 
