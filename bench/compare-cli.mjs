@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSimulator } from '../dist/sim.js';
@@ -22,8 +23,11 @@ const simulator = await startSimulator({
 });
 simulator.preload();
 
+// The runs' outputs stay until the end, as in export.bench.mjs: deleting one run's files before the next makes the
+// next one's file creations slower, and more so for the side that creates more files.
+const outputs = mkdtempSync(join(tmpdir(), 'compare-cli-'));
 async function exportWith(cli) {
-  const { summary, wallMs } = await exportWithCli(cli, simulator);
+  const { summary, wallMs } = await exportWithCli(cli, simulator, outputs);
   if (summary.masks !== jobs) throw new Error('incomplete export');
   return wallMs;
 }
@@ -42,6 +46,7 @@ for (let round = 0; round < rounds; round++) {
   );
 }
 await simulator.close();
+rmSync(outputs, { recursive: true, force: true });
 const ratios = results.map((result) => result.ratio).sort((a, b) => a - b);
 const median = ratios[Math.floor(ratios.length / 2)];
 console.log(`${jobs} jobs: candidate / baseline, median of ${rounds} rounds: ${median.toFixed(3)}`);
