@@ -64,6 +64,14 @@ describe('safeName', () => {
     expect(safeName('con')).toBe('%63on');
   });
 
+  it('keeps a plain id of up to 100 characters whole, and shortens one longer', () => {
+    expect(safeName('a'.repeat(100))).toBe('a'.repeat(100));
+    const longer = safeName('a'.repeat(101));
+    expect(longer).toMatch(/^a{60}~[0-9a-f]{32}$/);
+    expect(safeName('lpt1')).toBe('%6cpt1');
+    expect(safeName('lpt10')).toBe('lpt10');
+  });
+
   it('gives hostile ids distinct names that stay inside the folder', () => {
     const names = HOSTILE.map(safeName);
     expect(new Set(names).size).toBe(HOSTILE.length);

@@ -13,6 +13,8 @@ import { PlaymentMasksError } from '../errors.js';
 // systems), and decodes back to the id.
 const KEPT = /^[a-z0-9_-]$/;
 const MAX_ENCODED = 100;
+// Most ids (UUIDs, numbers) are kept whole: one test instead of one per character.
+const ALL_KEPT = new RegExp(`^[a-z0-9_-]{1,${MAX_ENCODED}}$`);
 const HASHED_PREFIX = 60;
 // Device names Windows reserves whatever the extension: their first letter is escaped (still injective).
 const RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/;
@@ -23,6 +25,7 @@ const RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/;
  */
 export function safeName(id: string): string {
   if (id.length === 0) return '%';
+  if (ALL_KEPT.test(id) && !RESERVED.test(id)) return id;
   let name = '';
   for (const char of id) {
     if (KEPT.test(char)) name += char;
