@@ -51,13 +51,14 @@ const ratios = results.map((result) => result.ratio).sort((a, b) => a - b);
 const median = ratios[Math.floor(ratios.length / 2)];
 console.log(`${jobs} jobs: candidate / baseline, median of ${rounds} rounds: ${median.toFixed(3)}`);
 mkdirSync(join(here, 'results'), { recursive: true });
-// Each side as the commit its build came from (and whether tracked files differed from it), not as a path on this
-// machine.
+// Each side as the commit its build came from (and whether tracked files other than the benchmarks' results differed
+// from it), not as a path on this machine.
 function buildOf(cli) {
   const git = (...args) => spawnSync('git', ['-C', dirname(cli), ...args], { encoding: 'utf8' });
   const commit = git('rev-parse', 'HEAD').stdout.trim();
   if (commit === '') return { commit: null };
-  return { commit, modified: git('status', '--porcelain', '--untracked-files=no').stdout.trim() !== '' };
+  const changed = git('status', '--porcelain', '--untracked-files=no', '--', ':/', ':(top,exclude)bench/results');
+  return { commit, modified: changed.stdout.trim() !== '' };
 }
 const builds = { baseline: buildOf(sides.baseline), candidate: buildOf(sides.candidate) };
 const report = { machine: machine(), jobs, builds, rounds: results, medianRatio: Number(median.toFixed(3)) };
