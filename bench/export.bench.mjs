@@ -37,8 +37,6 @@ function median(values) {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-const measure = (args, env) => measureChild(args, env);
-
 // Every run's output stays until the suite ends: on ext4 without a journal (this machine's disk), each new file skips,
 // one by one, the inodes deleted within the last minute (five while their block is dirty), so a run that followed
 // the deletion of the previous run's 500 files spent ~60% more system time than one that did not. (Up to 1.5 GB
@@ -67,14 +65,17 @@ try {
     const base = ['--base-url', simulator.baseUrl, '--project', simulator.projectId, '--batch', simulator.batchId];
     const exportOnce = async () => {
       const out = freshOutput();
-      const measured = await measure([CLI, 'export', ...base, '--out', out], env);
+      const measured = await measureChild([CLI, 'export', ...base, '--out', out], env);
       const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
       if (summary.masks !== jobs || summary.failures.length !== 0) throw new Error('incomplete export');
       return measured;
     };
     const vendorOnce = async () => {
       const out = freshOutput();
-      const measured = await measure([VENDOR, simulator.baseUrl, simulator.projectId, simulator.batchId, out], env);
+      const measured = await measureChild(
+        [VENDOR, simulator.baseUrl, simulator.projectId, simulator.batchId, out],
+        env,
+      );
       const written = readdirSync(out).filter((name) => name.endsWith('.bin')).length;
       if (written !== jobs) throw new Error(`the vendor flow wrote ${written} masks of ${jobs}`);
       return measured;
