@@ -1,8 +1,13 @@
-/** Base class of every error this library throws on purpose: a stable string `code` to switch on. */
-export class PlaymentMasksError extends Error {
-  readonly code: string;
+import type { ErrorCode, ErrorCodeOf } from './errors/catalogue.js';
 
-  constructor(code: string, message: string, options?: ErrorOptions) {
+/**
+ * Base class of every error this library throws on purpose: a stable string `code` to switch on, one of
+ * src/errors/catalogue.ts (docs/errors.md lists them).
+ */
+export class PlaymentMasksError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
@@ -14,7 +19,9 @@ export class PlaymentMasksError extends Error {
  * (`INVALID_ID` for an id no URL path can carry).
  */
 export class InvalidArgumentError extends PlaymentMasksError {
-  constructor(message: string, code = 'INVALID_ARGUMENT') {
+  declare readonly code: ErrorCodeOf<'InvalidArgumentError'>;
+
+  constructor(message: string, code: ErrorCodeOf<'InvalidArgumentError'> = 'INVALID_ARGUMENT') {
     super(code, message);
   }
 }

@@ -1,5 +1,7 @@
 export * from './decode/index.js';
 export { PlaymentMasksError, InvalidArgumentError, AbortError } from './errors.js';
+export { ERROR_CATALOGUE } from './errors/catalogue.js';
+export type { ErrorClassName, ErrorCode, ErrorCodeOf, Retryable } from './errors/catalogue.js';
 export { ready } from './core/wasm.js';
 export { MaskDecoderPool, MAX_THREADS, PoolError } from './pool/index.js';
 export type {

@@ -107,14 +107,17 @@ export class PlaymentClient {
     return fetchAttachment(this.#attachments, url, { signal, maxBytes, memory });
   }
 
-  /** A job's result object: jobResult(), then the attachment behind its `result` URL, parsed. */
-  async annotationResult(projectId: string, jobId: string, options: CallOptions = {}): Promise<ResultObject> {
+  /** A job's result URL, from jobResult(); ApiError `NO_RESULT` when the job has none (it is not completed). */
+  async resultUrl(projectId: string, jobId: string, options: CallOptions = {}): Promise<string> {
     const job = await this.jobResult(projectId, jobId, options);
-    const resultUrl = job.result;
-    if (typeof resultUrl !== 'string' || resultUrl === '') {
-      const url = this.#transport.shownUrl(this.#jobTarget(projectId, jobId));
-      throw new ApiError('NO_RESULT', `the job has no result URL (status ${this.redact(String(job.status))})`, { url });
-    }
+    if (typeof job.result === 'string' && job.result !== '') return job.result;
+    const url = this.#transport.shownUrl(this.#jobTarget(projectId, jobId));
+    throw new ApiError('NO_RESULT', `the job has no result URL (status ${this.redact(String(job.status))})`, { url });
+  }
+
+  /** A job's result object: resultUrl(), then the attachment behind it, parsed. */
+  async annotationResult(projectId: string, jobId: string, options: CallOptions = {}): Promise<ResultObject> {
+    const resultUrl = await this.resultUrl(projectId, jobId, options);
     const bytes = await this.attachment(resultUrl, options);
     const url = this.#transport.redactedUrl(resultUrl, true);
     const { value } = parseObject(bytes, { url, status: 200, apiKey: this.#options.apiKey });

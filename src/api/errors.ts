@@ -1,8 +1,9 @@
+import type { ErrorCodeOf } from '../errors/catalogue.js';
 import { PlaymentMasksError } from '../errors.js';
 import { redact, redactCutText } from './redact.js';
 
 /**
- * Stable codes of ApiError:
+ * Stable codes of ApiError (each in src/errors/catalogue.ts):
  * - `HTTP_STATUS`: a non-2xx answer without the API's JSON error envelope (a gateway page, a storage XML error...).
  * - `API_ERROR`: the API's JSON error envelope (`{ success: false, error: { code } }`), whatever the status;
  *   `apiCode` holds the vendor's `error.code`.
@@ -22,22 +23,7 @@ import { redact, redactCutText } from './redact.js';
  *   the last refusal.
  * - `ABORTED`: the caller's AbortSignal fired.
  */
-export type ApiErrorCode =
-  | 'HTTP_STATUS'
-  | 'API_ERROR'
-  | 'TIMEOUT'
-  | 'CONNECTION'
-  | 'REQUEST_FAILED'
-  | 'RESPONSE_TOO_LARGE'
-  | 'BAD_ENCODING'
-  | 'BAD_JSON'
-  | 'BAD_RESPONSE'
-  | 'BAD_REDIRECT'
-  | 'REPEATED_PAGE_TOKEN'
-  | 'TOO_MANY_PAGES'
-  | 'NO_RESULT'
-  | 'THROTTLED'
-  | 'ABORTED';
+export type ApiErrorCode = ErrorCodeOf<'ApiError'>;
 
 export interface ApiErrorDetails {
   /** The URL of the failed request, without its signature query (see redactUrl). */
@@ -74,6 +60,15 @@ export class ApiError extends PlaymentMasksError {
     if (details.body !== undefined) this.body = details.body;
     if (details.retryAfterMs !== undefined) this.retryAfterMs = details.retryAfterMs;
     this.attempts = details.attempts ?? 1;
+  }
+}
+
+/** A result object lacks what the export reads from it (`annotation_data`, a mask's URL): code BAD_RESULT_OBJECT. */
+export class ResultObjectError extends PlaymentMasksError {
+  declare readonly code: ErrorCodeOf<'ResultObjectError'>;
+
+  constructor(message: string) {
+    super('BAD_RESULT_OBJECT', message);
   }
 }
 

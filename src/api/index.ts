@@ -7,7 +7,7 @@ export type { PlaymentClientOptions } from './options.js';
 export type { RetryOptions } from './retry.js';
 export type { RateStats } from './rate.js';
 export type { RetryEvent } from './http.js';
-export { ApiError } from './errors.js';
+export { ApiError, ResultObjectError } from './errors.js';
 export type { ApiErrorCode } from './errors.js';
 export { masksOf } from './masks.js';
 export { redact, MIN_MASKED_KEY_LENGTH } from './redact.js';

@@ -1,11 +1,11 @@
-import { PlaymentMasksError } from '../errors.js';
+import { ResultObjectError } from './errors.js';
 import type { MaskEntry, MaskRef, ResultObject } from './types.js';
 
 /**
  * The masks of a result object, one per frame and sensor, in frame order: the order of `annotation_data.frames`
  * (or of `sensor_data.frames` when that is absent), masks of one frame in their listed order, masks of unlisted
  * frames last. The URL is `label_url`, or `url` when `label_url` is empty (older results).
- * Throws PlaymentMasksError `BAD_RESULT_OBJECT` when the object has no `annotation_data` or a mask has no URL.
+ * Throws ResultObjectError `BAD_RESULT_OBJECT` when the object has no `annotation_data` or a mask has no URL.
  */
 export function masksOf(result: ResultObject): MaskRef[] {
   const data = (result as Partial<ResultObject> | null)?.annotation_data;
@@ -35,6 +35,6 @@ function text(value: unknown): string {
   return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '';
 }
 
-function badResult(message: string): PlaymentMasksError {
-  return new PlaymentMasksError('BAD_RESULT_OBJECT', message);
+function badResult(message: string): ResultObjectError {
+  return new ResultObjectError(message);
 }

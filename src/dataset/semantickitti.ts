@@ -5,12 +5,19 @@
 import { link, mkdir, readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PlaymentMasksError, reasonOf } from '../errors.js';
+import type { ErrorCodeOf } from '../errors/catalogue.js';
 import { checkClassTable, type ClassEntry } from '../export/classes.js';
 import { writeFileAtomic } from '../export/files.js';
 import type { ExportSummary, IndexLine } from '../export/records.js';
 
 /** The export cannot become a SemanticKITTI tree (wrong settings, missing or misaligned files). */
-export class DatasetError extends PlaymentMasksError {}
+export class DatasetError extends PlaymentMasksError {
+  declare readonly code: ErrorCodeOf<'DatasetError'>;
+
+  constructor(code: ErrorCodeOf<'DatasetError'>, message: string) {
+    super(code, message);
+  }
+}
 
 export interface SemanticKittiOptions {
   /** The export folder. */
@@ -232,7 +239,7 @@ async function writeText(dir: string, name: string, text: string): Promise<void>
   await writeFileAtomic(dir, name, [Buffer.from(text, 'utf8')]);
 }
 
-async function readJson<T>(path: string, code: string): Promise<T> {
+async function readJson<T>(path: string, code: ErrorCodeOf<'DatasetError'>): Promise<T> {
   try {
     return JSON.parse(await readFile(path, 'utf8')) as T;
   } catch (error) {

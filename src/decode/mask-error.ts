@@ -1,3 +1,4 @@
+import type { ErrorCodeOf } from '../errors/catalogue.js';
 import { PlaymentMasksError } from '../errors.js';
 
 /** Stable codes of MaskParseError, indexed by the number the WebAssembly core returns (negated). */
@@ -15,11 +16,7 @@ export const MASK_ERROR_CODES = [
   'TRAILING_DATA',
 ] as const;
 
-export type MaskErrorCode =
-  | Exclude<(typeof MASK_ERROR_CODES)[number], undefined>
-  | 'POINT_COUNT_MISMATCH'
-  | 'TOO_LARGE'
-  | 'INVALID_LEGACY_MASK';
+export type MaskErrorCode = ErrorCodeOf<'MaskParseError'>;
 
 const DESCRIPTIONS: Record<MaskErrorCode, string> = {
   EMPTY_INPUT: 'the mask is empty',

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResultObject } from '../api/index.js';
 import { PlaymentMasksError, reasonOf } from '../errors.js';
+import { ExportError } from './export-error.js';
 import { writeFileAtomic } from './files.js';
 
 export const CLASSES_NAME = 'classes.json';
@@ -188,7 +189,7 @@ export class ClassTable {
     this.see([jobClass]);
     this.#sorted ??= sortedKeys(this.#seen);
     const id = this.#sorted.indexOf(classKeyOf(jobClass)) + 1;
-    if (id > MAX_CLASS_ID) throw new PlaymentMasksError('TOO_MANY_CLASSES', `more than ${MAX_CLASS_ID} classes`);
+    if (id > MAX_CLASS_ID) throw new ExportError('TOO_MANY_CLASSES', `more than ${MAX_CLASS_ID} classes`);
     return id;
   }
 

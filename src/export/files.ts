@@ -6,6 +6,7 @@ import { lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { PlaymentMasksError } from '../errors.js';
+import type { ErrorCodeOf } from '../errors/catalogue.js';
 
 // Kept as is: lowercase letters, digits, '-' and '_'. Everything else becomes %xx (lowercase hex) per UTF-8 byte (%uxxxx
 // for an unpaired surrogate), so
@@ -182,7 +183,9 @@ export async function syncDir(dir: string): Promise<void> {
  * planted there would lead the export's writes, and its removal of stale temporary files, out of the folder).
  */
 export class OutputPathError extends PlaymentMasksError {
-  constructor(code: 'OUTPUT_SYMLINK' | 'OUTPUT_NOT_A_FOLDER', message: string) {
+  declare readonly code: ErrorCodeOf<'OutputPathError'>;
+
+  constructor(code: ErrorCodeOf<'OutputPathError'>, message: string) {
     super(code, message);
   }
 }

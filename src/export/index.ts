@@ -11,3 +11,4 @@ export type { JobLegend, LabelMode, LegendEntry as JobLegendEntry } from './lege
 export { OutputLockedError } from './lock.js';
 export { OutputPathError } from './files.js';
 export { InvalidResultError } from './job.js';
+export { ExportError } from './export-error.js';

@@ -2,7 +2,7 @@
 // every frame), in track id order (UTF-16 code units); an annotation without a track is an object of its own, after
 // the tracks, in key order. 0 is no object. kitti puts the id in the high 16 bits of each label (SemanticKITTI's
 // panoptic layout), npy and bin write it to its own uint16 file next to the labels.
-import { PlaymentMasksError } from '../errors.js';
+import { ExportError } from './export-error.js';
 import type { KeyMeaning } from './classes.js';
 import type { ExportFormat } from './formats.js';
 
@@ -18,8 +18,7 @@ export function instanceIdsOf(meanings: readonly KeyMeaning[]): Map<number, numb
   const ids = new Map<number, number>();
   for (const { key, trackId } of meanings) {
     const id = trackId === undefined ? ++next : trackIds.get(trackId)!;
-    if (id > MAX_INSTANCE)
-      throw new PlaymentMasksError('TOO_MANY_INSTANCES', `the job has more than ${MAX_INSTANCE} objects`);
+    if (id > MAX_INSTANCE) throw new ExportError('TOO_MANY_INSTANCES', `the job has more than ${MAX_INSTANCE} objects`);
     ids.set(key, id);
   }
   return ids;

@@ -27,7 +27,6 @@ import {
 import type { IndexLine } from './records.js';
 import { histogramOf, pickPoints, pointsFile, pointsFileSize, type PointsTarget } from './points.js';
 import type { ProgressCounters } from './progress.js';
-import { redactionOf } from './redaction.js';
 import { recoverRemap } from './remap.js';
 import { plannedMasks, type PlannedMask } from './result-plan.js';
 
@@ -289,7 +288,7 @@ async function exportMasks(
 
 /**
  * The job result's result object, fetched through the attachment endpoint within maxResultBytes, its bytes counted
- * in `memory`. Throws NO_RESULT without one.
+ * in `memory`. Throws ApiError `NO_RESULT` without one.
  */
 async function fetchResult(
   context: JobContext,
@@ -298,11 +297,7 @@ async function fetchResult(
   memory: Reservation,
 ): Promise<Uint8Array> {
   const { client, projectId, progress } = context;
-  const { result: resultUrl, status } = await client.jobResult(projectId, job.id, { signal });
-  if (typeof resultUrl !== 'string' || resultUrl === '') {
-    const shown = redactionOf(client)(String(status));
-    throw new PlaymentMasksError('NO_RESULT', `the job has no result URL (status ${shown})`);
-  }
+  const resultUrl = await client.resultUrl(projectId, job.id, { signal });
   const bytes = await client.attachment(resultUrl, { signal, maxBytes: context.limits.result, memory });
   progress.bytesDownloaded += bytes.length;
   return bytes;

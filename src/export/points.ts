@@ -5,7 +5,7 @@ import { stat } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
 import type { ResultObject } from '../api/index.js';
-import { PlaymentMasksError } from '../errors.js';
+import { ExportError } from './export-error.js';
 import { copyColumn, intensityField, positionFields } from '../pcd/fields.js';
 import { LabelJoinError } from '../pcd/join-error.js';
 import { parsePcdHeader } from '../pcd/header.js';
@@ -27,7 +27,7 @@ export function pointsFileSize(points: number, format: ExportFormat): number {
 
 /**
  * The private URL of the point cloud `sensorId` recorded for `frameId`: `sensor_data.frames[].sensors[].data_url`.
- * Throws PlaymentMasksError `NO_POINT_CLOUD` when the result object does not name one.
+ * Throws ExportError `NO_POINT_CLOUD` when the result object does not name one.
  */
 export function pointCloudUrlOf(result: ResultObject, frameId: string, sensorId: string): string {
   const frames = result.sensor_data?.frames;
@@ -38,10 +38,7 @@ export function pointCloudUrlOf(result: ResultObject, frameId: string, sensorId:
     : undefined;
   const url = sensor?.data_url;
   if (typeof url !== 'string' || url === '') {
-    throw new PlaymentMasksError(
-      'NO_POINT_CLOUD',
-      `frame ${frameId} has no point cloud (data_url) for sensor ${sensorId}`,
-    );
+    throw new ExportError('NO_POINT_CLOUD', `frame ${frameId} has no point cloud (data_url) for sensor ${sensorId}`);
   }
   return url;
 }

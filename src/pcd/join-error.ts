@@ -1,6 +1,7 @@
 import { PlaymentMasksError } from '../errors.js';
+import type { ErrorCodeOf } from '../errors/catalogue.js';
 
-export type LabelJoinErrorCode = 'POINT_COUNT_MISMATCH' | 'MISSING_POSITION_FIELD' | 'INVALID_INTENSITY_FIELD';
+export type LabelJoinErrorCode = ErrorCodeOf<'LabelJoinError'>;
 
 /**
  * A mask and a point cloud cannot be joined: they describe different point sets, the cloud has no x, y, z, or its

@@ -1,3 +1,4 @@
+import type { ErrorCodeOf } from '../errors/catalogue.js';
 import { PlaymentMasksError } from '../errors.js';
 
 /** Stable codes of LZF failures, indexed by the number the WebAssembly core returns (negated). */
@@ -9,7 +10,7 @@ export const LZF_ERROR_CODES = [
   'LZF_SHORT_OUTPUT',
 ] as const;
 
-const DESCRIPTIONS = {
+const DESCRIPTIONS: Record<PcdErrorCode, string> = {
   HEADER_UNTERMINATED: 'the header ends without a DATA line',
   UNKNOWN_KEYWORD: 'unknown header keyword',
   DUPLICATE_KEYWORD: 'header keyword given twice',
@@ -31,10 +32,9 @@ const DESCRIPTIONS = {
   LZF_OUTPUT_OVERRUN: 'the LZF stream writes past the declared size',
   LZF_BAD_BACKREFERENCE: 'an LZF back reference points before the start of the data',
   LZF_SHORT_OUTPUT: 'the LZF stream ends before the declared size',
-  MISSING_FIELD: 'the point cloud lacks a required field',
-} as const;
+};
 
-export type PcdErrorCode = keyof typeof DESCRIPTIONS;
+export type PcdErrorCode = ErrorCodeOf<'PcdParseError'>;
 
 /**
  * The bytes are not a PCD file this library can read. `offset` is the byte offset of the fault in the file

@@ -1,0 +1,11 @@
+import type { ErrorCodeOf } from '../errors/catalogue.js';
+import { PlaymentMasksError } from '../errors.js';
+
+/** A job's data cannot be written the way the export writes it (more classes or objects than ids, no point cloud). */
+export class ExportError extends PlaymentMasksError {
+  declare readonly code: ErrorCodeOf<'ExportError'>;
+
+  constructor(code: ErrorCodeOf<'ExportError'>, message: string) {
+    super(code, message);
+  }
+}
