@@ -1,14 +1,109 @@
+// The tests run the TypeScript source (vitest transforms it), except the ones that test the built package (dist/,
+// cjs/: the dual package, the bundlers, the browser bundle, fresh processes importing the package). Two things the
+// build provides are made here for the source:
+// - the WebAssembly core, which src/core/wasm.ts imports as bytes (tsup's binary loader): build/core.wasm, rebuilt
+//   first when a file of assembly/ is newer than it (so a test never runs a stale core);
+// - the pool's worker, which Node.js starts from a JavaScript file next to the pool: src/pool/worker.ts bundled by
+//   esbuild into build/test/worker.js at the start of every run, and the pool pointed at it.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { buildSync } from 'esbuild';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 
+const root = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const CORE = root('./build/core.wasm');
+const TEST_WORKER = root('./build/test/worker.js');
+
+/** Rebuilds build/core.wasm when it is missing or older than a file of assembly/ (asc takes ~15 s). */
+function freshCore(): void {
+  const built = existsSync(CORE) ? statSync(CORE).mtimeMs : 0;
+  const sources = readdirSync(root('./assembly')).map((name) => statSync(root(`./assembly/${name}`)).mtimeMs);
+  if (sources.every((time) => time <= built)) return;
+  console.warn('build/core.wasm is missing or older than assembly/: rebuilding it (npm run build:wasm)');
+  execFileSync(
+    process.execPath,
+    [root('./node_modules/assemblyscript/bin/asc.js'), 'assembly/index.ts', '--target', 'release'],
+    {
+      cwd: root('.'),
+      stdio: 'inherit',
+    },
+  );
+}
+
+let built = false;
+
+const sourceBuild: Plugin = {
+  name: 'playment-masks-source',
+  enforce: 'pre',
+  buildStart() {
+    // Once per run, not once per project.
+    if (built) return;
+    built = true;
+    freshCore();
+    buildSync({
+      entryPoints: [root('./src/pool/worker.ts')],
+      outfile: TEST_WORKER,
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      packages: 'external',
+      loader: { '.wasm': 'binary' },
+      logLevel: 'error',
+    });
+  },
+  load(id) {
+    if (!id.endsWith('.wasm')) return null;
+    // A copy in an ArrayBuffer of its own, as tsup's loader gives it.
+    return `import { readFileSync } from 'node:fs';\nexport default new Uint8Array(readFileSync(${JSON.stringify(id)}));`;
+  },
+  transform(code, id) {
+    if (!id.endsWith('/src/pool/pool.ts')) return null;
+    const entry = "new URL('./worker.js', import.meta.url)";
+    if (!code.includes(entry))
+      throw new Error(`vitest.config.ts: src/pool/pool.ts no longer names its worker as ${entry}`);
+    return code.replace(entry, `new URL(${JSON.stringify(pathToFileURL(TEST_WORKER).href)})`);
+  },
+};
+
+/**
+ * Tests whose outcome does not depend on the Node.js version, run once in CI: pure computation over bytes (the
+ * parsers' property and fuzz tests, the rate control in virtual time) and the tests driven by other programs that
+ * read our output (Chromium, PCL, numpy). Everything else (HTTP, files, threads, processes, the packaged build)
+ * runs on every Node.js version CI covers.
+ */
+const ONCE = [
+  'test/decode-mask-property.test.ts',
+  'test/decode-mask-sizes.test.ts',
+  'test/pcd-fuzz.test.ts',
+  'test/pcd-number.test.ts',
+  'test/pcd-ascii.test.ts',
+  'test/pcd-pcl.test.ts',
+  'test/rate-control.test.ts',
+  'test/hex-color.test.ts',
+  'test/browser.test.ts',
+  'test/bundlers.test.ts',
+  'test/export-formats.test.ts',
+  'test/semantickitti.test.ts',
+  'test/docs.test.ts',
+  'test/error-catalogue.test.ts',
+];
+
 export default defineConfig({
+  plugins: [sourceBuild],
   test: {
     // Generous: two cores shared with other work can make a property test or a browser start take many times longer.
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: 'node', include: ['test/**/*.test.ts'], exclude: ONCE } },
+      { extends: true, test: { name: 'once', include: ONCE } },
+    ],
     coverage: {
       provider: 'v8',
-      // The tests load the build (dist/); with `npm run build -- --sourcemap` its lines map back to src/.
-      include: ['src/**/*.ts', 'dist/**/*.js'],
+      include: ['src/**/*.ts'],
       reporter: ['text-summary', 'text', 'html', 'json-summary'],
     },
   },

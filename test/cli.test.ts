@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator, type SimulatorOptions } from '../dist/sim.js';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../src/sim/index.js';
 import {
   checkExport,
   completeJobCount,

@@ -2,8 +2,8 @@
 // attachment arrives intact, the storage host never sees the key, and no error shows it.
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ApiError, masksOf, PlaymentClient, type RetryEvent } from '../dist/index.js';
-import { startSimulator, type FaultKind, type Simulator } from '../dist/sim.js';
+import { ApiError, masksOf, PlaymentClient, type RetryEvent } from '../src/index.js';
+import { startSimulator, type FaultKind, type Simulator } from '../src/sim/index.js';
 
 const closing: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {

@@ -1,6 +1,6 @@
 // The client's pure parts: backoff, Retry-After, what is retried, page tokens, URL redaction, mask listing.
 import { describe, expect, it } from 'vitest';
-import { masksOf, PlaymentMasksError, type ResultObject } from '../dist/index.js';
+import { masksOf, PlaymentMasksError, type ResultObject } from '../src/index.js';
 import { ApiError, redactUrl, type ApiErrorCode } from '../src/api/errors.js';
 import { nextPageToken } from '../src/api/pagination.js';
 import { isRetryable, parseRetryAfter, retryDelay } from '../src/api/retry.js';

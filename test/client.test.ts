@@ -17,8 +17,8 @@ import {
   PlaymentClient,
   type PlaymentClientOptions,
   type RetryEvent,
-} from '../dist/index.js';
-import { startSimulator, type Simulator, type SimulatorOptions } from '../dist/sim.js';
+} from '../src/index.js';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../src/sim/index.js';
 
 const FAST_RETRY = { retries: 4, minDelayMs: 1, maxDelayMs: 20 };
 const closing: Array<{ close(): Promise<void> }> = [];

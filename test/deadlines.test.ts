@@ -2,7 +2,7 @@
 // same on the attachment redirect's body, and a listing handing out fresh page tokens forever.
 import type { ServerResponse } from 'node:http';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { CLIENT_DEFAULTS, exportBatch, MaskDecoderPool, PlaymentClient, type RetryEvent } from '../dist/index.js';
+import { CLIENT_DEFAULTS, exportBatch, MaskDecoderPool, PlaymentClient, type RetryEvent } from '../src/index.js';
 import { removeTempDirs, tempDir } from './export-support.js';
 import { apiFailure as failure, drip, json, serve, type Handler } from './hostile-support.js';
 

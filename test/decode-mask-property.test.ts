@@ -2,7 +2,7 @@
 // still decodes exactly like JSON.parse or throws MaskParseError with the code and offset of the reference grammar.
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import { decodeMask, MaskParseError } from '../dist/index.js';
+import { decodeMask, MaskParseError } from '../src/index.js';
 import { jsonParseLabels, referenceDecode, sameMask, startsLikePcd } from './decode-mask-reference.js';
 
 const encoder = new TextEncoder();

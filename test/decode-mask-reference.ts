@@ -1,6 +1,6 @@
 // Reference implementations for the decodeMask tests: the mask grammar written plainly in JS (same codes and offsets
 // as the WebAssembly core must give), and JSON.parse as an independent oracle for valid masks.
-import type { DecodedMask } from '../dist/index.js';
+import type { DecodedMask } from '../src/index.js';
 
 export type Outcome = { labels: Uint16Array } | { code: string; offset: number };
 

@@ -2,7 +2,7 @@
 // between the SIMD and the scalar parser, the growth of the reused WebAssembly scratch region between calls, and masks
 // of millions of points.
 import { describe, expect, it } from 'vitest';
-import { decodeMask, MaskParseError } from '../dist/index.js';
+import { decodeMask, MaskParseError } from '../src/index.js';
 import { formatMaskText, generateMaskLabels, realisticMaskText, runFreeMaskText } from '../src/sim/mask-text.js';
 import { referenceDecode, sameMask, type Outcome } from './decode-mask-reference.js';
 

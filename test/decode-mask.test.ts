@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeMask, InvalidArgumentError, MaskParseError, type DecodedMask } from '../dist/index.js';
+import { decodeMask, InvalidArgumentError, MaskParseError, type DecodedMask } from '../src/index.js';
 import { jsonParseLabels, referenceDecode, referenceHistogram, sameMask } from './decode-mask-reference.js';
 
 const encoder = new TextEncoder();

@@ -3,7 +3,7 @@ import { lstat, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { EXPORT_DEFAULTS, exportBatch, InvalidArgumentError, type ExportProgress } from '../dist/index.js';
+import { EXPORT_DEFAULTS, exportBatch, InvalidArgumentError, type ExportProgress } from '../src/index.js';
 import {
   compressedBomb,
   formatMaskText,
@@ -14,7 +14,7 @@ import {
   writePcd,
   type HostileOptions,
   type Reply,
-} from '../dist/sim.js';
+} from '../src/sim/index.js';
 import {
   exportClient,
   exportTestPool,

@@ -1,7 +1,7 @@
 // Results of the older generation (a legend and PCD masks behind `url`) export exactly like the current ones.
 import { afterAll, describe, expect, it } from 'vitest';
-import { exportBatch, MaskDecoderPool, PlaymentClient } from '../dist/index.js';
-import { startSimulator } from '../dist/sim.js';
+import { exportBatch, MaskDecoderPool, PlaymentClient } from '../src/index.js';
+import { startSimulator } from '../src/sim/index.js';
 import { checkExport, indexLines, readTree, removeTempDirs, tempDir } from './export-support.js';
 
 const pool = new MaskDecoderPool({ threads: 2 });

@@ -10,7 +10,7 @@ import {
   MaskDecoderPool,
   PlaymentClient,
   type ExportOptions,
-} from '../dist/index.js';
+} from '../src/index.js';
 import {
   pointCloudFields,
   pointCloudFile,
@@ -18,7 +18,7 @@ import {
   startSimulator,
   type Simulator,
   type SimulatorOptions,
-} from '../dist/sim.js';
+} from '../src/sim/index.js';
 import { parseArgs } from '../src/cli/args.js';
 import { npyHeader } from '../src/export/formats.js';
 import { pointsFileName } from '../src/export/points.js';

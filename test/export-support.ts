@@ -10,8 +10,8 @@ import {
   type ExportOptions,
   type IndexLine,
   type PlaymentClientOptions,
-} from '../dist/index.js';
-import { startSimulator, type SimDataset, type Simulator, type SimulatorOptions } from '../dist/sim.js';
+} from '../src/index.js';
+import { startSimulator, type SimDataset, type Simulator, type SimulatorOptions } from '../src/sim/index.js';
 
 const created: string[] = [];
 const serving: { server: { close(): Promise<void> }; client: PlaymentClient }[] = [];

@@ -9,8 +9,8 @@ import {
   type ExportOptions,
   type ExportProgress,
   type ExportSummary,
-} from '../dist/index.js';
-import { SimDataset, type SimulatorOptions } from '../dist/sim.js';
+} from '../src/index.js';
+import { SimDataset, type SimulatorOptions } from '../src/sim/index.js';
 import {
   checkExport,
   exportTestPool,

@@ -1,8 +1,8 @@
 // Ids no URL can carry as one path segment: `.` and `..` (dot segments, which RFC 3986 / WHATWG servers resolve even
 // percent-encoded) and ids with a lone surrogate (no UTF-8 form). Refused with a typed error before any request.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { exportBatch, InvalidArgumentError, MaskDecoderPool, PlaymentClient } from '../dist/index.js';
-import { startSimulator } from '../dist/sim.js';
+import { exportBatch, InvalidArgumentError, MaskDecoderPool, PlaymentClient } from '../src/index.js';
+import { startSimulator } from '../src/sim/index.js';
 import { json, serve, type Origin } from './hostile-support.js';
 import { indexLines, readTree, removeTempDirs, tempDir } from './export-support.js';
 

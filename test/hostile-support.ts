@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
-import { ApiError } from '../dist/index.js';
+import { ApiError } from '../src/index.js';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 

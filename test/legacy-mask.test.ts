@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { decodeMask, MaskParseError, PcdParseError } from '../dist/index.js';
+import { decodeMask, MaskParseError, PcdParseError } from '../src/index.js';
 import { FORMS, lidarCloud } from './fixtures/pcd-samples.js';
 import { writePcd, type PcdWriterField } from '../src/sim/pcd-writer.js';
 import { generateMaskLabels } from '../src/sim/mask-text.js';

@@ -2,7 +2,7 @@
 // reference parser: whatever the input, readPcd must give exactly what the reference gives, values or error.
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { PcdParseError, readPcd } from '../dist/index.js';
+import { PcdParseError, readPcd } from '../src/index.js';
 import { minimumAsciiBytes, parseAsciiData } from '../src/pcd/ascii-js.js';
 import { parsePcdHeader } from '../src/pcd/header.js';
 import { fieldLayout, fieldViews } from '../src/pcd/layout.js';

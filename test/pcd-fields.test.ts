@@ -1,7 +1,7 @@
 // Field names as other writers spell them: x/y/z and intensity in any letter case (PDAL writes `X Y Z Intensity`),
 // intensity as `i`, `reflectance` or `remission`, in labelPoints and in the points files of --with-points.
 import { describe, expect, it } from 'vitest';
-import { decodeMask, labelPoints, readPcd } from '../dist/index.js';
+import { decodeMask, labelPoints, readPcd } from '../src/index.js';
 import { encodePoints } from '../src/export/points.js';
 import { LabelJoinError } from '../src/pcd/join-error.js';
 import { writePcd, type PcdWriterField } from '../src/sim/pcd-writer.js';

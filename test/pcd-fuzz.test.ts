@@ -1,7 +1,7 @@
 // No input of any shape makes readPcd crash, hang or misread: it returns a consistent cloud or throws PcdParseError.
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import { PcdParseError, readPcd } from '../dist/index.js';
+import { PcdParseError, readPcd } from '../src/index.js';
 import { everyTypeCloud, FORMS, lidarCloud } from './fixtures/pcd-samples.js';
 import { writePcd } from '../src/sim/pcd-writer.js';
 

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  decodeMask,
-  InvalidArgumentError,
-  LabelJoinError,
-  labelPoints,
-  pointsOfLabel,
-  readPcd,
-} from '../dist/index.js';
+import { decodeMask, InvalidArgumentError, LabelJoinError, labelPoints, pointsOfLabel, readPcd } from '../src/index.js';
 import { lidarCloud } from './fixtures/pcd-samples.js';
 import { writePcd, type PcdWriterField } from '../src/sim/pcd-writer.js';
 import { generateMaskLabels } from '../src/sim/mask-text.js';

@@ -3,7 +3,7 @@
 // its power-of-five table against the generator; and the ascii paths that use it (64-bit integers, nan bits).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { PcdParseError, readPcd } from '../dist/index.js';
+import { PcdParseError, readPcd } from '../src/index.js';
 import { seededRandom } from '../src/sim/mask-text.js';
 import { tableSource } from '../assembly/pow5.gen.mjs';
 

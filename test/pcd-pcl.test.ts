@@ -6,8 +6,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeMask, PcdParseError, readPcd, type PointCloud } from '../dist/index.js';
-import { lidarScan, writePcd } from '../dist/sim.js';
+import { decodeMask, PcdParseError, readPcd, type PointCloud } from '../src/index.js';
+import { lidarScan, writePcd } from '../src/sim/index.js';
 import { everyTypeCloud, FORMS, lidarCloud } from './fixtures/pcd-samples.js';
 import { buildProbe, cStrto, pclMissing, pclRead, pclWriteCorpus, type PclCloud } from './pcl/probe.mjs';
 

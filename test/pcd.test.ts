@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PcdParseError, readPcd, readPcdHeader, type PcdErrorCode } from '../dist/index.js';
+import { PcdParseError, readPcd, readPcdHeader, type PcdErrorCode } from '../src/index.js';
 import { everyTypeCloud, FORMS, lidarCloud } from './fixtures/pcd-samples.js';
 import { lzfCompress, writePcd, type PcdWriterField } from '../src/sim/pcd-writer.js';
 

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AbortError, decodeMask, InvalidArgumentError, MaskDecoderPool, PoolError } from '../dist/index.js';
+import { AbortError, decodeMask, InvalidArgumentError, MaskDecoderPool, PoolError } from '../src/index.js';
 import { realisticMaskText } from '../src/sim/mask-text.js';
 import { CRASH, PROBE, SLOW } from './fixtures/pool-test-worker.mjs';
 

@@ -8,7 +8,7 @@ import {
   MaskParseError,
   PoolError,
   type DecodedMask,
-} from '../dist/index.js';
+} from '../src/index.js';
 import { realisticMaskText } from '../src/sim/mask-text.js';
 
 const encoder = new TextEncoder();

@@ -5,8 +5,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ApiError, exportBatch, PlaymentClient, type PlaymentClientOptions } from '../dist/index.js';
-import { startSimulator, type Simulator, type SimulatorOptions } from '../dist/sim.js';
+import { ApiError, exportBatch, PlaymentClient, type PlaymentClientOptions } from '../src/index.js';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../src/sim/index.js';
 import { parseRateHeaders } from '../src/api/rate-headers.js';
 import { isThrottle } from '../src/api/retry.js';
 import { KeyRateLimit } from '../src/sim/rate-limit.js';

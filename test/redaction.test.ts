@@ -16,7 +16,7 @@ import {
   redact,
   type ExportSummary,
   type RetryEvent,
-} from '../dist/index.js';
+} from '../src/index.js';
 import { removeTempDirs, tempDir } from './export-support.js';
 import { apiFailure, json, keyForms, leaks, serve, type Origin } from './hostile-support.js';
 

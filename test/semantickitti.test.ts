@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { cp, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildSemanticKitti, exportBatch, MaskDecoderPool, PlaymentClient } from '../dist/index.js';
-import { pointCloudFields, startSimulator, type Simulator } from '../dist/sim.js';
+import { buildSemanticKitti, exportBatch, MaskDecoderPool, PlaymentClient } from '../src/index.js';
+import { pointCloudFields, startSimulator, type Simulator } from '../src/sim/index.js';
 import { expectedLabels, removeTempDirs, tempDir, type TableEntry } from './export-support.js';
 
 const pool = new MaskDecoderPool({ threads: 2 });

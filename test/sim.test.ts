@@ -1,6 +1,6 @@
 // The simulator itself, probed with plain fetch: the tests of the client and the export trust what it serves.
 import { afterEach, describe, expect, it } from 'vitest';
-import { FaultPlan, SimDataset, startSimulator, type Simulator, type SimulatorOptions } from '../dist/sim.js';
+import { FaultPlan, SimDataset, startSimulator, type Simulator, type SimulatorOptions } from '../src/sim/index.js';
 
 const closing: Simulator[] = [];
 afterEach(async () => {

@@ -4,8 +4,8 @@
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exportBatch, type ExportProgress } from '../dist/index.js';
-import type { SimulatorOptions } from '../dist/sim.js';
+import { exportBatch, type ExportProgress } from '../src/index.js';
+import type { SimulatorOptions } from '../src/sim/index.js';
 import {
   checkExport,
   exportTestPool,

@@ -1,6 +1,6 @@
 // Inputs that used to surface as bare TypeError / RangeError: detached buffers, and the largest valid masks.
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeMask, InvalidArgumentError, MaskDecoderPool, readPcd } from '../dist/index.js';
+import { decodeMask, InvalidArgumentError, MaskDecoderPool, readPcd } from '../src/index.js';
 import { allocateMaskResult } from '../src/core/allocate.js';
 
 const pool = new MaskDecoderPool({ threads: 1 });
