@@ -195,7 +195,8 @@ describe('describeError: one line, the code once', () => {
     [
       'a folder read as a file',
       async () => readFile(await tempDir()),
-      /^read: illegal operation on a directory \(EISDIR\)$/,
+      // Node.js 26 names the path in this error (`cannot read DIR: ...`), earlier versions only the syscall (`read: ...`).
+      /^(read|cannot read \/\S+): illegal operation on a directory \(EISDIR\)$/,
     ],
     ['a port in use', () => listenTwice(), /^listen: address already in use 127\.0\.0\.1:\d+ \(EADDRINUSE\)$/],
     ['a malformed mask', async () => decodeMask('[1,,2]'), /^EXPECTED_VALUE: .* at byte 3$/],

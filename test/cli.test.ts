@@ -523,7 +523,8 @@ describe('playment-masks decode, simulate, demo, --help', { timeout: 60_000 }, (
     );
   });
 
-  const demoArgs = ['demo', '--jobs', '12', '--frames', '2', '--points', '1000'];
+  // Without the simulated 5/s limit: these tests are about the temporary folder, not the rate (rate-limit.test.ts).
+  const demoArgs = ['demo', '--jobs', '12', '--frames', '2', '--points', '1000', '--rate-limit', '0'];
   it.each<[string, string[], 'removed' | 'kept']>([
     ['without --out: a temporary folder, removed at the end', [], 'removed'],
     ['--keep: the temporary folder kept, and said where', ['--keep'], 'kept'],
