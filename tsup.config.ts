@@ -1,4 +1,4 @@
-// Three builds, run by one `tsup` call (see README "Architecture"):
+// Three builds, run by one `tsup` call (see docs/architecture.md):
 // - Node.js: every entry as ES modules with shared chunks, so a process holds one copy of each class and of the
 //   compiled core. CommonJS callers get the same files through Node's require() of ES modules (cjs/*.cjs).
 // - Declarations for those CommonJS callers (.d.cts), since TypeScript reads a file's module format from its name.

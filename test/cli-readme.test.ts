@@ -1,4 +1,5 @@
-// README's command reference against what the parser accepts: every command, option, limit and default, both ways.
+// The command reference (docs/export.md, "Commands and options") against what the parser accepts: every command,
+// option, limit and default, both ways.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { optionValues } from '../src/cli/help.js';
@@ -10,8 +11,11 @@ interface Table {
   rows: string[][];
 }
 
-const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-const reference = readme.slice(readme.indexOf('### Commands and options'), readme.indexOf('### Export speed'));
+const doc = readFileSync(new URL('../docs/export.md', import.meta.url), 'utf8');
+const start = doc.indexOf('\n## Commands and options\n');
+// The section runs to the next heading of its level, or to the end of the file.
+const end = doc.indexOf('\n## ', start + 1);
+const reference = doc.slice(start, end === -1 ? undefined : end);
 
 // Cells split on '|' not escaped as '\|'.
 const cells = (line: string) =>
@@ -21,7 +25,7 @@ const cells = (line: string) =>
     .map((cell) => cell.trim());
 
 const tables: Table[] = reference
-  .split(/^#### /m)
+  .split(/^### /m)
   .slice(1)
   .map((section) => {
     const lines = section.split('\n');
@@ -40,8 +44,9 @@ function tablesOf(command: CommandName): { table: Table; defaultColumn: number }
 
 const optionCell = (name: string, value: string | undefined) => `\`--${name}${value ? ` ${value}` : ''}\``;
 
-describe("README's command reference", () => {
+describe('the command reference in docs/export.md', () => {
   it('has a section for every command, headed by its usage', () => {
+    expect(start, 'docs/export.md has no "## Commands and options" section').toBeGreaterThan(-1);
     for (const command of COMMANDS) {
       const own = tables.filter((table) => table.heading.startsWith(`\`playment-masks ${command} `));
       expect(own.map((table) => table.heading.replaceAll('\\|', '|'))).toEqual([
