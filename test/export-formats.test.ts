@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeFileAtomic } from '../src/export/files.js';
-import { decodeLabelFile, encodedSize, encodeLabels, extensionOf, npyHeader } from '../src/export/formats.js';
+import { EXPORT_FORMATS, type ExportFormat, FORMATS, npyHeader } from '../src/formats/index.js';
+
+const encodeLabels = (labels: Uint16Array, format: ExportFormat) => FORMATS[format].encodeLabels(labels);
+const decodeLabelFile = (bytes: Uint8Array, format: ExportFormat) => FORMATS[format].decodeLabels(bytes, false);
+const encodedSize = (points: number, format: ExportFormat) => FORMATS[format].labelFileSize(points);
 
 const concat = (chunks: Uint8Array[]) => Buffer.concat(chunks.map((chunk) => Buffer.from(chunk)));
 
@@ -54,7 +58,7 @@ describe('encodeLabels: each format byte-exact', () => {
       0, 0, 0, 0, 1, 0, 0, 0, 58, 0, 0, 0, 255, 0, 0, 0, 0, 1, 0, 0, 0x34, 0x12, 0, 0, 0xff, 0xff, 0, 0,
     ]);
     expect(bytes.length).toBe(encodedSize(labels.length, 'kitti'));
-    expect(extensionOf('kitti')).toBe('.label');
+    expect(FORMATS.kitti.labelExtension).toBe('.label');
   });
 
   it('npy: the header, then the labels as little-endian uint16 at a 64-byte boundary', () => {
@@ -72,10 +76,10 @@ describe('encodeLabels: each format byte-exact', () => {
   });
 });
 
-describe('decodeLabelFile: reading back what encodeLabels wrote', () => {
+describe('decodeLabels: reading back what encodeLabels wrote', () => {
   const labels = Uint16Array.from([0, 1, 58, 65535, 7]);
 
-  it.each(['npy', 'bin', 'kitti'] as const)('round trips %s, and an empty mask', (format) => {
+  it.each(EXPORT_FORMATS)('round trips %s, and an empty mask', (format) => {
     expect(decodeLabelFile(concat(encodeLabels(labels, format)), format)).toEqual(labels);
     expect(decodeLabelFile(concat(encodeLabels(new Uint16Array(0), format)), format)).toEqual(new Uint16Array(0));
   });

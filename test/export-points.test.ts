@@ -20,7 +20,7 @@ import {
   type SimulatorOptions,
 } from '../src/sim/index.js';
 import { parseArgs } from '../src/cli/args.js';
-import { npyHeader } from '../src/export/formats.js';
+import { npyHeader } from '../src/formats/index.js';
 import { pointsFileName } from '../src/export/points.js';
 import { indexLines, labelsOf, readTree, removeTempDirs, tempDir } from './export-support.js';
 

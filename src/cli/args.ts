@@ -1,7 +1,7 @@
 // Command-line parsing: argv in, a Command or a UsageError out. Pure: no process, no environment, no I/O.
 import { apiKeyProblem, baseUrlProblem } from '../api/options.js';
 import { PlaymentMasksError } from '../errors.js';
-import type { ExportFormat } from '../export/formats.js';
+import type { ExportFormat } from '../formats/index.js';
 import { FAULT_ROUTES, ROUTE_FAULTS, type FaultKind, type Route } from '../sim/faults.js';
 import type { Compression } from '../sim/reply.js';
 import type { SimulatorOptions } from '../sim/server.js';

@@ -10,7 +10,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { buildSemanticKitti } from '../dataset/semantickitti.js';
 import { readClassTable } from '../export/classes.js';
 import { writeFileAtomic } from '../export/files.js';
-import { encodeLabels } from '../export/formats.js';
+import { FORMATS } from '../formats/index.js';
 import type { ExportSummary } from '../export/records.js';
 import { exportBatch } from '../export/pipeline.js';
 import { messageSource } from '../export/redaction.js';
@@ -204,9 +204,11 @@ async function runDecode(command: DecodeCommand, io: Io): Promise<number> {
   if (command.out !== undefined) {
     const out = resolve(io.cwd, command.out);
     // The write goes through a temporary file next to `out`: an error names the file the user asked for.
-    await writeFileAtomic(dirname(out), basename(out), encodeLabels(mask.labels, 'npy')).catch((error: unknown) => {
-      throw fileFailure(error, command.out!, 'cannot write');
-    });
+    await writeFileAtomic(dirname(out), basename(out), FORMATS.npy.encodeLabels(mask.labels)).catch(
+      (error: unknown) => {
+        throw fileFailure(error, command.out!, 'cannot write');
+      },
+    );
   }
   if (command.json) {
     io.stdout.write(`${JSON.stringify({ points: mask.pointCount, labels: counts })}\n`);

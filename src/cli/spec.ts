@@ -2,7 +2,7 @@
 // (args.ts), the help (help.ts) and the messages for library errors (messages.ts) all read these tables, and the
 // limits come from the library's own constants, so the CLI, the library and the docs cannot disagree.
 import { CLIENT_DEFAULTS, MAX_TIMER_MS } from '../api/options.js';
-import { EXPORT_FORMATS } from '../export/formats.js';
+import { EXPORT_FORMATS, FORMATS } from '../formats/index.js';
 import { LABEL_MODES } from '../export/legend.js';
 import { EXPORT_DEFAULTS, MAX_CONCURRENCY } from '../export/options.js';
 import { MAX_THREADS } from '../pool/pool.js';
@@ -118,7 +118,7 @@ const FORMAT: OptionSpec = {
   value: 'F',
   choices: EXPORT_FORMATS,
   default: EXPORT_DEFAULTS.format,
-  help: 'label files: npy (NumPy uint16), bin (raw uint16 LE), kitti (SemanticKITTI .label)',
+  help: `label files: ${EXPORT_FORMATS.map((name) => `${name} (${FORMATS[name].labelHelp})`).join(', ')}`,
   library: 'format',
 };
 
@@ -126,8 +126,7 @@ const WITH_POINTS: OptionSpec = {
   kind: 'flag',
   help:
     "also fetch each frame's lidar PCD, check its point count against the mask, and write the points next to the " +
-    'labels: npy float32 (N, 3) .points.npy, bin raw float32 x y z .points.bin, kitti velodyne .bin ' +
-    '(float32 x y z intensity)',
+    `labels: ${EXPORT_FORMATS.map((name) => `${name} ${FORMATS[name].pointsHelp}`).join(', ')}`,
   library: 'withPoints',
 };
 

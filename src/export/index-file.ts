@@ -5,7 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AtomicFile, writeFileAtomic } from './files.js';
-import { encodedSize, extensionOf, type ExportFormat } from './formats.js';
+import { type ExportFormat, FORMATS } from '../formats/index.js';
 import { pointsFilesComplete } from './points.js';
 import type { CompleteJobs } from './complete-jobs.js';
 import { READ_AHEAD, readAhead } from './read-ahead.js';
@@ -62,7 +62,7 @@ export async function completeFragment(
   } catch {
     return undefined;
   }
-  const extension = extensionOf(format);
+  const { labelExtension: extension, labelFileSize } = FORMATS[format];
   for (const { file, points } of lines) {
     if (typeof file !== 'string' || !file.startsWith(`${jobPath}/`) || !file.endsWith(extension)) return undefined;
     if (file.indexOf('/', jobPath.length + 1) !== -1 || !Number.isSafeInteger(points)) return undefined;
@@ -70,7 +70,7 @@ export async function completeFragment(
       (s) => s.size,
       () => -1,
     );
-    if (size !== encodedSize(points, format)) return undefined;
+    if (size !== labelFileSize(points)) return undefined;
   }
   if (withPoints && !(await pointsFilesComplete(outDir, jobPath, lines, format))) return undefined;
   return { lines, text };

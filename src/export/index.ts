@@ -2,7 +2,7 @@
 export { exportBatch } from './pipeline.js';
 export { EXPORT_DEFAULTS, MAX_CONCURRENCY } from './options.js';
 export type { ExportOptions } from './options.js';
-export type { ExportFormat } from './formats.js';
+export type { ExportFormat } from '../formats/index.js';
 export type { ExportProgress } from './progress.js';
 export type { ApiUsage, ClassCount, ExportFailure, ExportSummary, IndexLine } from './records.js';
 export { InvalidClassTableError, readClassTable, UnknownClassError } from './classes.js';

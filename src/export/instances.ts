@@ -1,13 +1,12 @@
 // --instances: per point, the object it belongs to. Ids 1.. per job, one per track (`track_id`, the same object in
 // every frame), in track id order (UTF-16 code units); an annotation without a track is an object of its own, after
-// the tracks, in key order. 0 is no object. kitti puts the id in the high 16 bits of each label (SemanticKITTI's
-// panoptic layout), npy and bin write it to its own uint16 file next to the labels.
+// the tracks, in key order. 0 is no object. Where they are written is the format's choice: kitti puts them in the
+// high 16 bits of each label (SemanticKITTI's panoptic layout), npy and bin in a file of their own next to the labels.
 import { ExportError } from './export-error.js';
 import type { KeyMeaning } from './classes.js';
-import type { ExportFormat } from './formats.js';
+import { type ExportFormat, FORMATS } from '../formats/index.js';
 
 const MAX_INSTANCE = 0xffff;
-const EXTENSIONS: Record<Exclude<ExportFormat, 'kitti'>, string> = { npy: '.instances.npy', bin: '.instances.bin' };
 
 /** label_key -> instance id, for every key of the job. */
 export function instanceIdsOf(meanings: readonly KeyMeaning[]): Map<number, number> {
@@ -24,8 +23,9 @@ export function instanceIdsOf(meanings: readonly KeyMeaning[]): Map<number, numb
   return ids;
 }
 
-/** The instance file next to the label file `labelName`, or undefined for kitti (the ids are in the labels). */
+/** The instance file next to the label file `labelName`, or undefined where the label file holds the ids. */
 export function instancesFileName(labelName: string, format: ExportFormat): string | undefined {
-  if (format === 'kitti') return undefined;
-  return labelName.slice(0, labelName.lastIndexOf('.')) + EXTENSIONS[format];
+  const extension = FORMATS[format].instancesExtension;
+  if (extension === undefined) return undefined;
+  return labelName.slice(0, labelName.lastIndexOf('.')) + extension;
 }

@@ -9,7 +9,7 @@ import type { Slots } from '../pool/slots.js';
 import { keyMeaningsOf, type ClassTable, type KeyMeaning } from './classes.js';
 import type { ByteBudget, Reservation } from './budget.js';
 import { AtomicFile, ownDirectory, removeStaleTemps, safeName, syncDir, writeFileAtomic } from './files.js';
-import { decodeLabelFile, encodedSize, encodeLabels, type ExportFormat } from './formats.js';
+import { type ExportFormat, FORMATS } from '../formats/index.js';
 import { classHistogram, completeFragment, FRAGMENT_NAME, writeFragment } from './index-file.js';
 import { instancesFileName } from './instances.js';
 import {
@@ -266,7 +266,7 @@ async function exportMasks(
           histogram: classHistogram(decoded.classCounts, names),
           ...(points && { points_file: `${jobPath}/${points.name}` }),
           ...(instances && { instances_file: `${jobPath}/${instances}` }),
-          ...(points && format === 'kitti' && { points_left_out: decoded.leftOut }),
+          ...(points && FORMATS[format].points.dropsNonFinite && { points_left_out: decoded.leftOut }),
         };
       } catch (error) {
         stop.abort(error);
@@ -345,7 +345,7 @@ async function completeJob(
       return undefined;
     }
   }
-  if (context.instances && format !== 'kitti') {
+  if (context.instances && FORMATS[format].instancesExtension !== undefined) {
     for (const line of lines) {
       const file = line.instances_file;
       const expected = `${jobPath}/${instancesFileName(line.file.slice(jobPath.length + 1), format)}`;
@@ -354,7 +354,7 @@ async function completeJob(
         (s) => s.size,
         () => -1,
       );
-      if (size !== encodedSize(line.points, format)) return undefined;
+      if (size !== FORMATS[format].labelFileSize(line.points)) return undefined;
     }
   }
   return { legend, fragment: fragment.text };
@@ -427,8 +427,11 @@ async function exportMask(
       }
       await writeFileAtomic(jobDir, target.points.name, file.chunks);
     }
-    if (instances && target.instances) await writeFileAtomic(jobDir, target.instances, encodeLabels(instances, format));
-    await writeFileAtomic(jobDir, target.name, encodeLabels(labels, format, instances));
+    const output = FORMATS[format];
+    if (instances && target.instances) await writeFileAtomic(jobDir, target.instances, output.encodeLabels(instances));
+    // A format without an instance file holds the ids in its label file.
+    const inLabels = target.instances ? undefined : instances;
+    await writeFileAtomic(jobDir, target.name, output.encodeLabels(labels, inLabels));
     progress.masksDone++;
     progress.pointsDone += pointCount;
     progress.emit();
@@ -449,7 +452,8 @@ function addCount(counts: Map<number, number>, id: number, count: number): void 
 
 /**
  * The point count and class counts from a label file (and points and instance files) already in place, if whole. Not
- * for kitti with points, whose files do not tell how many points were left out: those masks are fetched again.
+ * with points in a format that leaves some out (kitti), whose files do not tell how many were: those masks are
+ * fetched again.
  */
 async function writtenBefore(
   context: JobContext,
@@ -458,9 +462,10 @@ async function writtenBefore(
   lookups: KeyLookups,
 ): Promise<MaskOutcome | undefined> {
   const { format } = context;
-  if (target.points && format === 'kitti') return undefined;
+  const output = FORMATS[format];
+  if (target.points && output.points.dropsNonFinite) return undefined;
   const bytes = await readFile(join(jobDir, target.name)).catch(() => undefined);
-  const labels = bytes && decodeLabelFile(bytes, format, context.instances);
+  const labels = bytes && output.decodeLabels(bytes, context.instances);
   if (!labels) return undefined;
   const sizeOf = (name: string) =>
     stat(join(jobDir, name)).then(
@@ -468,7 +473,7 @@ async function writtenBefore(
       () => -1,
     );
   if (target.points && (await sizeOf(target.points.name)) !== pointsFileSize(labels.length, format)) return undefined;
-  if (target.instances && (await sizeOf(target.instances)) !== encodedSize(labels.length, format)) return undefined;
+  if (target.instances && (await sizeOf(target.instances)) !== output.labelFileSize(labels.length)) return undefined;
   const counts = new Uint32Array(0x10000);
   for (const label of labels) counts[label]!++;
   const classCounts = new Map<number, number>();

@@ -3,7 +3,7 @@ import { InvalidArgumentError } from '../errors.js';
 import type { PlaymentClient } from '../api/index.js';
 import { MAX_THREADS, type MaskDecoderPool } from '../pool/index.js';
 import { checkClassTable, type ClassEntry, type UnknownClasses } from './classes.js';
-import { EXPORT_FORMATS, type ExportFormat } from './formats.js';
+import { EXPORT_FORMATS, type ExportFormat } from '../formats/index.js';
 import { LABEL_MODES, type LabelMode } from './legend.js';
 import type { ExportProgress } from './progress.js';
 

@@ -1,8 +1,7 @@
 // --with-points: the lidar point cloud of each mask's frame, fetched through the attachment endpoint, checked against
-// the mask (same number of points, or the mask fails), and written next to the labels. In the kitti layout points
-// without a finite x, y and z (an organized cloud's missing returns) are left out, and so are their labels.
+// the mask (same number of points, or the mask fails), and written next to the labels in the format's points layout;
+// a format may leave out points without a finite x, y and z (an organized cloud's missing returns), and their labels.
 import { stat } from 'node:fs/promises';
-import { endianness } from 'node:os';
 import { join } from 'node:path';
 import type { ResultObject } from '../api/index.js';
 import { ExportError } from './export-error.js';
@@ -10,19 +9,17 @@ import { copyColumn, intensityField, positionFields } from '../pcd/fields.js';
 import { LabelJoinError } from '../pcd/join-error.js';
 import { parsePcdHeader } from '../pcd/header.js';
 import { readPcd, type PointCloud } from '../pcd/read.js';
-import { npyHeader, type ExportFormat } from './formats.js';
+import { type ExportFormat, FORMATS } from '../formats/index.js';
+import { float32LE } from '../formats/little-endian.js';
 import type { IndexLine } from './records.js';
 
-// npy: float32 (N, 3); bin: raw float32 x y z; kitti: the velodyne .bin layout, float32 x y z intensity.
-const EXTENSIONS: Record<ExportFormat, string> = { npy: '.points.npy', bin: '.points.bin', kitti: '.bin' };
-const VALUES_PER_POINT: Record<ExportFormat, number> = { npy: 3, bin: 3, kitti: 4 };
 const FLOAT32_BYTES = 4;
-const LITTLE_ENDIAN = endianness() === 'LE';
 
 /** The size in bytes of the points file `encodePoints` produces for `points` points. */
 export function pointsFileSize(points: number, format: ExportFormat): number {
-  const data = points * VALUES_PER_POINT[format] * FLOAT32_BYTES;
-  return format === 'npy' ? npyHeader(points, '<f4', 3).length + data : data;
+  const layout = FORMATS[format].points;
+  const header = layout.header(points).reduce((sum, chunk) => sum + chunk.length, 0);
+  return header + points * layout.valuesPerPoint * FLOAT32_BYTES;
 }
 
 /**
@@ -62,14 +59,14 @@ export function pointsTargetOf(
 
 /** The points file's name next to the label file `labelName` (which ends in the label extension of `format`). */
 export function pointsFileName(labelName: string, format: ExportFormat): string {
-  return labelName.slice(0, labelName.lastIndexOf('.')) + EXTENSIONS[format];
+  return labelName.slice(0, labelName.lastIndexOf('.')) + FORMATS[format].points.extension;
 }
 
 /** A points file, and which of the cloud's points it holds. */
 export interface PointsFile {
   /** The file, as chunks to write one after the other. */
   chunks: Uint8Array[];
-  /** kitti: the indices of the points written (ascending) when some were left out; undefined when all are written. */
+  /** The indices of the points written (ascending) when the format left some out; undefined when all are written. */
   kept: Uint32Array | undefined;
 }
 
@@ -97,7 +94,13 @@ export async function pointsFilesComplete(
   format: ExportFormat,
 ): Promise<boolean> {
   for (const { points_file: file, points } of lines) {
-    if (typeof file !== 'string' || !file.startsWith(`${jobPath}/`) || !file.endsWith(EXTENSIONS[format])) return false;
+    if (
+      typeof file !== 'string' ||
+      !file.startsWith(`${jobPath}/`) ||
+      !file.endsWith(FORMATS[format].points.extension)
+    ) {
+      return false;
+    }
     if (file.indexOf('/', jobPath.length + 1) !== -1) return false;
     const size = await stat(join(outDir, file)).then(
       (s) => s.size,
@@ -113,34 +116,33 @@ export async function pointsFilesComplete(
  * INTENSITY_NAMES (KITTI's reflectance: 0 where the cloud has none).
  */
 export function encodePoints(pcd: PointCloud, format: ExportFormat): PointsFile {
+  const layout = FORMATS[format].points;
   const columns = positionFields(pcd).arrays;
-  const kitti = format === 'kitti';
-  const intensity = kitti ? intensityField(pcd) : undefined;
+  const stride = layout.valuesPerPoint;
+  const intensity = stride === 4 ? intensityField(pcd) : undefined;
   if (intensity) columns.push(intensity);
   const n = pcd.pointCount;
-  const stride = kitti ? 4 : 3;
   let values: Float32Array = new Float32Array(n * stride);
   columns.forEach((column, c) => copyColumn(column, values, stride, c));
-  const kept = kitti ? finitePoints(values, n) : undefined;
-  if (kept) values = compact(values, kept);
-  const bytes = LITTLE_ENDIAN ? new Uint8Array(values.buffer) : littleEndian(values);
-  return { chunks: format === 'npy' ? [npyHeader(n, '<f4', 3), bytes] : [bytes], kept };
+  const kept = layout.dropsNonFinite ? finitePoints(values, n, stride) : undefined;
+  if (kept) values = compact(values, kept, stride);
+  return { chunks: [...layout.header(kept ? kept.length : n), float32LE(values)], kept };
 }
 
-/** The points whose x, y and z (the first three of each 4) are finite, or undefined when all are. */
-function finitePoints(values: Float32Array, n: number): Uint32Array | undefined {
+/** The points whose x, y and z (the first three of each `stride`) are finite, or undefined when all are. */
+function finitePoints(values: Float32Array, n: number, stride: number): Uint32Array | undefined {
   let finite = 0;
   const kept = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
-    const j = i * 4;
+    const j = i * stride;
     if (Number.isFinite(values[j]! + values[j + 1]! + values[j + 2]!)) kept[finite++] = i;
   }
   return finite === n ? undefined : kept.slice(0, finite);
 }
 
-function compact(values: Float32Array, kept: Uint32Array): Float32Array {
-  const out = new Float32Array(kept.length * 4);
-  kept.forEach((point, k) => out.set(values.subarray(point * 4, point * 4 + 4), k * 4));
+function compact(values: Float32Array, kept: Uint32Array, stride: number): Float32Array {
+  const out = new Float32Array(kept.length * stride);
+  kept.forEach((point, k) => out.set(values.subarray(point * stride, point * stride + stride), k * stride));
   return out;
 }
 
@@ -158,11 +160,4 @@ export function histogramOf(labels: Uint16Array): Uint32Array {
   const histogram = new Uint32Array(labels.reduce((max, label) => Math.max(max, label), -1) + 1);
   for (const label of labels) histogram[label]!++;
   return histogram;
-}
-
-function littleEndian(values: Float32Array): Uint8Array {
-  const bytes = new Uint8Array(values.length * FLOAT32_BYTES);
-  const view = new DataView(bytes.buffer);
-  for (let i = 0; i < values.length; i++) view.setFloat32(i * FLOAT32_BYTES, values[i]!, true);
-  return bytes;
 }

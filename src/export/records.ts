@@ -1,5 +1,5 @@
 // The shapes of what the export writes: index lines, failures and summary.json.
-import type { ExportFormat } from './formats.js';
+import type { ExportFormat } from '../formats/index.js';
 import type { LabelMode } from './legend.js';
 
 /** Points of one class (classes.json id), with its name. */

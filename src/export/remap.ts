@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { CompleteJobs } from './complete-jobs.js';
 import { ClassTable, writeClassTable, type ClassEntry, type UnknownClasses } from './classes.js';
 import { syncDir, writeFileAtomic } from './files.js';
-import { decodeLabelFile, encodeLabels, type ExportFormat } from './formats.js';
+import { type ExportFormat, FORMATS } from '../formats/index.js';
 import { FRAGMENT_NAME, fragmentText } from './index-file.js';
 import { classOfEntry, LEGEND_NAME, readLegend, writeLegend, type JobLegend } from './legend.js';
 import { READ_AHEAD, readAhead } from './read-ahead.js';
@@ -100,12 +100,14 @@ async function rewriteIds(
     if (from.labels !== 'class') continue;
     const name = line.file.slice(jobPath.length + 1);
     const bytes = await readFile(join(jobDir, name));
-    const withInstances = from.instances && format === 'kitti';
-    const labels = decodeLabelFile(bytes, format, withInstances);
+    const output = FORMATS[format];
+    // Where the label file holds the instance ids too, they are written back unchanged.
+    const withInstances = from.instances && output.decodeInstances !== undefined;
+    const labels = output.decodeLabels(bytes, withInstances);
     if (!labels) throw new Error(`${name} is not a label file of this export`);
-    const instances = withInstances ? highHalves(bytes) : undefined;
+    const instances = withInstances ? output.decodeInstances?.(bytes) : undefined;
     for (let i = 0; i < labels.length; i++) labels[i] = newId.get(labels[i]!) ?? labels[i]!;
-    await writeFileAtomic(jobDir, name + PENDING, encodeLabels(labels, format, instances));
+    await writeFileAtomic(jobDir, name + PENDING, output.encodeLabels(labels, instances));
   }
   const fragment = lines.map((line) => `${JSON.stringify(line)}\n`).join('');
   await writeFileAtomic(jobDir, FRAGMENT_NAME + PENDING, [Buffer.from(fragment, 'utf8')]);
@@ -113,11 +115,4 @@ async function rewriteIds(
   await writeLegend(jobDir, to, COMMIT);
   await rollForward(jobDir, await readdir(jobDir));
   return fragment;
-}
-
-function highHalves(bytes: Uint8Array): Uint16Array {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = new Uint16Array(bytes.length / 4);
-  for (let i = 0; i < out.length; i++) out[i] = view.getUint16(i * 4 + 2, true);
-  return out;
 }

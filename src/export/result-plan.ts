@@ -3,7 +3,7 @@
 // result object parses to hundreds of MB of objects, and dozens of jobs are in flight).
 import { masksOf, type MaskRef, type ResultObject } from '../api/index.js';
 import { maskFileName, safeName } from './files.js';
-import { extensionOf, type ExportFormat } from './formats.js';
+import { type ExportFormat, FORMATS } from '../formats/index.js';
 import { pointsTargetOf, type PointsTarget } from './points.js';
 
 /** One mask of the job, with its file name and, for --with-points, its point cloud (or why it has none). */
@@ -18,7 +18,7 @@ export interface PlannedMask {
  * PlaymentMasksError `BAD_RESULT_OBJECT` as masksOf does; a mask without a point cloud fails only when it is reached.
  */
 export function plannedMasks(result: ResultObject, format: ExportFormat, withPoints: boolean): PlannedMask[] {
-  return fileNamesOf(masksOf(result), extensionOf(format)).map(({ mask, name }): PlannedMask => {
+  return fileNamesOf(masksOf(result), FORMATS[format].labelExtension).map(({ mask, name }): PlannedMask => {
     let points: PointsTarget | Error | undefined;
     if (withPoints) {
       try {
