@@ -6,7 +6,8 @@
 // - the pool's worker, which Node.js starts from a JavaScript file next to the pool: src/pool/worker.ts bundled by
 //   esbuild into build/test/worker.js at the start of every run, and the pool pointed at it.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildSync } from 'esbuild';
 import type { Plugin } from 'vite';
@@ -42,9 +43,10 @@ const sourceBuild: Plugin = {
     if (built) return;
     built = true;
     freshCore();
-    buildSync({
+    const { outputFiles } = buildSync({
       entryPoints: [root('./src/pool/worker.ts')],
       outfile: TEST_WORKER,
+      write: false,
       bundle: true,
       format: 'esm',
       platform: 'node',
@@ -53,6 +55,11 @@ const sourceBuild: Plugin = {
       loader: { '.wasm': 'binary' },
       logLevel: 'error',
     });
+    // Written whole under another name and renamed: runs on several Node.js versions at once (CI) share the file.
+    const temporary = `${TEST_WORKER}.${process.pid}`;
+    mkdirSync(dirname(TEST_WORKER), { recursive: true });
+    writeFileSync(temporary, outputFiles[0]!.contents);
+    renameSync(temporary, TEST_WORKER);
   },
   load(id) {
     if (!id.endsWith('.wasm')) return null;

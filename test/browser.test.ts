@@ -25,7 +25,7 @@ const files: Record<string, Uint8Array> = {
   ...Object.fromEntries(FORMS.map((form) => [`cloud-${form}.pcd`, writePcd(cloud, POINTS, form)])),
 };
 
-// Decoding before ready() must fail with the typed error; then the page awaits ready() as README tells.
+// Decoding before ready() must fail with the typed error; then the page awaits ready() as docs/library-api.md tells.
 const PAGE = `<!doctype html><meta charset="utf-8"><script type="module">
 import * as library from '/dist/browser.js';
 try {

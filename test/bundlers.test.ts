@@ -15,7 +15,7 @@ import { isolatedPage, serve, sharedChromium, skipWithoutChromium } from './brow
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 const maskText = `[${Array.from(generateMaskLabels({ points: 3000, seed: 5 })).join(', ')}]`;
 
-// What README tells a user to write: ready() once, then decode. No top-level await here either, so that the
+// What docs/library-api.md tells a user to write: ready() once, then decode. No top-level await here either, so that the
 // iife bundles can hold it.
 const usage = (imports: string) => `${imports}
 

@@ -128,8 +128,8 @@ export class PlaymentClient {
   }
 
   /**
-   * `text` without this client's API key, in any spelling, by the rule every error of the client follows (see the
-   * README): for text to show or save that a server may have supplied (a job status, a message). `composed` text
+   * `text` without this client's API key, in any spelling, by the rule every error of the client follows (see
+   * docs/api-client.md): for text to show or save that a server may have supplied (a job status, a message). `composed` text
    * is the library's own words around pieces already redacted.
    */
   redact(text: string, source: TextSource = 'server'): string {

@@ -52,7 +52,7 @@ function limits(option: OptionSpec): string {
 }
 
 /**
- * The values an option accepts, as the help and README show them: `1-1024`, `>= 0`, `npy|bin|kitti`, a list's
+ * The values an option accepts, as the help and docs/export.md show them: `1-1024`, `>= 0`, `npy|bin|kitti`, a list's
  * `a,b,c`; '' for free text and flags.
  */
 export function optionValues(option: OptionSpec): string {
