@@ -31,7 +31,8 @@ function start(server: HostileServer, out: string, startAt?: number, more: strin
   const args = ['export', '--base-url', server.baseUrl, '--project', server.projectId, '--batch', server.batchId];
   const env = { PLAYMENT_API_KEY: server.apiKey, START_AT: String(startAt ?? 0) };
   const preload = startAt === undefined ? [] : ['--import', START_AT];
-  return startCli([...args, '--out', out, '--threads', '1', ...more], env, preload);
+  const threads = more.includes('--threads') ? [] : ['--threads', '1'];
+  return startCli([...args, '--out', out, ...threads, ...more], env, preload);
 }
 
 async function serve(options: HostileOptions): Promise<HostileServer> {
@@ -95,6 +96,32 @@ describe('the export command under hostile conditions', { timeout: 240_000 }, ()
         finished.filter((outcome) => outcome.code === 0),
         `round ${round}\n${endings}`,
       ).toHaveLength(1);
+      expect((await readdir(out)).sort()).toEqual(['classes.json', 'index.jsonl', 'jobs', 'summary.json']);
+    }
+  });
+
+  it('ends every export of a short race by an exit code, never a signal, its pool closed while it starts', async () => {
+    // An empty batch served at once: the export that gets the lock finishes and closes its decoding pool while the
+    // pool's worker is still starting (a worker terminated inside require() can abort the process). Rounds may
+    // overlap or follow each other, so each run ends exported (0) or refused (1), and at least one exports.
+    const server = await serve({ jobs: [] });
+    for (let round = 0; round < 3; round++) {
+      const out = await tempDir('short-race-');
+      const startAt = Date.now() + 1000;
+      const threads = String(1 + (round % 2));
+      const finished = await Promise.all(
+        Array.from({ length: 6 }, () => start(server, out, startAt, ['--threads', threads]).done),
+      );
+      const endings = finished.map((outcome) => `exit ${outcome.code} ${outcome.signal}: ${outcome.stderr}`);
+      expect(
+        finished.map((outcome) => outcome.signal),
+        endings.join('\n'),
+      ).toEqual(finished.map(() => null));
+      for (const outcome of finished.filter((outcome) => outcome.code !== 0)) {
+        expect(outcome.code).toBe(1);
+        expect(outcome.stderr).toMatch(/OUTPUT_LOCKED: /);
+      }
+      expect(finished.some((outcome) => outcome.code === 0)).toBe(true);
       expect((await readdir(out)).sort()).toEqual(['classes.json', 'index.jsonl', 'jobs', 'summary.json']);
     }
   });

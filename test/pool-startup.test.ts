@@ -33,3 +33,34 @@ describe('MaskDecoderPool start-up', () => {
     });
   });
 });
+
+describe('MaskDecoderPool closed while its workers start', () => {
+  // Node.js can abort the process (SIGABRT) when a worker is terminated inside require(): close() must let every
+  // worker finish loading first. A worker's first message is piscina's "ready", posted once its modules are loaded.
+  it('ends no worker before it has loaded its modules, however soon close() comes', async () => {
+    const { MaskDecoderPool } = await import('../dist/index.js');
+    const events: string[][] = [];
+    const watch = (worker: import('node:worker_threads').Worker) => {
+      const seen: string[] = [];
+      events.push(seen);
+      worker.once('message', () => seen.push('loaded'));
+      worker.once('exit', () => seen.push('exit'));
+    };
+    process.on('worker', watch);
+    try {
+      for (const threads of [1, 2, 3]) {
+        const pool = new MaskDecoderPool({ threads });
+        await pool.close();
+      }
+      // Closed as soon as the first decode is in, and with a decode on a thread that another one still starts.
+      const busy = new MaskDecoderPool({ threads: 2 });
+      const decoded = busy.decode('[1, 2]');
+      await busy.close();
+      expect(Array.from((await decoded).labels)).toEqual([1, 2]);
+    } finally {
+      process.off('worker', watch);
+    }
+    expect(events).toHaveLength(8);
+    expect(events).toEqual(events.map(() => ['loaded', 'exit']));
+  });
+});

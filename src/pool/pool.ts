@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
 import type { Piscina } from 'piscina';
 import { allocateUninitialized } from '../core/allocate.js';
 import { assertAttached } from '../core/detached.js';
@@ -170,7 +171,10 @@ export class MaskDecoderPool {
       if (this.#inFlight > 0) await new Promise<void>((resolve) => (this.#idle = resolve));
       // A Piscina that never started (its import failed) has nothing to end.
       const piscina = await this.#piscina.catch(() => undefined);
-      if (this.#ownsPiscina) await piscina?.destroy();
+      if (this.#ownsPiscina && piscina) {
+        await startedUp(piscina);
+        await piscina.destroy();
+      }
     })();
     return this.#closed;
   }
@@ -194,7 +198,38 @@ async function startPiscina(threads: number): Promise<Piscina> {
   // A worker that dies between tasks has no task to fail and is replaced; without a listener the
   // EventEmitter would rethrow it and end the process.
   piscina.on('error', () => {});
+  // The workers just created post their first message (piscina's "ready") once their modules are loaded. A worker
+  // that replaces one is announced by 'workerCreate' only then (those of the start at once, loaded or not).
+  const first = new Set(piscina.threads);
+  for (const worker of first) worker.once('message', () => loaded.add(worker));
+  piscina.on('workerCreate', ({ id }: { id: number }) => {
+    for (const worker of piscina.threads) if (worker.threadId === id && !first.has(worker)) loaded.add(worker);
+  });
   return piscina;
+}
+
+/** The workers of the pools of their own that have loaded their modules. */
+const loaded = new WeakSet<Worker>();
+
+/**
+ * Resolves once no worker of the pool's own Piscina is still loading its modules. Node.js (20 at least) can abort
+ * the whole process (SIGABRT) when worker.terminate() lands while a worker is inside require(): a pool closed right
+ * after it was created (an export of an empty batch, a failed listing) would otherwise end its workers mid-start,
+ * and under load that start takes long enough to be hit.
+ */
+function startedUp(piscina: Piscina): Promise<unknown> {
+  const starting = piscina.threads.filter((worker) => !loaded.has(worker));
+  return Promise.all(
+    starting.map((worker) => {
+      // The workers are unref()ed: without this, a process with nothing else to do would exit while waiting,
+      // ending the workers mid-start just the same. destroy() follows.
+      worker.ref();
+      return new Promise<void>((resolve) => {
+        worker.once('message', () => resolve());
+        worker.once('exit', () => resolve());
+      });
+    }),
+  );
 }
 
 /** The input as something the worker may own: a whole ArrayBuffer (moved or a fresh copy) or the string. */
