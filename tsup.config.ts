@@ -13,7 +13,9 @@ export default defineConfig([
       index: 'src/index.ts',
       worker: 'src/pool/worker.ts',
       sim: 'src/sim/index.ts',
-      cli: 'src/cli/main.ts',
+      cli: 'src/cli/bin.ts',
+      // The command as a function, for tests that run it in-process.
+      'cli-main': 'src/cli/main.ts',
     },
     format: ['esm'],
     dts: { entry: { index: 'src/index.ts', sim: 'src/sim/index.ts' } },

@@ -1,8 +1,17 @@
-// Shared by the CLI tests: `node dist/cli.js` in a child process, its output collected, killed after each test.
+// Shared by the CLI tests: the command run in this process (main() of dist/cli-main.js), or `node dist/cli.js` in a
+// child process where the test needs a process of its own (signals, exit codes, a shell), its output collected.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+// Typed from the source, loaded from the build (whose worker and core files the export needs).
+const CLI_MAIN = new URL('../dist/cli-main.js', import.meta.url).href;
+type Main = typeof import('../src/cli/main.js').main;
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 const children = new Set<ChildProcess>();
 
 export interface Run {
@@ -48,8 +57,30 @@ export function start(
   return { child, done };
 }
 
-export const run = (args: string[], env: Record<string, string> = {}, options: StartOptions = {}) =>
-  start(args, env, [], options).done;
+/**
+ * Runs the command with `args` and only PATH plus `env` as its environment: in this process, or with
+ * `options.command` in a child process.
+ */
+export async function run(args: string[], env: Record<string, string> = {}, options: StartOptions = {}): Promise<Run> {
+  if (options.command !== undefined) return start(args, env, [], options).done;
+  const { main } = (await import(CLI_MAIN)) as { main: Main };
+  let stdout = '';
+  let stderr = '';
+  const code = await main(
+    args,
+    { PATH: process.env.PATH ?? '', ...env },
+    {
+      stdout: { write: (text: string) => (stdout += text) },
+      stderr: { write: (text: string) => (stderr += text) },
+      stdin: Readable.from(options.input === undefined ? [] : [Buffer.from(options.input)]),
+      cwd: options.cwd ?? process.cwd(),
+      script: CLI,
+      version,
+      interrupted: new AbortController().signal,
+    },
+  );
+  return { code, signal: null, stdout, stderr };
+}
 
 /** SIGKILLs every child still running (for afterEach). */
 export function killChildren(): void {

@@ -1,6 +1,5 @@
-#!/usr/bin/env node
-// The playment-masks command. Everything above `main()` returns an exit code; only the last lines exit.
-import { readFileSync } from 'node:fs';
+// The playment-masks command as a function: arguments, environment and streams in, an exit code out. It never
+// exits the process nor touches its signals: bin.ts does, so that tests can run commands in-process.
 import { lstat, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -33,13 +32,13 @@ import { describeError, describeSystemError, inCliTerms, isSystemError, printabl
 import { formatBytes, formatDuration, ProgressView, type ProgressStream } from './progress.js';
 import { API_KEY_VARIABLE, type CommandName } from './spec.js';
 
-const EXIT = Object.freeze({ ok: 0, failed: 1, usage: 2, interrupted: 130 });
+export const EXIT = Object.freeze({ ok: 0, failed: 1, usage: 2, interrupted: 130 });
 
-interface Io {
+export interface Io {
   stdout: ProgressStream;
   stderr: ProgressStream;
   stdin: AsyncIterable<Uint8Array>;
-  env: Record<string, string | undefined>;
+  env: Readonly<Record<string, string | undefined>>;
   cwd: string;
   /** The script Node runs (process.argv[1]), to print command lines that run as printed. */
   script: string;
@@ -51,7 +50,13 @@ interface Io {
 /** A failure already put in words for the terminal (exit 1). */
 class CliFailure extends Error {}
 
-async function main(argv: readonly string[], io: Io): Promise<number> {
+/** Runs one command line; resolves to its exit code (never rejects). */
+export async function main(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  streams: Omit<Io, 'env'>,
+): Promise<number> {
+  const io: Io = { ...streams, env };
   const secret = io.env[API_KEY_VARIABLE] ?? '';
   let topic: CommandName | undefined;
   try {
@@ -283,7 +288,9 @@ async function runDemo(command: DemoCommand, io: Io): Promise<number> {
   const simulator = await startSimulator({ ...command.simulator, port: 0 });
   const temporary = command.out === undefined;
   const outDir =
-    command.out === undefined ? await mkdtemp(join(tmpdir(), 'playment-masks-demo-')) : resolve(io.cwd, command.out);
+    command.out === undefined
+      ? await mkdtemp(join(temporaryRoot(io.env), 'playment-masks-demo-'))
+      : resolve(io.cwd, command.out);
   io.stdout.write(`Demo: a simulated batch at ${simulator.baseUrl}\n${describeBatch(simulator)}`);
   if (simulator.rateLimit > 0) {
     io.stdout.write(
@@ -330,6 +337,11 @@ async function runDataset(command: DatasetCommand, io: Io): Promise<number> {
   return EXIT.ok;
 }
 
+/** Where temporary folders go: $TMPDIR of the environment given (the process's only when that is the process's). */
+function temporaryRoot(env: Io['env']): string {
+  return env.TMPDIR || tmpdir();
+}
+
 /** Bytes of the files under `dir` (0 when it does not exist). */
 async function folderSize(dir: string): Promise<number> {
   let entries;
@@ -345,27 +357,3 @@ async function folderSize(dir: string): Promise<number> {
   }
   return total;
 }
-
-// The outermost layer: the process, its signals, and its exit code.
-const controller = new AbortController();
-let interrupts = 0;
-// The first Ctrl-C (or SIGTERM) stops gracefully, the export leaving a resumable folder; a second one exits at once.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (++interrupts > 1) process.exit(EXIT.interrupted);
-    controller.abort(new Error('interrupted'));
-  });
-}
-const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-  version: string;
-};
-void main(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  stdin: process.stdin,
-  env: process.env,
-  cwd: process.cwd(),
-  script: process.argv[1] ?? '',
-  version: packageJson.version,
-  interrupted: controller.signal,
-}).then((code) => process.stdout.write('', () => process.exit(code)));
