@@ -412,3 +412,35 @@ describe.runIf(python)("the tree loads as SemanticKITTI's SemLaserScan loads it 
     }
   });
 });
+
+describe('dataset semantickitti numbering', { timeout: 120_000 }, () => {
+  it('numbers 101 sequences 000..100 in numeric order in sequences.json, the split and the folders', async () => {
+    const simulator = await startSimulator({ jobs: 101, frames: 1, points: 10, pageSize: 50, rateLimit: 0 });
+    const client = new PlaymentClient({ apiKey: simulator.apiKey, baseUrl: simulator.baseUrl });
+    try {
+      const out = await tempDir();
+      const options = { client, projectId: simulator.projectId, batchId: simulator.batchId, outDir: out, pool };
+      await exportBatch({ ...options, format: 'kitti', withPoints: true });
+      const tree = await tempDir('kitti-');
+      await buildSemanticKitti({ from: out, out: tree });
+      const expected = Array.from({ length: 101 }, (_, i) => String(i).padStart(3, '0'));
+      // Read as text: JSON.parse would list the integer-like keys first again.
+      const text = await readFile(join(tree, 'sequences.json'), 'utf8');
+      expect([...text.matchAll(/^ {4}"(\d+)": \{$/gm)].map((match) => match[1])).toEqual(expected);
+      expect(Object.keys(JSON.parse(text).sequences).sort()).toEqual(expected);
+      const config = readConfig(await readFile(join(tree, 'semantic-kitti.yaml'), 'utf8'));
+      expect(config.split!.train).toEqual(expected.map(Number));
+      expect((await readdir(join(tree, 'sequences'))).sort()).toEqual(expected);
+      // The job order of the index: the sequences follow it.
+      const jobs = (await readFile(join(out, 'index.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).job_id as string);
+      const listed = JSON.parse(text).sequences as Record<string, { job_id: string }>;
+      expect(expected.map((number) => listed[number]!.job_id)).toEqual(jobs);
+    } finally {
+      await client.close();
+      await simulator.close();
+    }
+  });
+});

@@ -43,7 +43,10 @@ interface Pose {
   position?: { x?: unknown; y?: unknown; z?: unknown };
 }
 
-/** Builds the tree; resolves to its sequences by number. */
+/**
+ * Builds the tree; resolves to its sequences by number (zero-padded to one width: sort the keys for numeric order,
+ * since an object lists integer-like keys first).
+ */
 export async function buildSemanticKitti(
   options: SemanticKittiOptions,
 ): Promise<Record<string, SemanticKittiSequence>> {
@@ -113,9 +116,22 @@ export async function buildSemanticKitti(
       sequences[number] = { job_id: jobId, sensor_id: sensorId, frames };
     }
   }
-  await writeText(out, YAML_NAME, semanticKittiYaml(table, summary, Object.keys(sequences)));
-  await writeText(out, SEQUENCES_NAME, `${JSON.stringify({ sequences }, null, 2)}\n`);
+  // Numbered in build order, zero-padded to one width: sorted as strings they are in numeric order. An object's
+  // own key order is not that (integer-like keys such as "10" or "100" come before "00"..."09").
+  const numbers = Object.keys(sequences).sort();
+  await writeText(out, YAML_NAME, semanticKittiYaml(table, summary, numbers));
+  await writeText(out, SEQUENCES_NAME, sequencesJson(numbers, sequences));
   return sequences;
+}
+
+/** sequences.json, as JSON.stringify(…, null, 2) writes it but with the sequences in numeric order. */
+function sequencesJson(numbers: readonly string[], sequences: Record<string, SemanticKittiSequence>): string {
+  if (numbers.length === 0) return '{\n  "sequences": {}\n}\n';
+  const entries = numbers.map(
+    (number) =>
+      `    ${JSON.stringify(number)}: ${JSON.stringify(sequences[number], null, 2).replaceAll('\n', '\n    ')}`,
+  );
+  return `{\n  "sequences": {\n${entries.join(',\n')}\n  }\n}\n`;
 }
 
 interface ResultFields {
