@@ -248,16 +248,55 @@ describe('playment-masks export', { timeout: 60_000 }, () => {
     expect(refused.stderr).toMatch(/NOT_AN_EXPORT/);
   });
 
-  it('exits 1 without printing the key when the API refuses it', async () => {
+  it('exits 1 without printing the key when the API refuses it, naming the variable and leaving no folder', async () => {
     const { exportArgs } = await simulate({ jobs: 2 });
-    const out = await tempDir();
+    const parent = await tempDir();
+    const out = join(parent, 'new');
     const wrongKey = 'sk-live-wrong-key-0123456789';
     const result = await run(exportArgs(out), { PLAYMENT_API_KEY: wrongKey });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/playment-masks: API_ERROR/);
+    expect(result.stderr).toMatch(/^playment-masks: API_ERROR: HTTP 401/m);
+    expect(result.stderr).toMatch(/^playment-masks: the API refused the key: set PLAYMENT_API_KEY to your /m);
     expect(result.stdout + result.stderr).not.toContain(wrongKey);
-    const tree = await readTree(out);
-    expect(filesContaining(tree, wrongKey)).toEqual([]);
+    // The folder the run created, and its jobs/ folder, are gone: nothing useful was made.
+    expect(await readdir(parent)).toEqual([]);
+    // In a folder that was there, only what the run created goes.
+    const existing = await tempDir();
+    await writeFile(join(existing, 'notes.txt'), 'mine');
+    expect((await run(exportArgs(existing), { PLAYMENT_API_KEY: wrongKey })).code).toBe(1);
+    expect(await readdir(existing)).toEqual(['notes.txt']);
+  });
+
+  it.each<[string, (args: string[], baseUrl: string) => string[], RegExp]>([
+    [
+      'a batch the project does not have (404)',
+      (args) => args.map((arg, i) => (args[i - 1] === '--batch' ? 'no-such-batch' : arg)),
+      /^playment-masks: no batch no-such-batch in project \S+ at --base-url http:\/\/127\.0\.0\.1:\d+: check --batch and --project, and --base-url /m,
+    ],
+    [
+      'an API that cannot be reached',
+      (args, baseUrl) => args.map((arg) => (arg === baseUrl ? 'http://127.0.0.1:9' : arg)),
+      /^playment-masks: the API could not be reached at --base-url http:\/\/127\.0\.0\.1:9: check --base-url and the network$/m,
+    ],
+  ])('exits 1 naming what to check when the batch cannot be listed: %s', async (_, change, hint) => {
+    const { simulator, exportArgs, env } = await simulate({ jobs: 2 });
+    const parent = await tempDir();
+    const args = change(exportArgs(join(parent, 'new'), '--request-timeout-s', '2'), simulator.baseUrl);
+    const result = await run(args, env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(hint);
+    expect(result.stdout).toBe('');
+    expect(await readdir(parent)).toEqual([]);
+  });
+
+  it('takes a --base-url ending in /v1 as the API root (never /v1/v1/)', async () => {
+    const { simulator, exportArgs, env } = await simulate({ jobs: 2, frames: 1, points: 10 });
+    const out = await tempDir();
+    const args = exportArgs(out).map((arg) => (arg === simulator.baseUrl ? `${simulator.baseUrl}/v1/` : arg));
+    const result = await run(args, env);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Exported 2\/2 jobs/);
   });
 
   const exportArgs = ['export', '--project', 'p', '--batch', 'b', '--out', 'o'];

@@ -579,6 +579,17 @@ describe('options', () => {
     await client.jobResult('p', 'j');
     expect(server.lastUrl).toBe('/prefix/v1/projects/p/jobs/j');
   });
+
+  it.each(['/v1', '/v1/', '/prefix/v1'])(
+    'takes a base URL path ending in /v1 as the API root (%s), never /v1/v1',
+    async (path) => {
+      const server = await rawServer((req, res) => res.end(JSON.stringify({ data: { job_id: 'j' }, success: true })));
+      const client = new PlaymentClient({ apiKey: 'k', baseUrl: `${server.url}${path}` });
+      closing.push(client);
+      await client.jobResult('p', 'j');
+      expect(server.lastUrl).toBe(`${path.replace(/\/v1\/?$/, '')}/v1/projects/p/jobs/j`);
+    },
+  );
 });
 
 /** A throwaway certificate for 127.0.0.1 and 127.0.0.2, made with the openssl command. */

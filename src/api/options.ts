@@ -156,7 +156,9 @@ function parseBaseUrl(baseUrl: unknown): Pick<ResolvedClientOptions, 'origin' | 
   const url = new URL(baseUrl as string);
   return {
     origin: url.origin,
-    pathPrefix: url.pathname.replace(/\/+$/, ''),
+    // A path ending in the API's version (`https://host/v1`, as the vendor's docs write request URLs) names the
+    // API's root: the version is not added again (never /v1/v1/...). Any other path is a prefix (a proxy).
+    pathPrefix: url.pathname.replace(/\/+$/, '').replace(/\/v1$/, ''),
     protocol: url.protocol as 'http:' | 'https:',
   };
 }

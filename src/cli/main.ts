@@ -28,6 +28,7 @@ import {
 } from './args.js';
 import { helpText } from './help.js';
 import { selfCommand, shellQuote } from './invocation.js';
+import { listingHint, type ListingTarget } from './export-hint.js';
 import { describeError, describeSystemError, inCliTerms, isSystemError, printable } from './messages.js';
 import { formatBytes, formatDuration, ProgressView, type ProgressStream } from './progress.js';
 import { API_KEY_VARIABLE, type CommandName } from './spec.js';
@@ -59,6 +60,7 @@ export async function main(
   const io: Io = { ...streams, env };
   const secret = io.env[API_KEY_VARIABLE] ?? '';
   let topic: CommandName | undefined;
+  let target: ListingTarget | undefined;
   try {
     const command = parseArgs(argv);
     switch (command.command) {
@@ -70,6 +72,7 @@ export async function main(
         return EXIT.ok;
       case 'export':
         topic = command.command;
+        target = command;
         return await runExport(command, readApiKey(io.env), io);
       case 'decode':
         topic = command.command;
@@ -104,6 +107,8 @@ export async function main(
     const message = error instanceof CliFailure ? error.message : describeError(error);
     const source = error instanceof CliFailure ? 'composed' : messageSource(error);
     io.stderr.write(`playment-masks: ${printable(redact(message, secret, source))}\n`);
+    const hint = target && listingHint(error, target);
+    if (hint) io.stderr.write(`playment-masks: ${printable(redact(hint, secret, 'composed'))}\n`);
     return EXIT.failed;
   }
 }

@@ -2,6 +2,7 @@
 // Nothing waits for the whole batch: pages are read only as fast as jobs start, and memory holds at most the work
 // in flight plus one short path per job listed (and the complete jobs' index lines, up to MAX_KEPT_CHARS).
 import { setMaxListeners } from 'node:events';
+import { rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BatchJob } from '../api/index.js';
 import { AbortError } from '../errors.js';
@@ -33,16 +34,21 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
   const resolved = resolveExportOptions(options);
   const { client, projectId, batchId, outDir, format, concurrency, signal, statuses } = resolved;
   if (signal?.aborted) throw new AbortError(signal.reason);
-  await makeDirectory(outDir);
-  await ownDirectory(join(outDir, JOBS_DIR), join(outDir, JOBS_DIR));
+  const createdOut = await makeDirectory(outDir);
+  const jobsDir = join(outDir, JOBS_DIR);
+  // Under the lock: a run that fails removes the jobs folder it made, which another run must not be using.
   const unlock = await lockOutput(outDir);
+  let createdJobs = false;
   let pool: MaskDecoderPool;
   try {
+    createdJobs = await ownDirectory(jobsDir, jobsDir);
     pool = resolved.pool ?? new MaskDecoderPool(resolved.threads === undefined ? {} : { threads: resolved.threads });
   } catch (error) {
     await unlock();
+    await removeIfEmpty(createdOut, outDir);
     throw error;
   }
+  let succeeded = false;
   // Stops everything in flight: the caller's abort, or an exception thrown by onProgress.
   const stop = new AbortController();
   const stopSignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
@@ -160,7 +166,7 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
       format,
     });
     const { apiRequests, apiThrottled, apiRatePerSecond } = progress.snapshot();
-    return await writeIndexAndSummary(outDir, {
+    const summary = await writeIndexAndSummary(outDir, {
       projectId,
       batchId,
       format,
@@ -173,10 +179,20 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
       failures,
       api: { requests: apiRequests, throttled: apiThrottled, rate_per_s: roundRate(apiRatePerSecond) },
     });
+    succeeded = true;
+    return summary;
   } finally {
     if (!resolved.pool) await pool.close();
+    // A run that stopped before writing anything (a refused key, a wrong batch) leaves no empty folders behind.
+    if (!succeeded) await removeIfEmpty(createdJobs, jobsDir);
     await unlock();
+    if (!succeeded) await removeIfEmpty(createdOut, outDir);
   }
+}
+
+/** Removes `dir` if this run created it and it is still empty (rmdir refuses any other). */
+async function removeIfEmpty(created: boolean, dir: string): Promise<void> {
+  if (created) await rmdir(dir).catch(() => {});
 }
 
 function roundRate(rate: number | null): number | null {
