@@ -29,7 +29,9 @@ const simulatorDefaults = {
   faults: { rate: 0, seed: 1, retryAfterSeconds: 1, stallMs: 60_000 },
 };
 const demoDefaults = { ...simulatorDefaults, ...DEMO_DEFAULTS };
+const output = { json: false, quiet: false, verbose: false, progress: true };
 const exportDefaults = {
+  output,
   command: 'export',
   project: 'p',
   batch: 'b',
@@ -49,7 +51,7 @@ const exportDefaults = {
 
 describe('parseArgs: accepted command lines', () => {
   it.each<[string, string[], object]>([
-    ['no arguments: help', [], { command: 'help', topic: undefined }],
+    ['no arguments: a short usage', [], { command: 'usage' }],
     ['--help', ['--help'], { command: 'help', topic: undefined }],
     ['help export', ['help', 'export'], { command: 'help', topic: 'export' }],
     ['export --help', ['export', '--help'], { command: 'help', topic: 'export' }],
@@ -57,6 +59,16 @@ describe('parseArgs: accepted command lines', () => {
     ['--version', ['--version'], { command: 'version' }],
     ['-V', ['-V'], { command: 'version' }],
     ['export, defaults', exportBase, exportDefaults],
+    [
+      'export, short flags',
+      ['export', '-p', 'p', '-b', 'b', '-o', 'dir', '-f', 'kitti', '-j', '2', '-q'],
+      { ...exportDefaults, format: 'kitti', threads: 2, output: { ...output, quiet: true, progress: false } },
+    ],
+    [
+      'export --json --verbose --no-progress',
+      [...exportBase, '--json', '--verbose', '--no-progress'],
+      { ...exportDefaults, output: { json: true, quiet: false, verbose: true, progress: false } },
+    ],
     [
       'export, every option',
       [
@@ -119,15 +131,15 @@ describe('parseArgs: accepted command lines', () => {
     [
       'dataset semantickitti',
       ['dataset', 'semantickitti', '--from', 'e', '--out', 'k'],
-      { command: 'dataset', layout: 'semantickitti', from: 'e', out: 'k' },
+      { command: 'dataset', layout: 'semantickitti', from: 'e', out: 'k', output },
     ],
-    ['decode', ['decode', 'mask.txt'], { command: 'decode', file: 'mask.txt', out: undefined, json: false }],
+    ['decode', ['decode', 'mask.txt'], { command: 'decode', file: 'mask.txt', out: undefined, output }],
     [
       'decode --out --json',
       ['decode', '--json', 'm.txt', '--out', 'm.npy'],
-      { command: 'decode', file: 'm.txt', out: 'm.npy', json: true },
+      { command: 'decode', file: 'm.txt', out: 'm.npy', output: { ...output, json: true } },
     ],
-    ['decode -- -file', ['decode', '--', '-file'], { command: 'decode', file: '-file', out: undefined, json: false }],
+    ['decode -- -file', ['decode', '--', '-file'], { command: 'decode', file: '-file', out: undefined, output }],
     ['simulate defaults', ['simulate'], { command: 'simulate', simulator: { ...simulatorDefaults, port: 8080 } }],
     [
       'simulate options',
@@ -198,13 +210,14 @@ describe('parseArgs: accepted command lines', () => {
     [
       'demo defaults',
       ['demo'],
-      { command: 'demo', out: undefined, keep: false, format: 'npy', simulator: demoDefaults },
+      { command: 'demo', out: undefined, keep: false, format: 'npy', simulator: demoDefaults, output },
     ],
     [
       'demo options',
       ['demo', '--out', 'o', '--jobs', '2', '--frames', '1', '--points', '5', '--format', 'bin'],
       {
         command: 'demo',
+        output,
         out: 'o',
         keep: false,
         format: 'bin',
@@ -216,6 +229,7 @@ describe('parseArgs: accepted command lines', () => {
       ['demo', '--keep', '--fault-rate', '1', '--page-size', '3'],
       {
         command: 'demo',
+        output,
         out: undefined,
         keep: true,
         format: 'npy',
@@ -230,7 +244,7 @@ describe('parseArgs: accepted command lines', () => {
         simulator: { ...simulatorDefaults, port: 8080, faults: { ...simulatorDefaults.faults, routes: ['storage'] } },
       },
     ],
-    ['decode - (standard input)', ['decode', '-'], { command: 'decode', file: '-', out: undefined, json: false }],
+    ['decode - (standard input)', ['decode', '-'], { command: 'decode', file: '-', out: undefined, output }],
     ['export --max-rps 0.5', [...exportBase, '--max-rps', '0.5'], { ...exportDefaults, maxRps: 0.5 }],
     [
       'export: size limits in MiB, passed on in bytes',
@@ -335,11 +349,14 @@ describe('parseArgs: usage errors', () => {
       [...exportBase, '--threads', '1000'],
       new RegExp(`^export: --threads must be an integer from 1 to ${MAX_THREADS}$`),
     ],
-    ['a mistyped command', ['expotr'], /^unknown command; did you mean export\?$/],
-    ['a mistyped command, two letters off', ['simualte'], /^unknown command; did you mean simulate\?$/],
-    ['a command prefix', ['dec'], /^unknown command; did you mean decode\?$/],
-    ['nothing like a command', ['frobnicate'], /^unknown command$/],
-    ['help for a mistyped command', ['help', 'expotr'], /^help: unknown command; did you mean export\?$/],
+    ['a mistyped command', ['expotr'], /^unknown command "expotr"; did you mean export\?$/],
+    ['a mistyped command, two letters off', ['simualte'], /^unknown command "simualte"; did you mean simulate\?$/],
+    ['a command prefix', ['dec'], /^unknown command "dec"; did you mean decode\?$/],
+    ['nothing like a command', ['frobnicate'], /^unknown command "frobnicate"$/],
+    ['not a word: not echoed (it could be a secret)', ['sk-live-123'], /^unknown command$/],
+    ['help for a mistyped command', ['help', 'expotr'], /^help: unknown command "expotr"; did you mean export\?$/],
+    ['every missing option at once', ['export', '--batch', 'b'], /^export: --project, --out are required$/],
+    ['--quiet with --verbose', [...exportBase, '-q', '--verbose'], /^export: --quiet and --verbose contradict/],
     ['a mistyped top-level option', ['--verison'], /^unknown option --verison; did you mean --version\?$/],
     [
       'a mistyped option',
@@ -528,7 +545,7 @@ describe('help', () => {
     for (const line of text.split('\n')) {
       expect(line.length).toBeLessThanOrEqual(100);
       // An option never runs into its text.
-      if (/^ {2}-/.test(line)) expect(line).toMatch(/^ {2}-\S*( \S+)?( {2,}\S|$)/);
+      if (/^ {2}-/.test(line)) expect(line).toMatch(/^ {2}(-[A-Za-z], )?-\S*( \S+)?( {2,}\S|$)/);
     }
   });
 
@@ -537,7 +554,7 @@ describe('help', () => {
       `--concurrency N     masks in flight at once (1-${MAX_CONCURRENCY}, default 32)`,
     );
     expect(helpText('export')).toContain(
-      `--threads N         decoding threads (1-${MAX_THREADS}, default one per CPU)`,
+      `-j, --threads N     decoding threads (1-${MAX_THREADS}, default one per CPU)`,
     );
     expect(helpText('export')).toContain('PLAYMENT_API_KEY');
     expect(helpText('simulate')).toMatch(/--fault-rate R +share of requests given a random fault \(0-1, default 0\)/);

@@ -289,6 +289,26 @@ describe('playment-masks export', { timeout: 60_000 }, () => {
     expect(await readdir(parent)).toEqual([]);
   });
 
+  it('--json prints summary.json on stdout and nothing else; the words go to stderr', async () => {
+    const { exportArgs, env } = await simulate({ jobs: 3, frames: 1, points: 10, pageSize: 2 });
+    const out = await tempDir();
+    const result = await run(exportArgs(out, '--json', '-j', '1'), env);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(await readFile(join(out, 'summary.json'), 'utf8'));
+    expect(JSON.parse(result.stdout).masks).toBe(3);
+    expect(result.stderr).toMatch(/^Exported 3\/3 jobs/m);
+  });
+
+  it('--quiet prints nothing on success; --verbose prints each request sent again', async () => {
+    const { exportArgs, env } = await simulate({ jobs: 3, frames: 1, points: 10 });
+    const quiet = await run(exportArgs(await tempDir(), '-q'), env);
+    expect(quiet.stdout + quiet.stderr).toBe('');
+    expect(quiet.code).toBe(0);
+    const faulty = await simulate({ jobs: 6, frames: 1, points: 10, faults: { rate: 0.5, kinds: ['http500'] } });
+    const verbose = await run(faulty.exportArgs(await tempDir(), '--verbose'), faulty.env);
+    expect(verbose.stderr).toMatch(/^retry: [A-Z_]+: .*\(attempt 1, again in \d+\.\d s\)$/m);
+  });
+
   it('takes a --base-url ending in /v1 as the API root (never /v1/v1/)', async () => {
     const { simulator, exportArgs, env } = await simulate({ jobs: 2, frames: 1, points: 10 });
     const out = await tempDir();
@@ -604,7 +624,9 @@ describe('playment-masks decode, simulate, demo, --help', { timeout: 60_000 }, (
         'm',
       ),
     );
-    expect(result.stdout).toMatch(/^2 job\(s\) failed \(see summary.json\)/m);
+    expect(result.stdout).toMatch(/^2 job\(s\) failed \(see summary.json\):$/m);
+    // A rerun would start a new simulated batch in a new folder: not offered.
+    expect(result.stdout).not.toMatch(/rerun/);
     expect(JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')).failures).toHaveLength(2);
   });
 
@@ -644,6 +666,28 @@ describe('playment-masks decode, simulate, demo, --help', { timeout: 60_000 }, (
     const result = await run([command, '--help']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Usage: playment-masks ${command}`);
+  });
+
+  it('alone prints a short usage on stderr and exits 2', async () => {
+    const result = await run([]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^Usage: playment-masks COMMAND \[options\]\n {2}export /);
+  });
+
+  it('decode --help ends with what its own exit codes mean, not a job failure', async () => {
+    const result = await run(['decode', '--help']);
+    expect(result.stdout).not.toMatch(/jobs failed/);
+    expect(result.stdout).toMatch(/Examples:\n {2}playment-masks decode mask\.txt\n/);
+    expect(result.stdout).toMatch(/^ {2}1 +the file cannot be read, written or parsed/m);
+  });
+
+  it('dataset --json prints one JSON document', async () => {
+    const result = await run(['dataset', 'semantickitti', '--from', await tempDir(), '-o', await tempDir(), '--json']);
+    // Not an export: the error on stderr, stdout empty.
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/NOT_AN_EXPORT/);
   });
 
   it('--help without a command lists the commands', async () => {

@@ -46,6 +46,19 @@ export interface ExportCommand {
   maxPages: number | undefined;
   /** The size limits given (--max-...-mib), in bytes; present only when one is. */
   sizes?: Partial<Record<(typeof SIZE_FLAGS)[keyof typeof SIZE_FLAGS], number>>;
+  output: Output;
+}
+
+/** How much a command writes, and where: see OUTPUT_OPTIONS in spec.ts. */
+export interface Output {
+  /** One JSON document on stdout, nothing else there (messages and progress on stderr). */
+  json: boolean;
+  /** Errors only. */
+  quiet: boolean;
+  /** Also each request the client retries. */
+  verbose: boolean;
+  /** No progress bar or lines. */
+  progress: boolean;
 }
 
 export interface DecodeCommand {
@@ -53,7 +66,7 @@ export interface DecodeCommand {
   /** A path, or '-' for standard input. */
   file: string;
   out: string | undefined;
-  json: boolean;
+  output: Output;
 }
 
 export interface SimulateCommand {
@@ -71,6 +84,7 @@ export interface DemoCommand {
   /** Present (true) only with --with-points. */
   withPoints?: boolean;
   simulator: SimulatorOptions;
+  output: Output;
 }
 
 export interface DatasetCommand {
@@ -78,6 +92,7 @@ export interface DatasetCommand {
   layout: (typeof DATASET_LAYOUTS)[number];
   from: string;
   out: string;
+  output: Output;
 }
 
 export type Command =
@@ -87,6 +102,7 @@ export type Command =
   | SimulateCommand
   | DemoCommand
   | { command: 'help'; topic: CommandName | undefined }
+  | { command: 'usage' }
   | { command: 'version' };
 
 /** The command line is not usable; the message says why (it never repeats a positional argument's value). */
@@ -104,10 +120,11 @@ const TOP_LEVEL_OPTIONS = ['--help', '--version'];
 /** Parses the arguments after the program name. Throws UsageError. */
 export function parseArgs(argv: readonly string[]): Command {
   const [first, ...rest] = argv;
-  if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
+  if (first === undefined) return { command: 'usage' };
+  if (first === '-h' || first === '--help' || first === 'help') {
     const topic = first === 'help' ? rest[0] : undefined;
     if (topic !== undefined && !isCommand(topic)) {
-      throw new UsageError(`help: unknown command${didYouMean(topic, COMMANDS)}`);
+      throw new UsageError(`help: unknown command${shownWord(topic)}${didYouMean(topic, COMMANDS)}`);
     }
     return { command: 'help', topic };
   }
@@ -117,14 +134,17 @@ export function parseArgs(argv: readonly string[]): Command {
       const name = optionName(first);
       throw new UsageError(`unknown option ${name}${didYouMean(name, TOP_LEVEL_OPTIONS)}`);
     }
-    throw new UsageError(`unknown command${didYouMean(first, COMMANDS)}`);
+    throw new UsageError(`unknown command${shownWord(first)}${didYouMean(first, COMMANDS)}`);
   }
   if (rest.includes('-h') || rest.includes('--help')) return { command: 'help', topic: first };
   const { values, positionals } = scan(first, rest);
   const spec = SPECS[first];
-  for (const name of spec.required) {
-    if (values[name] === undefined) throw new UsageError(`${first}: --${name} is required`, first);
+  if (values.quiet === true && values.verbose === true) {
+    throw new UsageError(`${first}: --quiet and --verbose contradict each other: give one`, first);
   }
+  const missing = spec.required.filter((name) => values[name] === undefined).map((name) => `--${name}`);
+  if (missing.length === 1) throw new UsageError(`${first}: ${missing[0]} is required`, first);
+  if (missing.length > 1) throw new UsageError(`${first}: ${missing.join(', ')} are required`, first);
   if (positionals.length !== spec.positionals.length) {
     const expected = spec.positionals.length === 0 ? 'no arguments' : spec.positionals.join(' ');
     throw new UsageError(`${first}: expected ${expected}, got ${positionals.length} argument(s)`, first);
@@ -163,15 +183,16 @@ function scan(command: CommandName, args: readonly string[]): { values: Values; 
       positionals.push(...args.slice(i + 1));
       break;
     }
-    if (!arg.startsWith('--') || arg === '-') {
+    const short = /^-[A-Za-z]$/.test(arg) ? shortNames(spec).get(arg[1]!) : undefined;
+    if ((!arg.startsWith('--') || arg === '-') && short === undefined) {
       if (arg.startsWith('-') && arg !== '-') {
         throw new UsageError(`${command}: unknown option ${optionName(arg)}`, command);
       }
       positionals.push(arg);
       continue;
     }
-    const equals = arg.indexOf('=');
-    const name = arg.slice(2, equals === -1 ? undefined : equals);
+    const equals = short === undefined ? arg.indexOf('=') : -1;
+    const name = short ?? arg.slice(2, equals === -1 ? undefined : equals);
     if (name === 'api-key' || name === 'key') {
       throw new UsageError(`${command}: the API key is never an argument: set ${API_KEY_VARIABLE}`, command);
     }
@@ -198,6 +219,18 @@ function scan(command: CommandName, args: readonly string[]): { values: Values; 
     values[name] = convert(`${command}: --${name}`, option, raw, command);
   }
   return { values, positionals };
+}
+
+/** The options of a command by their one-letter name (`-p` for --project). */
+function shortNames(spec: (typeof SPECS)[CommandName]): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const [name, option] of Object.entries(spec.options)) if (option.short) names.set(option.short, name);
+  return names;
+}
+
+/** ` "frob"` for a word that looks like a mistyped command; nothing for anything else (it could be a pasted secret). */
+function shownWord(word: string): string {
+  return /^[a-z][a-z-]{0,19}$/i.test(word) ? ` "${word}"` : '';
 }
 
 /** `subject` is `command: --name`, the start of every message. */
@@ -287,9 +320,10 @@ function build(command: CommandName, values: Values, positionals: string[]): Com
         requestTimeoutMs: secondsToMs(number('request-timeout-s')),
         maxPages: number('max-pages'),
         ...sizesOf(values),
+        output: outputOf(values),
       };
     case 'decode':
-      return { command, file: positionals[0]!, out: string('out'), json: values.json === true };
+      return { command, file: positionals[0]!, out: string('out'), output: outputOf(values) };
     case 'dataset': {
       const layout = positionals[0]!;
       if (!(DATASET_LAYOUTS as readonly string[]).includes(layout)) {
@@ -298,7 +332,13 @@ function build(command: CommandName, values: Values, positionals: string[]): Com
           command,
         );
       }
-      return { command, layout: layout as DatasetCommand['layout'], from: string('from')!, out: string('out')! };
+      return {
+        command,
+        layout: layout as DatasetCommand['layout'],
+        from: string('from')!,
+        out: string('out')!,
+        output: outputOf(values),
+      };
     }
     case 'simulate':
       return {
@@ -313,6 +353,7 @@ function build(command: CommandName, values: Values, positionals: string[]): Com
         format: (string('format') ?? SPECS.demo.options.format!.default) as ExportFormat,
         ...withPoints(values),
         simulator: simulatorOptions(command, values),
+        output: outputOf(values),
       };
   }
 }
@@ -379,6 +420,12 @@ function statusesOf(raw: string | undefined): string[] | 'all' {
 }
 
 const EXPORT_STATUSES_DEFAULT = String(SPECS.export.options.status!.default).split(',');
+
+function outputOf(values: Values): Output {
+  const json = values.json === true;
+  const quiet = values.quiet === true;
+  return { json, quiet, verbose: values.verbose === true, progress: values['no-progress'] !== true && !quiet };
+}
 
 function withPoints(values: Values): { withPoints?: boolean } {
   return values['with-points'] === true ? { withPoints: true } : {};

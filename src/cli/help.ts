@@ -4,10 +4,19 @@ import { COMMANDS, SPECS, type CommandName, type OptionSpec } from './spec.js';
 const PROGRAM = 'playment-masks';
 const WIDTH = 100;
 const OPTION_COLUMN = 22;
-const EXIT_CODES = 'Exit codes: 0 done, 1 some jobs failed (or an error), 2 usage error, 130 interrupted.';
+const EXIT_CODES = 'Exit codes: 0 done, 1 failed (see each command), 2 usage error, 130 interrupted.';
 
 export function helpText(topic: CommandName | undefined): string {
   return topic === undefined ? mainHelp() : commandHelp(topic);
+}
+
+/** What `playment-masks` alone prints (on stderr): the commands in one line each, and where the help is. */
+export function usageText(): string {
+  return [
+    `Usage: ${PROGRAM} COMMAND [options]`,
+    ...COMMANDS.map((name) => `  ${name.padEnd(10)}${SPECS[name].summary}`),
+    `Run "${PROGRAM} --help" for more, "${PROGRAM} COMMAND --help" for a command's options.`,
+  ].join('\n');
 }
 
 function mainHelp(): string {
@@ -29,7 +38,7 @@ function mainHelp(): string {
 function commandHelp(name: CommandName): string {
   const spec = SPECS[name];
   const lines = Object.entries(spec.options).map(([option, o]) =>
-    optionLine(`--${option}${o.value ? ` ${o.value}` : ''}`, `${o.help}${limits(o)}`),
+    optionLine(`${o.short ? `-${o.short}, ` : ''}--${option}${o.value ? ` ${o.value}` : ''}`, `${o.help}${limits(o)}`),
   );
   return [
     `Usage: ${PROGRAM} ${spec.usage}`,
@@ -40,7 +49,14 @@ function commandHelp(name: CommandName): string {
     ...lines,
     optionLine('-h, --help', 'this help'),
     '',
-    EXIT_CODES,
+    'Examples:',
+    ...spec.examples.map((example) => `  ${example}`),
+    '',
+    'Exit codes:',
+    optionLine('0', 'done'),
+    optionLine('1', spec.failure),
+    optionLine('2', 'usage error'),
+    optionLine('130', 'interrupted (Ctrl-C)'),
   ].join('\n');
 }
 

@@ -3,7 +3,7 @@
 import { lstat, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { PlaymentClient } from '../api/index.js';
+import { PlaymentClient, type RetryEvent } from '../api/index.js';
 import { redact } from '../api/redact.js';
 import { InvalidArgumentError } from '../errors.js';
 import { buildSemanticKitti } from '../dataset/semantickitti.js';
@@ -24,9 +24,10 @@ import {
   type DecodeCommand,
   type DemoCommand,
   type ExportCommand,
+  type Output,
   type SimulateCommand,
 } from './args.js';
-import { helpText } from './help.js';
+import { helpText, usageText } from './help.js';
 import { selfCommand, shellQuote } from './invocation.js';
 import { listingHint, type ListingTarget } from './export-hint.js';
 import { describeError, describeSystemError, inCliTerms, isSystemError, printable } from './messages.js';
@@ -67,6 +68,9 @@ export async function main(
       case 'help':
         io.stdout.write(`${helpText(command.topic)}\n`);
         return EXIT.ok;
+      case 'usage':
+        io.stderr.write(`${usageText()}\n`);
+        return EXIT.usage;
       case 'version':
         io.stdout.write(`${io.version}\n`);
         return EXIT.ok;
@@ -114,15 +118,17 @@ export async function main(
 }
 
 async function runExport(command: ExportCommand, apiKey: string, io: Io): Promise<number> {
+  const { output } = command;
   const client = new PlaymentClient({
     apiKey,
+    ...(output.verbose ? { onRetry: (event: RetryEvent) => io.stderr.write(`${retryLine(event, apiKey)}\n`) } : {}),
     ...(command.baseUrl === undefined ? {} : { baseUrl: command.baseUrl }),
     ...(command.maxRps === undefined ? {} : { maxRequestsPerSecond: command.maxRps }),
     ...(command.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: command.requestTimeoutMs }),
     ...(command.maxPages === undefined ? {} : { maxPages: command.maxPages }),
   });
   const outDir = resolve(io.cwd, command.out);
-  const outcome = await exportWithProgress(io, {
+  const outcome = await exportWithProgress(io, output, {
     client,
     projectId: command.project,
     batchId: command.batch,
@@ -139,14 +145,30 @@ async function runExport(command: ExportCommand, apiKey: string, io: Io): Promis
     ...(command.threads === undefined ? {} : { threads: command.threads }),
     ...command.sizes,
   }).finally(() => client.close());
-  io.stdout.write(`${summaryLines(outcome)}Output: ${outDir} (classes.json, index.jsonl, summary.json)\n`);
-  return failuresReport(outcome.summary, io);
+  // With --json, stdout gets summary.json as written and nothing else; the words go to stderr.
+  const words = output.json ? io.stderr : io.stdout;
+  if (output.json) io.stdout.write(await readFile(join(outDir, 'summary.json'), 'utf8'));
+  if (!output.quiet) {
+    words.write(`${summaryLines(outcome)}Output: ${outDir} (classes.json, index.jsonl, summary.json)\n`);
+  }
+  return failuresReport(outcome.summary, output.json || output.quiet ? io.stderr : io.stdout, 'rerun');
+}
+
+/** `retry: HTTP 503 ... (attempt 1, again in 0.5 s)`, for --verbose. */
+function retryLine({ error, attempt, delayMs, throttled }: RetryEvent, apiKey: string): string {
+  const why = throttled ? 'throttled' : 'retry';
+  const message = printable(redact(describeError(error), apiKey, messageSource(error)));
+  return `${why}: ${message} (attempt ${attempt}, again in ${(delayMs / 1000).toFixed(1)} s)`;
 }
 
 type ExportArgs = Omit<Parameters<typeof exportBatch>[0], 'onProgress' | 'signal'>;
 
-async function exportWithProgress(io: Io, options: ExportArgs): Promise<Outcome> {
-  const view = new ProgressView(io.stderr);
+async function exportWithProgress(io: Io, output: Pick<Output, 'progress'>, options: ExportArgs): Promise<Outcome> {
+  // NO_COLOR (any value): no terminal escape sequences, so plain lines instead of a redrawn bar.
+  const plain = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '';
+  const view = output.progress
+    ? new ProgressView(plain ? { write: (text) => io.stderr.write(text) } : io.stderr)
+    : undefined;
   let last: ExportProgress | undefined;
   const started = performance.now();
   try {
@@ -155,12 +177,12 @@ async function exportWithProgress(io: Io, options: ExportArgs): Promise<Outcome>
       signal: io.interrupted,
       onProgress: (progress) => {
         last = progress;
-        view.update(progress);
+        view?.update(progress);
       },
     });
     return { summary, last, elapsedMs: performance.now() - started };
   } finally {
-    view.end();
+    view?.end();
   }
 }
 
@@ -186,16 +208,20 @@ function summaryLines({ summary, last, elapsedMs }: Outcome): string {
     text += `Classes (id name points): ${shown.join(', ')}\n`;
   }
   const { requests, throttled, rate_per_s: rate } = summary.api;
-  const settled = rate === null ? 'no rate limit met' : `settled at ${rate} requests/s`;
+  // The pace the client held at the end: it probes past the limit now and then (the throttled requests), so it
+  // can read above the limit itself.
+  const settled = rate === null ? 'no rate limit met' : `paced at ${rate} requests/s at the end`;
   text += `API: ${requests} requests, ${throttled} throttled by its rate limit (sent again); ${settled}\n`;
   return text;
 }
 
-function failuresReport({ failures }: ExportSummary, io: Io): number {
+/** Lists the failed jobs; `rerun`: the same command retries them (an export, not a demo's new simulated batch). */
+function failuresReport({ failures }: ExportSummary, stream: ProgressStream, advice: 'rerun' | 'none'): number {
   if (failures.length === 0) return EXIT.ok;
-  io.stdout.write(`${failures.length} job(s) failed (see summary.json); rerun the same command to retry them:\n`);
+  const rerun = advice === 'rerun' ? '; rerun the same command to retry them' : '';
+  stream.write(`${failures.length} job(s) failed (see summary.json)${rerun}:\n`);
   for (const failure of failures) {
-    io.stdout.write(`  ${printable(JSON.stringify(failure.job_id))}: ${failure.code} ${printable(failure.message)}\n`);
+    stream.write(`  ${printable(JSON.stringify(failure.job_id))}: ${failure.code} ${printable(failure.message)}\n`);
   }
   return EXIT.failed;
 }
@@ -220,7 +246,7 @@ async function runDecode(command: DecodeCommand, io: Io): Promise<number> {
       },
     );
   }
-  if (command.json) {
+  if (command.output.json) {
     io.stdout.write(`${JSON.stringify({ points: mask.pointCount, labels: counts })}\n`);
   } else {
     io.stdout.write(`${mask.pointCount} points\n`);
@@ -299,14 +325,15 @@ async function runDemo(command: DemoCommand, io: Io): Promise<number> {
   io.stdout.write(`Demo: a simulated batch at ${simulator.baseUrl}\n${describeBatch(simulator)}`);
   if (simulator.rateLimit > 0) {
     io.stdout.write(
-      "  like the vendor's API: that limit, not the download or the decoding, bounds how fast the batch exports\n" +
-        '  (the client finds it by itself and stays just under it)\n',
+      '  (its own: the vendor publishes no figure): that limit, not the download or the decoding, bounds how fast\n' +
+        '  the batch exports. The client finds it by itself, probing past it now and then (those requests are\n' +
+        '  refused, counted as throttled, and sent again)\n',
     );
   }
   const client = new PlaymentClient({ apiKey: simulator.apiKey, baseUrl: simulator.baseUrl });
   let outcome: Outcome | undefined;
   try {
-    outcome = await exportWithProgress(io, {
+    outcome = await exportWithProgress(io, command.output, {
       client,
       projectId: simulator.projectId,
       batchId: simulator.batchId,
@@ -331,14 +358,17 @@ async function runDemo(command: DemoCommand, io: Io): Promise<number> {
       io.stdout.write(`Output: removed ${outDir} (${size}); --keep or --out DIR keeps it\n`);
     }
   }
-  return failuresReport(outcome.summary, io);
+  return failuresReport(outcome.summary, io.stdout, 'none');
 }
 
 async function runDataset(command: DatasetCommand, io: Io): Promise<number> {
   const out = resolve(io.cwd, command.out);
   const sequences = await buildSemanticKitti({ from: resolve(io.cwd, command.from), out });
   const frames = Object.values(sequences).reduce((sum, sequence) => sum + sequence.frames.length, 0);
-  io.stdout.write(`SemanticKITTI tree: ${Object.keys(sequences).length} sequences, ${frames} scans in ${out}\n`);
+  const count = Object.keys(sequences).length;
+  if (command.output.json) io.stdout.write(`${JSON.stringify({ out, sequences: count, scans: frames })}\n`);
+  else if (!command.output.quiet)
+    io.stdout.write(`SemanticKITTI tree: ${count} sequences, ${frames} scans in ${out}\n`);
   return EXIT.ok;
 }
 

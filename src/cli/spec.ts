@@ -32,6 +32,8 @@ export interface OptionSpec {
   max?: number;
   aboveMin?: boolean;
   choices?: readonly string[];
+  /** A one-letter name (`p` for `-p`). */
+  short?: string;
   /** As shown in the help. */
   default?: string | number;
   help: string;
@@ -49,19 +51,24 @@ export interface CommandSpec {
   /** Names of the positional arguments, in order (all required). */
   positionals: readonly string[];
   required: readonly string[];
+  /** Command lines shown under "Examples" in the help. */
+  examples: readonly string[];
+  /** What exit code 1 means for this command. */
+  failure: string;
 }
 
 /** The variable the API key is read from: never an argument, never printed. */
 export const API_KEY_VARIABLE = 'PLAYMENT_API_KEY';
 
-// The vendor documents a limit of about 5 requests per second per key: the simulator enforces it unless told not to.
-export const VENDOR_RATE_LIMIT = 5;
+// No vendor rate limit is published: the simulator enforces one of its own (per key) unless told not to, so that
+// the demo shows how the export behaves under a limit.
+export const SIMULATED_RATE_LIMIT = 5;
 export const SIMULATE_DEFAULTS = Object.freeze({
   port: 8080,
   jobs: 50,
   frames: 4,
   points: 100_000,
-  rateLimit: VENDOR_RATE_LIMIT,
+  rateLimit: SIMULATED_RATE_LIMIT,
 });
 // Several pages even for a small demo batch, which the rate limit exports in about ten seconds (61 API requests).
 export const DEMO_DEFAULTS = Object.freeze({
@@ -69,7 +76,7 @@ export const DEMO_DEFAULTS = Object.freeze({
   frames: 4,
   points: 100_000,
   pageSize: 4,
-  rateLimit: VENDOR_RATE_LIMIT,
+  rateLimit: SIMULATED_RATE_LIMIT,
 });
 
 const UNBOUNDED = Number.MAX_SAFE_INTEGER;
@@ -130,6 +137,16 @@ const WITH_POINTS: OptionSpec = {
   library: 'withPoints',
 };
 
+const JSON_OUTPUT: OptionSpec = {
+  kind: 'flag',
+  help: 'print one JSON document on stdout and nothing else there (messages and progress go to stderr)',
+};
+const QUIET: OptionSpec = { kind: 'flag', short: 'q', help: 'print errors only' };
+const NO_PROGRESS: OptionSpec = {
+  kind: 'flag',
+  help: 'no progress bar or lines (with NO_COLOR set: plain lines instead of a redrawn bar)',
+};
+
 /** The simulated batch and its faults: `simulate` serves them, `demo` exports them. */
 function simulatorOptions(defaults: {
   jobs: number;
@@ -165,7 +182,7 @@ function simulatorOptions(defaults: {
       min: 0,
       max: UNBOUNDED,
       default: defaults.rateLimit,
-      help: "requests per second the API accepts per key, 429 with Retry-After beyond (the vendor's documented limit; 0: none)",
+      help: 'requests per second the API accepts per key, 429 with Retry-After beyond (0: none; the vendor publishes none)',
     },
     'rate-burst': {
       kind: 'number',
@@ -219,17 +236,19 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
       'and compared). Changing --format, --labels or --instances exports the jobs again.\n\n' +
       `The API key is read from the ${API_KEY_VARIABLE} environment variable (never an argument).`,
     options: {
-      project: { kind: 'text', value: 'P', help: 'project id', library: 'projectId' },
-      batch: { kind: 'text', value: 'B', help: 'batch id', library: 'batchId' },
-      out: { kind: 'path', value: 'DIR', help: 'output folder (created if missing)', library: 'outDir' },
+      project: { kind: 'text', value: 'P', short: 'p', help: 'project id', library: 'projectId' },
+      batch: { kind: 'text', value: 'B', short: 'b', help: 'batch id', library: 'batchId' },
+      out: { kind: 'path', value: 'DIR', short: 'o', help: 'output folder (created if missing)', library: 'outDir' },
       'base-url': {
         kind: 'url',
         value: 'URL',
         default: CLIENT_DEFAULTS.baseUrl,
-        help: 'API origin, with its scheme',
+        help:
+          'the API: its origin with the scheme, or a URL ending in /v1 (the API root: https://host/v1); any other ' +
+          'path is a prefix the requests go under (a proxy)',
         library: 'baseUrl',
       },
-      format: FORMAT,
+      format: { ...FORMAT, short: 'f' },
       'with-points': WITH_POINTS,
       labels: {
         kind: 'choice',
@@ -284,6 +303,7 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
       threads: {
         kind: 'integer',
         value: 'N',
+        short: 'j',
         min: 1,
         max: MAX_THREADS,
         default: 'one per CPU',
@@ -299,7 +319,7 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
         default: 'no cap',
         help:
           'at most N requests per second to the API; without it the export finds the rate the API accepts and ' +
-          'stays just under it (requests refused with 429 are sent again, never failing a job)',
+          'paces its requests near it, probing past it now and then (requests refused with 429 are sent again, never failing a job)',
         library: 'maxRequestsPerSecond',
       },
       'max-in-flight-mib': mebibytes(
@@ -328,9 +348,19 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
         ),
         library: 'maxPages',
       },
+      json: { ...JSON_OUTPUT, help: `${JSON_OUTPUT.help}: the summary, as in summary.json` },
+      quiet: QUIET,
+      verbose: { kind: 'flag', help: 'also print each request the client sends again, and why' },
+      'no-progress': NO_PROGRESS,
     },
     positionals: [],
     required: ['project', 'batch', 'out'],
+    examples: [
+      `${API_KEY_VARIABLE}=... playment-masks export -p PROJECT -b BATCH -o ./export`,
+      'playment-masks export -p PROJECT -b BATCH -o ./kitti -f kitti --with-points --instances',
+      'playment-masks export -p PROJECT -b BATCH -o ./export --json > summary.json',
+    ],
+    failure: 'some jobs failed (listed, and in summary.json), or the export stopped on an error',
   },
   decode: {
     usage: 'decode FILE [--out FILE.npy] [--json]',
@@ -339,11 +369,22 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
       'Decodes one mask file (a JSON array of label keys; - reads standard input) and prints its point\n' +
       'count and the number of points of each label.',
     options: {
-      out: { kind: 'path', value: 'FILE.npy', help: 'also write the labels as a NumPy .npy file (uint16)' },
+      out: {
+        kind: 'path',
+        value: 'FILE.npy',
+        short: 'o',
+        help: 'also write the labels as a NumPy .npy file (uint16)',
+      },
       json: { kind: 'flag', help: 'print JSON: { "points": N, "labels": { "<key>": count } }' },
     },
     positionals: ['FILE'],
     required: [],
+    examples: [
+      'playment-masks decode mask.txt',
+      'playment-masks decode mask.txt -o labels.npy --json',
+      'cat mask.txt | playment-masks decode -',
+    ],
+    failure: 'the file cannot be read, written or parsed (its error code and byte offset)',
   },
   simulate: {
     usage: 'simulate [--port N] [--jobs N] [--frames N] [--points N] [options]',
@@ -366,6 +407,11 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
     },
     positionals: [],
     required: [],
+    examples: [
+      'playment-masks simulate --port 0',
+      'playment-masks simulate --jobs 200 --fault-rate 0.1 --rate-limit 10',
+    ],
+    failure: 'the simulator could not start (a port in use)',
   },
   demo: {
     usage: 'demo [--out DIR | --keep] [--format F] [--with-points] [options]',
@@ -374,17 +420,24 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
       'Starts the simulator on loopback and exports a realistic batch (several pages, several frames\n' +
       'per job, 100k-point masks), then prints the summary. Needs no network. Without --out the\n' +
       'export goes to a new temporary folder, removed at the end unless --keep is given or jobs failed.\n' +
-      "The simulated API enforces the vendor's documented rate limit (5 requests/s per key): that\n" +
-      'limit, not the download or the decoding, bounds how long the demo takes.',
+      'The simulated API enforces a rate limit of its own (5 requests/s per key; the vendor publishes\n' +
+      'none): that limit, not the download or the decoding, bounds how long the demo takes.',
     options: {
-      out: { kind: 'path', value: 'DIR', help: 'output folder, kept (default: a temporary folder)' },
+      out: { kind: 'path', value: 'DIR', short: 'o', help: 'output folder, kept (default: a temporary folder)' },
       keep: { kind: 'flag', help: 'keep the temporary folder and print where it is' },
-      format: FORMAT,
+      format: { ...FORMAT, short: 'f' },
       'with-points': WITH_POINTS,
       ...simulatorOptions(DEMO_DEFAULTS),
+      'no-progress': NO_PROGRESS,
     },
     positionals: [],
     required: [],
+    examples: [
+      'playment-masks demo',
+      'playment-masks demo -o ./demo -f kitti --with-points',
+      'playment-masks demo --rate-limit 0',
+    ],
+    failure: 'some jobs of the simulated batch failed (--fault-rate), or the demo stopped on an error',
   },
   dataset: {
     usage: 'dataset semantickitti --from EXPORT_DIR --out DIR',
@@ -398,10 +451,14 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
       'file systems); no network. DIR must be empty, missing, or a tree this command built.',
     options: {
       from: { kind: 'path', value: 'EXPORT_DIR', help: 'the export folder' },
-      out: { kind: 'path', value: 'DIR', help: "the tree's folder" },
+      out: { kind: 'path', value: 'DIR', short: 'o', help: "the tree's folder" },
+      json: { ...JSON_OUTPUT, help: `${JSON_OUTPUT.help}: { "out", "sequences", "scans" }` },
+      quiet: QUIET,
     },
     positionals: ['LAYOUT'],
     required: ['from', 'out'],
+    examples: ['playment-masks dataset semantickitti --from ./kitti -o ./semantickitti'],
+    failure: 'the export cannot be used (not kitti, no points) or the tree cannot be written',
   },
 };
 
