@@ -7,7 +7,7 @@
 // Every fourth round starts over a stale lock of a dead process in each of its two formats (a bare pid, a JSON
 // record), which every competitor tries to take over. Prints one line per failed round and a summary; exit 1 on any.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,7 +105,8 @@ await server.close();
 const seconds = Math.round((Date.now() - started) / 1000);
 console.log(`${rounds - failed}/${rounds} rounds passed (${failed} failed) in ${seconds} s, Node ${process.version}`);
 if (resultsFile) {
-  const summary = { rounds, failed, seconds, node: process.version, date: new Date().toISOString() };
+  const cpu = /^model name\s*:\s*(.*)$/m.exec(await readFile('/proc/cpuinfo', 'utf8').catch(() => ''))?.[1];
+  const summary = { rounds, failed, seconds, node: process.version, cpu, date: new Date().toISOString() };
   await writeFile(resultsFile, `${JSON.stringify(summary, null, 2)}\n`);
 }
 process.exitCode = failed === 0 ? 0 : 1;

@@ -243,6 +243,9 @@ describe('playment-masks export', { timeout: 60_000 }, () => {
     expect(dataset.code).toBe(0);
     expect(dataset.stdout).toMatch(/SemanticKITTI tree: 5 sequences, 10 scans in /);
     expect(Object.keys(JSON.parse(await readFile(join(tree, 'sequences.json'), 'utf8')).sequences)).toHaveLength(5);
+    const jsonTree = await tempDir();
+    const json = await run(['dataset', 'semantickitti', '--from', out, '-o', jsonTree, '--json']);
+    expect(JSON.parse(json.stdout)).toEqual({ out: jsonTree, sequences: 5, scans: 10 });
     const refused = await run(['dataset', 'semantickitti', '--from', tree, '--out', await tempDir()]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/NOT_AN_EXPORT/);
