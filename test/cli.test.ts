@@ -370,12 +370,12 @@ describe('playment-masks export', { timeout: 60_000 }, () => {
       key,
       /^playment-masks: export: --out needs a value, not the option-like -x \(for a file of that name, write \.\/-x\)$/m,
     ],
-    ['an unknown command', ['frob'], {}, /^playment-masks: unknown command$/m],
+    ['an unknown command', ['frob'], {}, /^playment-masks: unknown command "frob"$/m],
     [
       'a mistyped command',
       ['expotr', '--project', 'p'],
       {},
-      /^playment-masks: unknown command; did you mean export\?$/m,
+      /^playment-masks: unknown command "expotr"; did you mean export\?$/m,
     ],
     [
       'a mistyped option',
