@@ -27,6 +27,8 @@ export interface StartOptions {
   input?: string;
   /** What runs instead of `node dist/cli.js` (then without `nodeArgs`): a command and its first arguments. */
   command?: [string, ...string[]];
+  /** In-process only: stderr says it is a terminal (80 columns). */
+  tty?: boolean;
 }
 
 /** Starts the command with `args` and only PATH plus `env` in its environment; `nodeArgs` go before the script. */
@@ -71,7 +73,7 @@ export async function run(args: string[], env: Record<string, string> = {}, opti
     { PATH: process.env.PATH ?? '', ...env },
     {
       stdout: { write: (text: string) => (stdout += text) },
-      stderr: { write: (text: string) => (stderr += text) },
+      stderr: { write: (text: string) => (stderr += text), isTTY: options.tty === true, columns: 80 },
       stdin: Readable.from(options.input === undefined ? [] : [Buffer.from(options.input)]),
       cwd: options.cwd ?? process.cwd(),
       script: CLI,

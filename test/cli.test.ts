@@ -312,6 +312,24 @@ describe('playment-masks export', { timeout: 60_000 }, () => {
     expect(verbose.stderr).toMatch(/^retry: [A-Z_]+: .*\(attempt 1, again in \d+\.\d s\)$/m);
   });
 
+  it.each<[string, string[], Record<string, string>, 'bar' | 'lines' | 'none']>([
+    ['a terminal: a redrawn bar', [], {}, 'bar'],
+    ['NO_COLOR: plain lines, no escape sequences', [], { NO_COLOR: '1' }, 'lines'],
+    ['--no-progress: nothing', ['--no-progress'], {}, 'none'],
+  ])('progress on %s', async (_, more, extra, shown) => {
+    // A plain line comes every 5 s: slow answers make the export last that long.
+    const { exportArgs, env } = await simulate({
+      jobs: 2,
+      frames: 1,
+      points: 10,
+      latencyMs: shown === 'lines' ? 1200 : 0,
+    });
+    const result = await run(exportArgs(await tempDir(), ...more), { ...env, ...extra }, { tty: true });
+    expect(result.code).toBe(0);
+    expect(result.stderr.includes('\x1b')).toBe(shown === 'bar');
+    expect(/^export: .* jobs/m.test(result.stderr)).toBe(shown === 'lines');
+  });
+
   it('takes a --base-url ending in /v1 as the API root (never /v1/v1/)', async () => {
     const { simulator, exportArgs, env } = await simulate({ jobs: 2, frames: 1, points: 10 });
     const out = await tempDir();
