@@ -372,7 +372,7 @@ async function runDataset(command: DatasetCommand, io: Io): Promise<number> {
   return EXIT.ok;
 }
 
-/** Where temporary folders go: $TMPDIR of the environment given (the process's only when that is the process's). */
+/** Where temporary folders go: $TMPDIR of the environment given, else the system's. */
 function temporaryRoot(env: Io['env']): string {
   return env.TMPDIR || tmpdir();
 }
