@@ -14,5 +14,10 @@ export type {
 export * from './pcd/index.js';
 export * from './api/index.js';
 export * from './export/index.js';
-export { buildSemanticKitti, DatasetError } from './dataset/semantickitti.js';
+export { DatasetError } from './dataset/dataset-error.js';
+export { buildNuScenes } from './dataset/nuscenes.js';
+export type { NuScenesOptions, NuScenesScene } from './dataset/nuscenes.js';
+export { buildParquet } from './dataset/parquet.js';
+export type { ParquetOptions, ParquetSummary } from './dataset/parquet.js';
+export { buildSemanticKitti } from './dataset/semantickitti.js';
 export type { SemanticKittiOptions, SemanticKittiSequence } from './dataset/semantickitti.js';

@@ -93,6 +93,10 @@ export interface DatasetCommand {
   from: string;
   out: string;
   output: Output;
+  /** nuscenes: the version folder. */
+  version?: string;
+  /** parquet: frames per file. */
+  rowsPerFile?: number;
 }
 
 export type Command =
@@ -332,12 +336,22 @@ function build(command: CommandName, values: Values, positionals: string[]): Com
           command,
         );
       }
+      for (const [flag, only] of [
+        ['version', 'nuscenes'],
+        ['rows-per-file', 'parquet'],
+      ] as const) {
+        if (values[flag] !== undefined && layout !== only) {
+          throw new UsageError(`dataset: --${flag} is for the ${only} layout only`, command);
+        }
+      }
       return {
         command,
         layout: layout as DatasetCommand['layout'],
         from: string('from')!,
         out: string('out')!,
         output: outputOf(values),
+        ...(values.version !== undefined && { version: string('version')! }),
+        ...(values['rows-per-file'] !== undefined && { rowsPerFile: number('rows-per-file')! }),
       };
     }
     case 'simulate':

@@ -6,6 +6,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { PlaymentClient, type RetryEvent } from '../api/index.js';
 import { redact } from '../api/redact.js';
 import { InvalidArgumentError } from '../errors.js';
+import { buildNuScenes } from '../dataset/nuscenes.js';
+import { buildParquet } from '../dataset/parquet.js';
 import { buildSemanticKitti } from '../dataset/semantickitti.js';
 import { readClassTable } from '../export/classes.js';
 import { writeFileAtomic } from '../export/files.js';
@@ -363,12 +365,42 @@ async function runDemo(command: DemoCommand, io: Io): Promise<number> {
 
 async function runDataset(command: DatasetCommand, io: Io): Promise<number> {
   const out = resolve(io.cwd, command.out);
-  const sequences = await buildSemanticKitti({ from: resolve(io.cwd, command.from), out });
-  const frames = Object.values(sequences).reduce((sum, sequence) => sum + sequence.frames.length, 0);
-  const count = Object.keys(sequences).length;
-  if (command.output.json) io.stdout.write(`${JSON.stringify({ out, sequences: count, scans: frames })}\n`);
-  else if (!command.output.quiet)
-    io.stdout.write(`SemanticKITTI tree: ${count} sequences, ${frames} scans in ${out}\n`);
+  const from = resolve(io.cwd, command.from);
+  let json: Record<string, unknown>;
+  let line: string;
+  switch (command.layout) {
+    case 'semantickitti': {
+      const sequences = await buildSemanticKitti({ from, out });
+      const frames = Object.values(sequences).reduce((sum, sequence) => sum + sequence.frames.length, 0);
+      const count = Object.keys(sequences).length;
+      json = { out, sequences: count, scans: frames };
+      line = `SemanticKITTI tree: ${count} sequences, ${frames} scans in ${out}`;
+      break;
+    }
+    case 'nuscenes': {
+      const scenes = await buildNuScenes({
+        from,
+        out,
+        ...(command.version !== undefined && { version: command.version }),
+      });
+      const samples = scenes.reduce((sum, scene) => sum + scene.frames.length, 0);
+      json = { out, scenes: scenes.length, samples };
+      line = `nuScenes tree: ${scenes.length} scenes, ${samples} samples in ${out}`;
+      break;
+    }
+    case 'parquet': {
+      const summary = await buildParquet({
+        from,
+        out,
+        ...(command.rowsPerFile !== undefined && { rowsPerFile: command.rowsPerFile }),
+      });
+      json = { out, rows: summary.rows, files: summary.files.length };
+      line = `Parquet: ${summary.rows} rows in ${summary.files.length} files in ${join(out, 'data')}`;
+      break;
+    }
+  }
+  if (command.output.json) io.stdout.write(`${JSON.stringify(json)}\n`);
+  else if (!command.output.quiet) io.stdout.write(`${line}\n`);
   return EXIT.ok;
 }
 

@@ -13,7 +13,7 @@ import { COMPRESSIONS } from '../sim/reply.js';
 export type CommandName = 'export' | 'decode' | 'simulate' | 'demo' | 'dataset';
 
 /** The training-set layouts `dataset` builds from an export. */
-export const DATASET_LAYOUTS = Object.freeze(['semantickitti'] as const);
+export const DATASET_LAYOUTS = Object.freeze(['semantickitti', 'nuscenes', 'parquet'] as const);
 
 /**
  * - `text`: any non-empty string (ids may look like numbers or dashes). `path`: a file or folder, refused when it
@@ -440,20 +440,34 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
     failure: 'some jobs of the simulated batch failed (--fault-rate), or the demo stopped on an error',
   },
   dataset: {
-    usage: 'dataset semantickitti --from EXPORT_DIR --out DIR',
-    summary: 'a SemanticKITTI tree from an export',
+    usage: 'dataset LAYOUT --from EXPORT_DIR --out DIR',
+    summary: 'a training set (semantickitti, nuscenes, parquet) from an export',
     description:
-      'Builds the SemanticKITTI layout from an export made with --format kitti --with-points\n' +
-      '(--instances adds instance ids): DIR/sequences/NN/velodyne/FFFFFF.bin, labels/FFFFFF.label,\n' +
-      "poses.txt (each frame's ego_pose, 3x4 row-major), calib.txt, DIR/semantic-kitti.yaml and\n" +
-      'DIR/sequences.json (NN -> job id, sensor id, frame ids). One sequence per job and lidar, frames in\n' +
-      "the order of the result's frames[]. Files are hard links to the export (symbolic links across\n" +
-      'file systems); no network. DIR must be empty, missing, or a tree this command built.',
+      'Builds a training set from a finished export, without network. LAYOUT is one of:\n' +
+      '  semantickitti  DIR/sequences/NN/{velodyne,labels}, poses.txt, calib.txt, semantic-kitti.yaml and\n' +
+      '                 sequences.json (NN -> job, sensor, frames), from --format kitti --with-points\n' +
+      '                 (--instances adds instance ids); hard links to the export (symbolic across file systems).\n' +
+      '  nuscenes       the nuScenes-lidarseg tree (panoptic with --instances) from any format with\n' +
+      '                 --with-points: DIR/VERSION/*.json (and colormap.json for the devkit), samples/LIDAR_TOP,\n' +
+      '                 lidarseg/VERSION, panoptic/VERSION, scenes.json. At most 255 classes.\n' +
+      '  parquet        DIR/data/train-NNNNN-of-NNNNN.parquet, one row per frame and lidar (labels, instances,\n' +
+      '                 points with --with-points), class names in the Hugging Face metadata; DIR/README.md.\n' +
+      "One sequence (scene) per job and lidar, frames in the order of the result's frames[]. DIR must be\n" +
+      'empty, missing, or a tree this command built.',
     options: {
       from: { kind: 'path', value: 'EXPORT_DIR', help: 'the export folder' },
       out: { kind: 'path', value: 'DIR', short: 'o', help: "the tree's folder" },
-      json: { ...JSON_OUTPUT, help: `${JSON_OUTPUT.help}: { "out", "sequences", "scans" }` },
+      json: { ...JSON_OUTPUT, help: `${JSON_OUTPUT.help}: { "out" } and the counts the summary line gives` },
       quiet: QUIET,
+      version: { kind: 'text', value: 'NAME', default: 'v1.0-playment', help: 'nuscenes: the version folder' },
+      'rows-per-file': {
+        kind: 'integer',
+        value: 'N',
+        min: 1,
+        max: UNBOUNDED,
+        default: 32,
+        help: 'parquet: frames per file (each file is one row group)',
+      },
     },
     positionals: ['LAYOUT'],
     required: ['from', 'out'],

@@ -381,6 +381,48 @@ export const ERROR_CATALOGUE = [
     retryable: 'no',
     meaning: 'the output folder is neither empty nor a tree this command built',
   },
+  {
+    code: 'WRONG_FORMAT',
+    error: 'DatasetError',
+    retryable: 'no',
+    meaning: 'the export is in a `--format` the target does not read',
+  },
+  {
+    code: 'TOO_MANY_CLASSES',
+    error: 'DatasetError',
+    retryable: 'no',
+    meaning: 'nuscenes: more than 255 classes (lidarseg labels are uint8); map them down with `--classes`',
+  },
+  {
+    code: 'TOO_MANY_INSTANCES',
+    error: 'DatasetError',
+    retryable: 'no',
+    meaning: 'nuscenes: a job with more than 999 objects (panoptic labels are class * 1000 + instance)',
+  },
+  {
+    code: 'INVALID_VERSION',
+    error: 'DatasetError',
+    retryable: 'no',
+    meaning: 'nuscenes: a version that is not a folder name',
+  },
+  {
+    code: 'INVALID_ROWS_PER_FILE',
+    error: 'DatasetError',
+    retryable: 'no',
+    meaning: 'parquet: rows per file is not an integer of at least 1',
+  },
+  {
+    code: 'ROW_GROUP_TOO_LARGE',
+    error: 'DatasetError',
+    retryable: 'no',
+    meaning: 'parquet: over 2^31 points in one file; use a smaller `--rows-per-file`',
+  },
+  {
+    code: 'TOO_LARGE',
+    error: 'DatasetError',
+    retryable: 'no',
+    meaning: 'nuscenes: a panoptic file over 4 GiB (ZIP32)',
+  },
 
   // cli
   {

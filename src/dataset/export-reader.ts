@@ -1,0 +1,201 @@
+// The one reader of a finished export that every `dataset` target builds from: summary.json, classes.json,
+// index.jsonl, each job's result.json (frame order, poses) and legend.json, and the label, instance and points files
+// of any export format. Sequences are one per job and lidar, in the index's job order; frames in the order of the
+// result's frames[].
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { reasonOf } from '../errors.js';
+import { checkClassTable, type ClassEntry } from '../export/classes.js';
+import { pointsFileSize } from '../export/points.js';
+import type { ExportSummary, IndexLine } from '../export/records.js';
+import { type ExportFormat, FORMATS } from '../formats/index.js';
+import { DatasetError } from './dataset-error.js';
+import type { ErrorCodeOf } from '../errors/catalogue.js';
+
+/** A position and a heading quaternion, as the result object gives ego and sensor poses. */
+export interface Pose {
+  heading?: { w?: unknown; x?: unknown; y?: unknown; z?: unknown };
+  position?: { x?: unknown; y?: unknown; z?: unknown };
+}
+
+export interface ExportTree {
+  /** The export folder (absolute). */
+  from: string;
+  summary: ExportSummary;
+  /** classes.json, in file order. */
+  table: ClassEntry[];
+  lines: IndexLine[];
+}
+
+export interface SequenceFrame {
+  frameId: string;
+  line: IndexLine;
+  egoPose: Pose | undefined;
+  sensorPose: Pose | undefined;
+}
+
+export interface Sequence {
+  jobId: string;
+  sensorId: string;
+  frames: SequenceFrame[];
+}
+
+/** One mask's files, read: per point (in the files' order) its class id, instance id and coordinates. */
+export interface FrameData {
+  labels: Uint16Array;
+  /** With --instances; else undefined. */
+  instances: Uint16Array | undefined;
+  /** float32 x, y, z per point. */
+  xyz: Float32Array;
+  /** kitti's remission per point; undefined for npy and bin (their points files have none). */
+  intensity: Float32Array | undefined;
+}
+
+/** What a target needs of the export. */
+export interface ExportNeeds {
+  formats?: readonly ExportFormat[];
+  points?: boolean;
+}
+
+/** Reads summary.json, classes.json and index.jsonl; throws DatasetError for what the target cannot use. */
+export async function readExport(from: string, needs: ExportNeeds = {}): Promise<ExportTree> {
+  const root = resolve(from);
+  const summary = await readJson<ExportSummary>(join(root, 'summary.json'), 'NOT_AN_EXPORT');
+  if (needs.formats && !needs.formats.includes(summary.format)) {
+    throw new DatasetError(
+      needs.formats.length === 1 && needs.formats[0] === 'kitti' ? 'NOT_KITTI' : 'WRONG_FORMAT',
+      `the export is in format ${String(summary.format)}: export with --format ${needs.formats.join(' or ')}`,
+    );
+  }
+  if (summary.labels !== 'class') {
+    throw new DatasetError('NOT_CLASS_LABELS', 'the export holds raw label keys: export with --labels class');
+  }
+  const table = checkClassTable(await readJson(join(root, 'classes.json'), 'NOT_AN_EXPORT'), 'classes.json');
+  const lines = (await readFile(join(root, 'index.jsonl'), 'utf8'))
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as IndexLine);
+  if (needs.points) {
+    const without = lines.find((line) => typeof line.points_file !== 'string');
+    if (without) throw new DatasetError('NO_POINTS', `${without.file} has no points file: export with --with-points`);
+  }
+  return { from: root, summary, table, lines };
+}
+
+/** The export's sequences: one per job and lidar with masks, frames in the result's order. */
+export async function sequencesOf(tree: ExportTree): Promise<Sequence[]> {
+  const byJob = new Map<string, IndexLine[]>();
+  for (const line of tree.lines) byJob.set(line.job_id, [...(byJob.get(line.job_id) ?? []), line]);
+  const sequences: Sequence[] = [];
+  for (const [jobId, jobLines] of byJob) {
+    const jobDir = jobLines[0]!.file.slice(0, jobLines[0]!.file.lastIndexOf('/'));
+    const result = await readJson<ResultFields>(join(tree.from, jobDir, 'result.json'), 'NOT_AN_EXPORT');
+    const frameIds = frameOrder(result);
+    const resultFrames = new Map((result.sensor_data?.frames ?? []).map((frame) => [String(frame?.frame_id), frame]));
+    for (const sensorId of sensorOrder(result, jobLines)) {
+      const frames: SequenceFrame[] = [];
+      for (const frameId of frameIds) {
+        const line = jobLines.find((l) => String(l.frame_id) === frameId && String(l.sensor_id) === sensorId);
+        if (!line) continue;
+        const frame = resultFrames.get(frameId);
+        const sensors = Array.isArray(frame?.sensors) ? frame.sensors : [];
+        const sensorPose = sensors.find((sensor) => String(sensor?.sensor_id) === sensorId)?.sensor_pose;
+        frames.push({ frameId, line, egoPose: frame?.ego_pose, sensorPose });
+      }
+      sequences.push({ jobId, sensorId, frames });
+    }
+  }
+  return sequences;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Reads and checks one mask's label, instance and points files (all of the same points). */
+export async function readFrame(tree: ExportTree, line: IndexLine): Promise<FrameData> {
+  const { instances: withInstances } = tree.summary;
+  const format = FORMATS[tree.summary.format];
+  const labelBytes = await readFile(join(tree.from, line.file));
+  const labels = format.decodeLabels(labelBytes, withInstances);
+  const points = labels?.length ?? -1;
+  if (!labels || labelBytes.length !== format.labelFileSize(points)) {
+    throw new DatasetError('MISALIGNED', `${line.file} is not a ${tree.summary.format} label file`);
+  }
+  let instances: Uint16Array | undefined;
+  if (withInstances && format.decodeInstances) instances = format.decodeInstances(labelBytes);
+  else if (withInstances && typeof line.instances_file === 'string') {
+    instances = format.decodeLabels(await readFile(join(tree.from, line.instances_file)), false);
+    if (instances?.length !== points) {
+      throw new DatasetError('MISALIGNED', `${line.file} and ${line.instances_file} do not hold the same points`);
+    }
+  }
+  if (typeof line.points_file !== 'string') {
+    return { labels, instances, xyz: new Float32Array(0), intensity: undefined };
+  }
+  const pointBytes = await readFile(join(tree.from, line.points_file));
+  const perPoint = format.points.valuesPerPoint;
+  if (pointBytes.length !== pointsFileSize(points, tree.summary.format)) {
+    throw new DatasetError('MISALIGNED', `${line.file} and ${line.points_file} do not hold the same points`);
+  }
+  const values = float32LE(pointBytes.subarray(pointBytes.length - points * perPoint * 4));
+  if (perPoint === 3) return { labels, instances, xyz: values, intensity: undefined };
+  const xyz = new Float32Array(points * 3);
+  const intensity = new Float32Array(points);
+  for (let i = 0; i < points; i++) {
+    xyz[i * 3] = values[i * 4]!;
+    xyz[i * 3 + 1] = values[i * 4 + 1]!;
+    xyz[i * 3 + 2] = values[i * 4 + 2]!;
+    intensity[i] = values[i * 4 + 3]!;
+  }
+  return { labels, instances, xyz, intensity };
+}
+
+function float32LE(bytes: Uint8Array): Float32Array {
+  const values = new Float32Array(bytes.length / 4);
+  if (LITTLE_ENDIAN) new Uint8Array(values.buffer).set(bytes);
+  else {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let i = 0; i < values.length; i++) values[i] = view.getFloat32(i * 4, true);
+  }
+  return values;
+}
+
+interface ResultFields {
+  annotation_data?: { frames?: { _id?: unknown }[] };
+  sensor_data?: {
+    frames?: { frame_id?: unknown; ego_pose?: Pose; sensors?: { sensor_id?: unknown; sensor_pose?: Pose }[] }[];
+    sensor_meta?: { id?: unknown; modality?: unknown }[];
+  };
+}
+
+function frameOrder(result: ResultFields): string[] {
+  const listed = result.annotation_data?.frames?.map((frame) => frame?._id);
+  const frames = Array.isArray(listed) ? listed : (result.sensor_data?.frames ?? []).map((frame) => frame?.frame_id);
+  return [...new Set(frames.map((id) => String(id)))];
+}
+
+/** The job's lidars that have masks: in sensor_meta order, then any others in index order. */
+function sensorOrder(result: ResultFields, lines: readonly IndexLine[]): string[] {
+  const withMasks = [...new Set(lines.map((line) => String(line.sensor_id)))];
+  const meta = (result.sensor_data?.sensor_meta ?? []).map((sensor) => String(sensor?.id));
+  return [...meta.filter((id) => withMasks.includes(id)), ...withMasks.filter((id) => !meta.includes(id))].filter(
+    (id, i, all) => all.indexOf(id) === i,
+  );
+}
+
+/** The unit quaternion [w, x, y, z] and translation [x, y, z] of a pose, or undefined when it has no finite one. */
+export function poseOf(pose: Pose | undefined): { rotation: number[]; translation: number[] } | undefined {
+  const number = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : Number.NaN);
+  const q = (['w', 'x', 'y', 'z'] as const).map((axis) => number(pose?.heading?.[axis]));
+  const translation = (['x', 'y', 'z'] as const).map((axis) => number(pose?.position?.[axis]));
+  const norm = Math.hypot(...q);
+  if (![norm, ...translation].every(Number.isFinite) || norm === 0) return undefined;
+  return { rotation: q.map((value) => value / norm), translation };
+}
+
+export async function readJson<T>(path: string, code: ErrorCodeOf<'DatasetError'>): Promise<T> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as T;
+  } catch (error) {
+    throw new DatasetError(code, `cannot read ${path}: ${reasonOf(error)}`);
+  }
+}

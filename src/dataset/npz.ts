@@ -1,0 +1,64 @@
+// An .npz as numpy.savez_compressed writes one: a ZIP archive holding `<key>.npy` entries, DEFLATE-compressed. One
+// entry is all the nuScenes panoptic files need; the archive is small enough (< 4 GiB) never to need ZIP64.
+import { crc32, deflateRawSync } from 'node:zlib';
+import { npyHeader } from '../formats/index.js';
+import { DatasetError } from './dataset-error.js';
+
+const LOCAL_HEADER = 0x04034b50;
+const CENTRAL_HEADER = 0x02014b50;
+const END_OF_CENTRAL_DIRECTORY = 0x06054b50;
+const VERSION_NEEDED = 20; // DEFLATE
+const DEFLATE = 8;
+const DOS_DATE_1980 = (0 << 9) | (1 << 5) | 1; // 1980-01-01, the earliest date a ZIP can hold: the same bytes every run
+const ZIP32_LIMIT = 0xffffffff;
+
+/** The .npz holding `values` (little-endian uint16) under `key`, as chunks to write one after the other. */
+export function npzUint16(key: string, values: Uint16Array): Uint8Array[] {
+  const header = npyHeader(values.length, '<u2');
+  const npy = new Uint8Array(header.length + values.byteLength);
+  npy.set(header, 0);
+  const view = new DataView(npy.buffer, header.length);
+  for (let i = 0; i < values.length; i++) view.setUint16(i * 2, values[i]!, true);
+  return zipOne(`${key}.npy`, npy);
+}
+
+function zipOne(name: string, data: Uint8Array): Uint8Array[] {
+  const compressed = deflateRawSync(data);
+  if (data.length > ZIP32_LIMIT) throw new DatasetError('TOO_LARGE', `${name} is too large for a ZIP32 archive`);
+  const fileName = Buffer.from(name, 'utf8');
+  const crc = crc32(data);
+  const local = Buffer.alloc(30 + fileName.length);
+  local.writeUInt32LE(LOCAL_HEADER, 0);
+  local.writeUInt16LE(VERSION_NEEDED, 4);
+  local.writeUInt16LE(0, 6); // flags
+  local.writeUInt16LE(DEFLATE, 8);
+  local.writeUInt16LE(0, 10); // time
+  local.writeUInt16LE(DOS_DATE_1980, 12);
+  local.writeUInt32LE(crc, 14);
+  local.writeUInt32LE(compressed.length, 18);
+  local.writeUInt32LE(data.length, 22);
+  local.writeUInt16LE(fileName.length, 26);
+  local.writeUInt16LE(0, 28); // extra field length
+  fileName.copy(local, 30);
+  const central = Buffer.alloc(46 + fileName.length);
+  central.writeUInt32LE(CENTRAL_HEADER, 0);
+  central.writeUInt16LE(VERSION_NEEDED, 4); // made by: MS-DOS, 2.0
+  central.writeUInt16LE(VERSION_NEEDED, 6);
+  central.writeUInt16LE(0, 8);
+  central.writeUInt16LE(DEFLATE, 10);
+  central.writeUInt16LE(0, 12);
+  central.writeUInt16LE(DOS_DATE_1980, 14);
+  central.writeUInt32LE(crc, 16);
+  central.writeUInt32LE(compressed.length, 20);
+  central.writeUInt32LE(data.length, 24);
+  central.writeUInt16LE(fileName.length, 28);
+  // extra, comment, disk number, internal and external attributes: 0; local header at offset 0.
+  fileName.copy(central, 46);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(END_OF_CENTRAL_DIRECTORY, 0);
+  end.writeUInt16LE(1, 8); // entries on this disk
+  end.writeUInt16LE(1, 10); // entries
+  end.writeUInt32LE(central.length, 12);
+  end.writeUInt32LE(local.length + compressed.length, 16);
+  return [local, compressed, central, end];
+}

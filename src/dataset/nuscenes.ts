@@ -1,0 +1,321 @@
+// `playment-masks dataset nuscenes`: a nuScenes-lidarseg tree (nuScenes-panoptic too, from an export with
+// --instances) built from an export made with --with-points, in any format. One scene (and log) per job and lidar,
+// one sample per frame in the result's frame order, one LIDAR_TOP key frame per sample. Tokens are hashes of the ids
+// they stand for, so the same export gives the same tree, byte for byte.
+import { createHash } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { writeFileAtomic } from '../export/files.js';
+import type { ClassEntry } from '../export/classes.js';
+import type { JobLegend } from '../export/legend.js';
+import { blankPng } from './blank-png.js';
+import { rgbOf } from './class-colors.js';
+import { uniqueNames } from './class-names.js';
+import { DatasetError } from './dataset-error.js';
+import { type ExportTree, poseOf, readExport, readFrame, readJson, sequencesOf } from './export-reader.js';
+import { npzUint16 } from './npz.js';
+import { prepareOut, writeText } from './out-folder.js';
+
+export interface NuScenesOptions {
+  /** The export folder (made with --with-points; --instances adds panoptic labels). */
+  from: string;
+  /** The tree's folder (the devkit's dataroot): missing, empty, or a tree built here before (then rebuilt). */
+  out: string;
+  /** The version folder under `out` (the devkit's `version`); default `v1.0-playment`. */
+  version?: string;
+}
+
+export interface NuScenesScene {
+  name: string;
+  token: string;
+  job_id: string;
+  sensor_id: string;
+  /** Frame ids, one sample each, in time order. */
+  frames: string[];
+  /** Points left out of the tree (and of its labels) for a non-finite x, y or z. */
+  points_left_out: number;
+}
+
+export const NUSCENES_DEFAULT_VERSION = 'v1.0-playment';
+export const SCENES_NAME = 'scenes.json';
+export const COLORMAP_NAME = 'colormap.json';
+const CHANNEL = 'LIDAR_TOP';
+/** lidarseg labels are uint8: index 0 (no class) and 255 classes. */
+const MAX_CATEGORIES = 256;
+/** Panoptic labels are category index * 1000 + instance id. */
+const MAX_INSTANCE = 999;
+const LIDAR_PERIOD_US = 50_000; // 20 Hz, as nuScenes' lidar
+const FIRST_TIMESTAMP_US = 1_600_000_000_000_000;
+const SCENE_SPACING_US = 3_600_000_000;
+const VALUES_PER_POINT = 5; // float32 x y z intensity ring
+const VERSION_NAME = /^[A-Za-z0-9._-]+$/;
+
+interface Category {
+  token: string;
+  name: string;
+  description: string;
+  index: number;
+}
+
+/** Builds the tree; resolves to its scenes. */
+export async function buildNuScenes(options: NuScenesOptions): Promise<NuScenesScene[]> {
+  const version = options.version ?? NUSCENES_DEFAULT_VERSION;
+  if (!VERSION_NAME.test(version) || version === '.' || version === '..') {
+    throw new DatasetError('INVALID_VERSION', `the version must be a folder name ([A-Za-z0-9._-]): ${version}`);
+  }
+  const out = resolve(options.out);
+  const tree = await readExport(options.from, { points: true });
+  const { entries, categories } = categoriesOf(tree.table);
+  const panoptic = tree.summary.instances;
+  if (panoptic) await checkInstances(tree);
+  const sequences = await sequencesOf(tree);
+  await prepareOut(out, SCENES_NAME, [version, 'samples', 'lidarseg', 'panoptic', 'maps', SCENES_NAME]);
+
+  const indexOfClass = new Uint8Array(0x10000);
+  entries.forEach((entry, index) => {
+    indexOfClass[entry.id] = index;
+  });
+  const tables: Record<string, object[]> = {
+    sensor: [{ token: token('sensor', CHANNEL), channel: CHANNEL, modality: 'lidar' }],
+    calibrated_sensor: [],
+    ego_pose: [],
+    log: [],
+    scene: [],
+    sample: [],
+    sample_data: [],
+    lidarseg: [],
+    panoptic: [],
+  };
+  const scenes: NuScenesScene[] = [];
+  for (const dir of ['samples/LIDAR_TOP', `lidarseg/${version}`, ...(panoptic ? [`panoptic/${version}`] : []), 'maps'])
+    await mkdir(join(out, dir), { recursive: true });
+
+  for (const [s, { jobId, sensorId, frames }] of sequences.entries()) {
+    const name = `scene-${String(s + 1).padStart(4, '0')}`;
+    const sceneToken = token('scene', jobId, sensorId);
+    const logToken = token('log', jobId, sensorId);
+    const ids = frames.map(({ frameId }) => [jobId, sensorId, frameId]);
+    const sampleTokens = ids.map((id) => token('sample', ...id));
+    const dataTokens = ids.map((id) => token('sample_data', ...id));
+    let leftOut = 0;
+    for (const [f, { line, egoPose, sensorPose }] of frames.entries()) {
+      const timestamp = FIRST_TIMESTAMP_US + s * SCENE_SPACING_US + f * LIDAR_PERIOD_US;
+      const dataToken = dataTokens[f]!;
+      const egoToken = token('ego_pose', ...ids[f]!);
+      const calibratedToken = token('calibrated_sensor', ...ids[f]!);
+      const filename = `samples/${CHANNEL}/${name}__${CHANNEL}__${timestamp}.pcd.bin`;
+      const frame = await readFrame(tree, line);
+      const { cloud, lidarseg, panopticLabels, kept } = nuScenesPoints(frame, indexOfClass);
+      leftOut += frame.labels.length - kept;
+      await writeFileAtomic(join(out, 'samples', CHANNEL), filename.slice(filename.lastIndexOf('/') + 1), [cloud]);
+      const lidarsegName = `${dataToken}_lidarseg.bin`;
+      await writeFileAtomic(join(out, 'lidarseg', version), lidarsegName, [lidarseg]);
+      tables.lidarseg!.push({
+        token: dataToken, // the devkit looks the record up by its sample_data token
+        sample_data_token: dataToken,
+        filename: `lidarseg/${version}/${lidarsegName}`,
+      });
+      if (panopticLabels) {
+        const panopticName = `${dataToken}_panoptic.npz`;
+        await writeFileAtomic(join(out, 'panoptic', version), panopticName, npzUint16('data', panopticLabels));
+        tables.panoptic!.push({
+          token: dataToken,
+          sample_data_token: dataToken,
+          filename: `panoptic/${version}/${panopticName}`,
+        });
+      }
+      tables.ego_pose!.push({ token: egoToken, timestamp, ...rotationTranslation(egoPose) });
+      tables.calibrated_sensor!.push({
+        token: calibratedToken,
+        sensor_token: token('sensor', CHANNEL),
+        ...rotationTranslation(sensorPose),
+        camera_intrinsic: [],
+      });
+      tables.sample!.push({
+        token: sampleTokens[f],
+        timestamp,
+        prev: sampleTokens[f - 1] ?? '',
+        next: sampleTokens[f + 1] ?? '',
+        scene_token: sceneToken,
+      });
+      tables.sample_data!.push({
+        token: dataToken,
+        sample_token: sampleTokens[f],
+        ego_pose_token: egoToken,
+        calibrated_sensor_token: calibratedToken,
+        timestamp,
+        fileformat: 'pcd',
+        is_key_frame: true,
+        height: 0,
+        width: 0,
+        filename,
+        prev: dataTokens[f - 1] ?? '',
+        next: dataTokens[f + 1] ?? '',
+      });
+    }
+    tables.log!.push({
+      token: logToken,
+      logfile: `${jobId}/${sensorId}`,
+      vehicle: sensorId,
+      date_captured: new Date((FIRST_TIMESTAMP_US + s * SCENE_SPACING_US) / 1000).toISOString().slice(0, 10),
+      location: 'playment',
+    });
+    tables.scene!.push({
+      token: sceneToken,
+      log_token: logToken,
+      nbr_samples: frames.length,
+      first_sample_token: sampleTokens[0] ?? '',
+      last_sample_token: sampleTokens.at(-1) ?? '',
+      name,
+      description: `job ${jobId}, lidar ${sensorId}`,
+    });
+    scenes.push({
+      name,
+      token: sceneToken,
+      job_id: jobId,
+      sensor_id: sensorId,
+      frames: frames.map((frame) => frame.frameId),
+      points_left_out: leftOut,
+    });
+  }
+
+  const mapFile = 'maps/playment-masks-blank.png';
+  await writeFileAtomic(join(out, 'maps'), mapFile.slice('maps/'.length), [blankPng()]);
+  const tableDir = join(out, version);
+  await mkdir(tableDir, { recursive: true });
+  const all: Record<string, object[]> = {
+    category: categories,
+    attribute: [],
+    visibility: [],
+    instance: [],
+    sensor: tables.sensor!,
+    calibrated_sensor: tables.calibrated_sensor!,
+    ego_pose: tables.ego_pose!,
+    log: tables.log!,
+    scene: tables.scene!,
+    sample: tables.sample!,
+    sample_data: tables.sample_data!,
+    sample_annotation: [],
+    map: [
+      {
+        token: token('map', 'blank'),
+        log_tokens: tables.log!.map((log) => (log as { token: string }).token),
+        category: 'semantic_prior',
+        filename: mapFile,
+      },
+    ],
+    lidarseg: tables.lidarseg!,
+    ...(panoptic && { panoptic: tables.panoptic! }),
+  };
+  for (const [table, records] of Object.entries(all)) await writeText(tableDir, `${table}.json`, jsonText(records));
+  await writeText(
+    tableDir,
+    COLORMAP_NAME,
+    jsonText(Object.fromEntries(categories.map((category, i) => [category.name, rgbOf(entries[i]!)]))),
+  );
+  await writeText(out, SCENES_NAME, jsonText({ version, scenes }));
+  return scenes;
+}
+
+/** category.json: index 0 for points without a class, then the export's classes in classes.json order. */
+function categoriesOf(table: readonly ClassEntry[]): { entries: ClassEntry[]; categories: Category[] } {
+  const entries = [unlabelledOf(table), ...table.filter((entry) => entry.id !== 0)];
+  if (entries.length > MAX_CATEGORIES) {
+    throw new DatasetError(
+      'TOO_MANY_CLASSES',
+      `the export has ${entries.length - 1} classes; nuScenes-lidarseg labels are uint8 (255 classes at most): ` +
+        'export again with --classes FILE listing at most 255 classes and --unknown-classes ignore (the others ' +
+        'become 0, unlabelled)',
+    );
+  }
+  const names = uniqueNames(entries);
+  const categories = entries.map((entry, index) => {
+    const description =
+      entry.class_id === undefined ? `class ${entry.id}` : `class ${entry.id}, class_id ${entry.class_id}`;
+    return { token: token('category', String(entry.id)), name: names[index]!, description, index };
+  });
+  return { entries, categories };
+}
+
+function unlabelledOf(table: readonly ClassEntry[]): ClassEntry {
+  return table.find((entry) => entry.id === 0) ?? { id: 0, name: 'unlabelled' };
+}
+
+/** Refuses an export whose jobs have more objects than panoptic labels can number (999), before anything is written. */
+async function checkInstances(tree: ExportTree): Promise<void> {
+  const jobDirs = new Set(tree.lines.map((line) => line.file.slice(0, line.file.lastIndexOf('/'))));
+  for (const dir of jobDirs) {
+    const { legend } = await readJson<JobLegend>(join(tree.from, dir, 'legend.json'), 'NOT_AN_EXPORT');
+    const most = Math.max(0, ...legend.map((entry) => entry.instance));
+    if (most > MAX_INSTANCE) {
+      throw new DatasetError(
+        'TOO_MANY_INSTANCES',
+        `${dir} has ${most} objects; nuScenes-panoptic numbers at most ${MAX_INSTANCE} per scene`,
+      );
+    }
+  }
+}
+
+/**
+ * The .pcd.bin (float32 x y z intensity ring; intensity 0 unless the export is kitti, ring 0: the export keeps no
+ * ring), the uint8 lidarseg labels and the uint16 panoptic labels of the points with a finite x, y and z: points
+ * without one are left out of all three, so that the files stay aligned (the export's kitti format does the same).
+ */
+function nuScenesPoints(
+  frame: Awaited<ReturnType<typeof readFrame>>,
+  indexOfClass: Uint8Array,
+): { cloud: Uint8Array; lidarseg: Uint8Array; panopticLabels: Uint16Array | undefined; kept: number } {
+  const { labels, instances, xyz, intensity } = frame;
+  const n = labels.length;
+  const cloud = new Float32Array(n * VALUES_PER_POINT);
+  const lidarseg = new Uint8Array(n);
+  const panopticLabels = instances && new Uint16Array(n);
+  let kept = 0;
+  for (let i = 0; i < n; i++) {
+    const x = xyz[i * 3]!;
+    const y = xyz[i * 3 + 1]!;
+    const z = xyz[i * 3 + 2]!;
+    if (!Number.isFinite(x + y + z)) continue;
+    cloud[kept * VALUES_PER_POINT] = x;
+    cloud[kept * VALUES_PER_POINT + 1] = y;
+    cloud[kept * VALUES_PER_POINT + 2] = z;
+    cloud[kept * VALUES_PER_POINT + 3] = intensity?.[i] ?? 0;
+    const index = indexOfClass[labels[i]!]!;
+    lidarseg[kept] = index;
+    if (panopticLabels) panopticLabels[kept] = index * 1000 + instances![i]!;
+    kept++;
+  }
+  const bytes = new Uint8Array(cloud.buffer, 0, kept * VALUES_PER_POINT * 4);
+  return {
+    cloud: littleEndian(bytes),
+    lidarseg: lidarseg.subarray(0, kept),
+    panopticLabels: panopticLabels?.subarray(0, kept),
+    kept,
+  };
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function littleEndian(bytes: Uint8Array): Uint8Array {
+  if (LITTLE_ENDIAN) return bytes;
+  const out = new Uint8Array(bytes.length);
+  for (let i = 0; i < bytes.length; i += 4) for (let b = 0; b < 4; b++) out[i + b] = bytes[i + 3 - b]!;
+  return out;
+}
+
+/** A pose as nuScenes writes one: rotation [w, x, y, z] and translation [x, y, z]; identity where there is none. */
+function rotationTranslation(pose: Parameters<typeof poseOf>[0]): { rotation: number[]; translation: number[] } {
+  return poseOf(pose) ?? { rotation: [1, 0, 0, 0], translation: [0, 0, 0] };
+}
+
+/** A 32-hex-digit token, as nuScenes' own, from what the record stands for. */
+function token(kind: string, ...ids: string[]): string {
+  return createHash('sha256')
+    .update(JSON.stringify([kind, ...ids]))
+    .digest('hex')
+    .slice(0, 32);
+}
+
+function jsonText(value: unknown): string {
+  return `${JSON.stringify(value, null, 1)}\n`;
+}
