@@ -133,6 +133,16 @@ describe('parseArgs: accepted command lines', () => {
       ['dataset', 'semantickitti', '--from', 'e', '--out', 'k'],
       { command: 'dataset', layout: 'semantickitti', from: 'e', out: 'k', output },
     ],
+    [
+      'dataset nuscenes --version',
+      ['dataset', 'nuscenes', '--from', 'e', '--out', 'k', '--version', 'v1.0-mine'],
+      { command: 'dataset', layout: 'nuscenes', from: 'e', out: 'k', version: 'v1.0-mine', output },
+    ],
+    [
+      'dataset parquet --rows-per-file',
+      ['dataset', 'parquet', '--from', 'e', '--out', 'k', '--rows-per-file', '8'],
+      { command: 'dataset', layout: 'parquet', from: 'e', out: 'k', rowsPerFile: 8, output },
+    ],
     ['decode', ['decode', 'mask.txt'], { command: 'decode', file: 'mask.txt', out: undefined, output }],
     [
       'decode --out --json',
@@ -315,8 +325,23 @@ describe('parseArgs: usage errors', () => {
     ],
     [
       'dataset: unknown layout',
-      ['dataset', 'nuscenes', '--from', 'e', '--out', 'k'],
-      /layout must be one of semantickitti/,
+      ['dataset', 'kitti360', '--from', 'e', '--out', 'k'],
+      /layout must be one of semantickitti, nuscenes, parquet/,
+    ],
+    [
+      'dataset: --version is for nuscenes',
+      ['dataset', 'parquet', '--from', 'e', '--out', 'k', '--version', 'v'],
+      /^dataset: --version is for the nuscenes layout only$/,
+    ],
+    [
+      'dataset: --rows-per-file is for parquet',
+      ['dataset', 'semantickitti', '--from', 'e', '--out', 'k', '--rows-per-file', '3'],
+      /^dataset: --rows-per-file is for the parquet layout only$/,
+    ],
+    [
+      'dataset: zero rows per file',
+      ['dataset', 'parquet', '--from', 'e', '--out', 'k', '--rows-per-file', '0'],
+      /--rows-per-file must be an integer from 1/,
     ],
     ['dataset: missing --from', ['dataset', 'semantickitti', '--out', 'k'], /--from is required/],
     ['dataset: no layout', ['dataset', '--from', 'e', '--out', 'k'], /expected LAYOUT, got 0/],
@@ -462,7 +487,7 @@ describe('parseArgs: usage errors', () => {
     [
       'a mistyped dataset layout',
       ['dataset', 'semantickiti', '--from', 'e', '--out', 'd'],
-      /^dataset: the layout must be one of semantickitti; did you mean semantickitti\?$/,
+      /^dataset: the layout must be one of semantickitti, nuscenes, parquet; did you mean semantickitti\?$/,
     ],
     ['negative threads', [...exportBase, '--threads=-2'], /--threads must be an integer/],
     ['empty value', ['export', '--project=', '--batch', 'b', '--out', 'd'], /--project must not be empty/],

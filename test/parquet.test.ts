@@ -136,7 +136,7 @@ describe.runIf(readers)('dataset parquet, read by pyarrow, datasets and DuckDB',
           if (withPoints) {
             const fields = pointCloudFields(dataset, job.index, frame, sensor);
             (['x', 'y', 'z', 'intensity'] as const).forEach((name, c) => {
-              expect(row[name]).toEqual([...fields[c]!.values].map((value) => Math.fround(value)));
+              expect(row[name]).toEqual(Array.from(fields[c]!.values, (value) => Math.fround(value)));
             });
           } else {
             expect(row).not.toHaveProperty('x');

@@ -465,7 +465,7 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
         value: 'N',
         min: 1,
         max: UNBOUNDED,
-        default: 32,
+        default: 16,
         help: 'parquet: frames per file (each file is one row group)',
       },
     },

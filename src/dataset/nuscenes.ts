@@ -48,6 +48,7 @@ const LIDAR_PERIOD_US = 50_000; // 20 Hz, as nuScenes' lidar
 const FIRST_TIMESTAMP_US = 1_600_000_000_000_000;
 const SCENE_SPACING_US = 3_600_000_000;
 const VALUES_PER_POINT = 5; // float32 x y z intensity ring
+const NO_SYNC = { sync: false };
 const VERSION_NAME = /^[A-Za-z0-9._-]+$/;
 
 interface Category {
@@ -107,9 +108,16 @@ export async function buildNuScenes(options: NuScenesOptions): Promise<NuScenesS
       const frame = await readFrame(tree, line);
       const { cloud, lidarseg, panopticLabels, kept } = nuScenesPoints(frame, indexOfClass);
       leftOut += frame.labels.length - kept;
-      await writeFileAtomic(join(out, 'samples', CHANNEL), filename.slice(filename.lastIndexOf('/') + 1), [cloud]);
+      // Without fsync: the tree is rebuilt from the export, a crash costs nothing but the work (scenes.json, the
+      // marker of a complete tree, is written last and flushed).
+      await writeFileAtomic(
+        join(out, 'samples', CHANNEL),
+        filename.slice(filename.lastIndexOf('/') + 1),
+        [cloud],
+        NO_SYNC,
+      );
       const lidarsegName = `${dataToken}_lidarseg.bin`;
-      await writeFileAtomic(join(out, 'lidarseg', version), lidarsegName, [lidarseg]);
+      await writeFileAtomic(join(out, 'lidarseg', version), lidarsegName, [lidarseg], NO_SYNC);
       tables.lidarseg!.push({
         token: dataToken, // the devkit looks the record up by its sample_data token
         sample_data_token: dataToken,
@@ -117,7 +125,7 @@ export async function buildNuScenes(options: NuScenesOptions): Promise<NuScenesS
       });
       if (panopticLabels) {
         const panopticName = `${dataToken}_panoptic.npz`;
-        await writeFileAtomic(join(out, 'panoptic', version), panopticName, npzUint16('data', panopticLabels));
+        await writeFileAtomic(join(out, 'panoptic', version), panopticName, npzUint16('data', panopticLabels), NO_SYNC);
         tables.panoptic!.push({
           token: dataToken,
           sample_data_token: dataToken,

@@ -16,7 +16,7 @@ export interface ParquetOptions {
   from: string;
   /** The folder: missing, empty, or one built here before (then rebuilt). */
   out: string;
-  /** Rows (frames) per file, each file one row group; default 32. */
+  /** Rows (frames) per file, each file one row group; default 16. */
   rowsPerFile?: number;
 }
 
@@ -29,7 +29,7 @@ export interface ParquetSummary {
 }
 
 export const PARQUET_SUMMARY_NAME = 'playment-parquet.json';
-export const PARQUET_DEFAULT_ROWS_PER_FILE = 32;
+export const PARQUET_DEFAULT_ROWS_PER_FILE = 16;
 const MAX_LIST_VALUES = 2 ** 31 - 1; // Arrow List offsets are int32
 
 interface Row {
@@ -81,7 +81,7 @@ export async function buildParquet(options: ParquetOptions): Promise<ParquetSumm
     const wasmTable = parquet.Table.fromIPCStream(arrow.tableToIPC(table, 'stream'));
     const bytes = parquet.writeParquet(wasmTable, properties());
     const name = `train-${String(k).padStart(5, '0')}-of-${String(fileCount).padStart(5, '0')}.parquet`;
-    await writeFileAtomic(dataDir, name, [bytes]);
+    await writeFileAtomic(dataDir, name, [bytes], { sync: false }); // rebuilt from the export after a crash
     files.push(`data/${name}`);
   }
   const summary: ParquetSummary = { files, rows: rows.length, names };
@@ -160,7 +160,7 @@ async function columnsOf(
       throw new DatasetError('MISALIGNED', `${row.frame.line.file} does not hold the points index.jsonl gives`);
     }
     points[r] = n;
-    for (let i = 0; i < n; i++) label[at + i] = BigInt(frame.labels[i]!);
+    setInt64(label, at, frame.labels);
     if (instance && frame.instances) instance.set(frame.instances, at);
     if (withPoints) {
       for (let i = 0; i < n; i++) {
@@ -184,6 +184,18 @@ async function columnsOf(
     label,
     instance,
   };
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** `target[at + i] = values[i]`, without a BigInt per value: the low 32-bit words of little-endian int64s. */
+function setInt64(target: BigInt64Array, at: number, values: Uint16Array): void {
+  if (!LITTLE_ENDIAN) {
+    for (let i = 0; i < values.length; i++) target[at + i] = BigInt(values[i]!);
+    return;
+  }
+  const words = new Int32Array(target.buffer, target.byteOffset + at * 8, values.length * 2);
+  for (let i = 0; i < values.length; i++) words[i * 2] = values[i]!;
 }
 
 type Arrow = typeof import('apache-arrow');
