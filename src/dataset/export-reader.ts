@@ -108,7 +108,8 @@ export async function sequencesOf(tree: ExportTree): Promise<Sequence[]> {
   return sequences;
 }
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** Typed arrays are in the machine's byte order; the files are little-endian. */
+export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Reads and checks one mask's label, instance and points files (all of the same points). */
 export async function readFrame(tree: ExportTree, line: IndexLine): Promise<FrameData> {

@@ -12,7 +12,15 @@ import { blankPng } from './blank-png.js';
 import { rgbOf } from './class-colors.js';
 import { uniqueNames } from './class-names.js';
 import { DatasetError } from './dataset-error.js';
-import { type ExportTree, poseOf, readExport, readFrame, readJson, sequencesOf } from './export-reader.js';
+import {
+  type ExportTree,
+  poseOf,
+  readExport,
+  readFrame,
+  readJson,
+  sequencesOf,
+  LITTLE_ENDIAN,
+} from './export-reader.js';
 import { npzUint16 } from './npz.js';
 import { prepareOut, writeText } from './out-folder.js';
 
@@ -301,8 +309,6 @@ function nuScenesPoints(
     kept,
   };
 }
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function littleEndian(bytes: Uint8Array): Uint8Array {
   if (LITTLE_ENDIAN) return bytes;

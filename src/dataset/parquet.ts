@@ -8,7 +8,14 @@ import type { ClassEntry } from '../export/classes.js';
 import { writeFileAtomic } from '../export/files.js';
 import { uniqueNames } from './class-names.js';
 import { DatasetError } from './dataset-error.js';
-import { type ExportTree, readExport, readFrame, type SequenceFrame, sequencesOf } from './export-reader.js';
+import {
+  type ExportTree,
+  readExport,
+  readFrame,
+  type SequenceFrame,
+  sequencesOf,
+  LITTLE_ENDIAN,
+} from './export-reader.js';
 import { prepareOut, writeText } from './out-folder.js';
 
 export interface ParquetOptions {
@@ -66,9 +73,12 @@ export async function buildParquet(options: ParquetOptions): Promise<ParquetSumm
   const arrow = await import('apache-arrow');
   const parquet = await import('parquet-wasm');
   const metadata = new Map([['huggingface', JSON.stringify({ info: { features } })]]);
+  // No dictionary encoding: coordinates are nearly all distinct, and building a dictionary of them only to drop it
+  // took 4 times as long as writing them plainly, for files 3% smaller.
   const properties = () =>
     new parquet.WriterPropertiesBuilder()
       .setCompression(parquet.Compression.SNAPPY)
+      .setDictionaryEnabled(false)
       .setMaxRowGroupSize(rowsPerFile)
       .setKeyValueMetadata(metadata)
       .build();
@@ -185,8 +195,6 @@ async function columnsOf(
     instance,
   };
 }
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** `target[at + i] = values[i]`, without a BigInt per value: the low 32-bit words of little-endian int64s. */
 function setInt64(target: BigInt64Array, at: number, values: Uint16Array): void {
