@@ -341,7 +341,7 @@ describe('parseArgs: usage errors', () => {
     [
       'dataset: zero rows per file',
       ['dataset', 'parquet', '--from', 'e', '--out', 'k', '--rows-per-file', '0'],
-      /--rows-per-file must be an integer from 1/,
+      /--rows-per-file must be an integer >= 1/,
     ],
     ['dataset: missing --from', ['dataset', 'semantickitti', '--out', 'k'], /--from is required/],
     ['dataset: no layout', ['dataset', '--from', 'e', '--out', 'k'], /expected LAYOUT, got 0/],

@@ -444,14 +444,15 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
     summary: 'a training set (semantickitti, nuscenes, parquet) from an export',
     description:
       'Builds a training set from a finished export, without network. LAYOUT is one of:\n' +
-      '  semantickitti  DIR/sequences/NN/{velodyne,labels}, poses.txt, calib.txt, semantic-kitti.yaml and\n' +
+      '  semantickitti  DIR/sequences/NN/{velodyne,labels}, poses.txt, calib.txt, semantic-kitti.yaml,\n' +
       '                 sequences.json (NN -> job, sensor, frames), from --format kitti --with-points\n' +
-      '                 (--instances adds instance ids); hard links to the export (symbolic across file systems).\n' +
-      '  nuscenes       the nuScenes-lidarseg tree (panoptic with --instances) from any format with\n' +
-      '                 --with-points: DIR/VERSION/*.json (and colormap.json for the devkit), samples/LIDAR_TOP,\n' +
+      "                 (--instances adds instance ids); hard links to the export's files.\n" +
+      '  nuscenes       nuScenes-lidarseg (panoptic with --instances) from any format with --with-points:\n' +
+      '                 DIR/VERSION/*.json with colormap.json for the devkit, samples/LIDAR_TOP,\n' +
       '                 lidarseg/VERSION, panoptic/VERSION, scenes.json. At most 255 classes.\n' +
-      '  parquet        DIR/data/train-NNNNN-of-NNNNN.parquet, one row per frame and lidar (labels, instances,\n' +
-      '                 points with --with-points), class names in the Hugging Face metadata; DIR/README.md.\n' +
+      '  parquet        DIR/data/train-NNNNN-of-NNNNN.parquet, one row per frame and lidar (labels,\n' +
+      '                 instances, points with --with-points), class names in the Hugging Face\n' +
+      '                 metadata; DIR/README.md, the dataset card.\n' +
       "One sequence (scene) per job and lidar, frames in the order of the result's frames[]. DIR must be\n" +
       'empty, missing, or a tree this command built.',
     options: {
