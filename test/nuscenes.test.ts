@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildNuScenes, exportBatch, MaskDecoderPool, PlaymentClient } from '../dist/index.js';
-import { pointCloudFields, type Simulator, startSimulator } from '../dist/sim.js';
+import { buildNuScenes, exportBatch, MaskDecoderPool, PlaymentClient } from '../src/index.js';
+import { pointCloudFields, type Simulator, startSimulator } from '../src/sim/index.js';
 import {
   expectedLabels,
   readTree,

@@ -5,8 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildParquet, exportBatch, MaskDecoderPool, PlaymentClient } from '../dist/index.js';
-import { pointCloudFields, type Simulator, startSimulator } from '../dist/sim.js';
+import { buildParquet, exportBatch, MaskDecoderPool, PlaymentClient } from '../src/index.js';
+import { pointCloudFields, type Simulator, startSimulator } from '../src/sim/index.js';
 import { expectedLabels, removeTempDirs, type TableEntry, tempDir } from './export-support.js';
 
 const pool = new MaskDecoderPool({ threads: 2 });
