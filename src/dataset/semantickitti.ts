@@ -91,7 +91,6 @@ function sequencesJson(numbers: readonly string[], sequences: Record<string, Sem
   return `{\n  "sequences": {\n${entries.join(',\n')}\n  }\n}\n`;
 }
 
-
 /** The ego pose as KITTI writes one: the 3x4 matrix [R | t], row-major, from the (normalised) quaternion. */
 export function poseLine(pose: Pose | undefined, where: string): string {
   const unit = poseOf(pose);
