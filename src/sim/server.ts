@@ -173,7 +173,8 @@ class RunningSimulator implements Simulator {
     } else if (!target) {
       reply = apiErrorReply(404, 'not_found', 'no such endpoint');
     } else {
-      fault = this.faults.next(target.route);
+      const failing = target.route === 'job' && this.faults.failsForever(this.dataset.job(target.jobId!)?.index ?? -1);
+      fault = failing ? 'retryable400' : this.faults.next(target.route);
       reply = this.#faultReply(fault) ?? this.#apiAnswer(target, query, fault);
     }
     this.#send(req, res, 'api', route, at, withKey, reply, fault);
