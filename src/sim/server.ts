@@ -30,7 +30,7 @@ export interface SimulatorOptions extends DatasetOptions {
   compression?: Compression;
   /**
    * The API's rate limit: requests per second per key on the API's origin (not the storage host), a token bucket;
-   * beyond it the answer is 429 with Retry-After. Default 0: no limit. The vendor documents about 5.
+   * beyond it the answer is 429 with Retry-After. Default 0: no limit. The vendor publishes no figure.
    */
   rateLimit?: number;
   /** Requests the bucket lets through at once after a quiet spell. Default `max(1, rateLimit)` (one second's worth). */
