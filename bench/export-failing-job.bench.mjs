@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSimulator } from '../dist/sim.js';
-import { exportWithCli, machine } from './measure-child.mjs';
+import { exportWithCli, machine, median } from './measure-child.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const CLI = join(here, '../dist/cli.js');
@@ -19,12 +19,6 @@ const ROUNDS = 5;
 // Default retry options: 5 retries, full-jitter backoff from 200 ms doubling (each wait below its ceiling).
 const BACKOFF_BOUND_S = (200 + 400 + 800 + 1600 + 3200) / 1000;
 const BAR = { rateRatioAtMost: 1.1 };
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 
 async function exportOnce(withFailing) {
   const simulator = await startSimulator({

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSimulator } from '../dist/sim.js';
-import { exportWithCli, machine } from './measure-child.mjs';
+import { exportWithCli, machine, median } from './measure-child.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const CLI = join(here, '../dist/cli.js');
@@ -16,12 +16,6 @@ const FRAMES = 2;
 const FAULT_RATE = 0.02;
 const ROUNDS = 5;
 const BAR = 2;
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 
 async function exportOnce(faultRate, seed) {
   const simulator = await startSimulator({

@@ -30,6 +30,13 @@ export function measureChild(args, env, okCodes = [0]) {
   });
 }
 
+/** The median of `values` (the mean of the middle two for an even count). */
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
 /** The machine, for a results file. */
 export function machine() {
   return {

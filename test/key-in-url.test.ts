@@ -4,7 +4,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { exportBatch, MaskDecoderPool, PlaymentClient } from '../dist/index.js';
 import { urlHoldsKey } from '../src/api/key-in-url.js';
 import { removeTempDirs, tempDir } from './export-support.js';
-import { apiFailure, json, serve } from './hostile-support.js';
+import { apiFailure, json, oneMaskVendor, serve } from './hostile-support.js';
 
 const closing: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
@@ -77,25 +77,9 @@ describe('a URL on another origin that holds the key', { timeout: 30_000 }, () =
   });
 
   it('fails the job in an export, and exports the others', async () => {
-    const storage = await serve('127.0.0.2', (req, res) => {
-      const job = req.url!.split('/')[1]!;
-      if (req.url!.endsWith('/result.json')) {
-        // Job 'leak' names a mask whose URL holds the key, raw: the attachment endpoint redirects to it.
-        const path = job === 'leak' ? `${job}/${KEY}/mask.json` : `${job}/mask.json`;
-        const masks = [{ frame_id: '0', sensor_id: 'lidar', label_url: `${storage.url}/${path}` }];
-        return json(res, 200, { annotation_data: { masks } });
-      }
-      res.end('[1,2,3]');
-    });
-    const api = await serve('127.0.0.1', (req, res) => {
-      const url = new URL(req.url!, 'http://x');
-      if (url.pathname === '/v1/projects/P/batch/B') {
-        return json(res, 200, { success: true, data: { jobs: [{ id: 'leak' }, { id: 'ok-1' }, { id: 'ok-2' }] } });
-      }
-      const job = /^\/v1\/projects\/P\/jobs\/(.+)$/.exec(url.pathname)?.[1];
-      if (job) return json(res, 200, { success: true, data: { result: `${storage.url}/${job}/result.json` } });
-      res.writeHead(302, { location: url.searchParams.get('url')! });
-      res.end();
+    // Job 'leak' names a mask whose URL holds the key, as is: the attachment endpoint redirects to it.
+    const { api, storage } = await oneMaskVendor(['leak', 'ok-1', 'ok-2'], (job, res) => res.end('[1,2,3]'), {
+      maskPath: (job) => (job === 'leak' ? `${job}/${KEY}/mask.json` : `${job}/mask.json`),
     });
     const client = new PlaymentClient({ apiKey: KEY, baseUrl: api.url, retry: FAST });
     const pool = new MaskDecoderPool({ threads: 1 });

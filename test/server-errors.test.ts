@@ -6,7 +6,7 @@ import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exportBatch, PlaymentClient, type RetryEvent } from '../dist/index.js';
 import { exportTestPool, simulatedExport, tempDir } from './export-support.js';
-import { apiFailure, json, serve, type Origin } from './hostile-support.js';
+import { apiFailure, json, oneMaskVendor, serve, type Origin } from './hostile-support.js';
 
 const pool = exportTestPool();
 const closing: Array<{ close(): Promise<void> }> = [];
@@ -102,33 +102,16 @@ describe('sporadic refusals', { timeout: 60_000 }, () => {
     refuses: (call: number) => boolean,
     refusal: (res: ServerResponse) => void,
   ) {
-    const storage = await serve('127.0.0.2', (req, res) => {
-      const job = req.url!.split('/')[1]!;
-      if (req.url!.endsWith('/result.json')) {
-        const masks = [{ frame_id: '0', sensor_id: 'lidar', label_url: `${storage.url}/${job}/mask.json` }];
-        return json(res, 200, { annotation_data: { masks } });
-      }
-      res.end('[1,2,3]');
-    });
     let calls = 0;
     let refused = 0;
-    const api = await serve('127.0.0.1', (req, res) => {
-      calls++;
-      if (refuses(calls)) {
+    const ids = Array.from({ length: jobs }, (_, i) => `j${i}`);
+    const { api, storage } = await oneMaskVendor(ids, (job, res) => res.end('[1,2,3]'), {
+      beforeApi: (res) => {
+        if (!refuses(++calls)) return false;
         refused++;
-        return refusal(res);
-      }
-      const url = new URL(req.url!, 'http://x');
-      if (url.pathname === '/v1/projects/P/batch/B') {
-        return json(res, 200, {
-          success: true,
-          data: { jobs: Array.from({ length: jobs }, (_, i) => ({ id: `j${i}` })) },
-        });
-      }
-      const job = /^\/v1\/projects\/P\/jobs\/(.+)$/.exec(url.pathname)?.[1];
-      if (job) return json(res, 200, { success: true, data: { result: `${storage.url}/${job}/result.json` } });
-      res.writeHead(302, { location: url.searchParams.get('url')! });
-      res.end();
+        refusal(res);
+        return true;
+      },
     });
     closing.push(api, storage);
     return { api, refusedCount: () => refused };
