@@ -59,14 +59,15 @@ const CUBIC_C = 0.05;
 // A cut never goes below this share of the rate it cuts: a short span of few answers (a pause just ended) must not
 // drop the rate to nothing.
 const DEEPEST_CUT = 0.5;
-// Below the rate last refused, a throttle cuts again only where refusals are this dense since the last cut (a limit
-// that dropped refuses most requests); sparse ones there are refusals a slower client would get too (a gateway's
+// Below the rate last refused, a throttle cuts again only where refusals are this dense since the last cut, and at
+// least MIN_DENSE of them (a limit that dropped refuses most requests); sparse ones there are refusals a slower client would get too (a gateway's
 // random 503s, a neighbour on the key spending its burst), and cutting on each would drive the rate to its floor, as
 // random loss does TCP's.
 const DENSE_REFUSALS = 0.25;
 // Before a limit is found: a refusal tells of one when CLUSTER_REFUSALS of the latest CLUSTER_SPAN outcomes were
 // refused while the window was opening, or DENSE_RECENT of the latest RECENT_SPAN (and at least MIN_DENSE) at any
-// time. At 1% sporadic refusals, two within 8 requests come once in ~14 refusals, and only while the window opens.
+// time. At 1% sporadic refusals, two within 8 requests come once in ~14 refusals, and only while the window opens;
+// three within 20, once in ~5,000.
 const CLUSTER_REFUSALS = 2;
 const CLUSTER_SPAN = 8;
 const RECENT_SPAN = 20;
