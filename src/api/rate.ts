@@ -67,7 +67,7 @@ const DENSE_REFUSALS = 0.25;
 // Before a limit is found: a refusal tells of one when CLUSTER_REFUSALS of the latest CLUSTER_SPAN outcomes were
 // refused while the window was opening, or DENSE_RECENT of the latest RECENT_SPAN (and at least MIN_DENSE) at any
 // time. At 1% sporadic refusals, two within 8 requests come once in ~14 refusals, and only while the window opens;
-// three within 20, once in ~5,000.
+// five within 20, once in ~25,000.
 const CLUSTER_REFUSALS = 2;
 const CLUSTER_SPAN = 8;
 const RECENT_SPAN = 20;
