@@ -1,7 +1,7 @@
 // A URL from the server that holds the API key is never requested on another origin: the attachment redirect (or
 // a result URL) pointing the key at the storage host fails with KEY_IN_URL before any request goes there.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { exportBatch, MaskDecoderPool, PlaymentClient } from '../dist/index.js';
+import { exportBatch, MaskDecoderPool, PlaymentClient } from '../src/index.js';
 import { urlHoldsKey } from '../src/api/key-in-url.js';
 import { removeTempDirs, tempDir } from './export-support.js';
 import { apiFailure, json, oneMaskVendor, serve } from './hostile-support.js';

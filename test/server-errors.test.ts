@@ -4,7 +4,7 @@
 // export; 429s and 503s that stay a small share of the requests are waited out one by one, not taken for a limit.
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { exportBatch, PlaymentClient, type RetryEvent } from '../dist/index.js';
+import { exportBatch, PlaymentClient, type RetryEvent } from '../src/index.js';
 import { exportTestPool, simulatedExport, tempDir } from './export-support.js';
 import { apiFailure, json, oneMaskVendor, serve, type Origin } from './hostile-support.js';
 

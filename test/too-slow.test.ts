@@ -1,7 +1,7 @@
 // A body that arrives slower than a minimum rate over a window fails its request with TOO_SLOW (curl's
 // --speed-limit/--speed-time), instead of holding it until the whole attempt's deadline.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { CLIENT_DEFAULTS, exportBatch, MaskDecoderPool, PlaymentClient, type RetryEvent } from '../dist/index.js';
+import { CLIENT_DEFAULTS, exportBatch, MaskDecoderPool, PlaymentClient, type RetryEvent } from '../src/index.js';
 import { parseArgs } from '../src/cli/args.js';
 import { removeTempDirs, tempDir } from './export-support.js';
 import { apiFailure, drip, oneMaskVendor, serve, type Handler } from './hostile-support.js';

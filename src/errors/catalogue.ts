@@ -237,7 +237,7 @@ export const ERROR_CATALOGUE = [
     code: 'KEY_IN_URL',
     error: 'ApiError',
     retryable: 'no',
-    meaning: 'a URL from the server for another origin than the API\'s holds the API key: it is not requested',
+    meaning: "a URL from the server for another origin than the API's holds the API key: it is not requested",
   },
   {
     code: 'CONNECTION',
