@@ -30,6 +30,13 @@ export function measureChild(args, env, okCodes = [0]) {
   });
 }
 
+/** The median of `values` (the mean of the middle two for an even count). */
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
 /** The machine, for a results file. */
 export function machine() {
   return {
@@ -45,9 +52,10 @@ export function machine() {
  * `cli export` of the simulator's batch into a fresh temporary folder: resolves to the summary.json it wrote and the
  * wall milliseconds; rejects if it exits with another code than 0, with the end of its stderr. The folder is removed
  * after the run, or, with `keepIn`, made in that folder and left for the caller to remove (see export.bench.mjs: on
- * ext4 without a journal, files created soon after many deletions cost more).
+ * ext4 without a journal, files created soon after many deletions cost more). `okCodes`: the exit codes that count as
+ * a run (1: some jobs failed).
  */
-export function exportWithCli(cli, simulator, keepIn) {
+export function exportWithCli(cli, simulator, keepIn, okCodes = [0]) {
   const out = mkdtempSync(join(keepIn ?? tmpdir(), 'bench-export-'));
   const args = [cli, 'export', '--base-url', simulator.baseUrl, '--project', simulator.projectId];
   args.push('--batch', simulator.batchId, '--out', out);
@@ -61,7 +69,7 @@ export function exportWithCli(cli, simulator, keepIn) {
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('close', (code) => {
       const wallMs = performance.now() - started;
-      const summary = code === 0 ? JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) : undefined;
+      const summary = okCodes.includes(code) ? JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) : undefined;
       if (keepIn === undefined) rmSync(out, { recursive: true, force: true });
       if (summary) resolve({ summary, wallMs });
       else reject(new Error(`export exited ${code}: ${stderr.slice(-2000)}`));

@@ -130,8 +130,8 @@ describe('playment-masks export', { timeout: 60_000 }, () => {
     expect(rerun.code).toBe(0);
     expect(rerun.stdout).toMatch(/complete from an earlier run/);
     expect(treeDifference(await readTree(out), cleanTree)).toBe('');
-    // Five exports through 10% faults, a third of them throttles (429, 503 + Retry-After, FS_0000), which now pace
-    // each client (rate.ts) instead of spending retries: more time than the other cases on a loaded machine.
+    // Five exports through 10% faults, a third of them refusals (429, 503 + Retry-After) that each request waits out
+    // (rate.ts): more time than the other cases on a loaded machine.
   }, 150_000);
 
   it('stops cleanly on Ctrl-C (exit 130), leaving a folder the next run completes', async () => {

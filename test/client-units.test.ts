@@ -59,6 +59,8 @@ describe('isRetryable', () => {
     { code: 'HTTP_STATUS', status: 403, retry: false },
     { code: 'HTTP_STATUS', status: 404, retry: false },
     { code: 'TIMEOUT', retry: true },
+    { code: 'TOO_SLOW', retry: true },
+    { code: 'KEY_IN_URL', retry: false },
     { code: 'CONNECTION', retry: true },
     { code: 'BAD_ENCODING', retry: true },
     { code: 'BAD_JSON', status: 200, retry: false },

@@ -4,7 +4,7 @@ import type { ServerResponse } from 'node:http';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { CLIENT_DEFAULTS, exportBatch, MaskDecoderPool, PlaymentClient, type RetryEvent } from '../src/index.js';
 import { removeTempDirs, tempDir } from './export-support.js';
-import { apiFailure as failure, drip, json, serve, type Handler } from './hostile-support.js';
+import { apiFailure as failure, drip, json, oneMaskVendor, serve, type Handler } from './hostile-support.js';
 
 const closing: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
@@ -166,26 +166,9 @@ describe('a bound on the listing', { timeout: 60_000 }, () => {
 
 describe('an export under a dripping mask', { timeout: 60_000 }, () => {
   it('fails that job with TIMEOUT after the retries and exports the others', async () => {
-    const storage = await serve('127.0.0.2', (req, res) => {
-      const job = req.url!.split('/')[1]!;
-      if (req.url!.endsWith('/result.json')) {
-        const masks = [{ frame_id: '0', sensor_id: 'lidar', label_url: `${storage.url}/${job}/mask.json` }];
-        return json(res, 200, { annotation_data: { masks } });
-      }
-      if (job === 'drip') return drip(res, 200, { 'content-type': 'application/json' }, DRIP_MS);
-      res.end('[1,2,3]');
-    });
-    const api = await serve('127.0.0.1', (req, res) => {
-      const url = new URL(req.url!, 'http://x');
-      if (url.pathname === '/v1/projects/P/batch/B') {
-        const jobs = [{ id: 'drip' }, { id: 'ok-1' }, { id: 'ok-2' }];
-        return json(res, 200, { success: true, data: { jobs } });
-      }
-      const job = /^\/v1\/projects\/P\/jobs\/(.+)$/.exec(url.pathname)?.[1];
-      if (job) return json(res, 200, { success: true, data: { result: `${storage.url}/${job}/result.json` } });
-      res.writeHead(302, { location: url.searchParams.get('url')! });
-      res.end();
-    });
+    const { api, storage } = await oneMaskVendor(['drip', 'ok-1', 'ok-2'], (job, res) =>
+      job === 'drip' ? drip(res, 200, { 'content-type': 'application/json' }, DRIP_MS) : res.end('[1,2,3]'),
+    );
     const client = new PlaymentClient({
       apiKey: KEY,
       baseUrl: api.url,

@@ -83,3 +83,40 @@ export async function apiFailure(promise: Promise<unknown>): Promise<ApiError> {
   expect(error).toBeInstanceOf(ApiError);
   return error as ApiError;
 }
+
+export interface OneMaskVendor {
+  api: Origin;
+  storage: Origin;
+}
+
+/**
+ * A vendor whose batch B (project P) lists `jobs`, each with one mask: the API (127.0.0.1) answers the page and each
+ * job's result URL and redirects every attachment to the URL asked for; storage (127.0.0.2) serves each result object
+ * and leaves the mask's answer to `mask`. `maskPath` places a job's mask (default `JOB/mask.json`); `beforeApi` may
+ * answer an API request itself (returning true).
+ */
+export async function oneMaskVendor(
+  jobs: string[],
+  mask: (job: string, res: ServerResponse) => void,
+  options: { maskPath?: (job: string) => string; beforeApi?: (res: ServerResponse) => boolean } = {},
+): Promise<OneMaskVendor> {
+  const { maskPath = (job: string) => `${job}/mask.json`, beforeApi } = options;
+  const storage = await serve('127.0.0.2', (req, res) => {
+    const job = req.url!.split('/')[1]!;
+    if (!req.url!.endsWith('/result.json')) return mask(job, res);
+    const masks = [{ frame_id: '0', sensor_id: 'lidar', label_url: `${storage.url}/${maskPath(job)}` }];
+    json(res, 200, { annotation_data: { masks } });
+  });
+  const api = await serve('127.0.0.1', (req, res) => {
+    if (beforeApi?.(res)) return;
+    const url = new URL(req.url!, 'http://x');
+    if (url.pathname === '/v1/projects/P/batch/B') {
+      return json(res, 200, { success: true, data: { jobs: jobs.map((id) => ({ id })) } });
+    }
+    const job = /^\/v1\/projects\/P\/jobs\/(.+)$/.exec(url.pathname)?.[1];
+    if (job) return json(res, 200, { success: true, data: { result: `${storage.url}/${job}/result.json` } });
+    res.writeHead(302, { location: url.searchParams.get('url')! });
+    res.end();
+  });
+  return { api, storage };
+}

@@ -81,8 +81,11 @@ describe('what counts as a throttle', () => {
     [error('HTTP_STATUS', { status: 503, retryAfterMs: 1000 }), true],
     [error('HTTP_STATUS', { status: 503 }), false],
     [error('HTTP_STATUS', { status: 500, retryAfterMs: 1000 }), false],
-    [error('API_ERROR', { status: 400, apiCode: 'FS_0000' }), true],
-    [error('API_ERROR', { status: 400, apiCode: 'FS_0008' }), true],
+    // The vendor's "try again after some time" codes are server errors: retried, but no sign of a limit.
+    [error('API_ERROR', { status: 400, apiCode: 'FS_0000' }), false],
+    [error('API_ERROR', { status: 400, apiCode: 'FS_0008' }), false],
+    [error('API_ERROR', { status: 400, apiCode: 'api_error' }), false],
+    [error('HTTP_STATUS', { status: 502 }), false],
     [error('API_ERROR', { status: 400, apiCode: 'invalid_request_error' }), false],
     [error('API_ERROR', { status: 200, apiCode: 'FS_0000' }), false],
   ])('%s -> %s', (thrown, expected) => {

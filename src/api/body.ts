@@ -5,6 +5,7 @@ import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw }
 import { allocateUninitialized } from '../core/allocate.js';
 import { AbortError } from '../errors.js';
 import { ApiError } from './errors.js';
+import { SpeedFloor, type SpeedFloorOptions } from './speed-floor.js';
 
 // Decoded output arrives in chunks of this size: each is counted against the limit (and the caller's memory) before
 // the next is made, so a bomb is stopped at the limit, not after it has been inflated whole.
@@ -55,6 +56,8 @@ export interface ReadBodyOptions {
   readonly url: string;
   status: number;
   redact: (text: string) => string;
+  /** The slowest the body may arrive before it fails with TOO_SLOW (see SpeedFloor). */
+  minSpeed?: SpeedFloorOptions | undefined;
 }
 
 /**
@@ -122,25 +125,38 @@ async function collect(
   const exact = contentLength === undefined ? undefined : new Uint8Array(allocateUninitialized(contentLength));
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for await (const chunk of body) {
-    if (exact && total + chunk.length > exact.length) {
-      discard(body);
-      throw new ApiError('CONNECTION', 'the body is longer than its Content-Length', { url: options.url, status });
+  const floor = options.minSpeed && new SpeedFloor(options.minSpeed, () => discard(body, tooSlow(options)));
+  try {
+    for await (const chunk of body) {
+      if (exact && total + chunk.length > exact.length) {
+        discard(body);
+        throw new ApiError('CONNECTION', 'the body is longer than its Content-Length', { url: options.url, status });
+      }
+      if (total + chunk.length > options.maxBytes) {
+        discard(body);
+        throw tooLarge();
+      }
+      floor?.add(chunk.length);
+      if (exact) exact.set(chunk, total);
+      else {
+        // Not read on while the memory is not there: the socket waits (backpressure), and the wait is the reader's.
+        const reserved = memory.reserve(chunk.length);
+        await (floor ? floor.excusing(reserved) : reserved);
+        chunks.push(chunk);
+      }
+      total += chunk.length;
     }
-    if (total + chunk.length > options.maxBytes) {
-      discard(body);
-      throw tooLarge();
-    }
-    if (exact) exact.set(chunk, total);
-    else {
-      // Not read on while the memory is not there: the socket waits (backpressure).
-      await memory.reserve(chunk.length);
-      chunks.push(chunk);
-    }
-    total += chunk.length;
+  } finally {
+    floor?.stop();
   }
   // undici fails a body shorter than its Content-Length, so `exact` is full here.
   return exact ?? (await join(chunks, total, memory));
+}
+
+function tooSlow(options: ReadBodyOptions): ApiError {
+  const { bytesPerSecond, windowMs } = options.minSpeed!;
+  const message = `the body arrived at under ${bytesPerSecond} bytes/s over ${windowMs / 1000} s`;
+  return new ApiError('TOO_SLOW', message, { url: options.url, status: options.status });
 }
 
 async function decode(
@@ -192,9 +208,10 @@ async function decode(
 }
 
 // Drops the connection under an unread body. undici reports that as an 'error' event a tick later: expected here.
-function discard(body: BodySource): void {
+// With `error`, a read waiting on the body rejects with it.
+function discard(body: BodySource, error?: Error): void {
   body.on('error', () => undefined);
-  body.destroy();
+  body.destroy(error);
 }
 
 // One buffer for `chunks`: its bytes are reserved before the copy, the chunks' released after it.

@@ -41,6 +41,7 @@ export class PlaymentClient {
       timeoutMs,
       requestTimeoutMs: this.#options.requestTimeoutMs,
       maxResponseBytes,
+      minSpeed: { bytesPerSecond: this.#options.minBytesPerSecond, windowMs: this.#options.minSpeedWindowMs },
       retry,
       maxRequestsPerSecond: this.#options.maxRequestsPerSecond,
       adaptiveRate: this.#options.adaptiveRate,

@@ -9,6 +9,9 @@ import { redact, redactCutText } from './redact.js';
  *   `apiCode` holds the vendor's `error.code`.
  * - `TIMEOUT`: no headers, or no body bytes, within `timeoutMs`; or the whole exchange not done within
  *   `requestTimeoutMs`.
+ * - `TOO_SLOW`: the body arrived slower than `minBytesPerSecond` over `minSpeedWindowMs`; retried like a timeout.
+ * - `KEY_IN_URL`: the server sent a URL on another origin than the API's that holds the API key (in its host, path
+ *   or query, as is or percent-encoded): it is not requested, and not retried.
  * - `CONNECTION`: the connection failed, was reset, or the body was cut off mid-way.
  * - `REQUEST_FAILED`: the request could not be made for a reason a retry would not change (a TLS certificate refused,
  *   say); `cause` tells which.

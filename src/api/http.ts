@@ -9,7 +9,9 @@ import { Deadline } from './deadline.js';
 import { ApiError, bodySnippet, redactedCause, redactUrl } from './errors.js';
 import { RateControl, type Outcome, type Permit, type RateStats } from './rate.js';
 import { redact, redactUrlText, type TextSource } from './redact.js';
+import { urlHoldsKey } from './key-in-url.js';
 import { isRetryable, isThrottle, parseRetryAfter, retryDelay, type RetryOptions } from './retry.js';
+import type { SpeedFloorOptions } from './speed-floor.js';
 
 export interface RetryEvent {
   /** The failure about to be retried. */
@@ -33,6 +35,8 @@ export interface TransportOptions {
   /** Bound of one attempt as a whole (headers and body). */
   requestTimeoutMs: number;
   maxResponseBytes: number;
+  /** The slowest a body may arrive (TOO_SLOW below it). */
+  minSpeed: SpeedFloorOptions;
   retry: RetryOptions;
   maxRequestsPerSecond?: number;
   adaptiveRate: boolean;
@@ -132,6 +136,7 @@ export class HttpTransport {
   async retrying<T>(target: Target, signal: AbortSignal | undefined, attempt: () => Promise<T>): Promise<T> {
     const { retry, onRetry } = this.#options;
     let failures = 0;
+    let refusals = 0;
     let refusedSince: number | undefined;
     for (let attempts = 1; ; attempts++) {
       try {
@@ -142,21 +147,29 @@ export class HttpTransport {
         if (target.origin === this.#options.apiOrigin && isThrottle(error)) {
           refusedSince ??= performance.now();
           if (performance.now() - refusedSince >= this.#options.maxThrottledMs) throw this.#throttledError(error);
-          // The rate control holds every request for as long as the server asked (capped), then paces them.
-          const delayMs = Math.min(error.retryAfterMs ?? 0, retry.maxDelayMs);
+          // The request waits as long as the server asked (capped), or backs off when it did not say; where the
+          // refusal tells of a limit, the rate control holds every other request too, then paces them.
+          const delayMs = Math.min(error.retryAfterMs ?? retryDelay(refusals++, retry), retry.maxDelayMs);
           onRetry?.({ error, attempt: attempts, delayMs, throttled: true });
+          await this.#wait(delayMs, target, signal);
           continue;
         }
         refusedSince = undefined;
+        refusals = 0;
         if (++failures > retry.retries || !isRetryable(error)) throw error;
         const delayMs = retryDelay(failures - 1, retry, error.retryAfterMs);
         onRetry?.({ error, attempt: attempts, delayMs, throttled: false });
-        try {
-          await sleep(delayMs, undefined, { signal });
-        } catch (cause) {
-          throw this.#asApiError(cause, target, signal);
-        }
+        await this.#wait(delayMs, target, signal);
       }
+    }
+  }
+
+  async #wait(delayMs: number, target: Target, signal: AbortSignal | undefined): Promise<void> {
+    if (delayMs <= 0) return;
+    try {
+      await sleep(delayMs, undefined, { signal });
+    } catch (cause) {
+      throw this.#asApiError(cause, target, signal);
     }
   }
 
@@ -167,7 +180,13 @@ export class HttpTransport {
   async attempt(target: Target, options: GetOptions = {}): Promise<HttpResponse> {
     const { signal } = options;
     if (signal?.aborted) throw aborted(this.shownUrl(target), signal);
-    if (target.origin !== this.#options.apiOrigin) return this.#bounded(target, options);
+    if (target.origin !== this.#options.apiOrigin) {
+      if (urlHoldsKey(target.origin + target.path, this.#options.apiKey)) {
+        const message = 'the server sent a URL on another origin that holds the API key: it was not requested';
+        throw new ApiError('KEY_IN_URL', message, { url: this.shownUrl(target) });
+      }
+      return this.#bounded(target, options);
+    }
     let permit: Permit;
     try {
       // A wait for a rate slot is not the server's slowness: the deadline starts after it.
@@ -228,6 +247,7 @@ export class HttpTransport {
         },
         status,
         redact: (text) => this.redact(text),
+        minSpeed: this.#options.minSpeed,
       });
     } catch (error) {
       // An oversized or undecodable error body is only lost detail: the status still decides. Anything else means

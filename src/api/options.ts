@@ -22,6 +22,13 @@ export interface PlaymentClientOptions {
    */
   requestTimeoutMs?: number;
   /**
+   * The slowest a response body may arrive, as curl's --speed-limit: fewer bytes than this per second on average
+   * over `minSpeedWindowMs` fails the attempt with TOO_SLOW, retried like a timeout. 0 turns it off. Default 1024.
+   */
+  minBytesPerSecond?: number;
+  /** The window `minBytesPerSecond` is averaged over, as curl's --speed-time. Default 15000. */
+  minSpeedWindowMs?: number;
+  /**
    * Most pages one walk of a batch may follow: a server handing out fresh page tokens forever ends the walk there
    * with TOO_MANY_PAGES. Default 10000.
    */
@@ -56,6 +63,8 @@ export interface ResolvedClientOptions {
   retry: RetryOptions;
   timeoutMs: number;
   requestTimeoutMs: number;
+  minBytesPerSecond: number;
+  minSpeedWindowMs: number;
   maxPages: number;
   maxResponseBytes: number;
   maxRequestsPerSecond: number | undefined;
@@ -70,6 +79,8 @@ export const CLIENT_DEFAULTS = Object.freeze({
   retry: Object.freeze({ retries: 5, minDelayMs: 200, maxDelayMs: 20_000 }),
   timeoutMs: 30_000,
   requestTimeoutMs: 300_000,
+  minBytesPerSecond: 1024,
+  minSpeedWindowMs: 15_000,
   maxPages: 10_000,
   maxResponseBytes: 256 * 1024 * 1024,
   adaptiveRate: true,
@@ -113,6 +124,13 @@ export function resolveClientOptions(options: PlaymentClientOptions): ResolvedCl
     requestTimeoutMs: integer(
       'requestTimeoutMs',
       options.requestTimeoutMs ?? CLIENT_DEFAULTS.requestTimeoutMs,
+      1,
+      MAX_TIMER_MS,
+    ),
+    minBytesPerSecond: integer('minBytesPerSecond', options.minBytesPerSecond ?? CLIENT_DEFAULTS.minBytesPerSecond, 0),
+    minSpeedWindowMs: integer(
+      'minSpeedWindowMs',
+      options.minSpeedWindowMs ?? CLIENT_DEFAULTS.minSpeedWindowMs,
       1,
       MAX_TIMER_MS,
     ),

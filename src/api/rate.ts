@@ -6,6 +6,12 @@
 // Where the curve meets the rate last refused it holds (rising only slightly) before it probes: a probe past a token
 // bucket's limit costs a refusal, so the hold lengthens while more than TARGET_REFUSED of the client's recent requests
 // were refused and shortens while fewer were. Retry-After and RateLimit-* headers pause or pace every request.
+// A refusal is taken for a limit only when it looks like one: a limit refuses more as the rate rises, while a
+// gateway's sporadic 429s and 503s stay a small share whatever the rate, and cutting on each would drive the rate to
+// its floor (as random loss does TCP's; BBR and the AWS SDKs' adaptive mode likewise ignore loss below a threshold).
+// Before any limit is found, a refusal counts only when it comes close after another while the client was still
+// opening its window (a server's burst running out refuses every request from then on), or when refusals are dense
+// among the latest requests (a limit met later, at a steady rate); any other refusal waits alone.
 import { parseRateHeaders } from './rate-headers.js';
 
 export interface RateControlOptions {
@@ -34,6 +40,8 @@ export interface RateStats {
 /** A granted start: hand it back to `settle()` with what came of the request. */
 export interface Permit {
   readonly sentAt: number;
+  /** Sent while more requests waited to start: the client was raising its rate. */
+  readonly pressed: boolean;
 }
 
 /** How a request to the API's origin ended, for the rate control. */
@@ -51,11 +59,20 @@ const CUBIC_C = 0.05;
 // A cut never goes below this share of the rate it cuts: a short span of few answers (a pause just ended) must not
 // drop the rate to nothing.
 const DEEPEST_CUT = 0.5;
-// Below the rate last refused, a throttle cuts again only where refusals are this dense since the last cut (a limit
-// that dropped refuses most requests); sparse ones there are refusals a slower client would get too (a gateway's
+// Below the rate last refused, a throttle cuts again only where refusals are this dense since the last cut, and at
+// least MIN_DENSE of them (a limit that dropped refuses most requests); sparse ones there are refusals a slower client would get too (a gateway's
 // random 503s, a neighbour on the key spending its burst), and cutting on each would drive the rate to its floor, as
 // random loss does TCP's.
 const DENSE_REFUSALS = 0.25;
+// Before a limit is found: a refusal tells of one when CLUSTER_REFUSALS of the latest CLUSTER_SPAN outcomes were
+// refused while the window was opening, or DENSE_RECENT of the latest RECENT_SPAN (and at least MIN_DENSE) at any
+// time. At 1% sporadic refusals, two within 8 requests come once in ~14 refusals, and only while the window opens;
+// five within 20, once in ~25,000.
+const CLUSTER_REFUSALS = 2;
+const CLUSTER_SPAN = 8;
+const RECENT_SPAN = 20;
+const DENSE_RECENT = 0.25;
+const MIN_DENSE = 3;
 // The found rate never goes below this: a refusal after a few answers (a key shared with a busy client) is no
 // measure of the limit, and the server's Retry-After still holds the client when the limit is lower.
 const MIN_RATE = 1;
@@ -123,6 +140,8 @@ export class RateControl {
   #hint: { rate: number; until: number } | undefined;
   #throttleStreak = 0;
   readonly #answers: number[] = [];
+  // The latest RECENT_SPAN outcomes, oldest first: true for a refusal.
+  readonly #outcomes: boolean[] = [];
   #timer: NodeJS.Timeout | undefined;
   #immediate: NodeJS.Immediate | undefined;
   #timerAt = 0;
@@ -158,6 +177,10 @@ export class RateControl {
   settle(permit: Permit, outcome: Outcome): void {
     this.#inFlight--;
     const now = performance.now();
+    if (outcome.kind !== 'failed') {
+      this.#outcomes.push(outcome.kind === 'throttled');
+      if (this.#outcomes.length > RECENT_SPAN) this.#outcomes.shift();
+    }
     if (outcome.kind === 'answered') {
       this.#answers.push(now);
       this.#answeredSinceCut++;
@@ -198,15 +221,25 @@ export class RateControl {
   #onThrottle(permit: Permit, retryAfterMs: number | undefined, now: number): void {
     const { adaptive, maxPauseMs, minPauseMs } = this.#options;
     this.#throttledSinceCut++;
+    const limit = adaptive && this.#tellsOfLimit(permit, now);
     // One cut per round: a request sent before the last cut was refused at the old rate and says nothing new.
-    if (adaptive && permit.sentAt >= this.#lastCut && this.#tellsOfLimit(now)) this.#cut(now);
+    if (limit && permit.sentAt >= this.#lastCut) this.#cut(now);
+    // A refusal that does not tell of a limit holds only its own request (see HttpTransport).
+    if (adaptive && !limit) return;
     if (retryAfterMs !== undefined) this.#pause(now + Math.min(retryAfterMs, maxPauseMs));
     else if (!adaptive) this.#pause(now + Math.min(maxPauseMs, minPauseMs * 2 ** (this.#throttleStreak - 1)));
   }
 
-  #tellsOfLimit(now: number): boolean {
-    if (!this.#paced || this.#cubicRate(now) >= this.#wMax) return true;
-    return this.#throttledSinceCut >= DENSE_REFUSALS * (this.#throttledSinceCut + this.#answeredSinceCut);
+  #tellsOfLimit(permit: Permit, now: number): boolean {
+    if (!this.#paced) {
+      const refusals = (span: number) => this.#outcomes.slice(-span).filter(Boolean).length;
+      const recent = refusals(RECENT_SPAN);
+      const dense = recent >= MIN_DENSE && recent >= DENSE_RECENT * this.#outcomes.length;
+      return dense || (permit.pressed && refusals(CLUSTER_SPAN) >= CLUSTER_REFUSALS);
+    }
+    if (this.#cubicRate(now) >= this.#wMax) return true;
+    const refused = this.#throttledSinceCut;
+    return refused >= MIN_DENSE && refused >= DENSE_REFUSALS * (refused + this.#answeredSinceCut);
   }
 
   #cut(now: number): void {
@@ -309,7 +342,11 @@ export class RateControl {
         this.#recentRequests++;
       }
       this.#firstRequest ??= now;
-      this.#queue.shift()!.grant({ sentAt: now });
+      const waiter = this.#queue.shift()!;
+      waiter.grant({
+        sentAt: now,
+        pressed: this.#queue.length > 0 || (!this.#paced && this.#inFlight >= this.#window),
+      });
     }
   }
 

@@ -154,7 +154,8 @@ function literalUnits(text: string): Unit[] {
 }
 
 // Letter case is ignored throughout: a server may echo the key upper- or lower-cased.
-function containsKey(text: string, key: string): boolean {
+/** Whether `text` holds the whole key in any spelling, whatever its letter case. */
+export function containsKey(text: string, key: string): boolean {
   const lower = key.toLowerCase();
   if (text.toLowerCase().includes(lower)) return true;
   return decodedUnits(text)

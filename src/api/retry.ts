@@ -13,18 +13,18 @@ export interface RetryOptions {
 /** The API's `error.code` values documented as "try again after some time". */
 export const TRANSIENT_API_CODES: ReadonlySet<string> = new Set(['FS_0000', 'FS_0008', 'api_error']);
 
-const RETRYABLE_CODES: ReadonlySet<string> = new Set(['TIMEOUT', 'CONNECTION', 'BAD_ENCODING']);
+const RETRYABLE_CODES: ReadonlySet<string> = new Set(['TIMEOUT', 'TOO_SLOW', 'CONNECTION', 'BAD_ENCODING']);
 
 /**
- * Whether the API refused a request for its rate limit: a 429, a 503 that says when to come back (Retry-After), or a
- * 400 whose `error.code` is a transient one. Such a request is sent again once the rate allows, without spending
- * the retries meant for real failures.
+ * Whether the API refused a request for its rate limit: a 429, or a 503 that says when to come back (Retry-After).
+ * Such a request is sent again once the rate allows, without spending the retries meant for real failures. The
+ * vendor's transient codes (FS_0000, FS_0008, api_error) and other 5xx are server errors, not refusals: they spend
+ * retries and say nothing about the rate.
  */
 export function isThrottle(error: ApiError): boolean {
   if (error.code !== 'HTTP_STATUS' && error.code !== 'API_ERROR') return false;
   if (error.status === 429) return true;
-  if (error.status === 503) return error.retryAfterMs !== undefined;
-  return error.status === 400 && error.apiCode !== undefined && TRANSIENT_API_CODES.has(error.apiCode);
+  return error.status === 503 && error.retryAfterMs !== undefined;
 }
 
 /** Whether a failed attempt may succeed if made again. */

@@ -43,6 +43,10 @@ export interface ExportCommand {
   maxRps: number | undefined;
   /** --request-timeout-s, in milliseconds. */
   requestTimeoutMs: number | undefined;
+  /** --speed-limit, bytes per second. */
+  minBytesPerSecond: number | undefined;
+  /** --speed-time, in milliseconds. */
+  minSpeedWindowMs: number | undefined;
   maxPages: number | undefined;
   /** The size limits given (--max-...-mib), in bytes; present only when one is. */
   sizes?: Partial<Record<(typeof SIZE_FLAGS)[keyof typeof SIZE_FLAGS], number>>;
@@ -322,6 +326,8 @@ function build(command: CommandName, values: Values, positionals: string[]): Com
         threads: number('threads'),
         maxRps: number('max-rps'),
         requestTimeoutMs: secondsToMs(number('request-timeout-s')),
+        minBytesPerSecond: number('speed-limit'),
+        minSpeedWindowMs: secondsToMs(number('speed-time')),
         maxPages: number('max-pages'),
         ...sizesOf(values),
         output: outputOf(values),

@@ -127,6 +127,8 @@ async function runExport(command: ExportCommand, apiKey: string, io: Io): Promis
     ...(command.baseUrl === undefined ? {} : { baseUrl: command.baseUrl }),
     ...(command.maxRps === undefined ? {} : { maxRequestsPerSecond: command.maxRps }),
     ...(command.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: command.requestTimeoutMs }),
+    ...(command.minBytesPerSecond === undefined ? {} : { minBytesPerSecond: command.minBytesPerSecond }),
+    ...(command.minSpeedWindowMs === undefined ? {} : { minSpeedWindowMs: command.minSpeedWindowMs }),
     ...(command.maxPages === undefined ? {} : { maxPages: command.maxPages }),
   });
   const outDir = resolve(io.cwd, command.out);

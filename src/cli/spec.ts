@@ -340,6 +340,26 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
           'the bytes come; over it the attempt fails with TIMEOUT and is retried like any timeout',
         library: 'requestTimeoutMs',
       },
+      'speed-limit': {
+        kind: 'integer',
+        value: 'BYTES',
+        min: 0,
+        max: UNBOUNDED,
+        default: CLIENT_DEFAULTS.minBytesPerSecond,
+        help:
+          'slowest a response body may arrive, in bytes per second averaged over --speed-time; slower fails the ' +
+          'attempt with TOO_SLOW, retried like a timeout (0: no floor)',
+        library: 'minBytesPerSecond',
+      },
+      'speed-time': {
+        kind: 'integer',
+        value: 'S',
+        min: 1,
+        max: Math.floor(MAX_TIMER_MS / 1000),
+        default: CLIENT_DEFAULTS.minSpeedWindowMs / 1000,
+        help: 'seconds over which --speed-limit is averaged',
+        library: 'minSpeedWindowMs',
+      },
       'max-pages': {
         ...count(
           1,

@@ -4,7 +4,7 @@
 
 /**
  * - `yes`: the fault can pass with time (a network fault, a rate limit, a busy folder): the same call made again may
- *   succeed. PlaymentClient retries TIMEOUT, CONNECTION and BAD_ENCODING itself before it raises them.
+ *   succeed. PlaymentClient retries TIMEOUT, TOO_SLOW, CONNECTION and BAD_ENCODING itself before it raises them.
  * - `by status`: as the HTTP status and the vendor's code say: 408, 429, 5xx and the vendor's transient codes
  *   (`FS_0000`, `FS_0008`, `api_error`) are retried by the client, the other statuses are final.
  * - `no`: the input, the options or the data must change first.
@@ -226,6 +226,18 @@ export const ERROR_CATALOGUE = [
     error: 'ApiError',
     retryable: 'yes',
     meaning: 'no headers or no next body chunk within `timeoutMs`, or an attempt longer than `requestTimeoutMs`',
+  },
+  {
+    code: 'TOO_SLOW',
+    error: 'ApiError',
+    retryable: 'yes',
+    meaning: 'a body arriving slower than `minBytesPerSecond` on average over `minSpeedWindowMs`',
+  },
+  {
+    code: 'KEY_IN_URL',
+    error: 'ApiError',
+    retryable: 'no',
+    meaning: "a URL from the server for another origin than the API's holds the API key: it is not requested",
   },
   {
     code: 'CONNECTION',

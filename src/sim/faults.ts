@@ -39,6 +39,11 @@ export interface FaultOptions {
   retryAfterSeconds?: number;
   /** How long a `stall` keeps the connection silent. Default 60000. */
   stallMs?: number;
+  /**
+   * Jobs (by index) whose result the API never serves: every request for it answers 400 `FS_0000` ("try again after
+   * some time"), a server error that persists. Default none.
+   */
+  failingJobs?: readonly number[];
 }
 
 /** The faults drawn by default: the transient ones a client must ride out. */
@@ -83,6 +88,7 @@ export class FaultPlan {
   readonly #routes: ReadonlySet<Route>;
   readonly #random: () => number;
   readonly #scripted: Scripted[] = [];
+  readonly #failingJobs: ReadonlySet<number>;
 
   constructor(options: FaultOptions = {}) {
     const { rate = FAULT_DEFAULTS.rate, seed = FAULT_DEFAULTS.seed } = options;
@@ -94,6 +100,12 @@ export class FaultPlan {
     this.#kinds = kinds;
     this.#routes = new Set(routes);
     this.#random = seededRandom(seed);
+    this.#failingJobs = new Set(options.failingJobs);
+  }
+
+  /** Whether every request for job `jobIndex`'s result fails (`failingJobs`). */
+  failsForever(jobIndex: number): boolean {
+    return this.#failingJobs.has(jobIndex);
   }
 
   /** Gives the next `count` requests on `route` (any route the fault applies to, when omitted) the fault `kind`. */

@@ -30,7 +30,7 @@ export interface SimulatorOptions extends DatasetOptions {
   compression?: Compression;
   /**
    * The API's rate limit: requests per second per key on the API's origin (not the storage host), a token bucket;
-   * beyond it the answer is 429 with Retry-After. Default 0: no limit. The vendor documents about 5.
+   * beyond it the answer is 429 with Retry-After. Default 0: no limit. The vendor publishes no figure.
    */
   rateLimit?: number;
   /** Requests the bucket lets through at once after a quiet spell. Default `max(1, rateLimit)` (one second's worth). */
@@ -173,7 +173,8 @@ class RunningSimulator implements Simulator {
     } else if (!target) {
       reply = apiErrorReply(404, 'not_found', 'no such endpoint');
     } else {
-      fault = this.faults.next(target.route);
+      const failing = target.route === 'job' && this.faults.failsForever(this.dataset.job(target.jobId!)?.index ?? -1);
+      fault = failing ? 'retryable400' : this.faults.next(target.route);
       reply = this.#faultReply(fault) ?? this.#apiAnswer(target, query, fault);
     }
     this.#send(req, res, 'api', route, at, withKey, reply, fault);
