@@ -23,6 +23,8 @@ export interface SimAnnotation {
   key: number;
   frame: number;
   object: number;
+  /** The class of this sighting when it differs from its object's (a planted labelling slip). */
+  classIndex?: number;
 }
 
 export interface JobAnnotations {

@@ -38,6 +38,13 @@ export interface DatasetOptions {
   pclPadding?: boolean;
   /** Points without a lidar return hold NaN x, y, z (as organized clouds keep them) instead of zeros. Default false. */
   nanReturns?: boolean;
+  /** Job indices whose masks label no point (all 0), although their annotations name classes. Default none. */
+  unlabelledJobs?: readonly number[];
+  /**
+   * Job indices where one track (the job's first object, seen in every frame) is given another class from its second
+   * frame on, as a labelling slip would. Default none.
+   */
+  classChangingTracks?: readonly number[];
 }
 
 /** The status of a finished job: the only one whose job result carries a result URL. */
@@ -110,6 +117,8 @@ export class SimDataset {
   readonly #annotations = new Map<number, { revision: number; value: JobAnnotations }>();
   readonly pclPadding: boolean;
   readonly nanReturns: boolean;
+  readonly unlabelledJobs: ReadonlySet<number>;
+  readonly classChangingTracks: ReadonlySet<number>;
   readonly #pageTokens: readonly string[];
   readonly #jobsById: ReadonlyMap<string, SimJob>;
   readonly #tokenPages: ReadonlyMap<string, number>;
@@ -138,6 +147,8 @@ export class SimDataset {
     this.#revisions = this.jobs.map(() => 0);
     this.pclPadding = options.pclPadding ?? false;
     this.nanReturns = options.nanReturns ?? false;
+    this.unlabelledJobs = new Set(options.unlabelledJobs ?? []);
+    this.classChangingTracks = new Set(options.classChangingTracks ?? []);
     this.sensorIds = Array.from({ length: this.sensors }, (_, s) => String(18_158_562 + s * 1_117));
     const pages = Math.max(1, Math.ceil(this.jobs.length / this.pageSize)) + (options.emptyLastPage ? 1 : 0);
     const firstToken = TOKEN_BASE + BigInt(seed) * 1_000_000n;
@@ -200,6 +211,7 @@ export class SimDataset {
     if (cached?.revision === revision) return cached.value;
     const seed = (this.#jobSeed(jobIndex) ^ 0x1b873593) >>> 0;
     const value = jobAnnotations(seed, this.frames, this.classes.length, uuid);
+    if (this.classChangingTracks.has(jobIndex)) changeTrackClass(value, this.classes.length);
     this.#annotations.set(jobIndex, { revision, value });
     return value;
   }
@@ -210,7 +222,7 @@ export class SimDataset {
     const annotation = annotations.find((candidate) => candidate.key === key);
     if (!annotation) return undefined;
     const object = objects[annotation.object]!;
-    return { class: this.classes[object.classIndex]!, trackId: object.trackId };
+    return { class: this.classes[annotation.classIndex ?? object.classIndex]!, trackId: object.trackId };
   }
 
   /**
@@ -218,6 +230,7 @@ export class SimDataset {
    * drawn from the keys of the frame's annotations and 0 (points of no object).
    */
   maskLabels(jobIndex: number, frame: number, sensor: number): Uint16Array {
+    if (this.unlabelledJobs.has(jobIndex)) return new Uint16Array(this.points);
     const seed = this.#maskSeed(jobIndex, frame, sensor);
     const keys = this.annotations(jobIndex)
       .annotations.filter((annotation) => annotation.frame === frame)
@@ -271,6 +284,14 @@ export class SimDataset {
   #maskSeed(jobIndex: number, frame: number, sensor: number): number {
     const mixed = this.#jobSeed(jobIndex) ^ Math.imul(frame + 1, 0xc2b2ae35) ^ Math.imul(sensor + 1, 0x27d4eb2f);
     return mixed >>> 0;
+  }
+}
+
+/** The job's first object (a road, seen in every frame) takes the next class of the taxonomy after its first frame. */
+function changeTrackClass(job: JobAnnotations, classCount: number): void {
+  const changed = (job.objects[0]!.classIndex + 1) % classCount;
+  for (const annotation of job.annotations) {
+    if (annotation.object === 0 && annotation.frame > 0) annotation.classIndex = changed;
   }
 }
 

@@ -9,9 +9,9 @@ export function resultObject(dataset: SimDataset, job: SimJob, storageOrigin: st
   const { objects, annotations: sightings } = dataset.annotations(job.index);
   // The vendor's annotations come in no particular order: shuffled, so that nothing may rely on it.
   const annotations = shuffled(
-    sightings.map(({ id, key, frame, object }) => {
+    sightings.map(({ id, key, frame, object, classIndex: sightingClass }) => {
       const { trackId, classIndex } = objects[object]!;
-      const { classId, label, color } = dataset.classes[classIndex]!;
+      const { classId, label, color } = dataset.classes[sightingClass ?? classIndex]!;
       return {
         _id: id,
         _isStationary: false,
