@@ -103,8 +103,19 @@ export interface DatasetCommand {
   rowsPerFile?: number;
 }
 
+export interface ReportCommand {
+  command: 'report';
+  from: string;
+  out: string;
+  against: string | undefined;
+  thresholds: { unlabelledShare?: number; rareClassPoints?: number; farMetres?: number };
+  view: { metresPerPixel?: number; size?: number };
+  threads: number | undefined;
+}
+
 export type Command =
   | DatasetCommand
+  | ReportCommand
   | ExportCommand
   | DecodeCommand
   | SimulateCommand
@@ -360,6 +371,20 @@ function build(command: CommandName, values: Values, positionals: string[]): Com
         ...(values['rows-per-file'] !== undefined && { rowsPerFile: number('rows-per-file')! }),
       };
     }
+    case 'report':
+      return {
+        command,
+        from: string('from')!,
+        out: string('out')!,
+        against: string('against'),
+        thresholds: defined({
+          unlabelledShare: number('unlabelled-share'),
+          rareClassPoints: number('rare-class-points'),
+          farMetres: number('far-m'),
+        }),
+        view: defined({ metresPerPixel: number('metres-per-pixel'), size: number('view-size') }),
+        threads: number('threads'),
+      };
     case 'simulate':
       return {
         command,
@@ -449,6 +474,13 @@ function outputOf(values: Values): Output {
 
 function withPoints(values: Values): { withPoints?: boolean } {
   return values['with-points'] === true ? { withPoints: true } : {};
+}
+
+/** The entries whose value was given. */
+function defined<T extends Record<string, number | undefined>>(values: T): { [K in keyof T]?: number } {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as {
+    [K in keyof T]?: number;
+  };
 }
 
 function isCommand(word: string | undefined): word is CommandName {

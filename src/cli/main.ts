@@ -25,6 +25,7 @@ import {
   type DatasetCommand,
   type DecodeCommand,
   type DemoCommand,
+  type ReportCommand,
   type ExportCommand,
   type Output,
   type SimulateCommand,
@@ -92,6 +93,9 @@ export async function main(
       case 'dataset':
         topic = command.command;
         return await runDataset(command, io);
+      case 'report':
+        topic = command.command;
+        return await runReport(command, io);
     }
   } catch (error) {
     if (error instanceof UsageError) {
@@ -267,6 +271,26 @@ async function readAll(stream: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
 
 function fileFailure(error: unknown, path: string, action: string): unknown {
   return isSystemError(error) ? new CliFailure(`decode: ${describeSystemError(error, { path, action })}`) : error;
+}
+
+async function runReport(command: ReportCommand, io: Io): Promise<number> {
+  const { buildReport } = await import('../report/report.js');
+  const started = performance.now();
+  const outcome = await buildReport({
+    from: resolve(io.cwd, command.from),
+    out: resolve(io.cwd, command.out),
+    ...(command.against === undefined ? {} : { against: resolve(io.cwd, command.against) }),
+    thresholds: command.thresholds,
+    view: command.view,
+    ...(command.threads === undefined ? {} : { threads: command.threads }),
+  });
+  const relabelled =
+    command.against === undefined ? '' : `, ${outcome.relabelledJobs.length} job(s) re-labelled since the older export`;
+  io.stdout.write(
+    `Report of ${outcome.frames} frames (${outcome.images} images, ${outcome.flags.length} flags${relabelled}) ` +
+      `in ${formatDuration(performance.now() - started)}\nOpen: ${outcome.index}\n`,
+  );
+  return EXIT.ok;
 }
 
 // Loaded by the two commands that run it, so that every other command starts without the simulator's code (~8 ms).

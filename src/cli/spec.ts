@@ -6,11 +6,13 @@ import { EXPORT_FORMATS, FORMATS } from '../formats/index.js';
 import { LABEL_MODES } from '../export/legend.js';
 import { EXPORT_DEFAULTS, MAX_CONCURRENCY } from '../export/options.js';
 import { MAX_THREADS } from '../pool/pool.js';
+import { FLAG_DEFAULTS } from '../report/flags.js';
+import { VIEW_DEFAULTS } from '../report/birdseye.js';
 import { DATASET_DEFAULTS, DATASET_MINIMUMS } from '../sim/dataset.js';
 import { FAULT_DEFAULTS, FAULT_KINDS, FAULT_ROUTES, RANDOM_FAULT_KINDS } from '../sim/faults.js';
 import { COMPRESSIONS } from '../sim/reply.js';
 
-export type CommandName = 'export' | 'decode' | 'simulate' | 'demo' | 'dataset';
+export type CommandName = 'export' | 'decode' | 'simulate' | 'demo' | 'dataset' | 'report';
 
 /** The training-set layouts `dataset` builds from an export. */
 export const DATASET_LAYOUTS = Object.freeze(['semantickitti', 'nuscenes', 'parquet'] as const);
@@ -494,6 +496,70 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
     required: ['from', 'out'],
     examples: ['playment-masks dataset semantickitti --from ./kitti -o ./semantickitti'],
     failure: 'the export cannot be used (not kitti, no points) or the tree cannot be written',
+  },
+  report: {
+    usage: 'report --from EXPORT_DIR --out DIR [--against OLD_EXPORT_DIR] [options]',
+    summary: 'a static HTML report of an export',
+    description:
+      'Writes DIR/index.html, a report that opens from disk (no server, no network): the batch, points per\n' +
+      "class, a table of jobs, flags that lead to the frames to look at, and per frame a bird's-eye view\n" +
+      '(PNG, needs an export made with --with-points). With --against, the jobs added, removed and\n' +
+      're-labelled since an older export of the batch, with the points whose class changed.\n' +
+      'DIR must be empty, missing, or a report this command wrote (then replaced).',
+    options: {
+      from: { kind: 'path', value: 'EXPORT_DIR', help: 'the export folder' },
+      out: { kind: 'path', value: 'DIR', help: "the report's folder" },
+      against: { kind: 'path', value: 'OLD_EXPORT_DIR', help: 'an older export of the batch to compare with' },
+      'unlabelled-share': {
+        kind: 'number',
+        value: 'R',
+        min: 0,
+        max: 1,
+        default: FLAG_DEFAULTS.unlabelledShare,
+        help: 'flag frames whose share of unlabelled points is at least R',
+      },
+      'rare-class-points': count(
+        0,
+        'flag frames holding a class with fewer than N points in the batch',
+        FLAG_DEFAULTS.rareClassPoints,
+      ),
+      'far-m': {
+        kind: 'number',
+        value: 'M',
+        min: 0,
+        aboveMin: true,
+        max: UNBOUNDED,
+        default: FLAG_DEFAULTS.farMetres,
+        help: 'flag frames with points farther than M metres from the sensor',
+      },
+      'metres-per-pixel': {
+        kind: 'number',
+        value: 'M',
+        min: 0,
+        aboveMin: true,
+        max: 100,
+        default: VIEW_DEFAULTS.metresPerPixel,
+        help: "scale of the bird's-eye views",
+      },
+      'view-size': {
+        kind: 'integer',
+        value: 'PX',
+        min: 64,
+        max: 4096,
+        default: VIEW_DEFAULTS.size,
+        help: "width and height of the bird's-eye views, in pixels",
+      },
+      threads: {
+        kind: 'integer',
+        value: 'N',
+        min: 1,
+        max: MAX_THREADS,
+        default: 'one per CPU',
+        help: 'render threads',
+      },
+    },
+    positionals: [],
+    required: ['from', 'out'],
   },
 };
 

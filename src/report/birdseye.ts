@@ -1,0 +1,113 @@
+// Bird's-eye views: a frame's points seen from above, x to the right and y up, one pixel per point at a fixed scale,
+// without anti-aliasing: a pixel takes exactly the colour of one point that falls in it. Where points of several
+// classes share a pixel, the class with fewer points in the frame wins, so that small classes stay visible; class 0
+// (unlabelled) is drawn under all others. The sensor origin is marked with a cross and a 10 m scale bar.
+
+/** The fixed geometry of every view of a report. */
+export interface ViewGeometry {
+  /** Width and height in pixels. */
+  size: number;
+  metresPerPixel: number;
+}
+
+export const VIEW_DEFAULTS: Readonly<ViewGeometry> = Object.freeze({ size: 640, metresPerPixel: 0.1 });
+
+/** Palette indices of every view: 0 background, 1 marker, then one per class drawn. */
+export const BACKGROUND_INDEX = 0;
+export const MARKER_INDEX = 1;
+export const FIRST_CLASS_INDEX = 2;
+
+const CROSS_ARM = 6;
+const SCALE_BAR_METRES = 10;
+
+export interface RasterInput {
+  /** x, y, z of point i at i * stride. */
+  xyz: Float32Array;
+  stride: number;
+  /** Class id of point i. */
+  classes: Uint16Array;
+  /** Only the points i with draw[i] = 1 when given. */
+  draw?: Uint8Array;
+  /** Class id -> palette index (0: not drawn). */
+  indexOfClass: Uint8Array;
+  /** Class id -> priority: where points meet, the higher wins. */
+  priorityOfClass: Uint16Array;
+}
+
+/** The view's pixels (palette indices, row-major, top row first). */
+export function rasterise(input: RasterInput, view: ViewGeometry): Uint8Array {
+  const { xyz, stride, classes, draw, indexOfClass, priorityOfClass } = input;
+  const { size, metresPerPixel } = view;
+  const pixels = new Uint8Array(size * size);
+  const priority = new Uint16Array(size * size);
+  const scale = 1 / metresPerPixel;
+  const half = size / 2;
+  const n = classes.length;
+  for (let i = 0; i < n; i++) {
+    if (draw !== undefined && draw[i] === 0) continue;
+    const cls = classes[i]!;
+    const index = indexOfClass[cls]!;
+    if (index === 0) continue;
+    const px = Math.floor(xyz[i * stride]! * scale + half);
+    const py = Math.floor(half - xyz[i * stride + 1]! * scale);
+    // NaN coordinates fail both tests and are skipped.
+    if (!(px >= 0 && px < size && py >= 0 && py < size)) continue;
+    const at = py * size + px;
+    const rank = priorityOfClass[cls]! + 1;
+    if (rank >= priority[at]!) {
+      priority[at] = rank;
+      pixels[at] = index;
+    }
+  }
+  drawMarker(pixels, view);
+  return pixels;
+}
+
+function drawMarker(pixels: Uint8Array, { size, metresPerPixel }: ViewGeometry): void {
+  const centre = Math.floor(size / 2);
+  for (let d = -CROSS_ARM; d <= CROSS_ARM; d++) {
+    if (centre + d < 0 || centre + d >= size) continue;
+    pixels[centre * size + centre + d] = MARKER_INDEX;
+    pixels[(centre + d) * size + centre] = MARKER_INDEX;
+  }
+  const bar = Math.round(SCALE_BAR_METRES / metresPerPixel);
+  const y = size - 8;
+  if (bar + 8 > size || y < 0) return;
+  for (let x = 8; x < 8 + bar; x++) pixels[y * size + x] = MARKER_INDEX;
+  for (let dy = -3; dy <= 0; dy++) {
+    pixels[(y + dy) * size + 8] = MARKER_INDEX;
+    pixels[(y + dy) * size + 7 + bar] = MARKER_INDEX;
+  }
+}
+
+/** Class id -> priority: the fewer points a class has in the frame, the higher; class 0 lowest. */
+export function prioritiesOf(counts: Uint32Array): Uint16Array {
+  const ids = [...counts.keys()].filter((id) => id !== 0 && counts[id]! > 0);
+  ids.sort((a, b) => counts[b]! - counts[a]! || a - b);
+  const priority = new Uint16Array(counts.length);
+  ids.forEach((id, rank) => {
+    priority[id] = rank + 1;
+  });
+  return priority;
+}
+
+/** Points farther than `metres` from the sensor (3D), and the farthest distance seen. */
+export function farPoints(
+  xyz: Float32Array,
+  stride: number,
+  n: number,
+  metres: number,
+): { count: number; max: number } {
+  const limit = metres * metres;
+  let count = 0;
+  let max = 0;
+  for (let i = 0; i < n; i++) {
+    const x = xyz[i * stride]!;
+    const y = xyz[i * stride + 1]!;
+    const z = xyz[i * stride + 2]!;
+    const d = x * x + y * y + z * z;
+    if (d > limit) count++;
+    if (d > max) max = d;
+  }
+  return { count, max: Math.sqrt(max) };
+}

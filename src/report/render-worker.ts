@@ -1,0 +1,16 @@
+// The piscina entry of the report's render threads: one frame per task (see frame-task.ts). piscina drops an error's
+// own properties on its way back, so a failure comes back as a reply with its code.
+import { PlaymentMasksError, reasonOf } from '../errors.js';
+import { renderFrame, type FrameReply, type FrameTask } from './frame-task.js';
+
+export type WorkerReply = { reply: FrameReply } | { error: { code: string; message: string } };
+
+export default async function renderTask(task: FrameTask): Promise<WorkerReply> {
+  try {
+    return { reply: await renderFrame(task) };
+  } catch (error) {
+    const code =
+      error instanceof PlaymentMasksError ? error.code : ((error as NodeJS.ErrnoException)?.code ?? 'RENDER_FAILED');
+    return { error: { code, message: reasonOf(error) } };
+  }
+}

@@ -1,0 +1,259 @@
+// `playment-masks report`: a static report of an export, opened from disk. The export is read through its files;
+// frames are counted, drawn and (with an older export) compared on every core, one frame per task; the pages are
+// written last, index.html at the very end, so a folder with an index.html holds a whole report.
+import { availableParallelism } from 'node:os';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Piscina } from 'piscina';
+import { InvalidArgumentError } from '../errors.js';
+import { MAX_THREADS } from '../pool/pool.js';
+import { VIEW_DEFAULTS, type ViewGeometry } from './birdseye.js';
+import { classColors, type Rgb } from './colors.js';
+import { addCounts, joinClasses, pairJobs, type JobChanges } from './diff.js';
+import { readExport, ReportError, type ExportData } from './export-reader.js';
+import { FLAG_DEFAULTS, jobFlags, type Flag, type FlagThresholds, type FrameFacts } from './flags.js';
+import type { FrameReply, FrameTask } from './frame-task.js';
+import { writePages, type ReportModel } from './html.js';
+import type { WorkerReply } from './render-worker.js';
+
+export interface ReportOptions {
+  /** The export folder. */
+  from: string;
+  /** The report's folder: missing, empty, or a report written here before (then replaced). */
+  out: string;
+  /** An older export of the same batch to compare with. */
+  against?: string;
+  /** Render threads (default: one per CPU). */
+  threads?: number;
+  thresholds?: Partial<FlagThresholds>;
+  view?: Partial<ViewGeometry>;
+}
+
+/** What `buildReport` resolves to: the page to open, and what it found. */
+export interface ReportOutcome {
+  index: string;
+  frames: number;
+  images: number;
+  flags: Flag[];
+  relabelledJobs: string[];
+}
+
+const MARKER_FILE = 'report.css';
+const IMAGES = 'img';
+
+export async function buildReport(options: ReportOptions): Promise<ReportOutcome> {
+  const thresholds = { ...FLAG_DEFAULTS, ...options.thresholds };
+  const view = { ...VIEW_DEFAULTS, ...options.view };
+  checkOptions(thresholds, view, options.threads);
+  const current = await readExport(options.from);
+  const older = options.against === undefined ? undefined : await readExport(options.against);
+  const out = resolve(options.out);
+  await prepareOut(out);
+
+  const joined = joinClasses(current.classes, older?.classes ?? []);
+  const batchPoints = new Map(current.summary.classes.map((entry) => [entry.id, entry.points]));
+  const colors = classColors(joined.classes, batchPoints);
+  const colorTable = colorBytes(colors);
+  const pairing = older ? pairJobs(current, older) : undefined;
+
+  const tasks: { job: number; line: number; task: FrameTask }[] = [];
+  current.jobs.forEach((job, j) => {
+    const legend = job.legend;
+    const raw = current.summary.labels === 'raw' && legend ? rawTables(legend.legend) : undefined;
+    const olderJob = older?.jobs.find((candidate) => candidate.id === job.id);
+    const pairs = pairing?.matched.get(job.id);
+    job.lines.forEach((line, l) => {
+      const image = current.withPoints ? join(out, imagePath(j, l)) : undefined;
+      const task: FrameTask = {
+        labels: { ...sourceOf(current), file: line.file, ...(raw ? { classOfKey: raw.classOfKey } : {}) },
+        ...(current.withPoints && typeof line.points_file === 'string' ? { pointsFile: line.points_file } : {}),
+        ...(raw ? { namedKeys: raw.named } : {}),
+        colors: colorTable,
+        view,
+        farMetres: thresholds.farMetres,
+        ...(image ? { image } : {}),
+      };
+      const o = pairs?.get(l);
+      if (older && olderJob && o !== undefined) {
+        const oldRaw =
+          older.summary.labels === 'raw' && olderJob.legend ? rawTables(olderJob.legend.legend) : undefined;
+        task.against = {
+          labels: {
+            ...sourceOf(older),
+            file: olderJob.lines[o]!.file,
+            ...(oldRaw ? { classOfKey: oldRaw.classOfKey } : {}),
+          },
+          classMap: joined.oldToNew,
+          ...(image ? { images: diffPaths(out, j, l) } : {}),
+        };
+      }
+      tasks.push({ job: j, line: l, task });
+    });
+  });
+
+  await mkdir(join(out, IMAGES), { recursive: true });
+  for (let j = 0; j < current.jobs.length; j++) {
+    if (current.withPoints) await mkdir(join(out, IMAGES, jobName(j)), { recursive: true });
+  }
+  const replies = await runTasks(
+    tasks.map((t) => t.task),
+    options.threads ?? Math.min(availableParallelism(), MAX_THREADS),
+  );
+
+  const facts: FrameFacts[][] = current.jobs.map((job) => job.lines.map(() => ({ unnamedKeyPoints: null, far: null })));
+  const changes = new Map<string, JobChanges>();
+  tasks.forEach(({ job: j, line: l }, k) => {
+    const reply = replies[k]!;
+    facts[j]![l] = { unnamedKeyPoints: reply.unnamedKeyPoints, far: reply.far };
+    if (!reply.changes) return;
+    const jobId = current.jobs[j]!.id;
+    const entry = changes.get(jobId) ?? noChanges(jobId);
+    addCounts(entry.to, reply.changes.to);
+    addCounts(entry.from, reply.changes.from);
+    if (reply.changes.pointCountDiffers) entry.unmatchedFrames++;
+    else if (reply.changes.to.length > 0) entry.changedLines.push(l);
+    changes.set(jobId, entry);
+  });
+  if (pairing) {
+    for (const job of current.jobs) {
+      const pairs = pairing.matched.get(job.id);
+      if (!pairs) continue;
+      const entry = changes.get(job.id) ?? noChanges(job.id);
+      const olderLines = older!.jobs.find((candidate) => candidate.id === job.id)!.lines.length;
+      entry.unmatchedFrames += job.lines.length - pairs.size + (olderLines - pairs.size);
+      changes.set(job.id, entry);
+    }
+  }
+
+  const nameOf = (id: number) => joined.classes.find((entry) => entry.id === id)?.name ?? `class ${id}`;
+  const flags = current.jobs.flatMap((job, j) => jobFlags(job, facts[j]!, batchPoints, thresholds, nameOf));
+  const relabelled = [...changes.values()].filter((entry) => entry.to.size > 0 || entry.unmatchedFrames > 0);
+  const model: ReportModel = {
+    export: current,
+    older: older ? { dir: older.dir, added: pairing!.added, removed: pairing!.removed, relabelled } : undefined,
+    classes: joined.classes,
+    colors,
+    facts,
+    flags,
+    thresholds,
+    view,
+    imagePath: (j, l) => imagePath(j, l),
+    diffImages: (j, l) => diffNames(j, l),
+    jobPage: (j) => `jobs/${jobName(j)}.html`,
+  };
+  await writePages(out, model);
+  const images = current.withPoints
+    ? tasks.length + relabelled.reduce((sum, e) => sum + e.changedLines.length * 3, 0)
+    : 0;
+  return {
+    index: join(out, 'index.html'),
+    frames: tasks.length,
+    images,
+    flags,
+    relabelledJobs: relabelled.map((entry) => entry.jobId),
+  };
+}
+
+function noChanges(jobId: string): JobChanges {
+  return { jobId, to: new Map(), from: new Map(), changedLines: [], unmatchedFrames: 0 };
+}
+
+function checkOptions(thresholds: FlagThresholds, view: ViewGeometry, threads: number | undefined): void {
+  const check = (ok: boolean, message: string) => {
+    if (!ok) throw new InvalidArgumentError(message);
+  };
+  check(thresholds.unlabelledShare >= 0 && thresholds.unlabelledShare <= 1, 'unlabelledShare must be from 0 to 1');
+  check(thresholds.rareClassPoints >= 0, 'rareClassPoints must be >= 0');
+  check(thresholds.farMetres > 0, 'farMetres must be > 0');
+  check(Number.isInteger(view.size) && view.size >= 64 && view.size <= 4096, 'view size must be 64 to 4096 pixels');
+  check(view.metresPerPixel > 0 && Number.isFinite(view.metresPerPixel), 'metresPerPixel must be > 0');
+  check(
+    threads === undefined || (Number.isInteger(threads) && threads >= 1 && threads <= MAX_THREADS),
+    `threads must be 1 to ${MAX_THREADS}`,
+  );
+}
+
+function sourceOf(data: ExportData) {
+  return {
+    dir: data.dir,
+    format: data.summary.format,
+    labels: data.summary.labels,
+    instances: data.summary.instances === true,
+  };
+}
+
+/** `--labels raw`: label_key -> class id, and which keys an annotation names. */
+function rawTables(legend: readonly { key: number; class: number }[]): { classOfKey: Uint16Array; named: Uint8Array } {
+  const size = legend.reduce((max, entry) => Math.max(max, entry.key + 1), 1);
+  const classOfKey = new Uint16Array(size);
+  const named = new Uint8Array(0x10000);
+  for (const entry of legend) {
+    classOfKey[entry.key] = entry.class;
+    named[entry.key] = 1;
+  }
+  return { classOfKey, named };
+}
+
+function colorBytes(colors: ReadonlyMap<number, Rgb>): Uint8Array {
+  const size = Math.max(0, ...colors.keys()) + 1;
+  const table = new Uint8Array(size * 3);
+  for (const [id, rgb] of colors) table.set(rgb, id * 3);
+  return table;
+}
+
+function jobName(j: number): string {
+  return String(j + 1).padStart(4, '0');
+}
+
+function imagePath(j: number, l: number): string {
+  return `${IMAGES}/${jobName(j)}/${String(l + 1).padStart(4, '0')}.png`;
+}
+
+function diffNames(j: number, l: number): { before: string; after: string; changed: string } {
+  const base = imagePath(j, l).slice(0, -'.png'.length);
+  return { before: `${base}.before.png`, after: `${base}.after.png`, changed: `${base}.changed.png` };
+}
+
+function diffPaths(out: string, j: number, l: number) {
+  const names = diffNames(j, l);
+  return { before: join(out, names.before), after: join(out, names.after), changed: join(out, names.changed) };
+}
+
+async function prepareOut(out: string): Promise<void> {
+  const names = await readdir(out).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [] as string[];
+    throw error;
+  });
+  if (names.length > 0 && !names.includes(MARKER_FILE)) {
+    throw new ReportError('OUT_NOT_EMPTY', `${out} is neither empty nor a report this command wrote`);
+  }
+  // index.html goes first: a folder without one is a report being written.
+  for (const name of ['index.html', 'diff.html', 'jobs', IMAGES])
+    await rm(join(out, name), { recursive: true, force: true });
+  await mkdir(out, { recursive: true });
+}
+
+const WORKER = fileURLToPath(new URL('./report-worker.js', import.meta.url));
+
+/** Runs the frames on `threads` threads, at most two queued per thread; replies in task order. */
+async function runTasks(tasks: readonly FrameTask[], threads: number): Promise<FrameReply[]> {
+  const { Piscina } = await import('piscina');
+  const pool: Piscina = new Piscina({ filename: WORKER, minThreads: threads, maxThreads: threads });
+  const replies: FrameReply[] = new Array(tasks.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < tasks.length) {
+      const k = next++;
+      const answer = (await pool.run(tasks[k])) as WorkerReply;
+      if ('error' in answer) throw new ReportError(answer.error.code, answer.error.message);
+      replies[k] = answer.reply;
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: threads * 2 }, lane));
+  } finally {
+    await pool.destroy();
+  }
+  return replies;
+}
