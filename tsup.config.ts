@@ -31,6 +31,15 @@ export default defineConfig([
     dts: { only: true },
     loader: wasm,
   },
+  // The viewer's page: one script with three.js inside, served by `playment-masks view`.
+  {
+    entry: { 'viewer-page': 'src/viewer/page.ts' },
+    format: ['iife'],
+    target: 'es2022',
+    platform: 'browser',
+    minify: true,
+    outExtension: () => ({ js: '.js' }),
+  },
   {
     entry: { browser: 'src/browser.ts' },
     format: ['esm'],

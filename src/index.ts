@@ -27,3 +27,5 @@ export type { ReportOptions, ReportOutcome } from './report/report.js';
 export { ReportError } from './report/export-reader.js';
 export { FLAG_DEFAULTS } from './report/flags.js';
 export type { FlagCode, FlagThresholds, Flag } from './report/flags.js';
+export { startViewer } from './viewer/server.js';
+export type { Viewer, ViewerOptions } from './viewer/server.js';

@@ -58,20 +58,26 @@ export function skipWithoutChromium(file: string): boolean {
   return true;
 }
 
-async function launchChromium(): Promise<Browser> {
+async function launchChromium(extraFlags: readonly string[]): Promise<Browser> {
   if (!executable) throw new Error(`no Chromium found (CI is set, so the browser tests must run): ${HOW_TO_RUN}`);
   if (!isExecutable(executable)) throw new Error(`CHROMIUM_PATH=${executable} is not an executable file`);
-  return chromium.launch({ executablePath: executable, args: FLAGS });
+  return chromium.launch({ executablePath: executable, args: [...FLAGS, ...extraFlags] });
 }
+
+/** WebGL without a GPU: ANGLE on SwiftShader, Chromium's software renderer. */
+export const SOFTWARE_WEBGL = ['--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
 
 /**
  * One Chromium for a test file, launched by the first test that asks: a failed launch fails each test that needs the
  * browser (counted as failed tests, not as a hook error), and close() has nothing to wait for then.
  */
-export function sharedChromium(): { browser(): Promise<Browser>; close(): Promise<void> } {
+export function sharedChromium(extraFlags: readonly string[] = []): {
+  browser(): Promise<Browser>;
+  close(): Promise<void>;
+} {
   let launched: Promise<Browser> | undefined;
   return {
-    browser: () => (launched ??= launchChromium()),
+    browser: () => (launched ??= launchChromium(extraFlags)),
     close: async () => {
       const browser = await launched?.catch(() => undefined);
       await browser?.close();

@@ -299,13 +299,29 @@ describe('playment-masks report', () => {
   it('writes the report with the thresholds and view given, and prints where to open it', async () => {
     const { current, jobIds } = await fixture();
     const out = await tempDir();
-    const result = await run(['report', '--from', current, '--out', out, '--unlabelled-share', '0.1', '--view-size', '200', '--threads', '1']);
+    const result = await run([
+      'report',
+      '--from',
+      current,
+      '--out',
+      out,
+      '--unlabelled-share',
+      '0.1',
+      '--view-size',
+      '200',
+      '--threads',
+      '1',
+    ]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Open: ${join(out, 'index.html')}`);
     const index = await readFile(join(out, 'index.html'), 'utf8');
     // At 10% every simulated frame (about 13-16% unlabelled) is flagged, not only the planted job's.
-    const flagged = new Set(elements(index, 'li', 'data-flag').filter((f) => f['data-flag'] === 'UNLABELLED_SHARE').map((f) => f['data-job-id']));
+    const flagged = new Set(
+      elements(index, 'li', 'data-flag')
+        .filter((f) => f['data-flag'] === 'UNLABELLED_SHARE')
+        .map((f) => f['data-job-id']),
+    );
     expect(flagged).toEqual(new Set(jobIds));
     expect(readPng(await readFile(join(out, 'img', '0001', '0001.png'))).width).toBe(200);
   });

@@ -113,7 +113,15 @@ export interface ReportCommand {
   threads: number | undefined;
 }
 
+export interface ViewCommand {
+  command: 'view';
+  from: string;
+  port: number;
+  open: boolean;
+}
+
 export type Command =
+  | ViewCommand
   | DatasetCommand
   | ReportCommand
   | ExportCommand
@@ -384,6 +392,13 @@ function build(command: CommandName, values: Values, positionals: string[]): Com
         }),
         view: defined({ metresPerPixel: number('metres-per-pixel'), size: number('view-size') }),
         threads: number('threads'),
+      };
+    case 'view':
+      return {
+        command,
+        from: positionals[0]!,
+        port: givenOrDefault(command, values, 'port'),
+        open: values.open === true,
       };
     case 'simulate':
       return {

@@ -1,5 +1,6 @@
 // The playment-masks command as a function: arguments, environment and streams in, an exit code out. It never
 // exits the process nor touches its signals: bin.ts does, so that tests can run commands in-process.
+import { spawn } from 'node:child_process';
 import { lstat, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -26,6 +27,7 @@ import {
   type DecodeCommand,
   type DemoCommand,
   type ReportCommand,
+  type ViewCommand,
   type ExportCommand,
   type Output,
   type SimulateCommand,
@@ -96,6 +98,9 @@ export async function main(
       case 'report':
         topic = command.command;
         return await runReport(command, io);
+      case 'view':
+        topic = command.command;
+        return await runView(command, io);
     }
   } catch (error) {
     if (error instanceof UsageError) {
@@ -291,6 +296,36 @@ async function runReport(command: ReportCommand, io: Io): Promise<number> {
       `in ${formatDuration(performance.now() - started)}\nOpen: ${outcome.index}\n`,
   );
   return EXIT.ok;
+}
+
+async function runView(command: ViewCommand, io: Io): Promise<number> {
+  const { startViewer } = await import('../viewer/server.js');
+  const viewer = await startViewer({ from: resolve(io.cwd, command.from), port: command.port }).catch(
+    (error: unknown) => {
+      if (isSystemError(error) && error.code === 'EADDRINUSE') {
+        throw new CliFailure(`view: --port ${command.port} is in use: choose another, or leave it out for a free one`);
+      }
+      throw error;
+    },
+  );
+  io.stdout.write(`Viewer at ${viewer.url} (127.0.0.1 only)\nCtrl-C to stop.\n`);
+  if (command.open) openInBrowser(viewer.url);
+  await new Promise((done) => io.interrupted.addEventListener('abort', done, { once: true }));
+  await viewer.close();
+  return EXIT.ok;
+}
+
+/** The platform's opener, detached; a machine without one leaves the URL printed above. */
+function openInBrowser(url: string): void {
+  const [file, ...args] =
+    process.platform === 'darwin'
+      ? ['open']
+      : process.platform === 'win32'
+        ? ['cmd', '/c', 'start', '""']
+        : ['xdg-open'];
+  const child = spawn(file!, [...args, url], { detached: true, stdio: 'ignore' });
+  child.on('error', () => {});
+  child.unref();
 }
 
 // Loaded by the two commands that run it, so that every other command starts without the simulator's code (~8 ms).

@@ -12,7 +12,7 @@ import { DATASET_DEFAULTS, DATASET_MINIMUMS } from '../sim/dataset.js';
 import { FAULT_DEFAULTS, FAULT_KINDS, FAULT_ROUTES, RANDOM_FAULT_KINDS } from '../sim/faults.js';
 import { COMPRESSIONS } from '../sim/reply.js';
 
-export type CommandName = 'export' | 'decode' | 'simulate' | 'demo' | 'dataset' | 'report';
+export type CommandName = 'export' | 'decode' | 'simulate' | 'demo' | 'dataset' | 'report' | 'view';
 
 /** The training-set layouts `dataset` builds from an export. */
 export const DATASET_LAYOUTS = Object.freeze(['semantickitti', 'nuscenes', 'parquet'] as const);
@@ -560,6 +560,20 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
     },
     positionals: [],
     required: ['from', 'out'],
+  },
+  view: {
+    usage: 'view EXPORT_DIR [--port N] [--open]',
+    summary: 'a local 3D viewer of an export',
+    description:
+      'Serves a 3D viewer of an export made with --with-points on 127.0.0.1 only, at a URL with a random\n' +
+      'token, until Ctrl-C: pick a job and frame, colour points by class or instance, toggle classes, change\n' +
+      'the point size, orbit and zoom with the mouse, step frames with the arrow keys.',
+    options: {
+      port: { kind: 'integer', value: 'N', min: 0, max: 65_535, default: 0, help: 'port on 127.0.0.1 (0: a free one)' },
+      open: { kind: 'flag', help: 'open the page in the default browser' },
+    },
+    positionals: ['EXPORT_DIR'],
+    required: [],
   },
 };
 

@@ -12,8 +12,7 @@ export interface ViewGeometry {
 
 export const VIEW_DEFAULTS: Readonly<ViewGeometry> = Object.freeze({ size: 640, metresPerPixel: 0.1 });
 
-/** Palette indices of every view: 0 background, 1 marker, then one per class drawn. */
-export const BACKGROUND_INDEX = 0;
+/** Palette indices of every view: 0 the background (a fresh image's), 1 the marker, then one per class drawn. */
 export const MARKER_INDEX = 1;
 export const FIRST_CLASS_INDEX = 2;
 
