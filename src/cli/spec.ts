@@ -148,6 +148,8 @@ const NO_PROGRESS: OptionSpec = {
   kind: 'flag',
   help: 'no progress bar or lines (with NO_COLOR set: plain lines instead of a redrawn bar)',
 };
+/** `--from`: an export folder to read (dataset, report). */
+const FROM_EXPORT: OptionSpec = { kind: 'path', value: 'EXPORT_DIR', help: 'the export folder' };
 
 /** The simulated batch and its faults: `simulate` serves them, `demo` exports them. */
 function simulatorOptions(defaults: {
@@ -478,7 +480,7 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
       "One sequence (scene) per job and lidar, frames in the order of the result's frames[]. DIR must be\n" +
       'empty, missing, or a tree this command built.',
     options: {
-      from: { kind: 'path', value: 'EXPORT_DIR', help: 'the export folder' },
+      from: FROM_EXPORT,
       out: { kind: 'path', value: 'DIR', short: 'o', help: "the tree's folder" },
       json: { ...JSON_OUTPUT, help: `${JSON_OUTPUT.help}: { "out" } and the counts the summary line gives` },
       quiet: QUIET,
@@ -507,7 +509,7 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
       're-labelled since an older export of the batch, with the points whose class changed.\n' +
       'DIR must be empty, missing, or a report this command wrote (then replaced).',
     options: {
-      from: { kind: 'path', value: 'EXPORT_DIR', help: 'the export folder' },
+      from: FROM_EXPORT,
       out: { kind: 'path', value: 'DIR', help: "the report's folder" },
       against: { kind: 'path', value: 'OLD_EXPORT_DIR', help: 'an older export of the batch to compare with' },
       'unlabelled-share': {

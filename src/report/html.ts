@@ -204,7 +204,11 @@ function flagSection(model: ReportModel): string {
   const { thresholds } = model;
   const jobIndex = new Map(model.export.jobs.map((job, j) => [job.id, j]));
   const byCode = new Map<FlagCode, Flag[]>();
-  for (const flag of model.flags) byCode.set(flag.code, [...(byCode.get(flag.code) ?? []), flag]);
+  for (const flag of model.flags) {
+    const list = byCode.get(flag.code);
+    if (list) list.push(flag);
+    else byCode.set(flag.code, [flag]);
+  }
   const groups = (Object.keys(FLAG_TITLES) as FlagCode[]).map((code) => {
     const flags = byCode.get(code) ?? [];
     const items = flags

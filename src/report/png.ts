@@ -1,6 +1,8 @@
 // An indexed-colour PNG (colour type 3, 8 bits per pixel): every pixel is exactly one of the palette's colours, and
-// the file is small. Compressed with zlib (node:zlib, the reference deflate, native).
-import { crc32, deflateSync } from 'node:zlib';
+// the file is small. Compressed with zlib (node:zlib, the reference deflate, native) in its run-length strategy: a
+// bird's-eye view is mostly runs of background, which RLE codes 25 times faster than the default strategy, and
+// smaller (a 100k-point 640 x 640 view: 0.6 ms and 7.9 KB against 15 ms and 9.7 KB, bench/report-stages.bench.mjs).
+import { constants, crc32, deflateSync } from 'node:zlib';
 import type { Rgb } from './colors.js';
 
 const SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
@@ -39,7 +41,7 @@ export function encodeIndexedPng(
     SIGNATURE,
     chunk('IHDR', header),
     chunk('PLTE', plte),
-    chunk('IDAT', deflateSync(raw, { level: 6 })),
+    chunk('IDAT', deflateSync(raw, { strategy: constants.Z_RLE })),
     chunk('IEND', new Uint8Array(0)),
   ];
   const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));

@@ -56,12 +56,13 @@ export async function buildReport(options: ReportOptions): Promise<ReportOutcome
   const colors = classColors(joined.classes, batchPoints);
   const colorTable = colorBytes(colors);
   const pairing = older ? pairJobs(current, older) : undefined;
+  const olderJobs = new Map(older?.jobs.map((job) => [job.id, job]));
 
   const tasks: { job: number; line: number; task: FrameTask }[] = [];
   current.jobs.forEach((job, j) => {
     const legend = job.legend;
     const raw = current.summary.labels === 'raw' && legend ? rawTables(legend.legend) : undefined;
-    const olderJob = older?.jobs.find((candidate) => candidate.id === job.id);
+    const olderJob = olderJobs.get(job.id);
     const pairs = pairing?.matched.get(job.id);
     job.lines.forEach((line, l) => {
       const image = current.withPoints ? join(out, imagePath(j, l)) : undefined;
@@ -120,7 +121,7 @@ export async function buildReport(options: ReportOptions): Promise<ReportOutcome
       const pairs = pairing.matched.get(job.id);
       if (!pairs) continue;
       const entry = changes.get(job.id) ?? noChanges(job.id);
-      const olderLines = older!.jobs.find((candidate) => candidate.id === job.id)!.lines.length;
+      const olderLines = olderJobs.get(job.id)!.lines.length;
       entry.unmatchedFrames += job.lines.length - pairs.size + (olderLines - pairs.size);
       changes.set(job.id, entry);
     }
