@@ -15,7 +15,11 @@ const doc = readFileSync(new URL('../docs/export.md', import.meta.url), 'utf8');
 const start = doc.indexOf('\n## Commands and options\n');
 // The section runs to the next heading of its level, or to the end of the file.
 const end = doc.indexOf('\n## ', start + 1);
-const reference = doc.slice(start, end === -1 ? undefined : end);
+// Commands documented in their own page keep their reference there, in the same shape: report and view.
+const ownPage = readFileSync(new URL('../docs/report-and-viewer.md', import.meta.url), 'utf8').split(
+  '\n## Command reference\n',
+)[1]!;
+const reference = doc.slice(start, end === -1 ? undefined : end) + ownPage;
 
 // Cells split on '|' not escaped as '\|'.
 const cells = (line: string) =>

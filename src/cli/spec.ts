@@ -567,9 +567,9 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
     usage: 'view EXPORT_DIR [--port N] [--open]',
     summary: 'a local 3D viewer of an export',
     description:
-      'Serves a 3D viewer of an export made with --with-points on 127.0.0.1 only, at a URL with a random\n' +
-      'token, until Ctrl-C: pick a job and frame, colour points by class or instance, toggle classes, change\n' +
-      'the point size, orbit and zoom with the mouse, step frames with the arrow keys.',
+      'Serves a 3D viewer of an export made with --with-points on 127.0.0.1 only, at a URL with a\n' +
+      'random token, until Ctrl-C: pick a job and frame, colour points by class or instance, toggle\n' +
+      'classes, change the point size, orbit and zoom with the mouse, step frames with the arrow keys.',
     options: {
       port: { kind: 'integer', value: 'N', min: 0, max: 65_535, default: 0, help: 'port on 127.0.0.1 (0: a free one)' },
       open: { kind: 'flag', help: 'open the page in the default browser' },
