@@ -224,7 +224,8 @@ describe('report', () => {
           },
       );
     const classColour = await classColours(report, table);
-    const allowed = new Set([...classColour.values(), '#111111', '#ffffff']);
+    const [, background, marker] = /<body data-background="(#[0-9a-f]{6})" data-marker="(#[0-9a-f]{6})">/.exec(index)!;
+    const allowed = new Set([...classColour.values(), background!, marker!]);
     let images = 0;
     for (const name of jobPages) {
       const html = await readFile(join(report, 'jobs', name), 'utf8');
@@ -337,10 +338,12 @@ describe('playment-masks report', () => {
 async function classColours(report: string, table: readonly TableEntry[]): Promise<Map<number, string>> {
   const index = await readFile(join(report, 'index.html'), 'utf8');
   const colours = new Map<number, string>();
-  for (const match of index.matchAll(
-    /<tr data-class-id="(\d+)"[^>]*><td>\d+<\/td><td><span class="swatch" style="background:(#[0-9a-f]{6})">/g,
-  )) {
-    colours.set(Number(match[1]), match[2]!);
+  for (const row of elements(index, 'tr', 'data-points')) {
+    // The swatch shows the colour the row names.
+    expect(index).toContain(
+      `data-color="${row['data-color']}"><td>${row['data-class-id']}</td><td><span class="swatch" style="background:${row['data-color']}">`,
+    );
+    colours.set(Number(row['data-class-id']), row['data-color']!);
   }
   for (const entry of table) if (entry.color !== undefined) expect(colours.get(entry.id)).toBe(entry.color);
   return colours;

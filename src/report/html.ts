@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClassEntry } from '../export/classes.js';
 import type { ViewGeometry } from './birdseye.js';
-import { toHex, type Rgb } from './colors.js';
+import { BACKGROUND, MARKER, toHex, type Rgb } from './colors.js';
 import type { JobChanges } from './diff.js';
 import type { ExportData, ExportJob } from './export-reader.js';
 import {
@@ -51,7 +51,8 @@ function page(title: string, body: string, root = ''): string {
     '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">' +
     '<meta name="viewport" content="width=device-width, initial-scale=1">' +
     `<title>${esc(title)}</title><link rel="stylesheet" href="${root}report.css"></head>\n` +
-    `<body>\n${body}\n</body></html>\n`
+    // The views' two colours that are no class's, for tools that check the images.
+    `<body data-background="${toHex(BACKGROUND)}" data-marker="${toHex(MARKER)}">\n${body}\n</body></html>\n`
   );
 }
 
@@ -177,7 +178,7 @@ function classSection(model: ReportModel): string {
   const table = rows
     .map(
       ({ entry, points: n }) =>
-        `<tr data-class-id="${entry.id}" data-points="${n}"><td>${entry.id}</td><td>${swatch(model, entry.id)}${esc(entry.name)}</td>` +
+        `<tr data-class-id="${entry.id}" data-points="${n}" data-color="${toHex(model.colors.get(entry.id) ?? [0, 0, 0])}"><td>${entry.id}</td><td>${swatch(model, entry.id)}${esc(entry.name)}</td>` +
         `<td class="muted">${esc(entry.class_id ?? '')}</td><td class="num">${number(n)}</td><td class="num">${percent(n / totalPoints)}</td></tr>`,
     )
     .join('');
