@@ -96,6 +96,8 @@ const ONCE = [
   'test/semantickitti.test.ts',
   'test/docs.test.ts',
   'test/error-catalogue.test.ts',
+  'test/report.test.ts',
+  'test/viewer.test.ts',
 ];
 
 export default defineConfig({

@@ -7,8 +7,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { buildReport, exportBatch, MaskDecoderPool, PlaymentClient, type ReportOutcome } from '../dist/index.js';
-import { startSimulator, type SimDataset } from '../dist/sim.js';
+// The report runs from the built package: its render threads start dist/report-worker.js.
+import { buildReport, type ReportOutcome } from '../dist/index.js';
+import { exportBatch, MaskDecoderPool, PlaymentClient } from '../src/index.js';
+import { startSimulator, type SimDataset } from '../src/sim/index.js';
 import { sharedChromium, skipWithoutChromium } from './browser-support.js';
 import { killChildren, run } from './cli-support.js';
 import { removeTempDirs, tempDir, tableIdOf, type TableEntry } from './export-support.js';

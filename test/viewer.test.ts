@@ -5,8 +5,10 @@ import { request } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { exportBatch, MaskDecoderPool, PlaymentClient, startViewer } from '../dist/index.js';
-import { startSimulator, type SimDataset } from '../dist/sim.js';
+// The viewer runs from the built package: it serves dist/viewer-page.js, bundled with three.js.
+import { startViewer } from '../dist/index.js';
+import { exportBatch, MaskDecoderPool, PlaymentClient } from '../src/index.js';
+import { startSimulator, type SimDataset } from '../src/sim/index.js';
 import { sharedChromium, skipWithoutChromium, SOFTWARE_WEBGL } from './browser-support.js';
 import { expectedLabels, removeTempDirs, tempDir, type TableEntry } from './export-support.js';
 

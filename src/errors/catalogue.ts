@@ -436,6 +436,44 @@ export const ERROR_CATALOGUE = [
     meaning: 'nuscenes: a panoptic file over 4 GiB (ZIP32)',
   },
 
+  // report: a static report of an export (and the viewer's reading of one).
+  {
+    code: 'NOT_AN_EXPORT',
+    error: 'ReportError',
+    retryable: 'no',
+    meaning: 'the folder lacks a readable summary.json, classes.json or index.jsonl of an export',
+  },
+  {
+    code: 'BAD_INDEX',
+    error: 'ReportError',
+    retryable: 'no',
+    meaning: 'a line of index.jsonl is not an index line; `message` gives its byte offset',
+  },
+  {
+    code: 'BAD_LABEL_FILE',
+    error: 'ReportError',
+    retryable: 'no',
+    meaning: "a label file is not one the export's format writes",
+  },
+  {
+    code: 'MISALIGNED',
+    error: 'ReportError',
+    retryable: 'no',
+    meaning: 'a points file does not hold the points of its label file',
+  },
+  {
+    code: 'RENDER_FAILED',
+    error: 'ReportError',
+    retryable: 'no',
+    meaning: 'a frame could not be read, drawn or written (a file system error); the message says which and why',
+  },
+  {
+    code: 'OUT_NOT_EMPTY',
+    error: 'ReportError',
+    retryable: 'no',
+    meaning: 'the output folder is neither empty nor a report this command wrote',
+  },
+
   // cli
   {
     code: 'USAGE',

@@ -4,12 +4,19 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PlaymentMasksError, reasonOf } from '../errors.js';
+import type { ErrorCodeOf } from '../errors/catalogue.js';
 import { checkClassTable, type ClassEntry } from '../export/classes.js';
 import type { JobLegend } from '../export/legend.js';
 import type { ExportSummary, IndexLine } from '../export/records.js';
 
-/** The folder is not an export this command can read (a missing or broken summary, class table or index). */
-export class ReportError extends PlaymentMasksError {}
+/** The export cannot be read or reported (a missing or broken summary, class table, index or frame file). */
+export class ReportError extends PlaymentMasksError {
+  declare readonly code: ErrorCodeOf<'ReportError'>;
+
+  constructor(code: ErrorCodeOf<'ReportError'>, message: string) {
+    super(code, message);
+  }
+}
 
 export interface ExportJob {
   id: string;

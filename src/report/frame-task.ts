@@ -4,11 +4,11 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { decodeLabelFile, type ExportFormat } from '../export/formats.js';
+import { FORMATS, type ExportFormat } from '../formats/index.js';
 import type { LabelMode } from '../export/legend.js';
-import { PlaymentMasksError } from '../errors.js';
 import { FIRST_CLASS_INDEX, farPoints, prioritiesOf, rasterise, type ViewGeometry } from './birdseye.js';
 import { BACKGROUND, MARKER, type Rgb } from './colors.js';
+import { ReportError } from './export-reader.js';
 import { encodeIndexedPng } from './png.js';
 
 /** How to read the label files of one export. */
@@ -59,8 +59,6 @@ export interface FrameReply {
     pointCountDiffers: boolean;
   };
 }
-
-export class FrameReadError extends PlaymentMasksError {}
 
 export async function renderFrame(task: FrameTask): Promise<FrameReply> {
   const labels = await readLabels(task.labels);
@@ -158,8 +156,8 @@ function classesOf(labels: Uint16Array, source: LabelSource): Uint16Array {
 async function readLabels(source: LabelSource): Promise<Uint16Array> {
   const path = join(source.dir, source.file);
   const bytes = await readFile(path);
-  const labels = decodeLabelFile(bytes, source.format, source.instances);
-  if (!labels) throw new FrameReadError('BAD_LABEL_FILE', `${path} is not a ${source.format} label file`);
+  const labels = FORMATS[source.format].decodeLabels(bytes, source.instances);
+  if (!labels) throw new ReportError('BAD_LABEL_FILE', `${path} is not a ${source.format} label file`);
   return labels;
 }
 
@@ -172,9 +170,7 @@ function unnamedKeyCount(keys: Uint16Array, named: Uint8Array): number {
   return count;
 }
 
-const NPY_PREFIX = 10;
-
-/** x, y, z of each point (at i * stride) from a points file: npy float32 (N, 3), bin float32 x y z, kitti x y z i. */
+/** x, y, z of each point (at i * stride) from a points file, laid out as the export's format writes them. */
 async function readPoints(
   source: LabelSource,
   file: string,
@@ -182,10 +178,11 @@ async function readPoints(
 ): Promise<{ xyz: Float32Array; stride: number }> {
   const path = join(source.dir, file);
   const bytes = await readFile(path);
-  const stride = source.format === 'kitti' ? 4 : 3;
-  const start = source.format === 'npy' ? NPY_PREFIX + (bytes[8]! | (bytes[9]! << 8)) : 0;
+  const layout = FORMATS[source.format].points;
+  const stride = layout.valuesPerPoint;
+  const start = layout.header(n).reduce((sum, chunk) => sum + chunk.length, 0);
   if (bytes.length - start !== n * stride * 4) {
-    throw new FrameReadError('MISALIGNED', `${path} does not hold the ${n} points of its label file`);
+    throw new ReportError('MISALIGNED', `${path} does not hold the ${n} points of its label file`);
   }
   // A Float32Array needs a 4-byte aligned start: copied otherwise (a fresh Uint8Array starts its own buffer).
   const aligned = (bytes.byteOffset + start) % 4 === 0;
