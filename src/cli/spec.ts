@@ -148,6 +148,16 @@ const NO_PROGRESS: OptionSpec = {
   kind: 'flag',
   help: 'no progress bar or lines (with NO_COLOR set: plain lines instead of a redrawn bar)',
 };
+/** `--threads`: worker threads, one per CPU unless given. */
+const threadCount = (help: string): OptionSpec => ({
+  kind: 'integer',
+  value: 'N',
+  min: 1,
+  max: MAX_THREADS,
+  default: 'one per CPU',
+  help,
+});
+
 /** `--from`: an export folder to read (dataset, report). */
 const FROM_EXPORT: OptionSpec = { kind: 'path', value: 'EXPORT_DIR', help: 'the export folder' };
 
@@ -304,16 +314,7 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
         help: 'masks in flight at once',
         library: 'concurrency',
       },
-      threads: {
-        kind: 'integer',
-        value: 'N',
-        short: 'j',
-        min: 1,
-        max: MAX_THREADS,
-        default: 'one per CPU',
-        help: 'decoding threads',
-        library: 'threads',
-      },
+      threads: { ...threadCount('decoding threads'), short: 'j', library: 'threads' },
       'max-rps': {
         kind: 'number',
         value: 'N',
@@ -551,14 +552,7 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
         default: VIEW_DEFAULTS.size,
         help: "width and height of the bird's-eye views, in pixels",
       },
-      threads: {
-        kind: 'integer',
-        value: 'N',
-        min: 1,
-        max: MAX_THREADS,
-        default: 'one per CPU',
-        help: 'render threads',
-      },
+      threads: threadCount('render threads'),
     },
     positionals: [],
     required: ['from', 'out'],
