@@ -556,6 +556,11 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
     },
     positionals: [],
     required: ['from', 'out'],
+    examples: [
+      'playment-masks report --from ./labels --out ./labels-report',
+      'playment-masks report --from ./labels --out ./labels-report --against ./labels-last-week',
+    ],
+    failure: 'the export cannot be read or a frame cannot be drawn (its error code), or DIR holds something else',
   },
   view: {
     usage: 'view EXPORT_DIR [--port N] [--open]',
@@ -570,6 +575,8 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
     },
     positionals: ['EXPORT_DIR'],
     required: [],
+    examples: ['playment-masks view ./labels --open'],
+    failure: 'the export cannot be read, or the port is in use',
   },
 };
 
