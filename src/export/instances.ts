@@ -1,9 +1,9 @@
 // --instances: per point, the object it belongs to. Ids 1.. per job, one per track (`track_id`, the same object in
 // every frame), in track id order (UTF-16 code units); an annotation without a track is an object of its own, after
 // the tracks, in key order. An instance-aware legend's `"MINIVAN # 2"` is instance 2 as it says (numbered per class
-// by the vendor), and the other objects come after its largest number. 0 is no object. Where they are written is the
-// format's choice: kitti puts them in the high 16 bits of each label (SemanticKITTI's panoptic layout), npy and bin
-// in a file of their own next to the labels.
+// by the vendor), and the other objects come after its largest number; a legend entry without a number names a class,
+// no object. 0 is no object. Where they are written is the format's choice: kitti puts them in the high 16 bits of
+// each label (SemanticKITTI's panoptic layout), npy and bin in a file of their own next to the labels.
 import { ExportError } from './export-error.js';
 import type { KeyMeaning } from '../result/index.js';
 import { type ExportFormat, FORMATS } from '../formats/index.js';

@@ -19,7 +19,11 @@ export const LEGACY_SENSOR_ID = '';
 
 /** The job description of a parsed result object. Throws ResultObjectError `BAD_RESULT_OBJECT`, `UNREADABLE_CLASS`. */
 export function describeResult(result: unknown): JobDescription {
-  if (!isObject(result)) throw badResult(`the result object is ${result === null ? 'null' : typeof result}`);
+  if (!isObject(result)) {
+    throw badResult(
+      `the result object is ${result === null ? 'null' : Array.isArray(result) ? 'an array' : typeof result}`,
+    );
+  }
   const data = result.annotation_data;
   if (data === undefined && typeof result.url === 'string' && Array.isArray(result.legend)) return legacy(result);
   if (!isObject(data)) {

@@ -18,7 +18,10 @@ export interface KeyMeaning {
   key: number;
   jobClass: JobClass;
   trackId?: string;
-  /** The object's number as the legend's instance suffix gives it (1..65535). */
+  /**
+   * The object's number as a legend entry's instance suffix gives it (1..65535), or 0 for a legend entry without one
+   * (it names a class, no object).
+   */
   instance?: number;
 }
 
@@ -90,7 +93,7 @@ function meaningOf(key: number, entry: EntryFields, isLegend: boolean): KeyMeani
   if (hex !== undefined) jobClass.color = hex;
   const meaning: KeyMeaning = { key, jobClass };
   if (typeof trackId === 'string' && trackId !== '') meaning.trackId = trackId;
-  if (suffix) meaning.instance = suffix.instance;
+  if (isLegend) meaning.instance = suffix?.instance ?? 0;
   return meaning;
 }
 
