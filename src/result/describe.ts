@@ -34,9 +34,10 @@ export function describeResult(result: unknown): JobDescription {
   const sensorData = isObject(result.sensor_data) ? result.sensor_data : {};
   const single = !Array.isArray(sensorData.frames) && Array.isArray(sensorData.sensors);
   const masks = listedMasks(data);
+  const listedFrames = listOf(data.frames).map((frame) => text(frame?._id));
   let frames: Frame[];
   if (single) {
-    const named = listOf(data.frames).map((frame) => text(frame?._id))[0] || text(sensorData.frame_id);
+    const named = listedFrames[0] || text(sensorData.frame_id);
     const id = named || masks.find((mask) => mask.frameId !== '')?.frameId || DEFAULT_FRAME_ID;
     for (const mask of masks) if (mask.frameId === '') mask.frameId = id;
     frames = [{ id, egoPose: poseOf(sensorData.ego_pose), sensors: sensorsOf(sensorData.sensors) }];
@@ -47,7 +48,8 @@ export function describeResult(result: unknown): JobDescription {
       sensors: sensorsOf(frame?.sensors),
     }));
   }
-  const order = frameOrder(listOf(data.frames).length > 0 ? listOf(data.frames).map((f) => text(f?._id)) : frames);
+  // annotation_data.frames orders the frames, else sensor_data's order.
+  const order = frameOrder(listedFrames.length > 0 ? listedFrames : frames.map((frame) => frame.id));
   const rank = (id: string) => order.get(id) ?? order.size;
   // Array.prototype.sort is stable: masks of one frame keep their order.
   masks.sort((a, b) => rank(a.frameId) - rank(b.frameId));
@@ -95,12 +97,9 @@ function listedMasks(data: Json): MaskRef[] {
   });
 }
 
-function frameOrder(ids: readonly (string | Frame)[]): Map<string, number> {
+function frameOrder(ids: readonly string[]): Map<string, number> {
   const order = new Map<string, number>();
-  for (const item of ids) {
-    const id = typeof item === 'string' ? item : item.id;
-    if (!order.has(id)) order.set(id, order.size);
-  }
+  for (const id of ids) if (!order.has(id)) order.set(id, order.size);
   return order;
 }
 
