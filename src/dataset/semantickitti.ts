@@ -98,7 +98,9 @@ function sequencesJson(numbers: readonly string[], sequences: Record<string, Sem
 /** A lidar pose as KITTI writes one: the 3x4 matrix [R | t], row-major, from the (normalised) quaternion. */
 export function poseLine(pose: Pose | undefined, where: string): string {
   const unit = poseOf(pose);
-  if (!unit) throw new DatasetError('NO_POSE', `${where} has no sensor_pose nor ego_pose with a heading and a position`);
+  if (!unit) {
+    throw new DatasetError('NO_POSE', `${where} has no sensor_pose nor ego_pose with a heading and a position`);
+  }
   const [w, x, y, z] = unit.rotation as [number, number, number, number];
   const [tx, ty, tz] = unit.translation as [number, number, number];
   const matrix = [

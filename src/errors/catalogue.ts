@@ -293,14 +293,15 @@ export const ERROR_CATALOGUE = [
     code: 'UNREADABLE_CLASS',
     error: 'ResultObjectError',
     retryable: 'no',
-    meaning: 'a label_key that an annotation or legend entry names without a class (no label, text, value nor class_id)',
+    meaning:
+      'a label_key that an annotation or legend entry names without a class (no label, text, value nor class_id)',
   },
   {
     code: 'NO_POINT_CLOUD',
     error: 'ResultObjectError',
     retryable: 'no',
     meaning:
-      "with points: no cloud for a mask, by its sensor id nor through sensor_meta; the message names what the frame lists and sensor_meta says",
+      'with points: no cloud for a mask, by its sensor id nor through sensor_meta; the message names what the frame lists and sensor_meta says',
   },
 
   // export: files, classes, the output folder.

@@ -27,7 +27,7 @@ export interface DatasetOptions {
   /** Serve results of the older generation: a legend and PCD masks (see legacy.ts). Default false. */
   legacyMasks?: boolean;
   /**
-   * The documented shape of the result objects (see shapes.ts): `frames` (default: annotation_data and
+   * The documented shape of the result objects (see result-object.ts): `frames` (default: annotation_data and
    * sensor_data.frames[]), `single-frame` (sensor_data.sensors[] and one ego_pose; one frame), `legacy` (top-level
    * instance-aware legend and a PCD mask url; one frame, one mask), or `mixed`: the three in turn (job index mod 3),
    * with the statuses spelt `completed`, `COMPLETED` and `Complete` in turn, vendorSensors and unnamedKeys.
