@@ -14,6 +14,17 @@ export type {
 export * from './pcd/index.js';
 export * from './api/index.js';
 export * from './export/index.js';
+export { describeResult, masksOf, cloudOf, ResultObjectError } from './result/index.js';
+export type {
+  Frame,
+  FrameSensor,
+  JobClass,
+  JobDescription,
+  KeyMeaning,
+  MaskRef,
+  ResultShape,
+  SensorMeta,
+} from './result/index.js';
 export { DatasetError } from './dataset/dataset-error.js';
 export { buildNuScenes } from './dataset/nuscenes.js';
 export type { NuScenesOptions, NuScenesScene } from './dataset/nuscenes.js';

@@ -124,10 +124,15 @@ describe('parseArgs: accepted command lines', () => {
         classes: 'c.json',
         unknownClasses: 'ignore',
         statuses: ['completed', 'in_progress'],
+        statusGiven: true,
         refresh: true,
       },
     ],
-    ['export --status all', [...exportBase, '--status', 'completed,all'], { ...exportDefaults, statuses: 'all' }],
+    [
+      'export --status all',
+      [...exportBase, '--status', 'completed,all'],
+      { ...exportDefaults, statuses: 'all', statusGiven: true },
+    ],
     [
       'dataset semantickitti',
       ['dataset', 'semantickitti', '--from', 'e', '--out', 'k'],

@@ -362,7 +362,7 @@ describe('bodies', () => {
     await raw.arrayBuffer();
     expect(text(await client.attachment(firstMaskUrl(sim)))).toBe(firstMaskText(sim));
     const result = await client.annotationResult(sim.projectId, sim.dataset.jobs[0]!.id);
-    expect(result.annotation_data.masks).toHaveLength(2);
+    expect(result.annotation_data?.masks).toHaveLength(2);
   });
 
   it('refuses a body over maxResponseBytes, announced or once decoded, without retrying', async () => {

@@ -66,7 +66,14 @@ describe('exportBatch in a folder with planted symbolic links', { timeout: 60_00
     await mkdir(join(out, 'jobs'));
     await symlink(foreign.dir, join(out, jobPaths[1]!));
     const summary = await exportBatch(base(out));
-    expect(summary.jobs).toEqual({ listed: 3, exported: 2, failed: 1, skipped: {} });
+    expect(summary.jobs).toEqual({
+      listed: 3,
+      exported: 2,
+      failed: 1,
+      skipped: {},
+      without_labels: 0,
+      statuses: { completed: 3 },
+    });
     expect(summary.failures[0]).toMatchObject({ code: 'OUTPUT_SYMLINK' });
     expect(summary.failures[0]!.message).toContain(`${jobPaths[1]} is a symbolic link`);
     expect(await foreign.unchanged()).toBe('');
@@ -130,7 +137,14 @@ describe('exportBatch against hostile servers', { timeout: 120_000 }, () => {
     const out = await tempDir();
     for (const run of [1, 2]) {
       const summary = await exportBatch(base(out));
-      expect(summary.jobs, `run ${run}`).toEqual({ listed: 2, exported: 1, failed: 1, skipped: {} });
+      expect(summary.jobs, `run ${run}`).toEqual({
+        listed: 2,
+        exported: 1,
+        failed: 1,
+        skipped: {},
+        without_labels: 0,
+        statuses: {},
+      });
       expect(summary.failures).toEqual([
         {
           job_id: 'deep',

@@ -75,7 +75,14 @@ describe('exportBatch with points', () => {
     const { simulator, base } = await setup();
     const out = await tempDir();
     const summary = await exportBatch({ ...base(out), format });
-    expect(summary.jobs).toEqual({ listed: 3, exported: 3, failed: 0, skipped: {} });
+    expect(summary.jobs).toEqual({
+      listed: 3,
+      exported: 3,
+      failed: 0,
+      skipped: {},
+      without_labels: 0,
+      statuses: { completed: 3 },
+    });
     const tree = await readTree(out);
     const lines = indexLines(tree);
     expect(lines).toHaveLength(3 * 2 * 2);
@@ -118,7 +125,14 @@ describe('exportBatch with points', () => {
       const out = await tempDir();
       // Raw label keys in the label files, to compare with the simulator's masks.
       const summary = await exportBatch({ ...base(out), format, labels: 'raw' });
-      expect(summary.jobs).toEqual({ listed: 3, exported: 3, failed: 0, skipped: {} });
+      expect(summary.jobs).toEqual({
+        listed: 3,
+        exported: 3,
+        failed: 0,
+        skipped: {},
+        without_labels: 0,
+        statuses: { completed: 3 },
+      });
       const tree = await readTree(out);
       for (const line of indexLines(tree)) {
         const { job_id: jobId, frame_id: frameId, sensor_id: sensorId } = line as unknown as Record<string, string>;
@@ -157,7 +171,14 @@ describe('exportBatch with points', () => {
     const { simulator, base } = await setup({ mismatchedPointClouds: [1] });
     const out = await tempDir();
     const summary = await exportBatch(base(out));
-    expect(summary.jobs).toEqual({ listed: 3, exported: 2, failed: 1, skipped: {} });
+    expect(summary.jobs).toEqual({
+      listed: 3,
+      exported: 2,
+      failed: 1,
+      skipped: {},
+      without_labels: 0,
+      statuses: { completed: 3 },
+    });
     expect(summary.failures).toHaveLength(1);
     expect(summary.failures[0]).toMatchObject({ job_id: simulator.dataset.jobs[1]!.id, code: 'POINT_COUNT_MISMATCH' });
     expect(summary.failures[0]!.message).toMatch(/the mask has 1500 labels, the point cloud 1501 points/);

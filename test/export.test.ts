@@ -39,7 +39,14 @@ describe('exportBatch', { timeout: 60_000 }, () => {
     const tree = await readTree(out);
     expect(checkExport(tree, simulator.dataset, format)).toBe(7 * 2 * 2);
     expect(summary).toEqual(JSON.parse(tree.get('summary.json')!.toString('utf8')));
-    expect(summary.jobs).toEqual({ listed: 7, exported: 7, failed: 0, skipped: {} });
+    expect(summary.jobs).toEqual({
+      listed: 7,
+      exported: 7,
+      failed: 0,
+      skipped: {},
+      without_labels: 0,
+      statuses: { completed: 7 },
+    });
     expect(summary.points).toBe(7 * 2 * 2 * 1500);
     const extension = { npy: '.npy', bin: '.bin', kitti: '.label' }[format];
     expect(indexLines(tree).every((line) => line.file.endsWith(extension))).toBe(true);
@@ -118,7 +125,14 @@ describe('exportBatch', { timeout: 60_000 }, () => {
     simulator.faults.inject('final400', { route: 'job', count: 1 });
     const out = await tempDir();
     const summary = await exportBatch({ ...base(out), concurrency: 1 });
-    expect(summary.jobs).toEqual({ listed: 7, exported: 6, failed: 1, skipped: {} });
+    expect(summary.jobs).toEqual({
+      listed: 7,
+      exported: 6,
+      failed: 1,
+      skipped: {},
+      without_labels: 0,
+      statuses: { completed: 7 },
+    });
     expect(summary.failures).toHaveLength(1);
     // Jobs start in batch order but race each other: the fault hits one of the first ones in flight.
     const failedJob = simulator.dataset.jobs.find((job) => job.id === summary.failures[0]!.job_id)!;
@@ -149,7 +163,14 @@ describe('exportBatch', { timeout: 60_000 }, () => {
     const { simulator, base } = await setup({ dataset: new BrokenMask({ jobs: 3, frames: 2, points: 100 }) });
     const out = await tempDir();
     const summary = await exportBatch(base(out));
-    expect(summary.jobs).toEqual({ listed: 3, exported: 2, failed: 1, skipped: {} });
+    expect(summary.jobs).toEqual({
+      listed: 3,
+      exported: 2,
+      failed: 1,
+      skipped: {},
+      without_labels: 0,
+      statuses: { completed: 3 },
+    });
     expect(summary.failures[0]).toMatchObject({ job_id: simulator.dataset.jobs[1]!.id, code: 'EXPECTED_VALUE' });
     expect(summary.failures[0]!.message).toMatch(/at byte 6/);
   });

@@ -1,6 +1,6 @@
 // hexColor: the colour spellings annotations use, as #rrggbb; asked again (from its cache) the same answer.
 import { describe, expect, it } from 'vitest';
-import { hexColor } from '../src/export/classes.js';
+import { hexColor } from '../src/result/color.js';
 
 const CASES: Array<[string, string | undefined]> = [
   ['rgb(71, 153, 193)', '#4799c1'],

@@ -26,6 +26,7 @@ function fragmentOf(job: string, masks: number): string {
       points: 10 + i,
       file: `jobs/${job}/${i}.s.bin`,
       histogram: [{ id: 1, name: 'car', points: 10 + i }],
+      unnamed_points: 0,
     };
     text += `${JSON.stringify(line)}\n`;
   }
@@ -73,6 +74,8 @@ async function merge(outDir: string, complete: CompleteJobs): Promise<string> {
     ],
     listed: complete.paths.length,
     skipped: {},
+    statuses: {},
+    unmatchedStatuses: [],
     complete,
     failures: [],
     api: { requests: 0, throttled: 0, rate_per_s: null },

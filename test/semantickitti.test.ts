@@ -136,8 +136,12 @@ describe('dataset semantickitti', { timeout: 90_000 }, () => {
             expect(config.color_map![id]).toHaveLength(3);
             expect(config.learning_ignore![config.learning_map![id] as number]).toBe(id === 0);
           }
-          // poses.txt: [R | t] row-major, R the ego heading, t the ego position.
-          const pose = result.sensor_data.frames[frame].ego_pose as Pose;
+          // poses.txt: [R | t] row-major, R the lidar's heading, t its position (its sensor_pose in the frame).
+          const lidar = result.sensor_data.frames[frame].sensors.find(
+            (candidate: { sensor_id: string }) => candidate.sensor_id === sensorId,
+          );
+          const pose = lidar.sensor_pose as Pose;
+          expect(pose).not.toEqual(result.sensor_data.frames[frame].ego_pose);
           const m = poses[frame]!.split(' ').map(Number);
           expect(m).toHaveLength(12);
           for (const [axis, column] of [

@@ -257,7 +257,14 @@ describe('--status: only finished jobs', { timeout: 60_000 }, () => {
     const out = await tempDir();
     let last: ExportProgress | undefined;
     const summary = await exportBatch({ ...base(out), onProgress: (progress) => (last = progress) });
-    expect(summary.jobs).toEqual({ listed: 5, exported: 3, failed: 0, skipped: { in_progress: 1, created: 1 } });
+    expect(summary.jobs).toEqual({
+      listed: 5,
+      exported: 3,
+      failed: 0,
+      skipped: { in_progress: 1, created: 1 },
+      without_labels: 0,
+      statuses: { completed: 3, in_progress: 1, created: 1 },
+    });
     expect(summary.failures).toEqual([]);
     expect(last!.jobsSkipped).toBe(2);
     const jobRequests = (ids: readonly number[]) =>
@@ -272,7 +279,14 @@ describe('--status: only finished jobs', { timeout: 60_000 }, () => {
     simulator.setStatus(1, 'completed');
     const before = simulator.requests.length;
     const rerun = await exportBatch(base(out));
-    expect(rerun.jobs).toEqual({ listed: 5, exported: 4, failed: 0, skipped: { created: 1 } });
+    expect(rerun.jobs).toEqual({
+      listed: 5,
+      exported: 4,
+      failed: 0,
+      skipped: { created: 1 },
+      without_labels: 0,
+      statuses: { completed: 4, created: 1 },
+    });
     const jobsAsked = simulator.requests.slice(before).filter((request) => request.route === 'job');
     expect(jobsAsked.map((request) => request.url)).toEqual([
       expect.stringMatching(new RegExp(`/jobs/${simulator.dataset.jobs[1]!.id}$`)),

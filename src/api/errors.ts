@@ -66,15 +66,6 @@ export class ApiError extends PlaymentMasksError {
   }
 }
 
-/** A result object lacks what the export reads from it (`annotation_data`, a mask's URL): code BAD_RESULT_OBJECT. */
-export class ResultObjectError extends PlaymentMasksError {
-  declare readonly code: ErrorCodeOf<'ResultObjectError'>;
-
-  constructor(message: string) {
-    super('BAD_RESULT_OBJECT', message);
-  }
-}
-
 // Query parameters that authorise a request (AWS, GCS, Azure and generic names): their values are never shown.
 const SECRET_PARAM = /sig|signature|credential|token|key|secret|auth|policy|expires/i;
 const PAGE_TOKEN = 'page_token';

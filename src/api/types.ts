@@ -60,8 +60,12 @@ export interface MaskEntry extends Open {
   url?: string;
 }
 
-/** The legend of the older (PCD mask) results. */
+/** A legend entry of the older results: `text` (or `value`) names the class, `"MINIVAN # 1"` an object of it. */
 export interface LegendEntry extends Open {
+  id?: string | number;
+  text?: string;
+  value?: string;
+  color?: string;
   label?: string;
   label_key?: number;
 }
@@ -90,22 +94,20 @@ export interface SensorFrameData extends Open {
 }
 
 export interface SensorData extends Open {
+  /** Single-frame results: the frame's sensors and ego pose, without frames[]. */
+  sensors?: SensorFrameData[];
+  ego_pose?: Pose;
   frames?: Array<{ frame_id?: string; ego_pose?: Pose; sensors?: SensorFrameData[] } & Open>;
   sensor_meta?: Array<{ id?: string; modality?: string; name?: string; primary_view?: boolean } & Open>;
 }
 
-/** The result object behind a job result's `result` URL. */
+/**
+ * The result object behind a job result's `result` URL: `annotation_data` and `sensor_data` (multi-frame or single
+ * frame), or, in older projects, a top-level `legend` and PCD mask `url`. describeResult() reads every shape.
+ */
 export interface ResultObject extends Open {
-  annotation_data: AnnotationData;
+  annotation_data?: AnnotationData;
   sensor_data?: SensorData;
-}
-
-/** One mask of a result object, as `masksOf()` lists them. */
-export interface MaskRef {
-  frameId: string;
-  sensorId: string;
-  /** The private URL of the mask file: fetch it with `client.attachment()`. */
-  labelUrl: string;
-  /** The mask's `_id` ('' when it has none). */
-  maskId: string;
+  legend?: LegendEntry[];
+  url?: string;
 }

@@ -35,8 +35,12 @@ export interface ExportCommand {
   unknownClasses: UnknownClasses;
   /** --status: the statuses to export, or 'all'. */
   statuses: string[] | 'all';
+  /** Present (true) only when --status was given: a value no listed job has is then a usage error. */
+  statusGiven?: boolean;
   /** Present (true) only with --refresh. */
   refresh?: boolean;
+  /** Present (true) only with --require-labels. */
+  requireLabels?: boolean;
   concurrency: number | undefined;
   threads: number | undefined;
   /** Cap on requests per second to the API (the vendor's older docs quote 5). */
@@ -340,7 +344,9 @@ function build(command: CommandName, values: Values, positionals: string[]): Com
         classes: string('classes'),
         unknownClasses: (string('unknown-classes') ?? 'fail') as UnknownClasses,
         statuses: statusesOf(string('status')),
+        ...(values.status === undefined ? {} : { statusGiven: true }),
         ...(values.refresh === true ? { refresh: true } : {}),
+        ...(values['require-labels'] === true ? { requireLabels: true } : {}),
         concurrency: number('concurrency'),
         threads: number('threads'),
         maxRps: number('max-rps'),
@@ -441,6 +447,7 @@ function simulatorOptions(command: 'simulate' | 'demo', values: Values): Simulat
     ...(values['legacy-masks'] === true ? { legacyMasks: true } : {}),
     ...(values['pcl-padding'] === true ? { pclPadding: true } : {}),
     ...(values['nan-returns'] === true ? { nanReturns: true } : {}),
+    ...(given<string>('shape') === undefined ? {} : { shape: given<SimulatorOptions['shape']>('shape') }),
     ...(compression === undefined ? {} : { compression }),
     latencyMs: number('latency-ms'),
     rateLimit: number('rate-limit'),

@@ -38,6 +38,7 @@ import { listingHint, type ListingTarget } from './export-hint.js';
 import { describeError, describeSystemError, inCliTerms, isSystemError, printable } from './messages.js';
 import { formatBytes, formatDuration, ProgressView, type ProgressStream } from './progress.js';
 import { API_KEY_VARIABLE, type CommandName } from './spec.js';
+import { editDistance } from './suggest.js';
 
 export const EXIT = Object.freeze({ ok: 0, failed: 1, usage: 2, interrupted: 130 });
 
@@ -154,6 +155,7 @@ async function runExport(command: ExportCommand, apiKey: string, io: Io): Promis
     unknownClasses: command.unknownClasses,
     statuses: command.statuses,
     refresh: command.refresh ?? false,
+    requireLabels: command.requireLabels ?? false,
     ...(command.concurrency === undefined ? {} : { concurrency: command.concurrency }),
     ...(command.threads === undefined ? {} : { threads: command.threads }),
     ...command.sizes,
@@ -164,7 +166,8 @@ async function runExport(command: ExportCommand, apiKey: string, io: Io): Promis
   if (!output.quiet) {
     words.write(`${summaryLines(outcome)}Output: ${outDir} (classes.json, index.jsonl, summary.json)\n`);
   }
-  return failuresReport(outcome.summary, output.json || output.quiet ? io.stderr : io.stdout, 'rerun');
+  const failed = failuresReport(outcome.summary, output.json || output.quiet ? io.stderr : io.stdout, 'rerun');
+  return (command.statusGiven && unmatchedStatuses(outcome.summary, io)) || failed;
 }
 
 /** `retry: HTTP 503 ... (attempt 1, again in 0.5 s)`, for --verbose. */
@@ -172,6 +175,37 @@ function retryLine({ error, attempt, delayMs, throttled }: RetryEvent, apiKey: s
   const why = throttled ? 'throttled' : 'retry';
   const message = printable(redact(describeError(error), apiKey, messageSource(error)));
   return `${why}: ${message} (attempt ${attempt}, again in ${(delayMs / 1000).toFixed(1)} s)`;
+}
+
+/** --status values that no listed job has: the statuses the batch has instead, and EXIT.usage. */
+function unmatchedStatuses({ jobs }: ExportSummary, io: Io): number | undefined {
+  const unmatched = jobs.unmatched_statuses ?? [];
+  if (unmatched.length === 0) return undefined;
+  const listed = Object.entries(jobs.statuses);
+  const has =
+    listed.map(([status, count]) => `${count} ${printable(JSON.stringify(status))}`).join(', ') || 'no status';
+  for (const status of unmatched) {
+    const near = nearestStatus(
+      status,
+      listed.map(([listedStatus]) => listedStatus),
+    );
+    const hint = near === undefined ? '' : `; the closest: ${printable(JSON.stringify(near))}`;
+    io.stderr.write(
+      `playment-masks: export: --status ${printable(JSON.stringify(status))} matches no job of the batch, whose statuses are: ${has}${hint}\n`,
+    );
+  }
+  return EXIT.usage;
+}
+
+function nearestStatus(status: string, listed: readonly string[]): string | undefined {
+  const typed = status.trim().toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const candidate of listed) {
+    const distance = editDistance(typed, candidate.trim().toLowerCase());
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return best;
 }
 
 type ExportArgs = Omit<Parameters<typeof exportBatch>[0], 'onProgress' | 'signal'>;
@@ -219,6 +253,16 @@ function summaryLines({ summary, last, elapsedMs }: Outcome): string {
   if (summary.classes.length > 0) {
     const shown = summary.classes.map(({ id, name, points: n }) => `${id} ${printable(JSON.stringify(name))} ${n}`);
     text += `Classes (id name points): ${shown.join(', ')}\n`;
+  }
+  if (summary.unnamed_points > 0) {
+    text +=
+      `Unnamed: ${summary.unnamed_points} of ${points} points have a label_key that no annotation or legend names ` +
+      '(class 0; unnamed_points in index.jsonl and summary.json)\n';
+  }
+  if (jobs.without_labels > 0) {
+    text +=
+      `Warning: ${jobs.without_labels} exported job(s) have no point with a class (jobs.without_labels in ` +
+      'summary.json); --require-labels fails such jobs\n';
   }
   const { requests, throttled, rate_per_s: rate } = summary.api;
   // The pace the client held at the end: it probes past the limit now and then (the throttled requests), so it

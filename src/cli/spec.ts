@@ -12,6 +12,8 @@ import { DATASET_DEFAULTS, DATASET_MINIMUMS } from '../sim/dataset.js';
 import { FAULT_DEFAULTS, FAULT_KINDS, FAULT_ROUTES, RANDOM_FAULT_KINDS } from '../sim/faults.js';
 import { COMPRESSIONS } from '../sim/reply.js';
 
+const SIM_SHAPES = Object.freeze(['frames', 'single-frame', 'legacy', 'mixed']);
+
 export type CommandName = 'export' | 'decode' | 'simulate' | 'demo' | 'dataset' | 'report' | 'view';
 
 /** The training-set layouts `dataset` builds from an export. */
@@ -182,6 +184,13 @@ function simulatorOptions(defaults: {
       help: "point clouds as PCL's writer leaves them: binary data padded with zero bytes to a 4 KiB page",
     },
     'nan-returns': { kind: 'flag', help: 'points without a lidar return hold NaN x, y, z (not zeros)' },
+    shape: {
+      kind: 'choice',
+      value: 'S',
+      choices: SIM_SHAPES,
+      default: 'frames',
+      help: 'result objects: frames, single-frame, legacy (legend + PCD mask), or mixed (all, statuses spelt 3 ways)',
+    },
     compression: {
       kind: 'choice',
       value: 'C',
@@ -299,6 +308,11 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
         default: EXPORT_DEFAULTS.statuses.join(','),
         help: 'job statuses to export, or all; the others are skipped without a request and counted in summary.json',
         library: 'statuses',
+      },
+      'require-labels': {
+        kind: 'flag',
+        help: 'a job where no point has a class (every label_key unnamed) fails with NO_LABELS instead of a warning',
+        library: 'requireLabels',
       },
       refresh: {
         kind: 'flag',

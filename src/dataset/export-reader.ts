@@ -1,7 +1,7 @@
 // The one reader of a finished export that every `dataset` target builds from: summary.json, classes.json,
-// index.jsonl, each job's result.json (frame order, poses) and legend.json, and the label, instance and points files
-// of any export format. Sequences are one per job and lidar, in the index's job order; frames in the order of the
-// result's frames[].
+// index.jsonl, each job's result.json (frame order, poses; any documented shape, read by describeResult) and
+// legend.json, and the label, instance and points files of any export format. Sequences are one per job and lidar,
+// in the index's job order; frames in the order of the result's frames[].
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { reasonOf } from '../errors.js';
@@ -9,6 +9,7 @@ import { checkClassTable, type ClassEntry } from '../export/classes.js';
 import { pointsFileSize } from '../export/points.js';
 import type { ExportSummary, IndexLine } from '../export/records.js';
 import { type ExportFormat, FORMATS } from '../formats/index.js';
+import { cloudOf, describeResult, type JobDescription } from '../result/index.js';
 import { DatasetError } from './dataset-error.js';
 import type { ErrorCodeOf } from '../errors/catalogue.js';
 
@@ -30,9 +31,13 @@ export interface ExportTree {
 export interface SequenceFrame {
   frameId: string;
   line: IndexLine;
+  /** The frame's ego_pose; the identity for a legacy result (its points are in world coordinates already). */
   egoPose: Pose | undefined;
+  /** The pose of the lidar whose cloud the mask labels (found as --with-points finds the cloud), where given. */
   sensorPose: Pose | undefined;
 }
+
+const IDENTITY_POSE: Pose = Object.freeze({ heading: { w: 1, x: 0, y: 0, z: 0 }, position: { x: 0, y: 0, z: 0 } });
 
 export interface Sequence {
   jobId: string;
@@ -89,18 +94,17 @@ export async function sequencesOf(tree: ExportTree): Promise<Sequence[]> {
   const sequences: Sequence[] = [];
   for (const [jobId, jobLines] of byJob) {
     const jobDir = jobLines[0]!.file.slice(0, jobLines[0]!.file.lastIndexOf('/'));
-    const result = await readJson<ResultFields>(join(tree.from, jobDir, 'result.json'), 'NOT_AN_EXPORT');
-    const frameIds = frameOrder(result);
-    const resultFrames = new Map((result.sensor_data?.frames ?? []).map((frame) => [String(frame?.frame_id), frame]));
+    const result = describeResult(await readJson<unknown>(join(tree.from, jobDir, 'result.json'), 'NOT_AN_EXPORT'));
+    // The masks are in frame order (a frame the result lists no data for, last): every index line is reached.
+    const frameIds = [...new Set(result.masks.map((mask) => mask.frameId))];
     for (const sensorId of sensorOrder(result, jobLines)) {
       const frames: SequenceFrame[] = [];
       for (const frameId of frameIds) {
         const line = jobLines.find((l) => String(l.frame_id) === frameId && String(l.sensor_id) === sensorId);
         if (!line) continue;
-        const frame = resultFrames.get(frameId);
-        const sensors = Array.isArray(frame?.sensors) ? frame.sensors : [];
-        const sensorPose = sensors.find((sensor) => String(sensor?.sensor_id) === sensorId)?.sensor_pose;
-        frames.push({ frameId, line, egoPose: frame?.ego_pose, sensorPose });
+        const egoPose =
+          result.shape === 'legacy' ? IDENTITY_POSE : result.frames.find((frame) => frame.id === frameId)?.egoPose;
+        frames.push({ frameId, line, egoPose, sensorPose: sensorPoseOf(result, frameId, sensorId) });
       }
       sequences.push({ jobId, sensorId, frames });
     }
@@ -160,24 +164,20 @@ function float32LE(bytes: Uint8Array): Float32Array {
   return values;
 }
 
-interface ResultFields {
-  annotation_data?: { frames?: { _id?: unknown }[] };
-  sensor_data?: {
-    frames?: { frame_id?: unknown; ego_pose?: Pose; sensors?: { sensor_id?: unknown; sensor_pose?: Pose }[] }[];
-    sensor_meta?: { id?: unknown; modality?: unknown }[];
-  };
-}
-
-function frameOrder(result: ResultFields): string[] {
-  const listed = result.annotation_data?.frames?.map((frame) => frame?._id);
-  const frames = Array.isArray(listed) ? listed : (result.sensor_data?.frames ?? []).map((frame) => frame?.frame_id);
-  return [...new Set(frames.map((id) => String(id)))];
+/** The pose of the lidar of a mask (frame, sensor), or undefined where the result names no cloud or no pose. */
+function sensorPoseOf(result: JobDescription, frameId: string, sensorId: string): Pose | undefined {
+  try {
+    return cloudOf(result, { frameId, sensorId, labelUrl: '', maskId: '' }).pose;
+  } catch {
+    // No cloud named for this mask: the frame's pose is all there is.
+    return undefined;
+  }
 }
 
 /** The job's lidars that have masks: in sensor_meta order, then any others in index order. */
-function sensorOrder(result: ResultFields, lines: readonly IndexLine[]): string[] {
+function sensorOrder(result: JobDescription, lines: readonly IndexLine[]): string[] {
   const withMasks = [...new Set(lines.map((line) => String(line.sensor_id)))];
-  const meta = (result.sensor_data?.sensor_meta ?? []).map((sensor) => String(sensor?.id));
+  const meta = result.sensorMeta.map((sensor) => sensor.id);
   return [...meta.filter((id) => withMasks.includes(id)), ...withMasks.filter((id) => !meta.includes(id))].filter(
     (id, i, all) => all.indexOf(id) === i,
   );

@@ -2,6 +2,10 @@
 // points), without copying: sequences/NN/{velodyne/FFFFFF.bin, labels/FFFFFF.label} are hard links to the export's
 // files (symbolic links across file systems), next to poses.txt, calib.txt, semantic-kitti.yaml and sequences.json.
 // One sequence per job and lidar sensor, in the index's job order; frames in the order of the result's frames[].
+// Frames: calib.txt's Tr (velodyne to camera) and projections are identities, so the camera frame of poses.txt is
+// the lidar's own; poses.txt line i is that lidar's pose at scan i in the result's world frame: its `sensor_pose`
+// where the result gives one, else the frame's `ego_pose`. A legacy result's mask holds world coordinates already:
+// its pose is the identity.
 import { mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ClassEntry } from '../export/classes.js';
@@ -52,7 +56,7 @@ export async function buildSemanticKitti(
     await mkdir(join(dir, 'labels'), { recursive: true });
     const frames: string[] = [];
     const poseLines: string[] = [];
-    for (const { frameId, line, egoPose } of sequenceFrames) {
+    for (const { frameId, line, egoPose, sensorPose } of sequenceFrames) {
       // The files themselves say how many points they hold (kitti drops non-finite points from both).
       const points = await stat(join(from, line.points_file!));
       const labels = await stat(join(from, line.file));
@@ -67,7 +71,7 @@ export async function buildSemanticKitti(
       await linkFile(join(from, line.points_file!), join(dir, 'velodyne', `${name}.bin`));
       await linkFile(join(from, line.file), join(dir, 'labels', `${name}.label`));
       frames.push(frameId);
-      poseLines.push(poseLine(egoPose, `job ${jobId} frame ${frameId}`));
+      poseLines.push(poseLine(sensorPose ?? egoPose, `job ${jobId} frame ${frameId}`));
     }
     await writeText(dir, 'poses.txt', poseLines.map((line) => `${line}\n`).join(''));
     await writeText(dir, 'calib.txt', CALIB);
@@ -91,10 +95,12 @@ function sequencesJson(numbers: readonly string[], sequences: Record<string, Sem
   return `{\n  "sequences": {\n${entries.join(',\n')}\n  }\n}\n`;
 }
 
-/** The ego pose as KITTI writes one: the 3x4 matrix [R | t], row-major, from the (normalised) quaternion. */
+/** A lidar pose as KITTI writes one: the 3x4 matrix [R | t], row-major, from the (normalised) quaternion. */
 export function poseLine(pose: Pose | undefined, where: string): string {
   const unit = poseOf(pose);
-  if (!unit) throw new DatasetError('NO_POSE', `${where} has no ego_pose with a heading and a position`);
+  if (!unit) {
+    throw new DatasetError('NO_POSE', `${where} has no sensor_pose nor ego_pose with a heading and a position`);
+  }
   const [w, x, y, z] = unit.rotation as [number, number, number, number];
   const [tx, ty, tz] = unit.translation as [number, number, number];
   const matrix = [

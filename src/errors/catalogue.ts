@@ -292,11 +292,28 @@ export const ERROR_CATALOGUE = [
     retryable: 'no',
     meaning: "the request's AbortSignal fired; `cause` is its reason",
   },
+
+  // result: the vendor's result objects, in any of the three documented shapes.
   {
     code: 'BAD_RESULT_OBJECT',
     error: 'ResultObjectError',
     retryable: 'no',
-    meaning: 'a result object without `annotation_data`, or a mask without a URL',
+    meaning:
+      'a result object of none of the documented shapes (the message names what it holds instead), or a mask without a URL',
+  },
+  {
+    code: 'UNREADABLE_CLASS',
+    error: 'ResultObjectError',
+    retryable: 'no',
+    meaning:
+      'a label_key that an annotation or legend entry names without a class (no label, text, value nor class_id)',
+  },
+  {
+    code: 'NO_POINT_CLOUD',
+    error: 'ResultObjectError',
+    retryable: 'no',
+    meaning:
+      'with points: no cloud for a mask, by its sensor id nor through sensor_meta; the message names what the frame lists and sensor_meta says',
   },
 
   // export: files, classes, the output folder.
@@ -305,12 +322,6 @@ export const ERROR_CATALOGUE = [
     error: 'InvalidResultError',
     retryable: 'no',
     meaning: 'a result object that is not a JSON object, or a job without a usable id or reference_id',
-  },
-  {
-    code: 'NO_POINT_CLOUD',
-    error: 'ExportError',
-    retryable: 'no',
-    meaning: 'with points: the result object names no point cloud for a mask',
   },
   {
     code: 'TOO_MANY_CLASSES',
@@ -323,6 +334,12 @@ export const ERROR_CATALOGUE = [
     error: 'ExportError',
     retryable: 'no',
     meaning: 'a job with more objects than an instance id can number (65535)',
+  },
+  {
+    code: 'NO_LABELS',
+    error: 'ExportError',
+    retryable: 'no',
+    meaning: 'with `--require-labels`: no point of the job has a class (every label_key is unnamed)',
   },
   {
     code: 'UNKNOWN_CLASS',
@@ -385,7 +402,7 @@ export const ERROR_CATALOGUE = [
     code: 'NO_POSE',
     error: 'DatasetError',
     retryable: 'no',
-    meaning: 'a frame without an `ego_pose` with a heading and a position',
+    meaning: 'a frame without a lidar `sensor_pose` nor an `ego_pose` with a heading and a position',
   },
   {
     code: 'OUT_NOT_EMPTY',

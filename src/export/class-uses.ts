@@ -1,7 +1,8 @@
 // Which classes each complete job's files use, and under which ids, kept from the run itself: the end of the run
 // fixes the class table and finds the jobs to renumber from it, instead of reading every job's legend back. Small
 // for any batch: a class is kept once, a job keeps two integers per class it uses.
-import { classKeyOf, type JobClass } from './classes.js';
+import type { JobClass } from '../result/index.js';
+import { classKeyOf } from './classes.js';
 import { classOfEntry, type JobLegend } from './legend.js';
 
 export class ClassUses {

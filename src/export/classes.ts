@@ -5,8 +5,8 @@
 // only on which jobs are exported, not on the order they finished in nor on how many runs it took (see remap.ts).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ResultObject } from '../api/index.js';
 import { PlaymentMasksError, reasonOf } from '../errors.js';
+import { hexColor, type JobClass } from '../result/index.js';
 import { ExportError } from './export-error.js';
 import { writeFileAtomic } from './files.js';
 
@@ -17,14 +17,6 @@ export interface ClassEntry {
   id: number;
   name: string;
   class_id?: string;
-  color?: string;
-}
-
-/** A class as a job's annotations name it. */
-export interface JobClass {
-  name: string;
-  classId?: string;
-  /** `#rrggbb`. */
   color?: string;
 }
 
@@ -52,74 +44,6 @@ export class InvalidClassTableError extends PlaymentMasksError {
 /** The identity of a class: its class id, else its name (prefixed so that the two never collide). */
 export function classKeyOf(jobClass: { name: string; classId?: string }): string {
   return jobClass.classId === undefined ? `name:${jobClass.name}` : `id:${jobClass.classId}`;
-}
-
-interface AnnotationFields {
-  label?: unknown;
-  label_key?: unknown;
-  class_id?: unknown;
-  color?: unknown;
-  track_id?: unknown;
-}
-
-/** One label_key of a job: the class and track its annotation names. */
-export interface KeyMeaning {
-  key: number;
-  jobClass: JobClass;
-  trackId?: string;
-}
-
-/**
- * Every label_key the result object's annotations (or, for older results, its legend) name, with its class and
- * track. The first entry naming a key wins; an entry with neither a label nor a class id names no class.
- */
-export function keyMeaningsOf(result: ResultObject): KeyMeaning[] {
-  const data = result.annotation_data as { annotations?: unknown; legend?: unknown } | undefined;
-  const meanings = new Map<number, KeyMeaning>();
-  for (const entries of [data?.annotations, data?.legend]) {
-    if (!Array.isArray(entries)) continue;
-    for (const entry of entries as (AnnotationFields | null)[]) {
-      const { label, label_key: key, class_id: classId, color, track_id: trackId } = entry ?? {};
-      if (!Number.isInteger(key) || (key as number) < 0 || (key as number) > 0xffff) continue;
-      if (meanings.has(key as number)) continue;
-      const hasId = typeof classId === 'string' && classId !== '';
-      if (!hasId && typeof label !== 'string') continue;
-      const jobClass: JobClass = { name: typeof label === 'string' ? label : '' };
-      if (hasId) jobClass.classId = classId;
-      const hex = typeof color === 'string' ? hexColor(color) : undefined;
-      if (hex !== undefined) jobClass.color = hex;
-      const meaning: KeyMeaning = { key: key as number, jobClass };
-      if (typeof trackId === 'string' && trackId !== '') meaning.trackId = trackId;
-      meanings.set(key as number, meaning);
-    }
-  }
-  return [...meanings.values()].sort((a, b) => a.key - b.key);
-}
-
-// A project uses a few colours, each named by thousands of annotations: each spelling is parsed once. Only short
-// ones are kept (a server's megabyte "colour" must not outlive its result object).
-const HEX_CACHE_SIZE = 256;
-const HEX_CACHE_LENGTH = 64;
-const hexCache = new Map<string, string | undefined>();
-
-/** `rgb(71, 153, 193)` (or `#4799c1`) as `#4799c1`; undefined for anything else. */
-export function hexColor(color: string): string | undefined {
-  if (hexCache.has(color)) return hexCache.get(color);
-  const hex = parseColor(color);
-  if (color.length > HEX_CACHE_LENGTH) return hex;
-  if (hexCache.size >= HEX_CACHE_SIZE) hexCache.clear();
-  hexCache.set(color, hex);
-  return hex;
-}
-
-function parseColor(color: string): string | undefined {
-  const rgb = /^\s*rgba?\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*(?:,[^)]*)?\)\s*$/i.exec(color);
-  if (rgb) {
-    const channels = rgb.slice(1, 4).map(Number);
-    if (channels.some((value) => value > 255)) return undefined;
-    return `#${channels.map((value) => value.toString(16).padStart(2, '0')).join('')}`;
-  }
-  return /^#[0-9a-f]{6}$/i.test(color.trim()) ? color.trim().toLowerCase() : undefined;
 }
 
 /**

@@ -1,7 +1,10 @@
 import type { ErrorCodeOf } from '../errors/catalogue.js';
 import { PlaymentMasksError } from '../errors.js';
 
-/** A job's data cannot be written the way the export writes it (more classes or objects than ids, no point cloud). */
+/**
+ * A job's data cannot be written the way the export writes it (more classes or objects than ids), or, with
+ * requireLabels, has no point with a class.
+ */
 export class ExportError extends PlaymentMasksError {
   declare readonly code: ErrorCodeOf<'ExportError'>;
 

@@ -26,6 +26,11 @@ export function classHistogram(counts: Map<number, number>, names: Map<number, s
     .map(([id, points]) => ({ id, name: names.get(id) ?? String(id), points }));
 }
 
+/** The points of a job's lines that have a class (whose key the result names). */
+export function labelledPoints(lines: readonly IndexLine[]): number {
+  return lines.reduce((sum, line) => sum + line.points - line.unnamed_points, 0);
+}
+
 /** Writes a complete job's fragment: its index lines in mask order. Resolves to its text. */
 export async function writeFragment(jobDir: string, lines: readonly IndexLine[]): Promise<string> {
   const text = lines.map((line) => `${JSON.stringify(line)}\n`).join('');
@@ -63,7 +68,9 @@ export async function completeFragment(
     return undefined;
   }
   const { labelExtension: extension, labelFileSize } = FORMATS[format];
-  for (const { file, points } of lines) {
+  for (const { file, points, unnamed_points: unnamed } of lines) {
+    // Lines of an export that did not count unnamed points: the job is exported again, to count them.
+    if (!Number.isSafeInteger(unnamed)) return undefined;
     if (typeof file !== 'string' || !file.startsWith(`${jobPath}/`) || !file.endsWith(extension)) return undefined;
     if (file.indexOf('/', jobPath.length + 1) !== -1 || !Number.isSafeInteger(points)) return undefined;
     const size = await stat(join(outDir, file)).then(
@@ -87,6 +94,10 @@ export interface BatchOutcome {
   listed: number;
   /** Jobs left out for their status, by status. */
   skipped: Record<string, number>;
+  /** Every listed status, with its number of jobs. */
+  statuses: Record<string, number>;
+  /** Requested statuses that no listed job has. */
+  unmatchedStatuses: string[];
   /** The complete jobs: their paths, in any order, and their fragments as far as the run kept them. */
   complete: CompleteJobs;
   failures: ExportFailure[];
@@ -104,6 +115,8 @@ export async function writeIndexAndSummary(outDir: string, outcome: BatchOutcome
   const classes = new Map<number, number>();
   let masks = 0;
   let points = 0;
+  let unnamed = 0;
+  let withoutLabels = 0;
   const index = await AtomicFile.create(outDir, INDEX_NAME);
   try {
     const fragments = readAhead(jobPaths, READ_AHEAD, (jobPath) => fragmentText(outDir, jobPath, outcome.complete));
@@ -111,13 +124,17 @@ export async function writeIndexAndSummary(outDir: string, outcome: BatchOutcome
     let batch: string[] = [];
     let batchChars = 0;
     for await (const text of fragments) {
-      for (const json of text.split('\n')) {
-        if (json === '') continue;
-        const line = JSON.parse(json) as IndexLine;
+      const lines = text
+        .split('\n')
+        .filter((json) => json !== '')
+        .map((json) => JSON.parse(json) as IndexLine);
+      for (const line of lines) {
         masks++;
         points += line.points;
+        unnamed += line.unnamed_points;
         for (const { id, points: count } of line.histogram) classes.set(id, (classes.get(id) ?? 0) + count);
       }
+      if (labelledPoints(lines) === 0) withoutLabels++;
       batch.push(text);
       batchChars += text.length;
       if (batchChars >= INDEX_BATCH_CHARS) {
@@ -143,9 +160,13 @@ export async function writeIndexAndSummary(outDir: string, outcome: BatchOutcome
       exported: jobPaths.length,
       failed: outcome.failures.length,
       skipped: outcome.skipped,
+      without_labels: withoutLabels,
+      statuses: outcome.statuses,
+      ...(outcome.unmatchedStatuses.length > 0 && { unmatched_statuses: outcome.unmatchedStatuses }),
     },
     masks,
     points,
+    unnamed_points: unnamed,
     classes: sortedClasses(classes, outcome.table),
     failures: [...outcome.failures].sort((a, b) => compareCodeUnits(String(a.job_id), String(b.job_id))),
     api: outcome.api,

@@ -2,15 +2,17 @@
 import { setMaxListeners } from 'node:events';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BatchJob, MaskRef, PlaymentClient, ResultObject } from '../api/index.js';
+import type { BatchJob, PlaymentClient } from '../api/index.js';
 import { PlaymentMasksError } from '../errors.js';
+import { ExportError } from './export-error.js';
 import type { MaskDecoderPool } from '../pool/index.js';
 import type { Slots } from '../pool/slots.js';
-import { keyMeaningsOf, type ClassTable, type KeyMeaning } from './classes.js';
+import { describeResult, type KeyMeaning, type MaskRef } from '../result/index.js';
+import type { ClassTable } from './classes.js';
 import type { ByteBudget, Reservation } from './budget.js';
 import { AtomicFile, ownDirectory, removeStaleTemps, safeName, syncDir, writeFileAtomic } from './files.js';
 import { type ExportFormat, FORMATS } from '../formats/index.js';
-import { classHistogram, completeFragment, FRAGMENT_NAME, writeFragment } from './index-file.js';
+import { classHistogram, completeFragment, FRAGMENT_NAME, labelledPoints, writeFragment } from './index-file.js';
 import { instancesFileName } from './instances.js';
 import {
   buildLegend,
@@ -53,6 +55,8 @@ export interface JobContext {
   instances: boolean;
   /** Fetch the result object of a complete job again, and export the job again if it changed. */
   refresh: boolean;
+  /** A job where no point has a class fails (NO_LABELS) instead of being exported with a warning. */
+  requireLabels: boolean;
   table: ClassTable;
   /** Shared by every job: bounds the masks in flight (download, decode, write) across the whole export. */
   maskSlots: Slots;
@@ -139,6 +143,7 @@ async function takeResult(
     let resultBytes: Uint8Array | undefined;
     if (complete) {
       const resume = (): JobOutcome => {
+        if (context.requireLabels && labelledPoints(complete.lines) === 0) throw noLabels();
         table.see(complete.legend.legend.map((entry) => classOfEntry(entry)));
         return { resumed: true, ...complete };
       };
@@ -154,9 +159,9 @@ async function takeResult(
     }
 
     resultBytes ??= await fetchResult(context, job, signal, memory);
-    const result = parseResult(resultBytes);
-    const meanings = keyMeaningsOf(result);
-    const masks = plannedMasks(result, format, context.withPoints);
+    const description = describeResult(parseResult(resultBytes));
+    const meanings = description.keys;
+    const masks = plannedMasks(description, format, context.withPoints);
     if (fresh && !table.isFixed) {
       // Its classes count for the ids from now on; its own ids wait (see exportMasks()).
       table.see(meanings.map((meaning) => meaning.jobClass));
@@ -209,6 +214,8 @@ interface JobKeys {
   /** The tables the decoding worker maps the keys through: class ids (with class labels), then instance ids. */
   tables: Uint16Array[];
   names: Map<number, string>;
+  /** `named[key]` is 1 for every key the result names. */
+  named: Uint8Array;
 }
 
 /**
@@ -241,7 +248,9 @@ async function exportMasks(
         ...(context.labels === 'class' ? [lookups.classOf] : []),
         ...(context.instances ? [lookups.instanceOf] : []),
       ];
-      return { legend, lookups, tables, names: classNamesOf(legend, table) };
+      const named = new Uint8Array(lookups.classOf.length);
+      for (const entry of legend.legend) named[entry.key] = 1;
+      return { legend, lookups, tables, names: classNamesOf(legend, table), named };
     })());
   const stop = new AbortController();
   const maskSignal = AbortSignal.any([signal, stop.signal]);
@@ -253,7 +262,7 @@ async function exportMasks(
         const instances = context.instances ? instancesFileName(name, format) : undefined;
         const target = { name, points, instances };
         const decoded =
-          (sameResult && (await writtenBefore(context, jobDir, target, (await keysOf()).lookups))) ||
+          (sameResult && (await writtenBefore(context, jobDir, target, await keysOf()))) ||
           (await exportMask(context, mask, jobDir, target, keysOf, maskSignal));
         const { names } = await keysOf();
         return {
@@ -267,6 +276,7 @@ async function exportMasks(
           ...(points && { points_file: `${jobPath}/${points.name}` }),
           ...(instances && { instances_file: `${jobPath}/${instances}` }),
           ...(points && FORMATS[format].points.dropsNonFinite && { points_left_out: decoded.leftOut }),
+          unnamed_points: decoded.unnamed,
         };
       } catch (error) {
         stop.abort(error);
@@ -277,8 +287,9 @@ async function exportMasks(
   const failed = settled.find((outcome) => outcome.status === 'rejected');
   if (failed) throw stop.signal.reason ?? failed.reason;
   const { legend } = await keysOf();
-  await pending?.commit();
   const lines = settled.map((outcome) => (outcome as PromiseFulfilledResult<IndexLine>).value);
+  if (context.requireLabels && labelledPoints(lines) === 0) throw noLabels();
+  await pending?.commit();
   if (!plan.fresh) await removeUnwritten(jobDir, jobPath, lines);
   // The masks' renames must be durable before the fragment that declares them complete. The fragment's own rename
   // need not be: lost in a crash, it leaves the job incomplete, and a rerun redoes it, reading its files back.
@@ -331,7 +342,7 @@ function classNamesOf(legend: JobLegend, table: ClassTable): Map<number, string>
 async function completeJob(
   context: JobContext,
   jobPath: string,
-): Promise<{ legend: JobLegend; fragment: string } | undefined> {
+): Promise<{ legend: JobLegend; fragment: string; lines: IndexLine[] } | undefined> {
   const { outDir, format } = context;
   const fragment = await completeFragment(outDir, jobPath, format, context.withPoints);
   if (!fragment) return undefined;
@@ -357,7 +368,7 @@ async function completeJob(
       if (size !== FORMATS[format].labelFileSize(line.points)) return undefined;
     }
   }
-  return { legend, fragment: fragment.text };
+  return { legend, fragment: fragment.text, lines };
 }
 
 /** Removes what the job's folder holds beyond this run's files (files of other settings, of an older result). */
@@ -386,6 +397,8 @@ interface MaskOutcome {
   classCounts: Map<number, number>;
   /** kitti with points: the mask's points left out of the files for a non-finite x, y or z. */
   leftOut: number;
+  /** Points whose key the result does not name. */
+  unnamed: number;
 }
 
 async function exportMask(
@@ -403,7 +416,7 @@ async function exportMask(
   try {
     const bytes = await client.attachment(mask.labelUrl, { signal, maxBytes: limits.mask, memory });
     progress.bytesDownloaded += bytes.length;
-    const { lookups, tables } = await keysOf();
+    const { lookups, tables, named } = await keysOf();
     // Class and instance ids come back from the worker with the keys.
     const classes = context.labels === 'class';
     const decoded = await pool.decode(bytes, { transfer: true, signal, lookups: tables });
@@ -436,10 +449,13 @@ async function exportMask(
     progress.pointsDone += pointCount;
     progress.emit();
     const classCounts = new Map<number, number>();
+    let unnamed = 0;
     histogram.forEach((count, key) => {
-      if (count > 0) addCount(classCounts, lookups.classOf[key] ?? 0, count);
+      if (count === 0) return;
+      addCount(classCounts, lookups.classOf[key] ?? 0, count);
+      if (named[key] !== 1) unnamed += count;
     });
-    return { pointCount, classCounts, leftOut };
+    return { pointCount, classCounts, leftOut, unnamed };
   } finally {
     memory.close();
     maskSlots.release();
@@ -459,11 +475,14 @@ async function writtenBefore(
   context: JobContext,
   jobDir: string,
   target: MaskTarget,
-  lookups: KeyLookups,
+  { legend, lookups, named }: JobKeys,
 ): Promise<MaskOutcome | undefined> {
   const { format } = context;
   const output = FORMATS[format];
   if (target.points && output.points.dropsNonFinite) return undefined;
+  const raw = context.labels === 'raw';
+  // Class 0 is then both the unnamed keys and a class left out of --classes: the file cannot tell them apart.
+  if (!raw && legend.legend.some((entry) => entry.class === 0)) return undefined;
   const bytes = await readFile(join(jobDir, target.name)).catch(() => undefined);
   const labels = bytes && output.decodeLabels(bytes, context.instances);
   if (!labels) return undefined;
@@ -477,14 +496,20 @@ async function writtenBefore(
   const counts = new Uint32Array(0x10000);
   for (const label of labels) counts[label]!++;
   const classCounts = new Map<number, number>();
-  const raw = context.labels === 'raw';
+  let unnamed = 0;
   counts.forEach((count, label) => {
-    if (count > 0) addCount(classCounts, raw ? (lookups.classOf[label] ?? 0) : label, count);
+    if (count === 0) return;
+    addCount(classCounts, raw ? (lookups.classOf[label] ?? 0) : label, count);
+    if (raw ? named[label] !== 1 : label === 0) unnamed += count;
   });
-  return { pointCount: labels.length, classCounts, leftOut: 0 };
+  return { pointCount: labels.length, classCounts, leftOut: 0, unnamed };
 }
 
-function parseResult(bytes: Uint8Array): ResultObject {
+function noLabels(): ExportError {
+  return new ExportError('NO_LABELS', 'no point of the job has a class (every label_key is unnamed)');
+}
+
+function parseResult(bytes: Uint8Array): unknown {
   let result: unknown;
   try {
     result = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
@@ -496,5 +521,5 @@ function parseResult(bytes: Uint8Array): ResultObject {
   if (result === null || typeof result !== 'object' || Array.isArray(result)) {
     throw new InvalidResultError('the result object is not a JSON object');
   }
-  return result as ResultObject;
+  return result;
 }

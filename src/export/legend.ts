@@ -3,7 +3,8 @@
 // files of other settings or other ids are never taken for this run's.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ClassTable, JobClass, KeyMeaning } from './classes.js';
+import type { JobClass, KeyMeaning } from '../result/index.js';
+import type { ClassTable } from './classes.js';
 import { writeFileAtomic } from './files.js';
 import { instanceIdsOf } from './instances.js';
 

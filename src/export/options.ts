@@ -6,6 +6,7 @@ import { checkClassTable, type ClassEntry, type UnknownClasses } from './classes
 import { EXPORT_FORMATS, type ExportFormat } from '../formats/index.js';
 import { LABEL_MODES, type LabelMode } from './legend.js';
 import type { ExportProgress } from './progress.js';
+import { statusKey } from './statuses.js';
 
 export interface ExportOptions {
   /** The API client (its retries, rate limit and timeouts apply to every request of the export). */
@@ -30,12 +31,18 @@ export interface ExportOptions {
   /** A class missing from `classes`: `fail` the job with UNKNOWN_CLASS (default) or `ignore` it (id 0). */
   unknownClasses?: UnknownClasses;
   /**
-   * Job statuses to export, as the batch lists them, or 'all'. Default ['completed']; jobs listed with another status
-   * are skipped (a job listed without one is fetched: its result tells).
+   * Job statuses to export, or 'all'. Default ['completed']; jobs listed with another status are skipped (a job listed
+   * without one is fetched: its result tells). Compared after trimming, in any letter case, `complete` meaning
+   * `completed` (the vendor spells it `completed`, `COMPLETED` and `Complete`).
    */
   statuses?: readonly string[] | 'all';
   /** Fetch the result object of every job complete from an earlier run, and export again those that changed. */
   refresh?: boolean;
+  /**
+   * A job where no point has a class (every key unnamed) fails with NO_LABELS. Default false: it is exported and
+   * counted in summary.json's `jobs.without_labels`.
+   */
+  requireLabels?: boolean;
   /** Masks in flight at once (download, decode and write), and jobs in flight: 1 to MAX_CONCURRENCY. Default 32. */
   concurrency?: number;
   /** An existing pool to decode with (left open). Without it the export runs and closes its own. */
@@ -90,9 +97,10 @@ export interface ResolvedExportOptions {
   instances: boolean;
   classes: ClassEntry[] | undefined;
   unknownClasses: UnknownClasses;
-  /** undefined: every status. */
-  statuses: ReadonlySet<string> | undefined;
+  /** Requested statuses by statusKey(), with the spelling given; undefined: every status. */
+  statuses: ReadonlyMap<string, string> | undefined;
   refresh: boolean;
+  requireLabels: boolean;
   concurrency: number;
   maxBytesInFlight: number;
   maxResultBytes: number;
@@ -128,10 +136,12 @@ export function resolveExportOptions(options: ExportOptions): ResolvedExportOpti
   const withPoints = options.withPoints ?? false;
   const instances = options.instances ?? false;
   const refresh = options.refresh ?? false;
+  const requireLabels = options.requireLabels ?? false;
   for (const [name, value] of [
     ['withPoints', withPoints],
     ['instances', instances],
     ['refresh', refresh],
+    ['requireLabels', requireLabels],
   ] as const) {
     if (typeof value !== 'boolean') throw new InvalidArgumentError(`options.${name} must be a boolean`);
   }
@@ -151,7 +161,10 @@ export function resolveExportOptions(options: ExportOptions): ResolvedExportOpti
   ) {
     throw new InvalidArgumentError("options.statuses must be 'all' or a non-empty array of strings");
   }
-  const statuses = statusList === 'all' ? undefined : new Set(statusList as readonly string[]);
+  const statuses =
+    statusList === 'all'
+      ? undefined
+      : new Map((statusList as readonly string[]).map((status) => [statusKey(status), status] as const));
   if (pool !== undefined && !hasMethods(pool, ['decode'])) {
     throw new InvalidArgumentError('options.pool must be a MaskDecoderPool');
   }
@@ -185,6 +198,7 @@ export function resolveExportOptions(options: ExportOptions): ResolvedExportOpti
     unknownClasses,
     statuses,
     refresh,
+    requireLabels,
     concurrency,
     maxBytesInFlight,
     maxResultBytes,

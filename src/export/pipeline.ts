@@ -10,7 +10,8 @@ import { MaskDecoderPool } from '../pool/index.js';
 import { Slots } from '../pool/slots.js';
 import { ByteBudget } from './budget.js';
 import { CompleteJobs } from './complete-jobs.js';
-import { ClassTable, readWrittenClassTable, type JobClass } from './classes.js';
+import type { JobClass } from '../result/index.js';
+import { ClassTable, readWrittenClassTable } from './classes.js';
 import { classOfEntry } from './legend.js';
 import { makeDirectory, ownDirectory, removeStaleTemps } from './files.js';
 import { writeIndexAndSummary } from './index-file.js';
@@ -18,6 +19,7 @@ import type { ExportFailure, ExportSummary } from './records.js';
 import { exportJob, InvalidResultError, jobPathOf, JOBS_DIR, type JobContext } from './job.js';
 import { lockOutput } from './lock.js';
 import { resolveExportOptions, type ExportOptions } from './options.js';
+import { statusKey } from './statuses.js';
 import { ProgressCounters } from './progress.js';
 import { messageSource, redactionOf, type Redaction } from './redaction.js';
 import { fixClassTable } from './remap.js';
@@ -79,6 +81,7 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
     labels: resolved.labels,
     instances: resolved.instances,
     refresh: resolved.refresh,
+    requireLabels: resolved.requireLabels,
     table: resolved.classes
       ? ClassTable.fixed(resolved.classes, resolved.unknownClasses)
       : ClassTable.assigned(await previousClasses(outDir)),
@@ -93,6 +96,9 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
   const complete = new CompleteJobs();
   const failures: ExportFailure[] = [];
   const skipped: Record<string, number> = Object.create(null);
+  const listedStatuses: Record<string, number> = Object.create(null);
+  const matchedStatuses = new Set<string>();
+  let withoutStatus = 0;
   const running = new Set<Promise<void>>();
   const redact = redactionOf(client);
   let invalidJobs = 0;
@@ -129,7 +135,13 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
         // Decided from the listing alone: a job still being labelled costs no request. A listing without a status
         // decides nothing: the job's result tells.
         const { status } = job;
-        if (statuses && typeof status === 'string' && !statuses.has(status)) {
+        if (typeof status === 'string') {
+          listedStatuses[status] = (listedStatuses[status] ?? 0) + 1;
+          matchedStatuses.add(statusKey(status));
+        } else {
+          withoutStatus++;
+        }
+        if (statuses && typeof status === 'string' && !statuses.has(statusKey(status))) {
           skipped[status] = (skipped[status] ?? 0) + 1;
           progress.jobsSkipped++;
           progress.emit();
@@ -175,6 +187,12 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
       table,
       listed: listed.size + invalidJobs,
       skipped: { ...skipped },
+      statuses: { ...listedStatuses },
+      // A job listed without a status may have any: only a listing that states every job's can leave one unmatched.
+      unmatchedStatuses:
+        statuses && withoutStatus === 0
+          ? [...statuses].filter(([key]) => !matchedStatuses.has(key)).map(([, given]) => given)
+          : [],
       complete,
       failures,
       api: { requests: apiRequests, throttled: apiThrottled, rate_per_s: roundRate(apiRatePerSecond) },

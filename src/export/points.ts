@@ -3,8 +3,6 @@
 // a format may leave out points without a finite x, y and z (an organized cloud's missing returns), and their labels.
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ResultObject } from '../api/index.js';
-import { ExportError } from './export-error.js';
 import { copyColumn, intensityField, positionFields } from '../pcd/fields.js';
 import { LabelJoinError } from '../pcd/join-error.js';
 import { parsePcdHeader } from '../pcd/header.js';
@@ -22,39 +20,10 @@ export function pointsFileSize(points: number, format: ExportFormat): number {
   return header + points * layout.valuesPerPoint * FLOAT32_BYTES;
 }
 
-/**
- * The private URL of the point cloud `sensorId` recorded for `frameId`: `sensor_data.frames[].sensors[].data_url`.
- * Throws ExportError `NO_POINT_CLOUD` when the result object does not name one.
- */
-export function pointCloudUrlOf(result: ResultObject, frameId: string, sensorId: string): string {
-  const frames = result.sensor_data?.frames;
-  const frame = Array.isArray(frames) ? frames.find((candidate) => String(candidate?.frame_id) === frameId) : undefined;
-  const sensors = frame?.sensors;
-  const sensor = Array.isArray(sensors)
-    ? sensors.find((candidate) => String(candidate?.sensor_id) === sensorId)
-    : undefined;
-  const url = sensor?.data_url;
-  if (typeof url !== 'string' || url === '') {
-    throw new ExportError('NO_POINT_CLOUD', `frame ${frameId} has no point cloud (data_url) for sensor ${sensorId}`);
-  }
-  return url;
-}
-
 /** Where a mask's points come from and go to, for --with-points. */
 export interface PointsTarget {
   url: string;
   name: string;
-}
-
-/** The point cloud URL and points file name of a mask whose labels go to `labelName`. */
-export function pointsTargetOf(
-  result: ResultObject,
-  frameId: string,
-  sensorId: string,
-  labelName: string,
-  format: ExportFormat,
-): PointsTarget {
-  return { url: pointCloudUrlOf(result, frameId, sensorId), name: pointsFileName(labelName, format) };
 }
 
 /** The points file's name next to the label file `labelName` (which ends in the label extension of `format`). */

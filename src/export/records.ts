@@ -26,6 +26,8 @@ export interface IndexLine {
   points_left_out?: number;
   /** Points per class, by class id (classes.json), in id order; id 0: keys no annotation names. */
   histogram: ClassCount[];
+  /** Points whose label_key no annotation or legend entry of the job names (they have no class). */
+  unnamed_points: number;
 }
 
 export interface ExportFailure {
@@ -47,10 +49,24 @@ export interface ExportSummary {
   format: ExportFormat;
   labels: LabelMode;
   instances: boolean;
-  /** `skipped`: jobs left out for their status (see the `statuses` option), by status. */
-  jobs: { listed: number; exported: number; failed: number; skipped: Record<string, number> };
+  /**
+   * `skipped`: jobs left out for their status (see the `statuses` option), by status. `without_labels`: exported
+   * jobs where no point has a class. `statuses`: every status the listing gave, with its number of jobs.
+   * `unmatched_statuses`: the requested statuses that no listed job has (absent when there are none).
+   */
+  jobs: {
+    listed: number;
+    exported: number;
+    failed: number;
+    skipped: Record<string, number>;
+    without_labels: number;
+    statuses: Record<string, number>;
+    unmatched_statuses?: string[];
+  };
   masks: number;
   points: number;
+  /** Points whose label_key the job's result does not name, over the batch (see IndexLine). */
+  unnamed_points: number;
   /** Points per class over the batch, largest first. */
   classes: (ClassCount & { class_id?: string })[];
   /** Jobs that failed, by job id. */

@@ -1,10 +1,10 @@
 // What a job keeps of its result object's masks, taken out as soon as the object is parsed. The parsed object itself
 // is dropped at once: its bytes are saved as result.json, and a job in flight keeps only these few fields (a 30 MB
 // result object parses to hundreds of MB of objects, and dozens of jobs are in flight).
-import { masksOf, type MaskRef, type ResultObject } from '../api/index.js';
+import { cloudOf, type JobDescription, type MaskRef } from '../result/index.js';
 import { maskFileName, safeName } from './files.js';
 import { type ExportFormat, FORMATS } from '../formats/index.js';
-import { pointsTargetOf, type PointsTarget } from './points.js';
+import { pointsFileName, type PointsTarget } from './points.js';
 
 /** One mask of the job, with its file name and, for --with-points, its point cloud (or why it has none). */
 export interface PlannedMask {
@@ -14,15 +14,15 @@ export interface PlannedMask {
 }
 
 /**
- * The masks of a result object with their file names, and their point clouds when `withPoints`. Throws
- * PlaymentMasksError `BAD_RESULT_OBJECT` as masksOf does; a mask without a point cloud fails only when it is reached.
+ * The job's masks with their file names, and their point clouds when `withPoints`. A mask without a point cloud
+ * fails only when it is reached.
  */
-export function plannedMasks(result: ResultObject, format: ExportFormat, withPoints: boolean): PlannedMask[] {
-  return fileNamesOf(masksOf(result), FORMATS[format].labelExtension).map(({ mask, name }): PlannedMask => {
+export function plannedMasks(job: JobDescription, format: ExportFormat, withPoints: boolean): PlannedMask[] {
+  return fileNamesOf(job.masks, FORMATS[format].labelExtension).map(({ mask, name }): PlannedMask => {
     let points: PointsTarget | Error | undefined;
     if (withPoints) {
       try {
-        points = pointsTargetOf(result, mask.frameId, mask.sensorId, name, format);
+        points = { url: cloudOf(job, mask).dataUrl, name: pointsFileName(name, format) };
       } catch (error) {
         points = error as Error;
       }

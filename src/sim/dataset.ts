@@ -27,6 +27,22 @@ export interface DatasetOptions {
   /** Serve results of the older generation: a legend and PCD masks (see legacy.ts). Default false. */
   legacyMasks?: boolean;
   /**
+   * The documented shape of the result objects (see result-object.ts): `frames` (default: annotation_data and
+   * sensor_data.frames[]), `single-frame` (sensor_data.sensors[] and one ego_pose; one frame), `legacy` (top-level
+   * instance-aware legend and a PCD mask url; one frame, one mask), or `mixed`: the three in turn (job index mod 3),
+   * with the statuses spelt `completed`, `COMPLETED` and `Complete` in turn, vendorSensors and unnamedKeys.
+   */
+  shape?: SimShape | 'mixed';
+  /**
+   * Sensor ids as in the vendor's example: a mask's sensor_id is a sensor_meta id that a camera and a lidar share,
+   * the frames list their sensors by sensor_meta name (the camera first). Default false.
+   */
+  vendorSensors?: boolean;
+  /** Masks also hold keys no annotation names (UNNAMED_KEY). Default false. */
+  unnamedKeys?: boolean;
+  /** Job indices whose results name no key at all: every point unnamed. Default none. */
+  unnamedJobs?: readonly number[];
+  /**
    * Job index -> status, for jobs not yet finished (e.g. 'in_progress', 'created'): the batch lists that status and
    * the job result has no result URL. Default: every job 'completed'.
    */
@@ -49,6 +65,22 @@ export interface DatasetOptions {
 
 /** The status of a finished job: the only one whose job result carries a result URL. */
 export const COMPLETED = 'completed';
+/** The spellings of a finished job's status the vendor uses (API pages, callbacks, batch details). */
+const COMPLETED_SPELLINGS: ReadonlySet<string> = new Set([COMPLETED, 'COMPLETED', 'Complete']);
+
+/** Whether the vendor would call a job of this status finished (and give its job result a result URL). */
+export function isCompleted(status: string): boolean {
+  return COMPLETED_SPELLINGS.has(status);
+}
+
+/** The documented shapes of a result object. */
+export type SimShape = 'frames' | 'single-frame' | 'legacy';
+const MIXED_SHAPES: readonly SimShape[] = ['frames', 'single-frame', 'legacy'];
+const MIXED_STATUSES: readonly string[] = [...COMPLETED_SPELLINGS];
+/** A key that masks hold with `unnamedKeys` and no annotation names (above every key annotations draw). */
+export const UNNAMED_KEY = 9999;
+/** What the legacy legend calls key 0 (a real class there, as in the vendor's example). */
+export const LEGACY_KEY_ZERO = 'CROSSWALK';
 
 export const DATASET_DEFAULTS = Object.freeze({
   seed: 1,
@@ -75,7 +107,7 @@ export interface ExpectedMask {
   jobIndex: number;
   jobId: string;
   referenceId: string;
-  /** Frame and sensor indexes, for maskLabels() and maskText(). */
+  /** Frame and sensor indexes, for maskLabels() and maskText(); a legacy job's one mask is frame 0, sensor 0. */
   frame: number;
   sensor: number;
   frameId: string;
@@ -110,6 +142,10 @@ export class SimDataset {
   readonly sensorIds: readonly string[];
   readonly mismatchedPointClouds: ReadonlySet<number>;
   readonly legacyMasks: boolean;
+  readonly vendorSensors: boolean;
+  readonly unnamedKeys: boolean;
+  readonly #shape: SimShape | 'mixed';
+  readonly #unnamed: ReadonlySet<number>;
   /** The project's classes (the same in every job); annotations name them by class_id, label and color. */
   readonly classes: readonly SimClass[];
   readonly #statuses: string[];
@@ -142,8 +178,15 @@ export class SimDataset {
     this.jobs = ids.map((id, index) => ({ index, id, referenceId: String(index + 1).padStart(3, '0') }));
     this.mismatchedPointClouds = new Set(options.mismatchedPointClouds ?? []);
     this.legacyMasks = options.legacyMasks ?? false;
+    this.#shape = options.shape ?? 'frames';
+    const mixed = this.#shape === 'mixed';
+    this.vendorSensors = options.vendorSensors ?? mixed;
+    this.unnamedKeys = options.unnamedKeys ?? mixed;
+    this.#unnamed = new Set(options.unnamedJobs ?? []);
     this.classes = simClasses(seed, uuid);
-    this.#statuses = this.jobs.map((job) => options.jobStatuses?.[job.index] ?? COMPLETED);
+    this.#statuses = this.jobs.map(
+      (job) => options.jobStatuses?.[job.index] ?? (mixed ? MIXED_STATUSES[job.index % 3]! : COMPLETED),
+    );
     this.#revisions = this.jobs.map(() => 0);
     this.pclPadding = options.pclPadding ?? false;
     this.nanReturns = options.nanReturns ?? false;
@@ -181,6 +224,59 @@ export class SimDataset {
 
   job(id: string): SimJob | undefined {
     return this.#jobsById.get(id);
+  }
+
+  /** The shape of the job's result object. */
+  shapeOf(jobIndex: number): SimShape {
+    return this.#shape === 'mixed' ? MIXED_SHAPES[jobIndex % 3]! : this.#shape;
+  }
+
+  /** Whether the job's result names no key at all. */
+  namesNoKey(jobIndex: number): boolean {
+    return this.#unnamed.has(jobIndex);
+  }
+
+  /** The job's masks as (frame, sensor) indexes: every frame and sensor, the first frame's only, or (legacy) one. */
+  masksOf(jobIndex: number): { frame: number; sensor: number }[] {
+    const shape = this.shapeOf(jobIndex);
+    if (shape === 'legacy') return [{ frame: 0, sensor: 0 }];
+    const frames = shape === 'single-frame' ? 1 : this.frames;
+    return Array.from({ length: frames * this.sensors }, (_, i) => ({
+      frame: Math.floor(i / this.sensors),
+      sensor: i % this.sensors,
+    }));
+  }
+
+  /**
+   * The class an exporter must find for `key` in the job, as the result names it (legacy: the legend's text without
+   * its instance suffix, and key 0 a class), with the legacy legend's instance number; undefined for an unnamed key.
+   */
+  expectedClass(jobIndex: number, key: number): { name: string; classId?: string; instance?: number } | undefined {
+    if (this.namesNoKey(jobIndex)) return undefined;
+    if (this.shapeOf(jobIndex) === 'legacy') {
+      if (key === 0) return { name: LEGACY_KEY_ZERO };
+      const entry = this.legacyLegend(jobIndex).find((candidate) => candidate.key === key);
+      return entry && { name: entry.className, instance: entry.instance };
+    }
+    const meaning = this.keyMeaning(jobIndex, key);
+    if (!meaning) return undefined;
+    const { label, classId } = meaning.class;
+    return classId === undefined ? { name: label } : { name: label, classId };
+  }
+
+  /** The legacy legend's objects: those of frame 0, numbered per class in object order. */
+  legacyLegend(jobIndex: number): { key: number; className: string; instance: number; color: string }[] {
+    const { objects, annotations } = this.annotations(jobIndex);
+    const perClass = new Map<string, number>();
+    return annotations
+      .filter((annotation) => annotation.frame === 0)
+      .map(({ key, object }) => {
+        const { label, color } = this.classes[objects[object]!.classIndex]!;
+        const className = label.toUpperCase();
+        const instance = (perClass.get(className) ?? 0) + 1;
+        perClass.set(className, instance);
+        return { key, className, instance, color };
+      });
   }
 
   /** The job's status as the batch lists it ('completed' unless `jobStatuses` or setStatus() said otherwise). */
@@ -235,7 +331,8 @@ export class SimDataset {
     const keys = this.annotations(jobIndex)
       .annotations.filter((annotation) => annotation.frame === frame)
       .map((annotation) => annotation.key);
-    return generateMaskLabels({ points: this.points, seed, classes: [0, ...keys] });
+    const unnamed = this.unnamedKeys ? [UNNAMED_KEY] : [];
+    return generateMaskLabels({ points: this.points, seed, classes: [0, ...keys, ...unnamed] });
   }
 
   /** The mask file's text, as the storage host serves it. */
@@ -250,22 +347,21 @@ export class SimDataset {
   /** Every mask of the batch's completed jobs, job by job, frame by frame, sensor by sensor. */
   *expectedMasks(): Generator<ExpectedMask> {
     for (const job of this.jobs) {
-      if (this.status(job.index) !== COMPLETED) continue;
-      for (let frame = 0; frame < this.frames; frame++) {
-        for (let sensor = 0; sensor < this.sensors; sensor++) {
-          yield {
-            jobIndex: job.index,
-            jobId: job.id,
-            referenceId: job.referenceId,
-            frame,
-            sensor,
-            frameId: String(frame),
-            sensorId: this.sensorIds[sensor]!,
-            maskId: this.maskId(job.index, frame, sensor),
-            path: maskPath(job.index, frame, sensor),
-            points: this.points,
-          };
-        }
+      if (!isCompleted(this.status(job.index))) continue;
+      const legacy = this.shapeOf(job.index) === 'legacy';
+      for (const { frame, sensor } of this.masksOf(job.index)) {
+        yield {
+          jobIndex: job.index,
+          jobId: job.id,
+          referenceId: job.referenceId,
+          frame,
+          sensor,
+          frameId: String(frame),
+          sensorId: legacy ? '' : this.sensorIds[sensor]!,
+          maskId: legacy ? '' : this.maskId(job.index, frame, sensor),
+          path: legacy ? legacyMaskPath(job.index, frame, sensor) : maskPath(job.index, frame, sensor),
+          points: this.points,
+        };
       }
     }
   }
@@ -298,6 +394,11 @@ function changeTrackClass(job: JobAnnotations, classCount: number): void {
 /** Storage path of a job's result object. */
 export function resultPath(jobIndex: number): string {
   return `/results/${jobIndex}.json`;
+}
+
+/** Storage path of a legacy PCD mask. */
+export function legacyMaskPath(jobIndex: number, frame: number, sensor: number): string {
+  return `/legacy-masks/${jobIndex}/${frame}/${sensor}.pcd`;
 }
 
 /** Storage path of a mask file. */

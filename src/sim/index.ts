@@ -7,12 +7,16 @@ export {
   DATASET_DEFAULTS,
   DATASET_MINIMUMS,
   COMPLETED,
+  isCompleted,
+  UNNAMED_KEY,
+  LEGACY_KEY_ZERO,
+  legacyMaskPath,
   maskPath,
   resultPath,
   pointCloudPath,
 } from './dataset.js';
 export type { SimClass, SimObject, SimAnnotation, JobAnnotations } from './annotations.js';
-export type { DatasetOptions, ExpectedMask, SimJob, BatchPageData } from './dataset.js';
+export type { DatasetOptions, ExpectedMask, SimJob, SimShape, BatchPageData } from './dataset.js';
 export { FaultPlan, FAULT_DEFAULTS, FAULT_KINDS, FAULT_ROUTES, RANDOM_FAULT_KINDS, ROUTE_FAULTS } from './faults.js';
 export type { FaultKind, FaultOptions, Route } from './faults.js';
 export type { SimStats, SimRequest } from './stats.js';
@@ -21,6 +25,6 @@ export { realisticMaskText, generateMaskLabels, formatMaskText, DEFAULT_MASK_CLA
 export { writePcd, lzfCompress } from './pcd-writer.js';
 export type { PcdWriterField, PcdWriterForm, PcdWriterOptions } from './pcd-writer.js';
 export { lidarScan, pointCloudFields, pointCloudForm, pointCloudFile } from './point-cloud.js';
-export { legacyMaskPath, legacyMaskFile } from './legacy.js';
+export { legacyMaskFile } from './legacy.js';
 export { startHostileServer, resultText, compressedBomb, lzfBombPcd } from './hostile.js';
 export type { HostileJob, HostileOptions, HostileServer, Reply, ResultMask } from './hostile.js';

@@ -1,15 +1,10 @@
 // The older generation of point-cloud segmentation results, which the simulator serves with `legacyMasks`: a
 // `legend[]` of { label, label_key } instead of annotations, and per frame and sensor a PCD mask (`FIELDS x y z
 // label_key`, the key stored as a float, DATA ascii) at the mask's `url`, its `label_url` empty.
-import type { SimDataset, SimJob } from './dataset.js';
+import { legacyMaskPath, type SimDataset, type SimJob } from './dataset.js';
 import { writePcd } from './pcd-writer.js';
 import { pointCloudFields } from './point-cloud.js';
 import { resultObject } from './result-object.js';
-
-/** Storage path of a legacy PCD mask. */
-export function legacyMaskPath(jobIndex: number, frame: number, sensor: number): string {
-  return `/legacy-masks/${jobIndex}/${frame}/${sensor}.pcd`;
-}
 
 interface ModernMask {
   frame_id: string;

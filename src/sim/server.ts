@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { COMPLETED, pointCloudPath, resultPath, SimDataset, type DatasetOptions, type SimJob } from './dataset.js';
+import { isCompleted, pointCloudPath, resultPath, SimDataset, type DatasetOptions, type SimJob } from './dataset.js';
 import { FaultPlan, type FaultKind, type FaultOptions, type Route } from './faults.js';
 import { KeyRateLimit } from './rate-limit.js';
 import { StorageObjects } from './objects.js';
@@ -67,7 +67,7 @@ export interface Simulator {
   preload(options?: { pointClouds?: boolean }): void;
   /** Labels job `jobIndex` again: from now on it serves a new result object and new masks. */
   relabel(jobIndex: number): void;
-  /** Sets the status the batch lists for a job; only a 'completed' job's result has a result URL. */
+  /** Sets the status the batch lists for a job; only a completed job's result has a result URL (isCompleted()). */
   setStatus(jobIndex: number, status: string): void;
   /** The API's rate limit now, requests per second per key (0: none). */
   readonly rateLimit: number;
@@ -304,7 +304,7 @@ class RunningSimulator implements Simulator {
       tag: WORKFLOW_ID,
     };
     // A job still being labelled has no result yet.
-    if (status === COMPLETED) data.result = this.storageUrl + resultPath(job.index);
+    if (isCompleted(status)) data.result = this.storageUrl + resultPath(job.index);
     return jsonReply(200, { data, success: true });
   }
 
