@@ -4,7 +4,7 @@
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { PlaymentMasksError } from '../errors.js';
-import { writeFileAtomic } from '../export/files.js';
+import { writeFileAtomicSync } from '../export/files.js';
 import { FORMATS, type ExportFormat } from '../formats/index.js';
 import { MaskDecoderPool } from '../pool/index.js';
 import { describeSystemError, isSystemError } from './messages.js';
@@ -85,7 +85,8 @@ export async function decodeFiles(options: DecodeFilesOptions): Promise<DecodeFi
         const mask = await pool.decodeFile(input.path, { signal });
         const chunks = FORMATS[options.format].encodeLabels(mask.labels);
         // No flush: a file lost in a crash costs only its decode again; the rename still keeps partial files out.
-        await writeFileAtomic(options.outDir, input.outName, chunks, { sync: false });
+        // Blocking: meanwhile the workers decode the masks queued for them, and this thread has nothing else to do.
+        writeFileAtomicSync(options.outDir, input.outName, chunks);
         progress.decoded++;
         progress.points += mask.pointCount;
         progress.bytesWritten += chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
