@@ -3,7 +3,7 @@
 import { readdir, readFile, stat, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeMask } from '../dist/index.js';
+import { decodeMask } from '../src/index.js';
 import { realisticMaskText } from '../src/sim/mask-text.js';
 import { tempDir } from './export-support.js';
 import { killChildren, run, start } from './cli-support.js';

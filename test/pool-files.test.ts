@@ -5,7 +5,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeMask, InvalidArgumentError, MaskDecoderPool, MaskParseError, PoolError } from '../dist/index.js';
+import { decodeMask, InvalidArgumentError, MaskDecoderPool, MaskParseError, PoolError } from '../src/index.js';
 import { generateMaskLabels, realisticMaskText } from '../src/sim/mask-text.js';
 import { writePcd } from '../src/sim/pcd-writer.js';
 import { Staging } from '../src/pool/staging.js';

@@ -154,7 +154,7 @@ async function listInputs(options: DecodeFilesOptions, failures: DecodeFailure[]
 /** `scans/0001.json` -> `0001.npy`: the input's name with the format's extension for its own. */
 function outputName(path: string, format: ExportFormat): string {
   const name = basename(path);
-  return `${name.slice(0, name.length - extname(name).length) || name}${FORMATS[format].extension}`;
+  return `${name.slice(0, name.length - extname(name).length) || name}${FORMATS[format].labelExtension}`;
 }
 
 function failureOf(error: unknown): { code: string; message: string } {
