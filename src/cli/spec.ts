@@ -122,16 +122,6 @@ export const SIZE_FLAGS = Object.freeze({
   'max-point-cloud-mib': 'maxPointCloudBytes',
 } as const);
 
-const THREADS: OptionSpec = {
-  kind: 'integer',
-  value: 'N',
-  min: 1,
-  max: MAX_THREADS,
-  default: 'one per CPU',
-  help: 'decoding threads',
-  library: 'threads',
-};
-
 const FORMAT: OptionSpec = {
   kind: 'choice',
   value: 'F',
@@ -415,7 +405,7 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
         help: 'output folder (created if missing); with one file, FILE.npy',
       },
       format: FORMAT,
-      threads: { ...THREADS, help: 'decoding threads (many files)' },
+      threads: { ...threadCount('decoding threads (many files)'), short: 'j', library: 'threads' },
       json: {
         kind: 'flag',
         help:
