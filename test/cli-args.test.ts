@@ -143,11 +143,22 @@ describe('parseArgs: accepted command lines', () => {
       ['dataset', 'parquet', '--from', 'e', '--out', 'k', '--rows-per-file', '8'],
       { command: 'dataset', layout: 'parquet', from: 'e', out: 'k', rowsPerFile: 8, output },
     ],
-    ['decode', ['decode', 'mask.txt'], { command: 'decode', files: ['mask.txt'], out: undefined, output, format: undefined, threads: undefined }],
+    [
+      'decode',
+      ['decode', 'mask.txt'],
+      { command: 'decode', files: ['mask.txt'], out: undefined, output, format: undefined, threads: undefined },
+    ],
     [
       'decode --out --json',
       ['decode', '--json', 'm.txt', '--out', 'm.npy'],
-      { command: 'decode', files: ['m.txt'], out: 'm.npy', output: { ...output, json: true }, format: undefined, threads: undefined },
+      {
+        command: 'decode',
+        files: ['m.txt'],
+        out: 'm.npy',
+        output: { ...output, json: true },
+        format: undefined,
+        threads: undefined,
+      },
     ],
     [
       'decode -- -file',
@@ -263,7 +274,11 @@ describe('parseArgs: accepted command lines', () => {
         simulator: { ...simulatorDefaults, port: 8080, faults: { ...simulatorDefaults.faults, routes: ['storage'] } },
       },
     ],
-    ['decode - (standard input)', ['decode', '-'], { command: 'decode', files: ['-'], out: undefined, output, format: undefined, threads: undefined }],
+    [
+      'decode - (standard input)',
+      ['decode', '-'],
+      { command: 'decode', files: ['-'], out: undefined, output, format: undefined, threads: undefined },
+    ],
     ['export --max-rps 0.5', [...exportBase, '--max-rps', '0.5'], { ...exportDefaults, maxRps: 0.5 }],
     [
       'export: size limits in MiB, passed on in bytes',
