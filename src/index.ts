@@ -9,6 +9,7 @@ export type {
   PiscinaInstance,
   PoolDecodedMask,
   PoolDecodeOptions,
+  PoolFileOptions,
   PoolErrorCode,
 } from './pool/index.js';
 export * from './pcd/index.js';

@@ -148,13 +148,33 @@ describe('parseArgs: accepted command lines', () => {
       ['dataset', 'parquet', '--from', 'e', '--out', 'k', '--rows-per-file', '8'],
       { command: 'dataset', layout: 'parquet', from: 'e', out: 'k', rowsPerFile: 8, output },
     ],
-    ['decode', ['decode', 'mask.txt'], { command: 'decode', file: 'mask.txt', out: undefined, output }],
+    [
+      'decode',
+      ['decode', 'mask.txt'],
+      { command: 'decode', files: ['mask.txt'], out: undefined, output, format: undefined, threads: undefined },
+    ],
     [
       'decode --out --json',
       ['decode', '--json', 'm.txt', '--out', 'm.npy'],
-      { command: 'decode', file: 'm.txt', out: 'm.npy', output: { ...output, json: true } },
+      {
+        command: 'decode',
+        files: ['m.txt'],
+        out: 'm.npy',
+        output: { ...output, json: true },
+        format: undefined,
+        threads: undefined,
+      },
     ],
-    ['decode -- -file', ['decode', '--', '-file'], { command: 'decode', file: '-file', out: undefined, output }],
+    [
+      'decode -- -file',
+      ['decode', '--', '-file'],
+      { command: 'decode', files: ['-file'], out: undefined, output, format: undefined, threads: undefined },
+    ],
+    [
+      'decode FILE... --out DIR --format --threads',
+      ['decode', 'a.json', 'masks', '--out', 'labels', '--format', 'kitti', '--threads', '2'],
+      { command: 'decode', files: ['a.json', 'masks'], out: 'labels', output, format: 'kitti', threads: 2 },
+    ],
     ['simulate defaults', ['simulate'], { command: 'simulate', simulator: { ...simulatorDefaults, port: 8080 } }],
     [
       'simulate options',
@@ -259,7 +279,11 @@ describe('parseArgs: accepted command lines', () => {
         simulator: { ...simulatorDefaults, port: 8080, faults: { ...simulatorDefaults.faults, routes: ['storage'] } },
       },
     ],
-    ['decode - (standard input)', ['decode', '-'], { command: 'decode', file: '-', out: undefined, output }],
+    [
+      'decode - (standard input)',
+      ['decode', '-'],
+      { command: 'decode', files: ['-'], out: undefined, output, format: undefined, threads: undefined },
+    ],
     ['export --max-rps 0.5', [...exportBase, '--max-rps', '0.5'], { ...exportDefaults, maxRps: 0.5 }],
     [
       'export: size limits in MiB, passed on in bytes',
@@ -393,7 +417,7 @@ describe('parseArgs: usage errors', () => {
       [...exportBase, '--concurency', '3'],
       /^export: unknown option --concurency; did you mean --concurrency\?$/,
     ],
-    ['an option of another command', ['decode', 'f', '--format', 'npy'], /^decode: unknown option --format$/],
+    ['an option of another command', ['decode', 'f', '--project', 'p'], /^decode: unknown option --project$/],
     [
       '--out followed by an option-like word',
       ['export', '--project', 'p', '--batch', 'b', '--out', '-x'],
@@ -497,8 +521,7 @@ describe('parseArgs: usage errors', () => {
     ['negative threads', [...exportBase, '--threads=-2'], /--threads must be an integer/],
     ['empty value', ['export', '--project=', '--batch', 'b', '--out', 'd'], /--project must not be empty/],
     ['stray positional', [...exportBase, 'extra'], /expected no arguments, got 1/],
-    ['decode without file', ['decode'], /expected FILE, got 0/],
-    ['decode with two files', ['decode', 'a', 'b'], /expected FILE, got 2/],
+    ['decode without file', ['decode'], /expected FILE\.\.\., got 0/],
     ['flag with a value', ['decode', 'a', '--json=yes'], /--json takes no value/],
     ['port out of range', ['simulate', '--port', '70000'], /--port must be an integer from 0 to 65535/],
     ['the key as an option', [...exportBase, '--api-key', 'sk-secret'], /never an argument: set PLAYMENT_API_KEY/],

@@ -443,11 +443,6 @@ describe('playment-masks decode, simulate, demo, --help', { timeout: 60_000 }, (
       (dir) => `playment-masks: decode: cannot read ${join(dir, 'missing.txt')}: no such file or directory (ENOENT)\n`,
     ],
     [
-      'a folder as the file',
-      (dir) => ['decode', dir],
-      (dir) => `playment-masks: decode: cannot read ${dir}: illegal operation on a directory (EISDIR)\n`,
-    ],
-    [
       '--out in a folder that does not exist',
       (dir) => ['decode', join(dir, 'mask.txt'), '--out', join(dir, 'nodir', 'x.npy')],
       (dir) =>

@@ -38,16 +38,23 @@ describe('MaskDecoderPool with a caller-supplied Piscina', () => {
     expect(worker.bytesNow).toBe(0);
   });
 
-  it('hands the spent input buffer back with the result, so the worker holds no memory between tasks', async () => {
+  it('hands a moved input buffer back with the result, so the worker holds no memory between tasks', async () => {
     const piscina = testPiscina(1);
     const pool = new MaskDecoderPool({ piscina });
     const bytes = new TextEncoder().encode(realisticMaskText(50_000, 3));
-    const mask = await pool.decode(bytes);
+    const mask = await pool.decode(bytes, { transfer: true });
     expect(mask.pointCount).toBe(50_000);
     expect((await piscina.run({ probe: PROBE })).inputBytesNow).toBe(0);
-    await pool.decode('[1, 2]');
-    // Text crosses as a string: nothing to hand back.
-    expect((await piscina.run({ probe: PROBE })).inputBytesNow).toBeUndefined();
+  });
+
+  it('gives the worker a copied input in shared memory, never a buffer of its own', async () => {
+    const piscina = testPiscina(1);
+    const pool = new MaskDecoderPool({ piscina });
+    for (const input of [new TextEncoder().encode('[1, 2]'), '[3, 4]', new TextEncoder().encode('[5]').buffer]) {
+      await pool.decode(input);
+      const { inputShared } = await piscina.run({ probe: PROBE });
+      expect(inputShared).toBe(true);
+    }
   });
 
   it('fails only the task whose worker crashed, with PoolError WORKER_FAILED, and replaces the worker', async () => {

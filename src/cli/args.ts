@@ -71,10 +71,12 @@ export interface Output {
 
 export interface DecodeCommand {
   command: 'decode';
-  /** A path, or '-' for standard input. */
-  file: string;
+  /** Mask files or folders of them; a lone '-' is standard input. */
+  files: string[];
   out: string | undefined;
   output: Output;
+  format: ExportFormat | undefined;
+  threads: number | undefined;
 }
 
 export interface SimulateCommand {
@@ -176,7 +178,9 @@ export function parseArgs(argv: readonly string[]): Command {
   const missing = spec.required.filter((name) => values[name] === undefined).map((name) => `--${name}`);
   if (missing.length === 1) throw new UsageError(`${first}: ${missing[0]} is required`, first);
   if (missing.length > 1) throw new UsageError(`${first}: ${missing.join(', ')} are required`, first);
-  if (positionals.length !== spec.positionals.length) {
+  // A last positional named `NAME...` takes one or more arguments.
+  const variadic = spec.positionals.at(-1)?.endsWith('...') === true;
+  if (variadic ? positionals.length < spec.positionals.length : positionals.length !== spec.positionals.length) {
     const expected = spec.positionals.length === 0 ? 'no arguments' : spec.positionals.join(' ');
     throw new UsageError(`${first}: expected ${expected}, got ${positionals.length} argument(s)`, first);
   }
@@ -358,7 +362,14 @@ function build(command: CommandName, values: Values, positionals: string[]): Com
         output: outputOf(values),
       };
     case 'decode':
-      return { command, file: positionals[0]!, out: string('out'), output: outputOf(values) };
+      return {
+        command,
+        files: positionals,
+        out: string('out'),
+        output: outputOf(values),
+        format: string('format') as ExportFormat | undefined,
+        threads: number('threads'),
+      };
     case 'dataset': {
       const layout = positionals[0]!;
       if (!(DATASET_LAYOUTS as readonly string[]).includes(layout)) {

@@ -1,9 +1,9 @@
 // The playment-masks command as a function: arguments, environment and streams in, an exit code out. It never
 // exits the process nor touches its signals: bin.ts does, so that tests can run commands in-process.
 import { spawn } from 'node:child_process';
-import { lstat, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { PlaymentClient, type RetryEvent } from '../api/index.js';
 import { redact } from '../api/redact.js';
 import { InvalidArgumentError } from '../errors.js';
@@ -32,6 +32,7 @@ import {
   type Output,
   type SimulateCommand,
 } from './args.js';
+import { DECODE_PROGRESS, decodeFiles, type DecodeFilesSummary } from './decode-files.js';
 import { helpText, usageText } from './help.js';
 import { selfCommand, shellQuote } from './invocation.js';
 import { listingHint, type ListingTarget } from './export-hint.js';
@@ -284,11 +285,13 @@ function failuresReport({ failures }: ExportSummary, stream: ProgressStream, adv
 }
 
 async function runDecode(command: DecodeCommand, io: Io): Promise<number> {
-  const fromStdin = command.file === '-';
+  if (await isBulkDecode(command, io.cwd)) return runDecodeFiles(command, io);
+  const file = command.files[0]!;
+  const fromStdin = file === '-';
   const input = fromStdin
     ? await readAll(io.stdin)
-    : await readFile(resolve(io.cwd, command.file)).catch((error: unknown) => {
-        throw fileFailure(error, command.file, 'cannot read');
+    : await readFile(resolve(io.cwd, file)).catch((error: unknown) => {
+        throw fileFailure(error, file, 'cannot read');
       });
   const mask = decodeMask(input);
   const counts: Record<string, number> = {};
@@ -297,11 +300,10 @@ async function runDecode(command: DecodeCommand, io: Io): Promise<number> {
   if (command.out !== undefined) {
     const out = resolve(io.cwd, command.out);
     // The write goes through a temporary file next to `out`: an error names the file the user asked for.
-    await writeFileAtomic(dirname(out), basename(out), FORMATS.npy.encodeLabels(mask.labels)).catch(
-      (error: unknown) => {
-        throw fileFailure(error, command.out!, 'cannot write');
-      },
-    );
+    const chunks = FORMATS[command.format ?? 'npy'].encodeLabels(mask.labels);
+    await writeFileAtomic(dirname(out), basename(out), chunks).catch((error: unknown) => {
+      throw fileFailure(error, command.out!, 'cannot write');
+    });
   }
   if (command.output.json) {
     io.stdout.write(`${JSON.stringify({ points: mask.pointCount, labels: counts })}\n`);
@@ -310,6 +312,64 @@ async function runDecode(command: DecodeCommand, io: Io): Promise<number> {
     for (const [key, count] of Object.entries(counts)) io.stdout.write(`  label ${key}: ${count}\n`);
   }
   return EXIT.ok;
+}
+
+/**
+ * Many files into a folder, rather than one file's counts: several files, a folder among them, --threads, or --out
+ * naming a folder (an existing one, or a path ending in a separator).
+ */
+async function isBulkDecode(command: DecodeCommand, cwd: string): Promise<boolean> {
+  const { files, out } = command;
+  if (files.includes('-')) {
+    if (files.length > 1) throw new UsageError('decode: - (standard input) is for one mask only', 'decode');
+    return false;
+  }
+  if (files.length > 1 || command.threads !== undefined || out?.endsWith('/') || out?.endsWith(sep)) return true;
+  const isFolder = (path: string) =>
+    stat(resolve(cwd, path)).then(
+      (stats) => stats.isDirectory(),
+      () => false,
+    );
+  return (await isFolder(files[0]!)) || (out !== undefined && (await isFolder(out)));
+}
+
+async function runDecodeFiles(command: DecodeCommand, io: Io): Promise<number> {
+  if (command.out === undefined) throw new UsageError('decode: --out DIR is required for several files', 'decode');
+  const outDir = resolve(io.cwd, command.out);
+  const plain = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '';
+  const stream = plain ? { write: (text: string) => io.stderr.write(text) } : io.stderr;
+  const view = command.output.progress ? new ProgressView(stream, { format: DECODE_PROGRESS }) : undefined;
+  let summary: DecodeFilesSummary;
+  try {
+    summary = await decodeFiles({
+      args: command.files,
+      cwd: io.cwd,
+      outDir,
+      format: command.format ?? 'npy',
+      threads: command.threads,
+      signal: io.interrupted,
+      onProgress: (progress) => view?.update(progress),
+    });
+  } catch (error) {
+    throw isSystemError(error) ? new CliFailure(`decode: ${describeSystemError(error, { path: command.out })}`) : error;
+  } finally {
+    view?.end();
+  }
+  const { failures } = summary;
+  if (command.output.json) {
+    io.stdout.write(`${JSON.stringify(summary)}\n`);
+  } else {
+    const rate = summary.seconds > 0 ? ` (${Math.round(summary.decoded / summary.seconds)} files/s)` : '';
+    io.stdout.write(
+      `Decoded ${summary.decoded}/${summary.files} files, ${summary.points} points, in ` +
+        `${summary.seconds.toFixed(1)} s${rate}\nOutput: ${outDir}\n`,
+    );
+    if (failures.length > 0) io.stdout.write(`${failures.length} file(s) failed:\n`);
+    for (const failure of failures) {
+      io.stdout.write(`  ${printable(failure.file)}: ${failure.code} ${printable(failure.message)}\n`);
+    }
+  }
+  return failures.length === 0 ? EXIT.ok : EXIT.failed;
 }
 
 async function readAll(stream: AsyncIterable<Uint8Array>): Promise<Uint8Array> {

@@ -11,33 +11,44 @@ const TTY_REDRAW_MS = 100;
 const PLAIN_EVERY_MS = 5000;
 const BAR_WIDTH = 20;
 
-/** Throttled rendering of ExportProgress snapshots to a stream (stderr, so that stdout stays clean for data). */
-export class ProgressView {
+/** How a kind of progress is drawn: a bar for a terminal, a line for a log. */
+export interface ProgressFormat<P> {
+  bar(progress: P): string;
+  line(progress: P): string;
+}
+
+/**
+ * Throttled rendering of progress snapshots (an export's by default) to a stream (stderr, so that stdout stays
+ * clean for data).
+ */
+export class ProgressView<P extends { elapsedMs: number } = ExportProgress> {
   readonly #stream: ProgressStream;
   readonly #tty: boolean;
   readonly #everyMs: number;
   #lastDraw: number;
   #drawn = false;
+  readonly #format: ProgressFormat<P>;
 
-  constructor(stream: ProgressStream, options: { plainEveryMs?: number } = {}) {
+  constructor(stream: ProgressStream, options: { plainEveryMs?: number; format?: ProgressFormat<P> } = {}) {
     this.#stream = stream;
+    this.#format = options.format ?? (EXPORT_FORMAT as unknown as ProgressFormat<P>);
     this.#tty = stream.isTTY === true;
     this.#everyMs = this.#tty ? TTY_REDRAW_MS : (options.plainEveryMs ?? PLAIN_EVERY_MS);
     // A bar appears at once; a log gets its first line after one interval (short exports stay quiet).
     this.#lastDraw = this.#tty ? Number.NEGATIVE_INFINITY : 0;
   }
 
-  update(progress: ExportProgress): void {
+  update(progress: P): void {
     if (progress.elapsedMs - this.#lastDraw < this.#everyMs) return;
     this.#lastDraw = progress.elapsedMs;
     if (this.#tty) {
-      const line = formatBar(progress);
+      const line = this.#format.bar(progress);
       // A pseudo-terminal may report 0 columns: unknown, as good as none.
       const width = (this.#stream.columns || 80) - 1;
       this.#stream.write(`\r\x1b[2K${line.length > width ? line.slice(0, width) : line}`);
       this.#drawn = true;
     } else {
-      this.#stream.write(`${formatLine(progress)}\n`);
+      this.#stream.write(`${this.#format.line(progress)}\n`);
     }
   }
 
@@ -52,15 +63,21 @@ export class ProgressView {
 export function formatBar(progress: ExportProgress): string {
   const finished = finishedJobs(progress);
   const fraction = progress.listingDone && progress.jobsListed > 0 ? finished / progress.jobsListed : 0;
+  return `${barOf(fraction)} ${counts(progress)}  ETA ${formatEta(progress)}`;
+}
+
+/** `[########............]` for a fraction done from 0 to 1. */
+export function barOf(fraction: number): string {
   const filled = Math.round(fraction * BAR_WIDTH);
-  const bar = `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}]`;
-  return `${bar} ${counts(progress)}  ETA ${formatEta(progress)}`;
+  return `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}]`;
 }
 
 /** `export: 120/300 jobs, 480 masks, 52.3 MiB, 12.1 MiB/s, API 9.8/s, 3 throttled, ETA 0:14` */
 export function formatLine(progress: ExportProgress): string {
   return `export: ${counts(progress).replaceAll('  ', ', ')}, ETA ${formatEta(progress)}`;
 }
+
+const EXPORT_FORMAT: ProgressFormat<ExportProgress> = { bar: formatBar, line: formatLine };
 
 function counts(progress: ExportProgress): string {
   const total = progress.listingDone ? String(progress.jobsListed) : `${progress.jobsListed}+`;

@@ -402,26 +402,38 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
     failure: 'some jobs failed (listed, and in summary.json), or the export stopped on an error',
   },
   decode: {
-    usage: 'decode FILE [--out FILE.npy] [--json]',
-    summary: 'count the labels of one mask file',
+    usage: 'decode FILE... [--out DIR] [--format F] [--threads N] [--json]',
+    summary: 'decode mask files: label counts, or label files for many masks on every core',
     description:
-      'Decodes one mask file (a JSON array of label keys; - reads standard input) and prints its point\n' +
-      'count and the number of points of each label.',
+      'With one mask file (a JSON array of label keys, or a legacy PCD mask; - reads standard\n' +
+      'input), prints its point count and the points of each label; --out FILE.npy also writes them.\n' +
+      'With several files, a folder (its .json and .pcd files), or --out naming a folder: decodes all\n' +
+      'of them on every core into --out DIR, one label file per input named after it (a.json -> a.npy),\n' +
+      'each written whole or not at all. A file that fails does not stop the rest: failures are\n' +
+      'listed at the end (exit 1). Progress goes to stderr.',
     options: {
       out: {
         kind: 'path',
-        value: 'FILE.npy',
+        value: 'DIR',
         short: 'o',
-        help: 'also write the labels as a NumPy .npy file (uint16)',
+        help: 'output folder (created if missing); with one file, FILE.npy',
       },
-      json: { kind: 'flag', help: 'print JSON: { "points": N, "labels": { "<key>": count } }' },
+      format: FORMAT,
+      threads: { ...threadCount('decoding threads (many files)'), short: 'j', library: 'threads' },
+      json: {
+        kind: 'flag',
+        help:
+          'print JSON: { "points": N, "labels": { "<key>": count } } for one file; for many, ' +
+          '{ "files", "decoded", "points", "failures": [...] }',
+      },
     },
-    positionals: ['FILE'],
+    positionals: ['FILE...'],
     required: [],
     examples: [
       'playment-masks decode mask.txt',
       'playment-masks decode mask.txt -o labels.npy --json',
       'cat mask.txt | playment-masks decode -',
+      'playment-masks decode scans/ -o labels/ --format kitti',
     ],
     failure: 'the file cannot be read, written or parsed (its error code and byte offset)',
   },

@@ -28,7 +28,57 @@ export function decodeMask(input: MaskInput, options: DecodeMaskOptions = {}): D
   assertAttached(input, 'decodeMask input');
   if (isLegacyMask(input)) return decodeLegacyMask(input, expectedPoints, out);
   const core = wasmCore();
-  const layout = copyIn(core, input);
+  return decodeScratch(core, copyIn(core, input), expectedPoints, out);
+}
+
+/**
+ * Where decodeMask puts a mask in the core's memory, for a caller that writes the bytes there itself (a file read
+ * straight into it): `inLen` bytes from `inPtr`, then decodeScratch(). Valid until the next reserve().
+ */
+export interface Layout {
+  inPtr: number;
+  inLen: number;
+  outPtr: number;
+  histPtr: number;
+}
+
+// Scratch layout, reused across calls: [histogram 256 KiB][64-byte gap][input + 64 zero bytes]. The labels overwrite
+// the gap and the consumed input, so a decode needs the input copy and nothing more in WebAssembly memory.
+export function scratchLayout(core: WasmCore, inLen: number): Layout {
+  if (inLen >= MAX_MASK_BYTES) throw new MaskParseError('TOO_LARGE', MAX_MASK_BYTES, `${inLen} bytes`);
+  const histPtr = core.base;
+  const outPtr = histPtr + HISTOGRAM_BYTES;
+  const inPtr = outPtr + LABELS_BEFORE_INPUT;
+  core.reserve(inPtr + inLen + INPUT_PADDING);
+  return { inPtr, inLen, outPtr, histPtr };
+}
+
+function copyIn(core: WasmCore, input: MaskInput): Layout {
+  if (typeof input !== 'string') {
+    const bytes = toBytes(input);
+    const layout = scratchLayout(core, bytes.length);
+    core.u8.set(bytes, layout.inPtr);
+    return layout;
+  }
+  // Mask text is ASCII: try one byte per code unit first, the UTF-8 worst case only if that does not fit.
+  let layout = scratchLayout(core, input.length);
+  let encoded = encoder.encodeInto(input, core.u8.subarray(layout.inPtr, layout.inPtr + input.length));
+  if (encoded.read < input.length) {
+    const room = input.length * UTF8_BYTES_PER_CODE_UNIT;
+    layout = scratchLayout(core, room);
+    encoded = encoder.encodeInto(input, core.u8.subarray(layout.inPtr, layout.inPtr + room));
+  }
+  return { ...layout, inLen: encoded.written };
+}
+
+/** Decodes the `layout.inLen` bytes at `layout.inPtr` and copies the result out of the core's memory. */
+export function decodeScratch(
+  core: WasmCore,
+  layout: Layout,
+  expectedPoints: number | undefined,
+  out: Uint16Array | undefined,
+): DecodedMask {
+  core.u8.fill(0, layout.inPtr + layout.inLen, layout.inPtr + layout.inLen + INPUT_PADDING);
   const result = core.exports.decodeMask(layout.inPtr, layout.inLen, layout.outPtr, layout.histPtr);
   if (result < 0) throw new MaskParseError(MASK_ERROR_CODES[-result]!, core.exports.errorOffset());
   const pointCount = result;
@@ -39,41 +89,6 @@ export function decodeMask(input: MaskInput, options: DecodeMaskOptions = {}): D
     throw new InvalidArgumentError(`options.out holds ${out.length} labels, the mask has ${pointCount}`);
   }
   return copyOut(core, layout, pointCount, out);
-}
-
-interface Layout {
-  inPtr: number;
-  inLen: number;
-  outPtr: number;
-  histPtr: number;
-}
-
-// Scratch layout, reused across calls: [histogram 256 KiB][64-byte gap][input + 64 zero bytes]. The labels overwrite
-// the gap and the consumed input, so a decode needs the input copy and nothing more in WebAssembly memory.
-function copyIn(core: WasmCore, input: MaskInput): Layout {
-  const histPtr = core.base;
-  const outPtr = histPtr + HISTOGRAM_BYTES;
-  const inPtr = outPtr + LABELS_BEFORE_INPUT;
-  let inLen: number;
-  if (typeof input === 'string') {
-    // Mask text is ASCII: try one byte per code unit first, the UTF-8 worst case only if that does not fit.
-    core.reserve(inPtr + input.length + INPUT_PADDING);
-    let encoded = encoder.encodeInto(input, core.u8.subarray(inPtr, inPtr + input.length));
-    if (encoded.read < input.length) {
-      const room = input.length * UTF8_BYTES_PER_CODE_UNIT;
-      core.reserve(inPtr + room + INPUT_PADDING);
-      encoded = encoder.encodeInto(input, core.u8.subarray(inPtr, inPtr + room));
-    }
-    inLen = encoded.written;
-  } else {
-    const bytes = toBytes(input);
-    inLen = bytes.length;
-    if (inLen >= MAX_MASK_BYTES) throw new MaskParseError('TOO_LARGE', MAX_MASK_BYTES, `${inLen} bytes`);
-    core.reserve(inPtr + inLen + INPUT_PADDING);
-    core.u8.set(bytes, inPtr);
-  }
-  core.u8.fill(0, inPtr + inLen, inPtr + inLen + INPUT_PADDING);
-  return { inPtr, inLen, outPtr, histPtr };
 }
 
 function copyOut(core: WasmCore, layout: Layout, pointCount: number, out: Uint16Array | undefined): DecodedMask {

@@ -52,23 +52,31 @@ export function classKeyOf(jobClass: { name: string; classId?: string }): string
  */
 export class ClassTable {
   readonly #fixed:
-    | { byClassId: Map<string, ClassEntry>; byName: Map<string, ClassEntry>; entries: ClassEntry[] }
+    | {
+        byClassId: Map<string, ClassEntry>;
+        byName: Map<string, ClassEntry>;
+        byId: Map<number, ClassEntry>;
+        entries: ClassEntry[];
+      }
     | undefined;
   readonly #unknown: UnknownClasses;
   readonly #seen = new Map<string, JobClass>();
-  #sorted: string[] | undefined;
+  /** The seen classes' keys in id order, and each key's id: rebuilt once after new classes, not per lookup. */
+  #sorted: { keys: string[]; ids: Map<string, number> } | undefined;
 
   private constructor(fixed: ClassEntry[] | undefined, unknown: UnknownClasses) {
     this.#unknown = unknown;
     if (fixed) {
       const byClassId = new Map<string, ClassEntry>();
       const byName = new Map<string, ClassEntry>();
+      const byId = new Map<number, ClassEntry>();
       for (const entry of fixed) {
+        if (!byId.has(entry.id)) byId.set(entry.id, entry);
         if (entry.id === 0) continue;
         if (entry.class_id !== undefined) byClassId.set(entry.class_id, entry);
         else if (!byName.has(entry.name)) byName.set(entry.name, entry);
       }
-      this.#fixed = { byClassId, byName, entries: fixed };
+      this.#fixed = { byClassId, byName, byId, entries: fixed };
     }
   }
 
@@ -111,18 +119,23 @@ export class ClassTable {
       throw new UnknownClassError(`the class ${JSON.stringify(jobClass.name)}${what} is not in the class table`);
     }
     this.see([jobClass]);
-    this.#sorted ??= sortedKeys(this.#seen);
-    const id = this.#sorted.indexOf(classKeyOf(jobClass)) + 1;
+    const id = this.#order().ids.get(classKeyOf(jobClass))!;
     if (id > MAX_CLASS_ID) throw new ExportError('TOO_MANY_CLASSES', `more than ${MAX_CLASS_ID} classes`);
     return id;
   }
 
   /** The name of a class id now, if the table has one. */
   nameOf(id: number): string | undefined {
-    if (this.#fixed) return this.#fixed.entries.find((entry) => entry.id === id)?.name;
-    this.#sorted ??= sortedKeys(this.#seen);
-    const key = this.#sorted[id - 1];
+    if (this.#fixed) return this.#fixed.byId.get(id)?.name;
+    const key = this.#order().keys[id - 1];
     return key === undefined ? undefined : this.#seen.get(key)!.name;
+  }
+
+  #order(): { keys: string[]; ids: Map<string, number> } {
+    if (this.#sorted) return this.#sorted;
+    const keys = sortedKeys(this.#seen);
+    this.#sorted = { keys, ids: new Map(keys.map((key, i) => [key, i + 1])) };
+    return this.#sorted;
   }
 
   /** The table for classes.json: the file's, or the given classes (of every complete job) numbered in sort order. */
@@ -143,11 +156,10 @@ export class ClassTable {
 }
 
 function sortedKeys(classes: Map<string, JobClass>): string[] {
-  return [...classes.keys()].sort((a, b) => {
-    const nameA = classes.get(a)!.name;
-    const nameB = classes.get(b)!.name;
-    return compareCodeUnits(nameA, nameB) || compareCodeUnits(a, b);
-  });
+  // Pairs, so that the comparisons (n log n of them) do no map lookups.
+  return Array.from(classes, ([key, { name }]) => ({ key, name }))
+    .sort((a, b) => compareCodeUnits(a.name, b.name) || compareCodeUnits(a.key, b.key))
+    .map(({ key }) => key);
 }
 
 function compareCodeUnits(a: string, b: string): number {

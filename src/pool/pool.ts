@@ -1,11 +1,12 @@
-// MaskDecoderPool: decodes masks on worker threads. The core is compiled once here and shared with every worker;
-// inputs are moved (or copied once) to the worker, and the result buffer is moved back, never cloned.
+// MaskDecoderPool: decodes masks on worker threads. The core is compiled once here and shared with every worker.
+// A mask's bytes cross to the worker at most once and are never cloned: moved (transfer), copied once into shared
+// memory the worker reads in place, or read from its file by the worker itself; the result buffer is moved back.
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import type { Piscina } from 'piscina';
-import { allocateUninitialized } from '../core/allocate.js';
 import { assertAttached } from '../core/detached.js';
 import { AbortError, InvalidArgumentError } from '../errors.js';
 import type { MaskInput } from '../decode/types.js';
@@ -13,6 +14,7 @@ import { coreModule } from '../core/wasm.js';
 import { PoolError } from './pool-error.js';
 import { CORE_MODULE_KEY, fromReply, type DecodeReply, type DecodeTask, type PoolDecodedMask } from './protocol.js';
 import { Slots } from './slots.js';
+import { Staging } from './staging.js';
 
 export interface MaskDecoderPoolOptions {
   /**
@@ -30,8 +32,8 @@ export interface MaskDecoderPoolOptions {
    * A Piscina of your own, created with `filename: MaskDecoderPool.workerFilename` and (so that workers skip
    * compiling the core) `workerData: MaskDecoderPool.workerData()`. Used as is; `close()` leaves it running.
    * With `resourceLimits`, a worker that reaches its JS heap limit while the core's memory grows aborts the whole
-   * process (a V8 limitation, not a catchable worker error): such a pool gets mask strings as bytes, which stay out
-   * of the worker's heap, but keep the limits generous or leave them out (the default pool sets none).
+   * process (a V8 limitation, not a catchable worker error): masks reach the workers as bytes outside their JS
+   * heap, but keep the limits generous or leave them out (the default pool sets none).
    */
   piscina?: PiscinaInstance;
 }
@@ -47,16 +49,9 @@ export interface PiscinaInstance {
   destroy(): Promise<void>;
 }
 
-export interface PoolDecodeOptions {
+export interface PoolFileOptions {
   /** Reject with MaskParseError `POINT_COUNT_MISMATCH` unless the mask has exactly this many points. */
   expectedPoints?: number;
-  /**
-   * Move the input's bytes to the worker instead of copying them. The caller's ArrayBuffer (or the Uint8Array's
-   * buffer) is detached when `decode()` returns: its byteLength becomes 0. A Uint8Array that views only part of
-   * its buffer (a pooled Node Buffer, a subarray) is copied instead and stays usable, since moving its buffer would
-   * take bytes that are not the mask's. Strings are always copied.
-   */
-  transfer?: boolean;
   /** Aborting rejects with AbortError: a waiting task is dropped, a running one stops with its worker (replaced). */
   signal?: AbortSignal;
   /**
@@ -65,6 +60,16 @@ export interface PoolDecodeOptions {
    * tables are copied; the caller's stay as they are.
    */
   lookups?: readonly Uint16Array[];
+}
+
+export interface PoolDecodeOptions extends PoolFileOptions {
+  /**
+   * Move the input's bytes to the worker instead of copying them. The caller's ArrayBuffer (or the Uint8Array's
+   * buffer) is detached when `decode()` returns: its byteLength becomes 0. A Uint8Array that views only part of
+   * its buffer (a pooled Node Buffer, a subarray) is copied instead and stays usable, since moving its buffer would
+   * take bytes that are not the mask's. Strings are always copied.
+   */
+  transfer?: boolean;
 }
 
 /**
@@ -93,8 +98,8 @@ export class MaskDecoderPool {
   readonly #piscina: Promise<Piscina>;
   readonly #ownsPiscina: boolean;
   readonly #slots: Slots;
-  /** Mask strings go to the workers as UTF-8 bytes instead (see heapLimited()). */
-  readonly #encodeStrings: boolean;
+  /** One shared region per decode in flight, for inputs that are copied (neither moved nor read from a file). */
+  readonly #staging = new Staging();
   /** Decodes accepted and not yet settled, and what close() waits on until they are none. */
   #inFlight = 0;
   #idle: (() => void) | undefined;
@@ -107,7 +112,6 @@ export class MaskDecoderPool {
       this.#piscina = Promise.resolve(piscina);
       this.#ownsPiscina = false;
       this.threads = piscina.maxThreads;
-      this.#encodeStrings = heapLimited(piscina);
       queueLimit = piscina.options.maxQueue;
     } else {
       this.threads = threads ?? DEFAULTS.threads;
@@ -115,7 +119,6 @@ export class MaskDecoderPool {
       // Seen by decode() and close(); a failure nobody asks for must not end the process as an unhandled rejection.
       this.#piscina.catch(() => {});
       this.#ownsPiscina = true;
-      this.#encodeStrings = false;
     }
     // Stay within a caller's Piscina queue limit, so that its own rejection never surfaces as a failure.
     this.maxQueue = Math.min(maxQueue ?? this.threads * DEFAULTS.queuedPerThread, queueLimit);
@@ -124,31 +127,61 @@ export class MaskDecoderPool {
 
   /**
    * Decodes one mask on a worker thread; resolves to labels and histogram viewing one ArrayBuffer that the worker
-   * moved to this thread (and the labels through `lookups`, in another). Rejects with MaskParseError (same code,
-   * offset and message as `decodeMask`), AbortError, PoolError `POOL_CLOSED` after `close()`, or PoolError
-   * `WORKER_FAILED` if the worker died (only this task fails).
+   * moved to this thread (and the labels through `lookups`, in another). Without `transfer`, the bytes are copied
+   * once, before decode() returns, into shared memory the worker reads in place (reused from task to task): the
+   * caller may reuse its buffer at once. Rejects with MaskParseError (same code, offset and message as `decodeMask`),
+   * AbortError, PoolError `POOL_CLOSED` after `close()`, or PoolError `WORKER_FAILED` if the worker died (only this
+   * task fails).
    */
   async decode(input: MaskInput, options: PoolDecodeOptions = {}): Promise<PoolDecodedMask> {
     const { expectedPoints, transfer = false, signal, lookups = [] } = checkDecodeOptions(options);
+    checkInput(input);
     if (this.#closed) throw new PoolError('POOL_CLOSED', 'the pool is closed');
     if (signal?.aborted) throw new AbortError(signal.reason);
-    const text = typeof input === 'string' && this.#encodeStrings;
-    const task: DecodeTask = {
-      input: text ? encodeText(input) : ownedInput(input, transfer),
-      expectedPoints,
-      lookups,
-    };
+    const moved = transfer ? movable(input) : undefined;
+    // Moved or copied now, so that the caller's buffer is free (or detached) when decode() returns, whether the task
+    // starts now or waits.
+    const staged = moved ? undefined : this.#staging.stage(typeof input === 'string' ? input : bytesOf(input));
+    const task: DecodeTask = { input: moved ? detach(moved) : staged!, expectedPoints, lookups };
+    try {
+      return await this.#submit(task, signal);
+    } finally {
+      if (staged) this.#staging.release(staged.buffer, this.threads + this.maxQueue);
+    }
+  }
+
+  /**
+   * Decodes the mask file at `path` (resolved against the current directory now) on a worker thread, which reads it
+   * straight into its core's memory: its bytes never enter this thread. Resolves and rejects as `decode()` does,
+   * and with Node's own error (`code` ENOENT, EISDIR..., `syscall`, `path`) when the file cannot be read.
+   */
+  async decodeFile(path: string, options: PoolFileOptions = {}): Promise<PoolDecodedMask> {
+    const { expectedPoints, signal, lookups = [] } = checkDecodeOptions(options);
+    if (typeof path !== 'string' || path === '') throw new InvalidArgumentError('path must be a non-empty string');
+    if ('transfer' in options) throw new InvalidArgumentError('options.transfer is not an option of decodeFile');
+    if (this.#closed) throw new PoolError('POOL_CLOSED', 'the pool is closed');
+    if (signal?.aborted) throw new AbortError(signal.reason);
+    const task: DecodeTask = { input: { path: resolve(path) }, expectedPoints, lookups };
+    return this.#submit(task, signal);
+  }
+
+  /** Runs a task once a slot is free. */
+  async #submit(task: DecodeTask, signal: AbortSignal | undefined): Promise<PoolDecodedMask> {
     this.#inFlight++;
     try {
       await this.#slots.acquire(signal);
-      return fromReply(await this.#run(task, signal));
+      try {
+        return fromReply(await this.#run(task, signal));
+      } finally {
+        this.#slots.release();
+      }
     } finally {
       if (--this.#inFlight === 0) this.#idle?.();
     }
   }
 
   async #run(task: DecodeTask, signal: AbortSignal | undefined): Promise<DecodeReply> {
-    const transferList = typeof task.input === 'string' ? [] : [task.input];
+    const transferList = task.input instanceof ArrayBuffer ? [task.input] : [];
     try {
       const piscina = await this.#piscina;
       return await piscina.run(task, { transferList, signal: signal ?? null });
@@ -157,8 +190,6 @@ export class MaskDecoderPool {
       throw new PoolError('WORKER_FAILED', `the worker decoding this mask failed: ${messageOf(error)}`, {
         cause: error,
       });
-    } finally {
-      this.#slots.release();
     }
   }
 
@@ -232,40 +263,28 @@ function startedUp(piscina: Piscina): Promise<unknown> {
   );
 }
 
-/** The input as something the worker may own: a whole ArrayBuffer (moved or a fresh copy) or the string. */
-function ownedInput(input: MaskInput, transfer: boolean): ArrayBuffer | string {
-  if (typeof input === 'string') return input;
-  assertAttached(input, 'input');
-  if (input instanceof ArrayBuffer) return transfer ? detach(input) : input.slice(0);
-  if (input instanceof Uint8Array) {
-    const { buffer } = input;
-    const whole = buffer instanceof ArrayBuffer && input.byteOffset === 0 && input.byteLength === buffer.byteLength;
-    if (transfer && whole) return detach(buffer);
-    // One copy of exactly the viewed bytes: cloning the view would copy its whole underlying buffer.
-    const copy = new Uint8Array(allocateUninitialized(input.byteLength));
-    copy.set(input);
-    return copy.buffer;
+function checkInput(input: MaskInput): void {
+  if (typeof input === 'string') return;
+  if (!(input instanceof Uint8Array || input instanceof ArrayBuffer)) {
+    throw new InvalidArgumentError('input must be a Uint8Array, an ArrayBuffer or a string');
   }
-  throw new InvalidArgumentError('input must be a Uint8Array, an ArrayBuffer or a string');
+  assertAttached(input, 'input');
+}
+
+function bytesOf(input: Uint8Array | ArrayBuffer): Uint8Array {
+  return input instanceof ArrayBuffer ? new Uint8Array(input) : input;
 }
 
 /**
- * Whether the Piscina's workers have a JS heap limit (resourceLimits). A worker near that limit whose WebAssembly
- * memory grows is not stopped with a catchable ERR_WORKER_OUT_OF_MEMORY: V8 reports the heap limit as fatal from
- * there and the whole process aborts. A mask string would sit in the worker's heap, so such a pool sends bytes,
- * which live outside it (as do the core's memory and the result).
+ * The buffer `transfer` may move: a whole ArrayBuffer, or the whole buffer under a Uint8Array. A view on part of
+ * a buffer (a pooled Node Buffer, a subarray) is copied instead: moving it would take bytes that are not the mask's.
  */
-function heapLimited(piscina: Piscina): boolean {
-  const limits = piscina.options.resourceLimits;
-  return limits?.maxOldGenerationSizeMb !== undefined || limits?.maxYoungGenerationSizeMb !== undefined;
-}
-
-const encoder = new TextEncoder();
-
-// The same bytes decodeMask() parses for a string (lone surrogates become U+FFFD either way), in a buffer of its own.
-function encodeText(text: string): ArrayBuffer {
-  const bytes = encoder.encode(text);
-  return bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
+function movable(input: MaskInput): ArrayBuffer | undefined {
+  if (input instanceof ArrayBuffer) return input;
+  if (!(input instanceof Uint8Array)) return undefined;
+  const { buffer } = input;
+  const whole = buffer instanceof ArrayBuffer && input.byteOffset === 0 && input.byteLength === buffer.byteLength;
+  return whole ? buffer : undefined;
 }
 
 // Moves the bytes into a new ArrayBuffer without copying, so the caller's is detached as soon as decode() returns,

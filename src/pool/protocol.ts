@@ -1,15 +1,19 @@
-// What crosses the thread boundary between MaskDecoderPool and its workers. Only plain records and whole
-// ArrayBuffers cross it: piscina's structured clone would drop the custom properties of a thrown error.
+// What crosses the thread boundary between MaskDecoderPool and its workers. Only plain records, shared regions and
+// whole ArrayBuffers cross it: piscina's structured clone would drop the custom properties of a thrown error.
 import type { DecodedMask } from '../decode/types.js';
 import { MaskParseError, type MaskErrorCode } from '../decode/mask-error.js';
 import { mapLabels, mappedViews } from './lookups.js';
+import type { StagedBytes } from './staging.js';
 
 /** The key under which the pool hands its compiled WebAssembly core to every worker (`workerData`). */
 export const CORE_MODULE_KEY = 'playmentMasksCore';
 
 export interface DecodeTask {
-  /** A whole ArrayBuffer that belongs to the worker (transferred), or the mask text. */
-  input: ArrayBuffer | string;
+  /**
+   * The mask: a whole ArrayBuffer that now belongs to the worker (transferred), the caller's bytes in a shared
+   * region the worker reads in place, or the path of a file the worker reads itself.
+   */
+  input: ArrayBuffer | StagedBytes | { path: string };
   expectedPoints: number | undefined;
   /** Tables the labels are also mapped through (PoolDecodeOptions.lookups); copies of the caller's. */
   lookups: readonly Uint16Array[];
@@ -35,7 +39,12 @@ export interface ParseErrorReply {
   parseError: { code: MaskErrorCode; offset: number; message: string };
 }
 
-export type DecodeReply = DecodedReply | ParseErrorReply;
+/** A file the worker could not read: Node's system error as plain data (its class does not survive the crossing). */
+export interface FileErrorReply {
+  fileError: { message: string; code: string; errno: number | undefined; syscall: string; path: string | undefined };
+}
+
+export type DecodeReply = DecodedReply | ParseErrorReply | FileErrorReply;
 
 export function toReply(mask: DecodedMask, lookups: readonly Uint16Array[]): DecodedReply {
   return {
@@ -52,8 +61,17 @@ export function toErrorReply(error: MaskParseError): ParseErrorReply {
   return { parseError: { code: error.code, offset: error.offset, message: error.message } };
 }
 
-/** Rebuilds the worker's answer on the caller's side: views on the moved buffer, or the same MaskParseError. */
+export function toFileErrorReply(error: NodeJS.ErrnoException & { code: string; syscall: string }): FileErrorReply {
+  const { message, code, errno, syscall, path } = error;
+  return { fileError: { message, code, errno, syscall, path } };
+}
+
+/** Rebuilds the worker's answer on the caller's side: views on the moved buffer, or the error it threw. */
 export function fromReply(reply: DecodeReply): PoolDecodedMask {
+  if ('fileError' in reply) {
+    const { message, ...fields } = reply.fileError;
+    throw Object.assign(new Error(message), fields);
+  }
   if ('parseError' in reply) {
     const { code, offset, message } = reply.parseError;
     const error = new MaskParseError(code, offset);

@@ -1,0 +1,33 @@
+// A mask file decoded without a buffer of its own: its bytes are read straight into the core's scratch region, the
+// one copy decodeMask would make anyway. Synchronous, for the pool's worker threads, where blocking is their job.
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { wasmCore } from '../core/wasm.js';
+import { isLegacyMask } from './legacy-mask.js';
+import { decodeMask, decodeScratch, scratchLayout } from './mask.js';
+import type { DecodedMask } from './types.js';
+
+const probe = new Uint8Array(1);
+
+/** decodeMask of the file at `path`; throws the fs error (ENOENT, EISDIR...) when it cannot be read. */
+export function decodeMaskFile(path: string, expectedPoints: number | undefined): DecodedMask {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const core = wasmCore();
+    const layout = scratchLayout(core, size);
+    let length = 0;
+    while (length < size) {
+      const read = readSync(fd, core.u8, layout.inPtr + length, size - length, length);
+      if (read === 0) break;
+      length += read;
+    }
+    // A file that grew since fstat (still being written) is read again whole, the ordinary way.
+    if (length === size && readSync(fd, probe, 0, 1, size) > 0) return decodeMask(readFileSync(fd), { expectedPoints });
+    const bytes = core.u8.subarray(layout.inPtr, layout.inPtr + length);
+    // A legacy PCD mask goes through decodeMask, which needs the core's memory itself: its bytes are copied out.
+    if (isLegacyMask(bytes)) return decodeMask(bytes.slice(), { expectedPoints });
+    return decodeScratch(core, { ...layout, inLen: length }, expectedPoints, undefined);
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,51 @@
+// Where a mask's bytes wait for a worker: shared memory, one region per decode in flight, reused from task to task.
+// The caller's bytes are copied once, into memory the worker reads in place: no clone on either side, and, once
+// regions are there to reuse, no fresh allocation per mask (a new buffer's page faults cost several times the copy).
+
+/** A region's bytes as the worker sees them. */
+export interface StagedBytes {
+  buffer: SharedArrayBuffer;
+  length: number;
+}
+
+const PAGE_BYTES = 4096;
+const encoder = new TextEncoder();
+
+/** Shared regions handed out and back; the free ones are kept for the next masks, up to a count the pool sets. */
+export class Staging {
+  readonly #free: SharedArrayBuffer[] = [];
+
+  /** A region holding `bytes` (a copy), or the UTF-8 of `text`. Give it back with release() once the worker is done. */
+  stage(input: Uint8Array | string): StagedBytes {
+    if (typeof input !== 'string') {
+      const buffer = this.#take(input.byteLength);
+      new Uint8Array(buffer, 0, input.byteLength).set(input);
+      return { buffer, length: input.byteLength };
+    }
+    // Mask text is ASCII: one byte per code unit first, the UTF-8 worst case (3 per code unit) only if that is short.
+    let buffer = this.#take(input.length);
+    let encoded = encoder.encodeInto(input, new Uint8Array(buffer, 0, input.length));
+    if (encoded.read < input.length) {
+      this.#free.push(buffer);
+      buffer = this.#take(input.length * 3);
+      encoded = encoder.encodeInto(input, new Uint8Array(buffer, 0, input.length * 3));
+    }
+    return { buffer, length: encoded.written };
+  }
+
+  /** Keeps the region for reuse unless `keep` are free already (a burst of decodes leaves no lasting memory). */
+  release(buffer: SharedArrayBuffer, keep: number): void {
+    if (this.#free.length < keep) this.#free.push(buffer);
+  }
+
+  #take(size: number): SharedArrayBuffer {
+    // The most recently used region first: its pages are the likeliest to be in cache.
+    for (let i = this.#free.length - 1; i >= 0; i--) {
+      if (this.#free[i]!.byteLength >= size) return this.#free.splice(i, 1)[0]!;
+    }
+    // None big enough: the least recently used is dropped for a larger one.
+    this.#free.shift();
+    // A quarter more than asked, so that masks of slowly rising size do not each need a new region.
+    return new SharedArrayBuffer(Math.ceil((size + (size >> 2)) / PAGE_BYTES) * PAGE_BYTES);
+  }
+}

@@ -1,0 +1,123 @@
+// `playment-masks decode FILE... --out DIR`: real mask files decoded by the real CLI on worker threads. Outputs are
+// byte-identical to the single-file form, one per input and named after it; a failing file is listed, not fatal.
+import { readdir, readFile, stat, writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { decodeMask } from '../src/index.js';
+import { realisticMaskText } from '../src/sim/mask-text.js';
+import { tempDir } from './export-support.js';
+import { killChildren, run, start } from './cli-support.js';
+
+afterEach(killChildren);
+
+async function maskFolder(count: number, points: number): Promise<string> {
+  const dir = join(await tempDir(), 'masks');
+  await mkdir(dir);
+  for (let i = 0; i < count; i++) {
+    await writeFile(join(dir, `frame-${String(i).padStart(3, '0')}.json`), realisticMaskText(points, i + 1));
+  }
+  return dir;
+}
+
+describe('playment-masks decode FILE... --out DIR', { timeout: 60_000 }, () => {
+  it('decodes a folder and a file, one output each named after its input, byte-identical to the one-file form', async () => {
+    const masks = await maskFolder(6, 20_000);
+    await writeFile(join(masks, 'notes.txt'), 'not a mask');
+    await writeFile(join(masks, '.hidden.json'), '[1]');
+    const extra = join(await tempDir(), 'extra.json');
+    await writeFile(extra, '[3, 3, 1]');
+    const out = join(await tempDir(), 'labels');
+    const result = await run(['decode', masks, extra, '--out', out, '--threads', '2']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Decoded 7\/7 files, 120003 points, in [\d.]+ s/);
+    const names = (await readdir(out)).sort();
+    expect(names).toEqual(['extra.npy', ...Array.from({ length: 6 }, (_, i) => `frame-00${i}.npy`)]);
+    for (const name of ['frame-000', 'frame-005']) {
+      const single = join(await tempDir(), `${name}.npy`);
+      expect((await run(['decode', join(masks, `${name}.json`), '--out', single])).code).toBe(0);
+      expect((await readFile(join(out, `${name}.npy`))).equals(await readFile(single))).toBe(true);
+    }
+    const labels = (await readFile(join(out, 'extra.npy'))).subarray(128);
+    expect(Array.from(new Uint16Array(Uint8Array.from(labels).buffer))).toEqual([3, 3, 1]);
+  });
+
+  it('writes the format asked for: kitti .label (4 bytes a point), bin (2)', async () => {
+    const masks = await maskFolder(2, 1_000);
+    for (const [format, extension, bytes] of [
+      ['kitti', '.label', 4_000],
+      ['bin', '.bin', 2_000],
+    ] as const) {
+      const out = join(await tempDir(), format);
+      expect((await run(['decode', masks, '--out', out, '--format', format])).code).toBe(0);
+      for (const i of [0, 1]) {
+        const file = await readFile(join(out, `frame-00${i}${extension}`));
+        expect(file.length).toBe(bytes);
+        const text = await readFile(join(masks, `frame-00${i}.json`));
+        const low = Array.from({ length: 1_000 }, (_, p) => file.readUInt16LE((p * bytes) / 1_000));
+        expect(low).toEqual(Array.from(decodeMask(text).labels));
+      }
+    }
+  });
+
+  it('goes on past files that fail, lists them at the end (exit 1), and leaves no output or temporary file for them', async () => {
+    const masks = await maskFolder(3, 1_000);
+    await writeFile(join(masks, 'bad.json'), '[1, 2,, 3]');
+    await writeFile(join(masks, 'frame-000.pcd'), 'VERSION .7\n');
+    const missing = join(masks, 'missing.json');
+    const out = join(await tempDir(), 'out');
+    const result = await run(['decode', masks, missing, '--out', out]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('Decoded 3/6 files');
+    expect(result.stdout).toContain('3 file(s) failed:');
+    expect(result.stdout).toContain(`${missing}: ENOENT cannot find ${missing}: no such file or directory (ENOENT)`);
+    expect(result.stdout).toContain(`${join(masks, 'bad.json')}: EXPECTED_VALUE`);
+    expect(result.stdout).toContain(
+      `${join(masks, 'frame-000.pcd')}: DUPLICATE_OUTPUT frame-000.npy is already the output of ${join(masks, 'frame-000.json')}`,
+    );
+    expect((await readdir(out)).sort()).toEqual(['frame-000.npy', 'frame-001.npy', 'frame-002.npy']);
+  });
+
+  it('--json prints one summary object with every failure', async () => {
+    const masks = await maskFolder(2, 500);
+    await writeFile(join(masks, 'bad.json'), '[70000]');
+    const out = join(await tempDir(), 'out');
+    const result = await run(['decode', masks, '--out', out, '--json']);
+    expect(result.code).toBe(1);
+    const summary = JSON.parse(result.stdout);
+    expect(summary).toMatchObject({ files: 3, decoded: 2, points: 1_000, outDir: out, format: 'npy' });
+    expect(summary.failures).toEqual([
+      { file: join(masks, 'bad.json'), code: 'VALUE_OUT_OF_RANGE', message: expect.stringContaining('byte 1') },
+    ]);
+  });
+
+  it('needs --out for several files, and takes standard input only alone (exit 2)', async () => {
+    const masks = await maskFolder(1, 10);
+    const noOut = await run(['decode', masks]);
+    expect(noOut.code).toBe(2);
+    expect(noOut.stderr).toContain('decode: --out DIR is required for several files');
+    const stdin = await run(['decode', '-', join(masks, 'frame-000.json'), '--out', masks]);
+    expect(stdin.code).toBe(2);
+    expect(stdin.stderr).toContain('decode: - (standard input) is for one mask only');
+  });
+
+  it('stops on SIGINT (exit 130) with every output whole and no temporary file left', async () => {
+    const masks = await maskFolder(80, 100_000);
+    const out = join(await tempDir(), 'out');
+    const { child, done } = start(['decode', masks, '--out', out, '--threads', '1']);
+    let outputs: string[] = [];
+    while (outputs.length === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      outputs = await readdir(out).catch(() => []);
+    }
+    child.kill('SIGINT');
+    const result = await done;
+    expect(result.code).toBe(130);
+    expect(result.stderr).toContain('playment-masks: interrupted');
+    const names = await readdir(out);
+    expect(names.length).toBeLessThan(80);
+    for (const name of names) {
+      expect(name).toMatch(/^frame-\d{3}\.npy$/);
+      expect((await stat(join(out, name))).size).toBe(128 + 200_000);
+    }
+  });
+});
