@@ -41,7 +41,7 @@ export interface PlaymentClientOptions {
    */
   maxRequestsPerSecond?: number;
   /**
-   * Find the rate the API accepts and stay just under it (default true): after the first request refused for the
+   * Find the rate the API accepts and run at it (default true): after the first request refused for the
    * rate limit, a token bucket paces requests to the API's origin at a rate that drops on every refusal and grows
    * back while requests are served. Refused requests are sent again without spending `retry.retries` either way, and
    * the server's Retry-After holds every request of the client.
