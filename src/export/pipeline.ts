@@ -1,6 +1,7 @@
 // exportBatch(): batch pages -> jobs (bounded in flight) -> masks (bounded in flight) -> files -> index + summary.
-// Nothing waits for the whole batch: pages are read only as fast as jobs start, and memory holds at most the work
-// in flight plus one short path per job listed (and the complete jobs' index lines, up to MAX_KEPT_CHARS).
+// Nothing waits for the whole batch: pages are read ahead of the jobs by at most LIST_AHEAD_JOBS jobs waiting to start,
+// and memory holds at most those and the work in flight plus one short path per job listed (and the complete jobs'
+// index lines, up to MAX_KEPT_CHARS).
 import { setMaxListeners } from 'node:events';
 import { rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import { makeDirectory, ownDirectory, removeStaleTemps } from './files.js';
 import { writeIndexAndSummary } from './index-file.js';
 import type { ExportFailure, ExportSummary } from './records.js';
 import { exportJob, InvalidResultError, jobPathOf, JOBS_DIR, type JobContext } from './job.js';
+import { LIST_AHEAD_JOBS, listAhead } from './list-ahead.js';
 import { lockOutput } from './lock.js';
 import { resolveExportOptions, type ExportOptions } from './options.js';
 import { statusKey } from './statuses.js';
@@ -121,15 +123,17 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
     await removeStaleTemps(outDir);
     let listingError: { error: unknown } | undefined;
     try {
-      for await (const job of client.batchJobs(projectId, batchId, { signal: stopSignal })) {
+      // Sorted as soon as a page is read, so that the listed count (and, once every page is read, the batch's
+      // total) leads the jobs; only the jobs to run wait for a slot, at most LIST_AHEAD_JOBS of them.
+      const accept = (job: BatchJob): boolean => {
         if (typeof job?.id !== 'string') {
           invalidJobs++;
           progress.jobsListed++;
           progress.jobsFailed++;
           failures.push(failureOf(job, new InvalidResultError('the job has no string id'), redact));
-          continue;
+          return false;
         }
-        if (listed.has(job.id)) continue;
+        if (listed.has(job.id)) return false;
         listed.add(job.id);
         progress.jobsListed++;
         // Decided from the listing alone: a job still being labelled costs no request. A listing without a status
@@ -145,15 +149,23 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
           skipped[status] = (skipped[status] ?? 0) + 1;
           progress.jobsSkipped++;
           progress.emit();
-          continue;
+          return false;
         }
         // Copied into every index line and failure: anything but a scalar (an array nested 10^4 deep, say) would
         // make them fail to serialise, and with them the summary.
         if (!isScalar(job.reference_id)) {
           progress.jobsFailed++;
           failures.push(failureOf(job, new InvalidResultError("the job's reference_id is not a string"), redact));
-          continue;
+          return false;
         }
+        return true;
+      };
+      const end = () => {
+        progress.listingDone = true;
+        progress.emit();
+      };
+      const jobs = client.batchJobs(projectId, batchId, { signal: stopSignal });
+      for await (const job of listAhead(jobs, { ahead: LIST_AHEAD_JOBS, accept, end })) {
         await jobSlots.acquire(stopSignal);
         const task: Promise<void> = runJob(job).finally(() => {
           jobSlots.release();
@@ -161,8 +173,6 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
         });
         running.add(task);
       }
-      progress.listingDone = true;
-      progress.emit();
     } catch (error) {
       listingError = { error };
     }
