@@ -10,7 +10,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { buildNuScenes } from '../dataset/nuscenes.js';
 import { buildParquet } from '../dataset/parquet.js';
 import { buildSemanticKitti } from '../dataset/semantickitti.js';
-import { readClassTable } from '../export/classes.js';
+import { CLASSES_NAME, readClassTable } from '../export/classes.js';
 import { writeFileAtomic } from '../export/files.js';
 import { FORMATS } from '../formats/index.js';
 import type { ExportSummary } from '../export/records.js';
@@ -240,6 +240,16 @@ interface Outcome {
   elapsedMs: number;
 }
 
+/** How many classes the closing lines name; classes.json has them all. */
+const SHOWN_CLASSES = 10;
+const MAX_NAME_CHARS = 60;
+
+/** A class name as the closing lines quote it: printable, and cut short (classes.json has it whole). */
+function shortName(name: string): string {
+  const quoted = printable(JSON.stringify(name));
+  return quoted.length <= MAX_NAME_CHARS ? quoted : `${quoted.slice(0, MAX_NAME_CHARS - 2)}…"`;
+}
+
 function summaryLines({ summary, last, elapsedMs }: Outcome): string {
   const { jobs, masks, points } = summary;
   const took = ` in ${formatDuration(elapsedMs)}`;
@@ -252,8 +262,12 @@ function summaryLines({ summary, last, elapsedMs }: Outcome): string {
     text += `Skipped (not finished): ${shown.join(', ')}; rerun later to export them\n`;
   }
   if (summary.classes.length > 0) {
-    const shown = summary.classes.map(({ id, name, points: n }) => `${id} ${printable(JSON.stringify(name))} ${n}`);
-    text += `Classes (id name points): ${shown.join(', ')}\n`;
+    // The most common classes (summary.classes comes sorted by points): a batch can have thousands.
+    const top = summary.classes.slice(0, SHOWN_CLASSES);
+    const shown = top.map(({ id, name, points: n }) => `${id} ${shortName(name)} ${n}`);
+    const rest = summary.classes.length - top.length;
+    const more = rest > 0 ? `, ... and ${rest} more (${CLASSES_NAME})` : '';
+    text += `Classes (id name points): ${shown.join(', ')}${more}\n`;
   }
   if (summary.unnamed_points > 0) {
     text +=
