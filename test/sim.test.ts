@@ -72,6 +72,26 @@ describe('SimDataset', () => {
     expect(dataset.pageOfToken(String(Number(tokens[1])))).not.toBe(2);
   });
 
+  it('gives each job classesPerJob classes of its own, or with sharedClasses the same ones', () => {
+    const classesOf = (dataset: SimDataset, job: number) => {
+      const seen = new Set<string>();
+      for (const { key } of dataset.annotations(job).annotations) seen.add(dataset.expectedClass(job, key)!.classId!);
+      return seen;
+    };
+    const own = new SimDataset({ jobs: 4, classesPerJob: 60 });
+    expect(own.classes).toHaveLength(240);
+    expect(new Set(own.classes.map(({ classId }) => classId)).size).toBe(240);
+    const perJob = [0, 1, 2, 3].map((job) => classesOf(own, job));
+    for (const classes of perJob) expect(classes.size).toBe(60);
+    expect(new Set(perJob.flatMap((classes) => [...classes])).size).toBe(240);
+    const shared = new SimDataset({ jobs: 4, classesPerJob: 60, sharedClasses: true });
+    expect(shared.classes).toHaveLength(60);
+    const first = classesOf(shared, 0);
+    expect(first.size).toBe(60);
+    expect(classesOf(shared, 3)).toEqual(first);
+    expect(() => new SimDataset({ classesPerJob: 0 })).toThrow(/classesPerJob must be an integer >= 1/);
+  });
+
   it('lists the expected masks job by job, frame by frame, sensor by sensor', () => {
     const dataset = new SimDataset({ jobs: 2, frames: 2, sensors: 2 });
     const masks = [...dataset.expectedMasks()];

@@ -47,9 +47,16 @@ const TAXONOMY: readonly { label: string; color: string; withId: boolean }[] = [
   { label: 'Vehicle', color: 'rgb(0, 0, 128)', withId: true },
 ];
 
-/** The batch's classes: the same for every job of a dataset. */
-export function simClasses(seed: number, uuid: (random: () => number) => string): SimClass[] {
+/** The batch's classes: the same for every job of a dataset; `count` numbered classes instead of the taxonomy. */
+export function simClasses(seed: number, uuid: (random: () => number) => string, count?: number): SimClass[] {
   const random = seededRandom((seed * 2_654_435_761 + 97) >>> 0);
+  if (count !== undefined) {
+    return Array.from({ length: count }, (_, i) => ({
+      classId: uuid(random),
+      label: `Class ${i + 1}`,
+      color: `rgb(${(i * 67) % 256}, ${(i * 131) % 256}, ${(i * 197) % 256})`,
+    }));
+  }
   return TAXONOMY.map(({ label, color, withId }) => {
     const classId = uuid(random);
     return withId ? { classId, label, color } : { label, color };
@@ -59,18 +66,20 @@ export function simClasses(seed: number, uuid: (random: () => number) => string)
 /**
  * The objects and annotations of one job for `frames` frames: 4 to 9 objects (the first, a road, in every frame;
  * the others each in a frame with probability 3/4, and in at least one), keys a shuffled draw from 1..4n+20.
+ * With `objectClasses`, one object per class given instead.
  */
 export function jobAnnotations(
   seed: number,
   frames: number,
   classCount: number,
   uuid: (random: () => number) => string,
+  objectClasses?: readonly number[],
 ): JobAnnotations {
   const random = seededRandom(seed);
-  const count = 4 + Math.floor(random() * 6);
+  const count = objectClasses?.length ?? 4 + Math.floor(random() * 6);
   const objects: SimObject[] = Array.from({ length: count }, (_, index) => ({
     trackId: uuid(random),
-    classIndex: index === 0 ? 3 : Math.floor(random() * classCount),
+    classIndex: objectClasses?.[index] ?? (index === 0 ? 3 : Math.floor(random() * classCount)),
   }));
   const sightings: { frame: number; object: number }[] = [];
   objects.forEach((_, object) => {

@@ -61,6 +61,13 @@ export interface DatasetOptions {
    * frame on, as a labelling slip would. Default none.
    */
   classChangingTracks?: readonly number[];
+  /**
+   * Instead of the built-in taxonomy and 4 to 9 objects per job: this many objects per job, each of its own class,
+   * all with class ids. Their classes are the job's own (jobs x classesPerJob classes in the batch), or with
+   * `sharedClasses` the same in every job (classesPerJob classes in the batch). Default: the taxonomy.
+   */
+  classesPerJob?: number;
+  sharedClasses?: boolean;
 }
 
 /** The status of a finished job: the only one whose job result carries a result URL. */
@@ -148,6 +155,7 @@ export class SimDataset {
   readonly #unnamed: ReadonlySet<number>;
   /** The project's classes (the same in every job); annotations name them by class_id, label and color. */
   readonly classes: readonly SimClass[];
+  readonly #classesPerJob: { perJob: number; shared: boolean } | undefined;
   readonly #statuses: string[];
   readonly #revisions: number[];
   readonly #annotations = new Map<number, { revision: number; value: JobAnnotations }>();
@@ -183,7 +191,13 @@ export class SimDataset {
     this.vendorSensors = options.vendorSensors ?? mixed;
     this.unnamedKeys = options.unnamedKeys ?? mixed;
     this.#unnamed = new Set(options.unnamedJobs ?? []);
-    this.classes = simClasses(seed, uuid);
+    if (options.classesPerJob !== undefined) {
+      const perJob = count('classesPerJob', options.classesPerJob, 1);
+      this.#classesPerJob = { perJob, shared: options.sharedClasses ?? false };
+      this.classes = simClasses(seed, uuid, options.sharedClasses ? perJob : perJob * this.jobs.length);
+    } else {
+      this.classes = simClasses(seed, uuid);
+    }
     this.#statuses = this.jobs.map(
       (job) => options.jobStatuses?.[job.index] ?? (mixed ? MIXED_STATUSES[job.index % 3]! : COMPLETED),
     );
@@ -306,10 +320,18 @@ export class SimDataset {
     const cached = this.#annotations.get(jobIndex);
     if (cached?.revision === revision) return cached.value;
     const seed = (this.#jobSeed(jobIndex) ^ 0x1b873593) >>> 0;
-    const value = jobAnnotations(seed, this.frames, this.classes.length, uuid);
+    const value = jobAnnotations(seed, this.frames, this.classes.length, uuid, this.#objectClasses(jobIndex));
     if (this.classChangingTracks.has(jobIndex)) changeTrackClass(value, this.classes.length);
     this.#annotations.set(jobIndex, { revision, value });
     return value;
+  }
+
+  /** The class of each of the job's objects, with `classesPerJob`. */
+  #objectClasses(jobIndex: number): number[] | undefined {
+    if (!this.#classesPerJob) return undefined;
+    const { perJob, shared } = this.#classesPerJob;
+    const first = shared ? 0 : jobIndex * perJob;
+    return Array.from({ length: perJob }, (_, i) => first + i);
   }
 
   /** The class and track an annotation of the job gives `key`, or undefined where none names it (such as 0). */
