@@ -61,8 +61,9 @@ export class ClassTable {
     | undefined;
   readonly #unknown: UnknownClasses;
   readonly #seen = new Map<string, JobClass>();
-  /** The seen classes' keys in id order, and each key's id: rebuilt once after new classes, not per lookup. */
-  #sorted: { keys: string[]; ids: Map<string, number> } | undefined;
+  /** The seen classes in id order (id = position + 1), and those seen since, merged in at the next lookup. */
+  #sorted: SortKey[] = [];
+  #pending: SortKey[] = [];
 
   private constructor(fixed: ClassEntry[] | undefined, unknown: UnknownClasses) {
     this.#unknown = unknown;
@@ -103,7 +104,7 @@ export class ClassTable {
       const key = classKeyOf(jobClass);
       if (this.#seen.has(key)) continue;
       this.#seen.set(key, jobClass);
-      this.#sorted = undefined;
+      this.#pending.push({ key, name: jobClass.name });
     }
   }
 
@@ -119,7 +120,9 @@ export class ClassTable {
       throw new UnknownClassError(`the class ${JSON.stringify(jobClass.name)}${what} is not in the class table`);
     }
     this.see([jobClass]);
-    const id = this.#order().ids.get(classKeyOf(jobClass))!;
+    // The name the class was first seen with orders it (a class id may come with other names).
+    const key = classKeyOf(jobClass);
+    const id = indexOf(this.#order(), { key, name: this.#seen.get(key)!.name }) + 1;
     if (id > MAX_CLASS_ID) throw new ExportError('TOO_MANY_CLASSES', `more than ${MAX_CLASS_ID} classes`);
     return id;
   }
@@ -127,14 +130,17 @@ export class ClassTable {
   /** The name of a class id now, if the table has one. */
   nameOf(id: number): string | undefined {
     if (this.#fixed) return this.#fixed.byId.get(id)?.name;
-    const key = this.#order().keys[id - 1];
-    return key === undefined ? undefined : this.#seen.get(key)!.name;
+    return this.#order()[id - 1]?.name;
   }
 
-  #order(): { keys: string[]; ids: Map<string, number> } {
-    if (this.#sorted) return this.#sorted;
-    const keys = sortedKeys(this.#seen);
-    this.#sorted = { keys, ids: new Map(keys.map((key, i) => [key, i + 1])) };
+  /**
+   * The seen classes in id order. New ones are sorted among themselves and merged in: a job's few new classes cost
+   * little however many the batch has, where sorting them all again for every job grew with the batch.
+   */
+  #order(): readonly SortKey[] {
+    if (this.#pending.length === 0) return this.#sorted;
+    this.#sorted = merge(this.#sorted, this.#pending.sort(compareSortKeys));
+    this.#pending = [];
     return this.#sorted;
   }
 
@@ -155,11 +161,44 @@ export class ClassTable {
   }
 }
 
+/** A class as the ids order them: by name, then by key. */
+interface SortKey {
+  key: string;
+  name: string;
+}
+
+function compareSortKeys(a: SortKey, b: SortKey): number {
+  return compareCodeUnits(a.name, b.name) || compareCodeUnits(a.key, b.key);
+}
+
 function sortedKeys(classes: Map<string, JobClass>): string[] {
   // Pairs, so that the comparisons (n log n of them) do no map lookups.
   return Array.from(classes, ([key, { name }]) => ({ key, name }))
-    .sort((a, b) => compareCodeUnits(a.name, b.name) || compareCodeUnits(a.key, b.key))
+    .sort(compareSortKeys)
     .map(({ key }) => key);
+}
+
+/** Two sorted lists as one. */
+function merge(a: readonly SortKey[], b: readonly SortKey[]): SortKey[] {
+  const merged: SortKey[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) merged.push(compareSortKeys(a[i]!, b[j]!) <= 0 ? a[i++]! : b[j++]!);
+  while (i < a.length) merged.push(a[i++]!);
+  while (j < b.length) merged.push(b[j++]!);
+  return merged;
+}
+
+/** The position of `target` in the sorted list that holds it (binary search). */
+function indexOf(sorted: readonly SortKey[], target: SortKey): number {
+  let low = 0;
+  let high = sorted.length - 1;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compareSortKeys(sorted[middle]!, target) < 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 function compareCodeUnits(a: string, b: string): number {
