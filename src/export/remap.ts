@@ -48,6 +48,8 @@ export async function fixClassTable(options: FinalTableOptions): Promise<ClassEn
   const { classUses: uses, fragments } = complete;
   const final = table.entries(uses.classes);
   const finalTable = ClassTable.fixed([...final], unknown);
+  // Built once: a job's rewrite looks names up here instead of walking the whole table.
+  const names = new Map(final.map((entry) => [entry.id, entry.name]));
   const renumber = async (jobPath: string) => {
     const jobDir = join(outDir, jobPath);
     const legend = await readLegend(jobDir);
@@ -58,7 +60,7 @@ export async function fixClassTable(options: FinalTableOptions): Promise<ClassEn
     };
     if (renumbered.legend.some((entry, i) => entry.class !== legend.legend[i]!.class)) {
       const text = await fragmentText(outDir, jobPath, complete);
-      fragments.keep(jobPath, await rewriteIds(jobDir, jobPath, text, legend, renumbered, final, format));
+      fragments.keep(jobPath, await rewriteIds(jobDir, jobPath, text, legend, renumbered, names, format));
     }
   };
   // Each job's rewrite stands alone (crash-safe in its own folder), so several run at once; the first failure, in
@@ -78,12 +80,14 @@ async function rewriteIds(
   text: string,
   from: JobLegend,
   to: JobLegend,
-  table: readonly ClassEntry[],
+  names: ReadonlyMap<number, string>,
   format: ExportFormat,
 ): Promise<string> {
   const newId = new Map<number, number>([[0, 0]]);
   from.legend.forEach((entry, i) => newId.set(entry.class, to.legend[i]!.class));
-  const names = new Map(table.map((entry) => [entry.id, entry.name]));
+  // Label files are uint16: the points are renumbered through an array indexed by id rather than a map.
+  const relabel = new Uint16Array(0x10000);
+  for (let id = 0; id < relabel.length; id++) relabel[id] = newId.get(id) ?? id;
   const lines = text
     .split('\n')
     .filter((line) => line !== '')
@@ -106,7 +110,7 @@ async function rewriteIds(
     const labels = output.decodeLabels(bytes, withInstances);
     if (!labels) throw new Error(`${name} is not a label file of this export`);
     const instances = withInstances ? output.decodeInstances?.(bytes) : undefined;
-    for (let i = 0; i < labels.length; i++) labels[i] = newId.get(labels[i]!) ?? labels[i]!;
+    for (let i = 0; i < labels.length; i++) labels[i] = relabel[labels[i]!]!;
     await writeFileAtomic(jobDir, name + PENDING, output.encodeLabels(labels, instances));
   }
   const fragment = lines.map((line) => `${JSON.stringify(line)}\n`).join('');
