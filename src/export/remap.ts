@@ -17,6 +17,8 @@ import type { IndexLine } from './records.js';
 
 const PENDING = '.remap';
 const COMMIT = `legend${PENDING}.json`;
+/** Every uint16 id mapped to itself: a job's renumbering starts from a copy. */
+const SAME_IDS = Uint16Array.from({ length: 0x10000 }, (_, id) => id);
 
 /** Completes or drops a rewrite of the job's ids that an interrupted run left. */
 export async function recoverRemap(jobDir: string): Promise<void> {
@@ -86,8 +88,8 @@ async function rewriteIds(
   const newId = new Map<number, number>([[0, 0]]);
   from.legend.forEach((entry, i) => newId.set(entry.class, to.legend[i]!.class));
   // Label files are uint16: the points are renumbered through an array indexed by id rather than a map.
-  const relabel = new Uint16Array(0x10000);
-  for (let id = 0; id < relabel.length; id++) relabel[id] = newId.get(id) ?? id;
+  const relabel = SAME_IDS.slice();
+  for (const [id, id2] of newId) relabel[id] = id2;
   const lines = text
     .split('\n')
     .filter((line) => line !== '')
