@@ -16,7 +16,7 @@ const CLI = join(here, '../dist/cli.js');
 const JOBS = 300;
 const CLASSES_PER_JOB = 60;
 const POINTS = 2_000;
-const ROUNDS = 5;
+const ROUNDS = 7;
 
 const outputs = mkdtempSync(join(tmpdir(), 'bench-export-classes-'));
 let outputCount = 0;
