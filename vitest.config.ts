@@ -7,6 +7,7 @@
 //   esbuild into build/test/worker.js at the start of every run, and the pool pointed at it.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildSync } from 'esbuild';
@@ -106,6 +107,9 @@ export default defineConfig({
     // Generous: two cores shared with other work can make a property test or a browser start take many times longer.
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // Most test files spend their time waiting (servers, retries, rate limits, child processes), so more files run at
+    // once than there are cores; vitest's default (cores - 1) ran them one by one on two cores.
+    maxWorkers: Math.max(3, availableParallelism() - 1),
     projects: [
       { extends: true, test: { name: 'node', include: ['test/**/*.test.ts'], exclude: ONCE } },
       { extends: true, test: { name: 'once', include: ONCE } },

@@ -1,43 +1,16 @@
-// Living within the API's rate limit: the simulator's per-key token bucket, the client's adaptive rate, throttles
-// that never fail a job, several exports sharing one key, a limit that changes mid-export. Assertions are on request
-// counts, statuses and order, never on how fast the machine is (a loaded machine only makes the client slower,
-// which lowers the refused share).
+// Living within the API's rate limit: the simulator's per-key token bucket, what counts as a throttle, the client's
+// adaptive rate, throttles that never fail a job, one export under a limit and one without. Assertions are on request
+// counts, statuses and order, never on how fast the machine is (a loaded machine only makes the client slower, which
+// lowers the refused share). Several exports sharing one key: rate-limit-shared.test.ts; a limit that changes
+// mid-export: rate-limit-change.test.ts (files of their own so that the long waits run side by side).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { ApiError, exportBatch, PlaymentClient, type PlaymentClientOptions } from '../src/index.js';
-import { startSimulator, type Simulator, type SimulatorOptions } from '../src/sim/index.js';
+import { describe, expect, it } from 'vitest';
+import { ApiError, PlaymentClient } from '../src/index.js';
 import { parseRateHeaders } from '../src/api/rate-headers.js';
 import { isThrottle } from '../src/api/retry.js';
 import { KeyRateLimit } from '../src/sim/rate-limit.js';
-import { removeTempDirs, tempDir } from './export-support.js';
-
-const closing: Array<{ close(): Promise<void> }> = [];
-
-afterEach(async () => {
-  await Promise.all(closing.splice(0).map((item) => item.close()));
-  await removeTempDirs();
-});
-
-async function simulator(options: SimulatorOptions): Promise<Simulator> {
-  const sim = await startSimulator({ points: 200, pageSize: 25, record: true, ...options });
-  closing.push(sim);
-  return sim;
-}
-
-function clientOf(sim: Simulator, options: Partial<PlaymentClientOptions> = {}): PlaymentClient {
-  const client = new PlaymentClient({ apiKey: sim.apiKey, baseUrl: sim.baseUrl, ...options });
-  closing.push(client);
-  return client;
-}
-
-async function exportWith(sim: Simulator, client: PlaymentClient) {
-  const outDir = await tempDir('rate-');
-  return exportBatch({ client, projectId: sim.projectId, batchId: sim.batchId, outDir, threads: 1 });
-}
-
-/** The API requests the simulator answered with its rate limit's 429. */
-const refused = (sim: Simulator) => sim.requests.filter((r) => r.origin === 'api' && r.status === 429);
+import { clientOf, closeAfterTest, exportWith, simulator } from './rate-limit-support.js';
 
 describe('the simulator rate limit', () => {
   it('lets a burst through, then refuses with 429 and Retry-After, per key, and can be changed or lifted', async () => {
@@ -143,10 +116,10 @@ describe('the client under a rate limit', { timeout: 120_000 }, () => {
       res.writeHead(200, headers).end(body);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    closing.push({ close: () => new Promise((resolve) => server.close(() => resolve())) });
+    closeAfterTest({ close: () => new Promise((resolve) => server.close(() => resolve())) });
     const { port } = server.address() as AddressInfo;
     const client = new PlaymentClient({ apiKey: 'k', baseUrl: `http://127.0.0.1:${port}` });
-    closing.push(client);
+    closeAfterTest(client);
     await client.jobResult('p', 'j');
     await client.jobResult('p', 'j');
     expect(arrivals).toHaveLength(2);
@@ -194,47 +167,6 @@ describe('exports under a rate limit', { timeout: 180_000 }, () => {
     expect(summary.api.throttled / summary.api.requests).toBeLessThan(0.15);
     expect(summary.api.rate_per_s).toBeGreaterThan(5);
     expect(summary.api.rate_per_s).toBeLessThan(40);
-  });
-
-  it.each([2, 3])('%i exports sharing one key all complete, refused share bounded', async (count) => {
-    const sim = await simulator({ jobs: 20, frames: 2, rateLimit: 15 });
-    const summaries = await Promise.all(Array.from({ length: count }, () => exportWith(sim, clientOf(sim))));
-    for (const summary of summaries) expect(summary.jobs).toMatchObject({ listed: 20, exported: 20, failed: 0 });
-    const throttled = summaries.reduce((sum, summary) => sum + summary.api.throttled, 0);
-    const requests = summaries.reduce((sum, summary) => sum + summary.api.requests, 0);
-    expect(requests).toBe(sim.stats.apiRequests);
-    expect(throttled).toBe(sim.stats.rateLimited);
-    expect(throttled / requests).toBeLessThan(0.2);
-  });
-
-  it('follows a limit that drops from 20/s to 5/s mid-export and rises again', async () => {
-    const sim = await simulator({ jobs: 60, frames: 2, rateLimit: 20 });
-    const client = clientOf(sim);
-    const served = () => sim.stats.apiRequests - sim.stats.rateLimited;
-    const phases: { at: number; rate: number | null }[] = [];
-    const watcher = (async () => {
-      const until = async (done: () => boolean) => {
-        while (!done()) await new Promise((resolve) => setTimeout(resolve, 20));
-      };
-      await until(() => served() >= 60);
-      sim.setRateLimit(5);
-      const dropped = served();
-      await until(() => served() >= dropped + 40);
-      phases.push({ at: sim.requests.length, rate: client.stats.ratePerSecond });
-      sim.setRateLimit(20);
-    })();
-    const summary = await exportWith(sim, client);
-    await watcher;
-    expect(summary.jobs.failed).toBe(0);
-    expect(summary.masks).toBe(120);
-    // Down: after 40 requests served under 5/s, the client holds itself near 5/s.
-    expect(phases[0]!.rate).not.toBeNull();
-    expect(phases[0]!.rate!).toBeLessThan(8);
-    // Up again: the client found the higher limit (its rate grew past 5/s) and was refused for probing above it.
-    const after = sim.requests.slice(phases[0]!.at).filter((r) => r.origin === 'api');
-    expect(after.filter((r) => r.status === 200 || r.status === 302).length).toBeGreaterThan(20);
-    expect(summary.api.rate_per_s!).toBeGreaterThan(8);
-    expect(refused(sim).length / sim.stats.apiRequests).toBeLessThan(0.2);
   });
 
   it('does not hold back an unlimited server: no throttle, no rate, the full concurrency in flight', async () => {
