@@ -151,6 +151,21 @@ describe('the client under a rate limit', { timeout: 120_000 }, () => {
       expect(arrivals[i]! - arrivals[0]!).toBeGreaterThanOrEqual((i - 1) * 100 - 25);
     expect(client.stats.ratePerSecond).toBe(10);
   });
+  it('starts waiting requests lowest priority first, ties in the order they were made', async () => {
+    const sim = await simulator({ jobs: 6 });
+    // 10/s from a bucket of two tokens: the first two go at once, the other four wait and start by priority.
+    const client = clientOf(sim, { maxRequestsPerSecond: 10, connections: 1 });
+    const jobs = sim.dataset.jobs;
+    const priorities = [0, 0, 7, 3, 7, 1];
+    await Promise.all(jobs.map((job, i) => client.jobResult(sim.projectId, job.id, { priority: priorities[i]! })));
+    const order = sim.requests
+      .filter((r) => r.route === 'job')
+      .map((r) => jobs.findIndex((job) => r.url.endsWith(job.id)));
+    expect(order).toEqual([0, 1, 5, 3, 2, 4]);
+    await expect(client.jobResult(sim.projectId, jobs[0]!.id, { priority: Number.NaN })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+  });
 });
 
 describe('exports under a rate limit', { timeout: 180_000 }, () => {

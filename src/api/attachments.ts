@@ -24,6 +24,8 @@ export interface AttachmentEndpoint {
 
 export interface AttachmentOptions {
   signal?: AbortSignal | undefined;
+  /** The API request's place among requests waiting for the rate control (the storage host's are not paced). */
+  priority?: number | undefined;
   /** A limit for this body below the client's maxResponseBytes. */
   maxBytes?: number | undefined;
   /** Counts the body's bytes against a budget shared with other requests. */
@@ -37,8 +39,8 @@ export async function fetchAttachment(
   options: AttachmentOptions,
 ): Promise<Uint8Array> {
   const { transport } = endpoint;
-  const { signal, maxBytes, memory } = options;
-  const body: GetOptions = { signal, maxBytes, memory };
+  const { signal, priority, maxBytes, memory } = options;
+  const body: GetOptions = { signal, priority, maxBytes, memory };
   const query = new URLSearchParams({ url: attachmentUrl });
   const request: Target = { origin: endpoint.origin, path: `${endpoint.path}?${query}` };
   const accept = (status: number) => isSuccess(status) || REDIRECT_STATUSES.has(status);

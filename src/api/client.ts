@@ -12,6 +12,12 @@ import type { BatchJob, BatchPage, JobResult, ResultObject } from './types.js';
 
 export interface CallOptions {
   signal?: AbortSignal;
+  /**
+   * Under a rate limit, requests waiting to start go lowest priority first; ties in the order they were made. Default
+   * 0. exportBatch() gives each job's requests the job's place in the batch, so that an export finishes the jobs it
+   * started before it spends the budget on new ones.
+   */
+  priority?: number;
 }
 
 export interface AttachmentCallOptions extends CallOptions {
@@ -60,12 +66,12 @@ export class PlaymentClient {
   async *batchPages(projectId: string, batchId: string, options: CallOptions = {}): AsyncGenerator<BatchPage, void> {
     const project = segment('projectId', projectId);
     const path = `${this.#options.pathPrefix}/v1/projects/${project}/batch/${segment('batchId', batchId)}`;
-    const { signal } = callOptions(options);
+    const { signal, priority } = callOptions(options);
     const trail = new TokenTrail(this.#options.maxPages);
     let token = '';
     for (;;) {
       const target = this.#api(`${path}?${new URLSearchParams({ page_token: token })}`);
-      const { data, text } = await this.#getData(target, signal);
+      const { data, text } = await this.#getData(target, signal, priority);
       const url = this.#transport.shownUrl(target);
       if (!Array.isArray(data.jobs) || !data.jobs.every(isJob)) {
         throw new ApiError('BAD_RESPONSE', 'the batch page has no jobs array of objects with a string id', { url });
@@ -88,8 +94,8 @@ export class PlaymentClient {
 
   /** The `data` of a job's result: its status and the private `result` URL of its result object. */
   async jobResult(projectId: string, jobId: string, options: CallOptions = {}): Promise<JobResult> {
-    const { signal } = callOptions(options);
-    return (await this.#getData(this.#jobTarget(projectId, jobId), signal)).data as JobResult;
+    const { signal, priority } = callOptions(options);
+    return (await this.#getData(this.#jobTarget(projectId, jobId), signal, priority)).data as JobResult;
   }
 
   /**
@@ -98,14 +104,14 @@ export class PlaymentClient {
    */
   async attachment(url: string, options: AttachmentCallOptions = {}): Promise<Uint8Array> {
     if (typeof url !== 'string' || url.length === 0) throw new InvalidArgumentError('url must be a non-empty string');
-    const { signal, maxBytes, memory } = callOptions(options) as AttachmentCallOptions;
+    const { signal, priority, maxBytes, memory } = callOptions(options) as AttachmentCallOptions;
     if (maxBytes !== undefined && !(Number.isSafeInteger(maxBytes) && maxBytes >= 1)) {
       throw new InvalidArgumentError('options.maxBytes must be an integer >= 1');
     }
     if (memory !== undefined && !(typeof memory?.reserve === 'function' && typeof memory.release === 'function')) {
       throw new InvalidArgumentError('options.memory must have reserve() and release()');
     }
-    return fetchAttachment(this.#attachments, url, { signal, maxBytes, memory });
+    return fetchAttachment(this.#attachments, url, { signal, priority, maxBytes, memory });
   }
 
   /** A job's result URL, from jobResult(); ApiError `NO_RESULT` when the job has none (it is not completed). */
@@ -158,10 +164,14 @@ export class PlaymentClient {
   }
 
   // An API call with its envelope checked inside the retry loop, so a 2xx reporting a transient error is retried too.
-  #getData(target: Target, signal: AbortSignal | undefined): Promise<{ data: JsonObject; text: string }> {
+  #getData(
+    target: Target,
+    signal: AbortSignal | undefined,
+    priority: number | undefined,
+  ): Promise<{ data: JsonObject; text: string }> {
     const transport = this.#transport;
     return transport.retrying(target, signal, async () => {
-      const response = await transport.attempt(target, { signal });
+      const response = await transport.attempt(target, { signal, priority });
       const { status } = response;
       const { apiKey } = this.#options;
       // The redacted URL is worked out only for an error.
@@ -209,6 +219,10 @@ function callOptions(options: CallOptions): CallOptions {
   const { signal } = options;
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new InvalidArgumentError('options.signal must be an AbortSignal');
+  }
+  const { priority } = options;
+  if (priority !== undefined && !Number.isFinite(priority)) {
+    throw new InvalidArgumentError('options.priority must be a finite number');
   }
   return options;
 }

@@ -59,6 +59,8 @@ export interface HttpResponse {
 
 export interface GetOptions {
   signal?: AbortSignal | undefined;
+  /** To the API's origin, waiting requests start lowest priority first (see RateControl). Default 0. */
+  priority?: number | undefined;
   /** Statuses that count as an answer; others are retried or thrown. Default: 2xx. */
   accept?: (status: number) => boolean;
   /** A limit for this body below maxResponseBytes. */
@@ -190,7 +192,7 @@ export class HttpTransport {
     let permit: Permit;
     try {
       // A wait for a rate slot is not the server's slowness: the deadline starts after it.
-      permit = await this.#rate.acquire(signal);
+      permit = await this.#rate.acquire(signal, options.priority);
     } catch (cause) {
       throw this.#asApiError(cause, target, signal);
     }

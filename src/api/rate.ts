@@ -6,6 +6,8 @@
 // Where the curve meets the rate last refused it holds (rising only slightly) before it probes: a probe past a token
 // bucket's limit costs a refusal, so the hold lengthens while more than TARGET_REFUSED of the client's recent requests
 // were refused and shortens while fewer were. Retry-After and RateLimit-* headers pause or pace every request.
+// Requests waiting for a start go lowest priority first (ties in arrival order): an export gives a job's requests the
+// job's place in the batch, so that under a limit the budget finishes the jobs it started before it starts new ones.
 // A refusal is taken for a limit only when it looks like one: a limit refuses more as the rate rises, while a
 // gateway's sporadic 429s and 503s stay a small share whatever the rate, and cutting on each would drive the rate to
 // its floor (as random loss does TCP's; BBR and the AWS SDKs' adaptive mode likewise ignore loss below a threshold).
@@ -110,6 +112,7 @@ const MAX_SPAN_MS = 30_000;
 const SHOWN_SPAN_MS = 5000;
 
 interface Waiter {
+  readonly priority: number;
   grant(permit: Permit): void;
 }
 
@@ -150,8 +153,11 @@ export class RateControl {
     this.#options = options;
   }
 
-  /** Resolves when a request may start; rejects with the signal's reason if it fires first. */
-  acquire(signal?: AbortSignal): Promise<Permit> {
+  /**
+   * Resolves when a request may start, after every waiting request of a lower `priority` (and of the same one asked
+   * for earlier); rejects with the signal's reason if it fires first.
+   */
+  acquire(signal?: AbortSignal, priority = 0): Promise<Permit> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<Permit>((resolve, reject) => {
       const onAbort = () => {
@@ -162,13 +168,17 @@ export class RateControl {
         reject(signal!.reason);
       };
       const waiter: Waiter = {
+        priority,
         grant: (permit) => {
           signal?.removeEventListener('abort', onAbort);
           resolve(permit);
         },
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.#queue.push(waiter);
+      // Most requests arrive in priority order: the place is found from the end.
+      let at = this.#queue.length;
+      while (at > 0 && this.#queue[at - 1]!.priority > priority) at--;
+      this.#queue.splice(at, 0, waiter);
       this.#pump();
     });
   }
