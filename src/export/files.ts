@@ -5,6 +5,7 @@ import { close, closeSync, fsync, open, openSync, renameSync, rmSync, writev, wr
 import { lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { threadId } from 'node:worker_threads';
 import { PlaymentMasksError } from '../errors.js';
 import type { ErrorCodeOf } from '../errors/catalogue.js';
 
@@ -176,8 +177,9 @@ export function writeFileAtomicSync(dir: string, name: string, chunks: readonly 
   }
 }
 
+// The thread id too: worker threads of one process (each with a counter of its own) write into the same folders.
 function tempPath(dir: string): string {
-  return join(dir, `${TEMP_PREFIX}${process.pid}.${++tempCounter}${TEMP_SUFFIX}`);
+  return join(dir, `${TEMP_PREFIX}${process.pid}.${threadId}.${++tempCounter}${TEMP_SUFFIX}`);
 }
 
 /** Deletes temporary files that a killed run left in `dir` (call only while no one else writes there). */
