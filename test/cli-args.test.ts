@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseArgs, readApiKey, UsageError } from '../src/cli/args.js';
-import { helpText } from '../src/cli/help.js';
-import { COMMANDS, DEMO_DEFAULTS, SIMULATE_DEFAULTS, SPECS } from '../src/cli/spec.js';
+import { helpText, shownDefault } from '../src/cli/help.js';
+import { COMMANDS, SPECS } from '../src/cli/spec.js';
+import { DEMO_DEFAULTS, SIMULATE_DEFAULTS } from '../src/cli/simulator-options.js';
 import { DATASET_DEFAULTS } from '../src/sim/dataset.js';
 import { MAX_CONCURRENCY } from '../src/export/options.js';
 import { MAX_THREADS } from '../src/pool/pool.js';
@@ -17,6 +18,8 @@ import {
 import type { ExportProgress } from '../src/export/progress.js';
 
 const exportBase = ['export', '--project', 'p', '--batch', 'b', '--out', 'dir'];
+const MiB = 2 ** 20;
+const output = { json: false, quiet: false, verbose: false, progress: true };
 const simulatorDefaults = {
   jobs: SIMULATE_DEFAULTS.jobs,
   frames: SIMULATE_DEFAULTS.frames,
@@ -28,26 +31,66 @@ const simulatorDefaults = {
   rateLimit: SIMULATE_DEFAULTS.rateLimit,
   faults: { rate: 0, seed: 1, retryAfterSeconds: 1, stallMs: 60_000 },
 };
-const demoDefaults = { ...simulatorDefaults, ...DEMO_DEFAULTS };
-const output = { json: false, quiet: false, verbose: false, progress: true };
-const exportDefaults = {
+const demoDefaults = { ...simulatorDefaults, ...DEMO_DEFAULTS, format: 'npy', withPoints: false };
+/** `simulate` with these simulator options over its defaults. */
+const simulate = (options: object) => ({
+  command: 'simulate',
+  positionals: [],
   output,
-  command: 'export',
-  project: 'p',
-  batch: 'b',
-  out: 'dir',
-  baseUrl: undefined,
+  options: { ...simulatorDefaults, port: 8080, ...options },
+});
+const demo = (options: object) => ({
+  command: 'demo',
+  positionals: [],
+  output,
+  options: { ...demoDefaults, ...options },
+});
+const exportOptions = {
+  projectId: 'p',
+  batchId: 'b',
+  outDir: 'dir',
+  baseUrl: 'https://api.playment.io',
   format: 'npy',
+  withPoints: false,
   labels: 'class',
-  classes: undefined,
+  instances: false,
   unknownClasses: 'fail',
   statuses: ['completed'],
-  concurrency: undefined,
-  threads: undefined,
-  maxRps: undefined,
-  requestTimeoutMs: undefined,
-  maxPages: undefined,
+  requireLabels: false,
+  refresh: false,
+  concurrency: 32,
+  maxBytesInFlight: 128 * MiB,
+  maxResultBytes: 64 * MiB,
+  maxMaskBytes: 64 * MiB,
+  maxPointCloudBytes: 128 * MiB,
+  requestTimeoutMs: 300_000,
+  minBytesPerSecond: 1024,
+  minSpeedWindowMs: 15_000,
+  maxPages: 10_000,
 };
+/** `export` with these options (library names, library units) over the defaults, and `more` of the command. */
+const exported = (options: object, more: object = {}) => ({
+  command: 'export',
+  positionals: [],
+  output,
+  options: { ...exportOptions, ...options },
+  ...more,
+});
+const exportDefaults = exported({});
+const decode = (files: string[], options: object = {}, more: object = {}) => ({
+  command: 'decode',
+  positionals: files,
+  output,
+  options: { format: 'npy', ...options },
+  ...more,
+});
+const dataset = (layout: string, options: object = {}) => ({
+  command: 'dataset',
+  layout,
+  positionals: [layout],
+  output,
+  options: { from: 'e', out: 'k', ...options },
+});
 
 describe('parseArgs: accepted command lines', () => {
   it.each<[string, string[], object]>([
@@ -62,12 +105,12 @@ describe('parseArgs: accepted command lines', () => {
     [
       'export, short flags',
       ['export', '-p', 'p', '-b', 'b', '-o', 'dir', '-f', 'kitti', '-j', '2', '-q'],
-      { ...exportDefaults, format: 'kitti', threads: 2, output: { ...output, quiet: true, progress: false } },
+      exported({ format: 'kitti', threads: 2 }, { output: { ...output, quiet: true, progress: false } }),
     ],
     [
       'export --json --verbose --no-progress',
       [...exportBase, '--json', '--verbose', '--no-progress'],
-      { ...exportDefaults, output: { json: true, quiet: false, verbose: true, progress: false } },
+      exported({}, { output: { json: true, quiet: false, verbose: true, progress: false } }),
     ],
     [
       'export, every option',
@@ -84,23 +127,18 @@ describe('parseArgs: accepted command lines', () => {
         '--max-rps',
         '5',
       ],
-      { ...exportDefaults, baseUrl: 'http://127.0.0.1:1', format: 'kitti', concurrency: 8, threads: 2, maxRps: 5 },
+      exported({ baseUrl: 'http://127.0.0.1:1', format: 'kitti', concurrency: 8, threads: 2, maxRequestsPerSecond: 5 }),
     ],
     [
       'export, --name=value',
       ['export', '--project=p', '--batch=b', '--out=dir', '--format=bin'],
-      { ...exportDefaults, format: 'bin' },
+      exported({ format: 'bin' }),
     ],
     ['export, options in any order', ['export', '--out', 'dir', '--batch', 'b', '--project', 'p'], exportDefaults],
     [
       'export, ids that look like numbers or dashes',
       ['export', '--project', '-1', '--batch', '--', '--out', 'd'],
-      {
-        ...exportDefaults,
-        project: '-1',
-        batch: '--',
-        out: 'd',
-      },
+      exported({ projectId: '-1', batchId: '--', outDir: 'd' }),
     ],
     [
       'export, training-set options',
@@ -117,69 +155,51 @@ describe('parseArgs: accepted command lines', () => {
         'completed, in_progress,completed',
         '--refresh',
       ],
-      {
-        ...exportDefaults,
-        labels: 'raw',
-        instances: true,
-        classes: 'c.json',
-        unknownClasses: 'ignore',
-        statuses: ['completed', 'in_progress'],
-        statusGiven: true,
-        refresh: true,
-      },
+      exported(
+        {
+          labels: 'raw',
+          instances: true,
+          classes: 'c.json',
+          unknownClasses: 'ignore',
+          statuses: ['completed', 'in_progress'],
+          refresh: true,
+        },
+        { statusGiven: true },
+      ),
     ],
     [
       'export --status all',
       [...exportBase, '--status', 'completed,all'],
-      { ...exportDefaults, statuses: 'all', statusGiven: true },
+      exported({ statuses: 'all' }, { statusGiven: true }),
     ],
-    [
-      'dataset semantickitti',
-      ['dataset', 'semantickitti', '--from', 'e', '--out', 'k'],
-      { command: 'dataset', layout: 'semantickitti', from: 'e', out: 'k', output },
-    ],
+    ['dataset semantickitti', ['dataset', 'semantickitti', '--from', 'e', '--out', 'k'], dataset('semantickitti')],
     [
       'dataset nuscenes --version',
       ['dataset', 'nuscenes', '--from', 'e', '--out', 'k', '--version', 'v1.0-mine'],
-      { command: 'dataset', layout: 'nuscenes', from: 'e', out: 'k', version: 'v1.0-mine', output },
+      dataset('nuscenes', { version: 'v1.0-mine' }),
     ],
     [
       'dataset parquet --rows-per-file',
       ['dataset', 'parquet', '--from', 'e', '--out', 'k', '--rows-per-file', '8'],
-      { command: 'dataset', layout: 'parquet', from: 'e', out: 'k', rowsPerFile: 8, output },
+      dataset('parquet', { rowsPerFile: 8 }),
     ],
-    [
-      'decode',
-      ['decode', 'mask.txt'],
-      { command: 'decode', files: ['mask.txt'], out: undefined, output, format: undefined, threads: undefined },
-    ],
+    ['decode', ['decode', 'mask.txt'], decode(['mask.txt'])],
     [
       'decode --out --json',
       ['decode', '--json', 'm.txt', '--out', 'm.npy'],
-      {
-        command: 'decode',
-        files: ['m.txt'],
-        out: 'm.npy',
-        output: { ...output, json: true },
-        format: undefined,
-        threads: undefined,
-      },
+      decode(['m.txt'], { out: 'm.npy' }, { output: { ...output, json: true } }),
     ],
-    [
-      'decode -- -file',
-      ['decode', '--', '-file'],
-      { command: 'decode', files: ['-file'], out: undefined, output, format: undefined, threads: undefined },
-    ],
+    ['decode -- -file', ['decode', '--', '-file'], decode(['-file'])],
     [
       'decode FILE... --out DIR --format --threads',
       ['decode', 'a.json', 'masks', '--out', 'labels', '--format', 'kitti', '--threads', '2'],
-      { command: 'decode', files: ['a.json', 'masks'], out: 'labels', output, format: 'kitti', threads: 2 },
+      decode(['a.json', 'masks'], { out: 'labels', format: 'kitti', threads: 2 }),
     ],
-    ['simulate defaults', ['simulate'], { command: 'simulate', simulator: { ...simulatorDefaults, port: 8080 } }],
+    ['simulate defaults', ['simulate'], simulate({})],
     [
       'simulate options',
       ['simulate', '--port', '0', '--jobs', '3', '--frames', '2', '--points', '10'],
-      { command: 'simulate', simulator: { ...simulatorDefaults, port: 0, jobs: 3, frames: 2, points: 10 } },
+      simulate({ port: 0, jobs: 3, frames: 2, points: 10 }),
     ],
     [
       'simulate: faults, latency, page size and the rest the simulator supports',
@@ -210,118 +230,78 @@ describe('parseArgs: accepted command lines', () => {
         '--pcl-padding',
         '--nan-returns',
       ],
-      {
-        command: 'simulate',
-        simulator: {
-          ...simulatorDefaults,
-          port: 8080,
-          pageSize: 7,
-          latencyMs: 20,
-          seed: 4,
-          sensors: 2,
-          compression: 'br',
-          legacyMasks: true,
-          pclPadding: true,
-          nanReturns: true,
-          faults: {
-            rate: 0.1,
-            seed: 9,
-            retryAfterSeconds: 0,
-            stallMs: 500,
-            kinds: ['http500', 'reset'],
-            routes: ['storage'],
-          },
+      simulate({
+        pageSize: 7,
+        latencyMs: 20,
+        seed: 4,
+        sensors: 2,
+        compression: 'br',
+        legacyMasks: true,
+        pclPadding: true,
+        nanReturns: true,
+        faults: {
+          rate: 0.1,
+          seed: 9,
+          retryAfterSeconds: 0,
+          stallMs: 500,
+          kinds: ['http500', 'reset'],
+          routes: ['storage'],
         },
-      },
+      }),
     ],
     [
       'simulate: a fault rate written .5',
       ['simulate', '--fault-rate', '.5'],
-      {
-        command: 'simulate',
-        simulator: { ...simulatorDefaults, port: 8080, faults: { ...simulatorDefaults.faults, rate: 0.5 } },
-      },
+      simulate({ faults: { ...simulatorDefaults.faults, rate: 0.5 } }),
     ],
-    [
-      'demo defaults',
-      ['demo'],
-      { command: 'demo', out: undefined, keep: false, format: 'npy', simulator: demoDefaults, output },
-    ],
+    ['demo defaults', ['demo'], demo({})],
     [
       'demo options',
       ['demo', '--out', 'o', '--jobs', '2', '--frames', '1', '--points', '5', '--format', 'bin'],
-      {
-        command: 'demo',
-        output,
-        out: 'o',
-        keep: false,
-        format: 'bin',
-        simulator: { ...demoDefaults, jobs: 2, frames: 1, points: 5 },
-      },
+      demo({ out: 'o', format: 'bin', jobs: 2, frames: 1, points: 5 }),
     ],
     [
       'demo --keep, with faults',
       ['demo', '--keep', '--fault-rate', '1', '--page-size', '3'],
-      {
-        command: 'demo',
-        output,
-        out: undefined,
-        keep: true,
-        format: 'npy',
-        simulator: { ...demoDefaults, pageSize: 3, faults: { ...demoDefaults.faults, rate: 1 } },
-      },
+      demo({ keep: true, pageSize: 3, faults: { ...demoDefaults.faults, rate: 1 } }),
     ],
     [
       'simulate --fault-routes storage: the default kinds that apply there',
       ['simulate', '--fault-routes', 'storage'],
-      {
-        command: 'simulate',
-        simulator: { ...simulatorDefaults, port: 8080, faults: { ...simulatorDefaults.faults, routes: ['storage'] } },
-      },
+      simulate({ faults: { ...simulatorDefaults.faults, routes: ['storage'] } }),
     ],
-    [
-      'decode - (standard input)',
-      ['decode', '-'],
-      { command: 'decode', files: ['-'], out: undefined, output, format: undefined, threads: undefined },
-    ],
-    ['export --max-rps 0.5', [...exportBase, '--max-rps', '0.5'], { ...exportDefaults, maxRps: 0.5 }],
+    ['decode - (standard input)', ['decode', '-'], decode(['-'])],
+    ['export --max-rps 0.5', [...exportBase, '--max-rps', '0.5'], exported({ maxRequestsPerSecond: 0.5 })],
     [
       'export: size limits in MiB, passed on in bytes',
       [...exportBase, '--max-in-flight-mib', '512', '--max-mask-mib', '8', '--max-point-cloud-mib=1'],
-      {
-        ...exportDefaults,
-        sizes: { maxBytesInFlight: 512 * 2 ** 20, maxMaskBytes: 8 * 2 ** 20, maxPointCloudBytes: 2 ** 20 },
-      },
+      exported({ maxBytesInFlight: 512 * MiB, maxMaskBytes: 8 * MiB, maxPointCloudBytes: MiB }),
     ],
-    [
-      'export --max-result-mib 1',
-      [...exportBase, '--max-result-mib', '1'],
-      { ...exportDefaults, sizes: { maxResultBytes: 2 ** 20 } },
-    ],
+    ['export --max-result-mib 1', [...exportBase, '--max-result-mib', '1'], exported({ maxResultBytes: MiB })],
     [
       'export: --request-timeout-s in seconds, passed on in milliseconds, and --max-pages',
       [...exportBase, '--request-timeout-s', '30', '--max-pages=250'],
-      { ...exportDefaults, requestTimeoutMs: 30_000, maxPages: 250 },
+      exported({ requestTimeoutMs: 30_000, maxPages: 250 }),
     ],
     [
       'export: the smallest --request-timeout-s and --max-pages',
       [...exportBase, '--request-timeout-s', '1', '--max-pages', '1'],
-      { ...exportDefaults, requestTimeoutMs: 1000, maxPages: 1 },
+      exported({ requestTimeoutMs: 1000, maxPages: 1 }),
     ],
     [
       'export: the longest --request-timeout-s a timer can wait',
       [...exportBase, '--request-timeout-s', '2147483'],
-      { ...exportDefaults, requestTimeoutMs: 2_147_483_000 },
+      exported({ requestTimeoutMs: 2_147_483_000 }),
     ],
     [
       'export: the largest --concurrency and --threads the library takes',
       [...exportBase, '--concurrency', '1024', '--threads', '64'],
-      { ...exportDefaults, concurrency: 1024, threads: 64 },
+      exported({ concurrency: 1024, threads: 64 }),
     ],
     [
       'export: --base-url with a path',
       [...exportBase, '--base-url', 'https://h/v1'],
-      { ...exportDefaults, baseUrl: 'https://h/v1' },
+      exported({ baseUrl: 'https://h/v1' }),
     ],
   ])('%s', (_, argv, expected) => {
     expect(parseArgs(argv)).toEqual(expected);
@@ -593,7 +573,7 @@ describe('help', () => {
     expect(text).toContain(`Usage: playment-masks ${SPECS[command].usage}`);
     for (const [name, option] of Object.entries(SPECS[command].options)) {
       expect(text).toContain(`--${name}${option.value ? ` ${option.value}` : ''}`);
-      if (option.default !== undefined) expect(words).toContain(`default ${option.default}`);
+      if (shownDefault(option) !== '') expect(words).toContain(`default ${shownDefault(option)}`);
     }
     for (const line of text.split('\n')) {
       expect(line.length).toBeLessThanOrEqual(100);

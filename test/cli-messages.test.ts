@@ -137,7 +137,7 @@ describe('inCliTerms: the library messages name the flag or variable', () => {
     [
       'a zero rate',
       () => new PlaymentClient({ apiKey: 'k', maxRequestsPerSecond: 0 }),
-      'export: --max-rps must be a positive number',
+      'export: --max-rps must be a number > 0',
     ],
     [
       'zero pages',

@@ -2,7 +2,7 @@
 // option, limit and default, both ways.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { optionValues } from '../src/cli/help.js';
+import { optionValues, shownDefault } from '../src/cli/help.js';
 import { COMMANDS, SPECS, type CommandName } from '../src/cli/spec.js';
 
 interface Table {
@@ -69,7 +69,7 @@ describe('the command reference in docs/export.md', () => {
       const { row, defaultColumn } = found[0]!;
       const values = optionValues(option);
       expect(row[2], `--${name} values`).toBe(values === '' ? '' : `\`${values.replaceAll('|', '\\|')}\``);
-      const expected = SPECS[command].required.includes(name) ? 'required' : String(option.default ?? '');
+      const expected = option.required ? 'required' : shownDefault(option);
       expect(row[defaultColumn], `--${name} default`).toBe(expected);
     }
   });

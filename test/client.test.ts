@@ -566,7 +566,7 @@ describe('options', () => {
     [{ apiKey: 'k', maxResponseBytes: -1 }, /options.maxResponseBytes must be an integer >= 1/],
     [{ apiKey: 'k', retry: { retries: -1 } }, /options.retry.retries must be an integer >= 0/],
     [{ apiKey: 'k', retry: { minDelayMs: 10, maxDelayMs: 5 } }, /options.retry.maxDelayMs must be at least/],
-    [{ apiKey: 'k', maxRequestsPerSecond: 0 }, /options.maxRequestsPerSecond must be a positive number/],
+    [{ apiKey: 'k', maxRequestsPerSecond: 0 }, /options.maxRequestsPerSecond must be a number > 0/],
     [{ apiKey: 'k', onRetry: 1 }, /options.onRetry must be a function/],
   ])('rejects %j', (options, message) => {
     expect(() => new PlaymentClient(options as PlaymentClientOptions)).toThrow(InvalidArgumentError);

@@ -300,6 +300,6 @@ describe('exportBatch with bodies that inflate', { timeout: 180_000 }, () => {
     const { base } = await simulated();
     const error = await exportBatch({ ...base(await tempDir()), [name]: value }).catch((e) => e);
     expect(error).toBeInstanceOf(InvalidArgumentError);
-    expect(error.message).toBe(`options.${name} must be a positive integer (bytes)`);
+    expect(error.message).toBe(`options.${name} must be an integer >= 1`);
   });
 });

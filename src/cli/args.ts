@@ -1,63 +1,35 @@
-// Command-line parsing: argv in, a Command or a UsageError out. Pure: no process, no environment, no I/O.
-import { apiKeyProblem, baseUrlProblem } from '../api/options.js';
+// Command-line parsing: argv in, a Command or a UsageError out. Pure: no process, no environment, no I/O. Every
+// option is read, checked and named from its declaration (spec.ts): the checks are the library's own (problemOf).
+import { API_KEY_VARIABLE, apiKeyProblem, type CLIENT_OPTIONS } from '../api/option-table.js';
 import { PlaymentMasksError } from '../errors.js';
+import type { EXPORT_OPTIONS } from '../export/option-table.js';
 import type { ExportFormat } from '../formats/index.js';
+import { problemOf, urlProblem } from '../options/check.js';
+import { inFlagUnits, type OptionSpec, type OptionValues } from '../options/option.js';
+import type { ReportOptions } from '../report/report.js';
 import { FAULT_ROUTES, ROUTE_FAULTS, type FaultKind, type Route } from '../sim/faults.js';
-import type { Compression } from '../sim/reply.js';
 import type { SimulatorOptions } from '../sim/server.js';
-import type { UnknownClasses } from '../export/classes.js';
-import type { LabelMode } from '../export/legend.js';
-import {
-  API_KEY_VARIABLE,
-  COMMANDS,
-  DATASET_LAYOUTS,
-  SIZE_FLAGS,
-  SPECS,
-  type CommandName,
-  type OptionSpec,
-} from './spec.js';
+import { COMMANDS, DATASET_LAYOUTS, SPECS, type CommandName, type FlagSpec } from './spec.js';
 import { didYouMean } from './suggest.js';
 
-export interface ExportCommand {
-  command: 'export';
-  project: string;
-  batch: string;
-  out: string;
-  baseUrl: string | undefined;
-  format: ExportFormat;
-  /** Present (true) only with --with-points. */
-  withPoints?: boolean;
-  labels: LabelMode;
-  /** Present (true) only with --instances. */
-  instances?: boolean;
-  /** --classes FILE. */
-  classes: string | undefined;
-  unknownClasses: UnknownClasses;
-  /** --status: the statuses to export, or 'all'. */
-  statuses: string[] | 'all';
+type Flags<T> = Partial<OptionValues<T>>;
+
+/** `export`: exportBatch()'s and the client's options as the flags set them; `classes` a file to read. */
+export interface ExportCommand extends ParsedCommand<'export'> {
+  options: Flags<typeof EXPORT_OPTIONS> &
+    Flags<typeof CLIENT_OPTIONS> & {
+      projectId: string;
+      batchId: string;
+      outDir: string;
+      classes?: string;
+      /** --status: the statuses to export, or 'all'. */
+      statuses: string[] | 'all';
+    };
   /** Present (true) only when --status was given: a value no listed job has is then a usage error. */
   statusGiven?: boolean;
-  /** Present (true) only with --refresh. */
-  refresh?: boolean;
-  /** Present (true) only with --require-labels. */
-  requireLabels?: boolean;
-  concurrency: number | undefined;
-  threads: number | undefined;
-  /** Cap on requests per second to the API (the vendor's older docs quote 5). */
-  maxRps: number | undefined;
-  /** --request-timeout-s, in milliseconds. */
-  requestTimeoutMs: number | undefined;
-  /** --speed-limit, bytes per second. */
-  minBytesPerSecond: number | undefined;
-  /** --speed-time, in milliseconds. */
-  minSpeedWindowMs: number | undefined;
-  maxPages: number | undefined;
-  /** The size limits given (--max-...-mib), in bytes; present only when one is. */
-  sizes?: Partial<Record<(typeof SIZE_FLAGS)[keyof typeof SIZE_FLAGS], number>>;
-  output: Output;
 }
 
-/** How much a command writes, and where: see OUTPUT_OPTIONS in spec.ts. */
+/** How much a command writes, and where: the CLI_OPTIONS json, quiet, verbose and no-progress. */
 export interface Output {
   /** One JSON document on stdout, nothing else there (messages and progress on stderr). */
   json: boolean;
@@ -69,61 +41,38 @@ export interface Output {
   progress: boolean;
 }
 
-export interface DecodeCommand {
-  command: 'decode';
-  /** Mask files or folders of them; a lone '-' is standard input. */
-  files: string[];
-  out: string | undefined;
-  output: Output;
-  format: ExportFormat | undefined;
-  threads: number | undefined;
-}
-
-export interface SimulateCommand {
-  command: 'simulate';
-  simulator: SimulatorOptions;
-}
-
-export interface DemoCommand {
-  command: 'demo';
-  /** Where to export; undefined for a temporary folder. */
-  out: string | undefined;
-  /** Keep the temporary folder (always kept with `out`). */
-  keep: boolean;
-  format: ExportFormat;
-  /** Present (true) only with --with-points. */
-  withPoints?: boolean;
-  simulator: SimulatorOptions;
+/** A command line parsed: the options by their library names (`faults.rate` nested), defaults filled in. */
+interface ParsedCommand<C extends CommandName> {
+  command: C;
+  positionals: string[];
   output: Output;
 }
 
-export interface DatasetCommand {
-  command: 'dataset';
+export interface DecodeCommand extends ParsedCommand<'decode'> {
+  /** `positionals`: mask files or folders of them; a lone '-' is standard input. */
+  options: { out?: string; format: ExportFormat; threads?: number };
+}
+
+export interface SimulateCommand extends ParsedCommand<'simulate'> {
+  options: SimulatorOptions & { port: number };
+}
+
+export interface DemoCommand extends ParsedCommand<'demo'> {
+  /** `out`: where to export, none for a temporary folder; `keep`: keep the temporary folder. */
+  options: SimulatorOptions & { out?: string; keep?: boolean; format: ExportFormat; withPoints: boolean };
+}
+
+export interface DatasetCommand extends ParsedCommand<'dataset'> {
   layout: (typeof DATASET_LAYOUTS)[number];
-  from: string;
-  out: string;
-  output: Output;
-  /** nuscenes: the version folder. */
-  version?: string;
-  /** parquet: frames per file. */
-  rowsPerFile?: number;
+  options: { from: string; out: string; version?: string; rowsPerFile?: number };
 }
 
-export interface ReportCommand {
-  command: 'report';
-  from: string;
-  out: string;
-  against: string | undefined;
-  thresholds: { unlabelledShare?: number; rareClassPoints?: number; farMetres?: number };
-  view: { metresPerPixel?: number; size?: number };
-  threads: number | undefined;
+export interface ReportCommand extends ParsedCommand<'report'> {
+  options: ReportOptions;
 }
 
-export interface ViewCommand {
-  command: 'view';
-  from: string;
-  port: number;
-  open: boolean;
+export interface ViewCommand extends ParsedCommand<'view'> {
+  options: { port: number; open?: boolean };
 }
 
 export type Command =
@@ -175,7 +124,9 @@ export function parseArgs(argv: readonly string[]): Command {
   if (values.quiet === true && values.verbose === true) {
     throw new UsageError(`${first}: --quiet and --verbose contradict each other: give one`, first);
   }
-  const missing = spec.required.filter((name) => values[name] === undefined).map((name) => `--${name}`);
+  const missing = Object.entries(spec.options)
+    .filter(([flag, option]) => option.required && values[flag] === undefined)
+    .map(([flag]) => `--${flag}`);
   if (missing.length === 1) throw new UsageError(`${first}: ${missing[0]} is required`, first);
   if (missing.length > 1) throw new UsageError(`${first}: ${missing.join(', ')} are required`, first);
   // A last positional named `NAME...` takes one or more arguments.
@@ -268,10 +219,14 @@ function shownWord(word: string): string {
   return /^[a-z][a-z-]{0,19}$/i.test(word) ? ` "${word}"` : '';
 }
 
-/** `subject` is `command: --name`, the start of every message. */
-function convert(subject: string, option: OptionSpec, raw: string, command: CommandName): Value {
+/** `subject` is `command: --name`, the start of every message. Numbers come out in the library's units. */
+function convert(subject: string, option: FlagSpec, raw: string, command: CommandName): Value {
   const fail = (problem: string): never => {
     throw new UsageError(`${subject} ${problem}`, command);
+  };
+  const check = (value: Value, inFlag: OptionSpec = option): Value => {
+    const problem = problemOf(inFlag, value);
+    return problem === undefined ? value : fail(problem);
   };
   if (raw === '') fail('must not be empty');
   switch (option.kind) {
@@ -285,12 +240,13 @@ function convert(subject: string, option: OptionSpec, raw: string, command: Comm
     case 'url':
       return checkUrl(raw, fail);
     case 'integer':
-      return bounded(/^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN, option, 'an integer', fail);
-    case 'number':
-      return bounded(/^([0-9]+(\.[0-9]*)?|\.[0-9]+)$/.test(raw) ? Number(raw) : Number.NaN, option, 'a number', fail);
+    case 'number': {
+      const digits = option.kind === 'integer' ? /^[0-9]+$/ : /^([0-9]+(\.[0-9]*)?|\.[0-9]+)$/;
+      const value = check(digits.test(raw) ? Number(raw) : Number.NaN, inFlagUnits(option)) as number;
+      return value * (option.scale ?? 1);
+    }
     case 'choice':
-      if (!option.choices!.includes(raw))
-        fail(`must be one of ${option.choices!.join(', ')}${didYouMean(raw, option.choices!)}`);
+      if (!option.choices!.includes(raw)) fail(`${problemOf(option, raw)}${didYouMean(raw, option.choices!)}`);
       return raw;
     case 'list': {
       const items = raw.split(',').map((item) => item.trim());
@@ -306,172 +262,85 @@ function convert(subject: string, option: OptionSpec, raw: string, command: Comm
   }
 }
 
-function bounded(value: number, option: OptionSpec, what: string, fail: (problem: string) => never): number {
-  const min = option.min!;
-  const max = option.max!;
-  const low = option.aboveMin ? value > min : value >= min;
-  if (!(low && value <= max)) {
-    if (max === Number.MAX_SAFE_INTEGER) fail(`must be ${what} ${option.aboveMin ? '>' : '>='} ${min}`);
-    fail(`must be ${what} from ${min} to ${max}`);
-  }
-  return value;
-}
-
 // Echoes the URL in a suggestion: an address, not a secret (and the key is scrubbed from every message anyway).
 function checkUrl(raw: string, fail: (problem: string) => never): string {
-  const problem = baseUrlProblem(raw);
+  const problem = urlProblem(raw);
   if (problem === undefined) return raw;
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
     const host = raw.replace(/[/:].*$/, '');
     const local = host === 'localhost' || /^[0-9.]+$/.test(host) || host.startsWith('[');
     const guess = `${local ? 'http' : 'https'}://${raw}`;
-    if (baseUrlProblem(guess) === undefined) fail(`needs a scheme: did you mean ${guess}?`);
+    if (urlProblem(guess) === undefined) fail(`needs a scheme: did you mean ${guess}?`);
   }
   return fail(problem);
 }
 
+/** The flags that say how much a command prints, rather than what it does. */
+const OUTPUT_FLAGS = new Set(['json', 'quiet', 'verbose', 'no-progress']);
+
+/**
+ * The options by their library names, nested at dots (`faults.rate`), with the defaults of those not given: what
+ * the library takes, so that a command passes them on without naming them again.
+ */
+function optionsOf(command: CommandName, values: Values): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  for (const [flag, option] of Object.entries(SPECS[command].options)) {
+    const value = values[flag] ?? option.default;
+    if (value === undefined || OUTPUT_FLAGS.has(flag)) continue;
+    const path = option.library.split('.');
+    let target = options;
+    for (const key of path.slice(0, -1)) target = (target[key] ??= {}) as Record<string, unknown>;
+    target[path.at(-1)!] = value;
+  }
+  return options;
+}
+
 function build(command: CommandName, values: Values, positionals: string[]): Command {
-  const string = (name: string) => values[name] as string | undefined;
-  const number = (name: string) => values[name] as number | undefined;
+  const parsed = { positionals, output: outputOf(values) };
+  const options = optionsOf(command, values);
   switch (command) {
     case 'export':
       return {
         command,
-        project: string('project')!,
-        batch: string('batch')!,
-        out: string('out')!,
-        baseUrl: string('base-url'),
-        format: (string('format') ?? SPECS.export.options.format!.default) as ExportFormat,
-        ...withPoints(values),
-        labels: (string('labels') ?? SPECS.export.options.labels!.default) as LabelMode,
-        ...(values.instances === true ? { instances: true } : {}),
-        classes: string('classes'),
-        unknownClasses: (string('unknown-classes') ?? 'fail') as UnknownClasses,
-        statuses: statusesOf(string('status')),
+        ...parsed,
+        options: { ...(options as ExportCommand['options']), statuses: statusesOf(options.statuses as string) },
         ...(values.status === undefined ? {} : { statusGiven: true }),
-        ...(values.refresh === true ? { refresh: true } : {}),
-        ...(values['require-labels'] === true ? { requireLabels: true } : {}),
-        concurrency: number('concurrency'),
-        threads: number('threads'),
-        maxRps: number('max-rps'),
-        requestTimeoutMs: secondsToMs(number('request-timeout-s')),
-        minBytesPerSecond: number('speed-limit'),
-        minSpeedWindowMs: secondsToMs(number('speed-time')),
-        maxPages: number('max-pages'),
-        ...sizesOf(values),
-        output: outputOf(values),
       };
-    case 'decode':
-      return {
-        command,
-        files: positionals,
-        out: string('out'),
-        output: outputOf(values),
-        format: string('format') as ExportFormat | undefined,
-        threads: number('threads'),
-      };
-    case 'dataset': {
-      const layout = positionals[0]!;
-      if (!(DATASET_LAYOUTS as readonly string[]).includes(layout)) {
-        throw new UsageError(
-          `dataset: the layout must be one of ${DATASET_LAYOUTS.join(', ')}${didYouMean(layout, DATASET_LAYOUTS)}`,
-          command,
-        );
-      }
-      for (const [flag, only] of [
-        ['version', 'nuscenes'],
-        ['rows-per-file', 'parquet'],
-      ] as const) {
-        if (values[flag] !== undefined && layout !== only) {
-          throw new UsageError(`dataset: --${flag} is for the ${only} layout only`, command);
-        }
-      }
-      return {
-        command,
-        layout: layout as DatasetCommand['layout'],
-        from: string('from')!,
-        out: string('out')!,
-        output: outputOf(values),
-        ...(values.version !== undefined && { version: string('version')! }),
-        ...(values['rows-per-file'] !== undefined && { rowsPerFile: number('rows-per-file')! }),
-      };
-    }
-    case 'report':
-      return {
-        command,
-        from: string('from')!,
-        out: string('out')!,
-        against: string('against'),
-        thresholds: defined({
-          unlabelledShare: number('unlabelled-share'),
-          rareClassPoints: number('rare-class-points'),
-          farMetres: number('far-m'),
-        }),
-        view: defined({ metresPerPixel: number('metres-per-pixel'), size: number('view-size') }),
-        threads: number('threads'),
-      };
-    case 'view':
-      return {
-        command,
-        from: positionals[0]!,
-        port: givenOrDefault(command, values, 'port'),
-        open: values.open === true,
-      };
+    case 'dataset':
+      return { command, ...parsed, layout: datasetLayout(values, positionals[0]!), options } as DatasetCommand;
     case 'simulate':
-      return {
-        command,
-        simulator: { ...simulatorOptions(command, values), port: givenOrDefault(command, values, 'port') },
-      };
-    case 'demo':
-      return {
-        command,
-        out: string('out'),
-        keep: values.keep === true,
-        format: (string('format') ?? SPECS.demo.options.format!.default) as ExportFormat,
-        ...withPoints(values),
-        simulator: simulatorOptions(command, values),
-        output: outputOf(values),
-      };
+    case 'demo': {
+      const kinds = values['fault-kinds'] as FaultKind[] | undefined;
+      // The default kinds are drawn only where they apply: only kinds asked for must apply somewhere.
+      if (kinds !== undefined) {
+        checkFaultsApply(command, kinds, (values['fault-routes'] as Route[] | undefined) ?? FAULT_ROUTES);
+      }
+      return { command, ...parsed, options } as unknown as SimulateCommand | DemoCommand;
+    }
+    case 'decode':
+    case 'report':
+    case 'view':
+      return { command, ...parsed, options } as DecodeCommand | ReportCommand | ViewCommand;
   }
 }
 
-/** The value given, or the spec's default (numbers only: the defaults of the others are for the help). */
-function givenOrDefault(command: CommandName, values: Values, name: string): number {
-  return (values[name] as number | undefined) ?? (SPECS[command].options[name]!.default as number);
-}
-
-function simulatorOptions(command: 'simulate' | 'demo', values: Values): SimulatorOptions {
-  const given = <T>(name: string) => values[name] as T | undefined;
-  const number = (name: string) => givenOrDefault(command, values, name);
-  const kinds = given<FaultKind[]>('fault-kinds');
-  const routes = given<Route[]>('fault-routes');
-  const compression = given<Compression>('compression');
-  // The default kinds are drawn only where they apply: only kinds asked for must apply somewhere.
-  if (kinds !== undefined) checkFaultsApply(command, kinds, routes ?? FAULT_ROUTES);
-  return {
-    jobs: number('jobs'),
-    frames: number('frames'),
-    sensors: number('sensors'),
-    points: number('points'),
-    pageSize: number('page-size'),
-    seed: number('seed'),
-    ...(values['legacy-masks'] === true ? { legacyMasks: true } : {}),
-    ...(values['pcl-padding'] === true ? { pclPadding: true } : {}),
-    ...(values['nan-returns'] === true ? { nanReturns: true } : {}),
-    ...(given<string>('shape') === undefined ? {} : { shape: given<SimulatorOptions['shape']>('shape') }),
-    ...(compression === undefined ? {} : { compression }),
-    latencyMs: number('latency-ms'),
-    rateLimit: number('rate-limit'),
-    ...(values['rate-burst'] === undefined ? {} : { rateBurst: values['rate-burst'] as number }),
-    faults: {
-      rate: number('fault-rate'),
-      seed: number('fault-seed'),
-      retryAfterSeconds: number('retry-after'),
-      stallMs: number('stall-ms'),
-      ...(kinds === undefined ? {} : { kinds }),
-      ...(routes === undefined ? {} : { routes }),
-    },
-  };
+/** LAYOUT, checked, and the flags that only one layout takes. */
+function datasetLayout(values: Values, layout: string): DatasetCommand['layout'] {
+  if (!(DATASET_LAYOUTS as readonly string[]).includes(layout)) {
+    throw new UsageError(
+      `dataset: the layout must be one of ${DATASET_LAYOUTS.join(', ')}${didYouMean(layout, DATASET_LAYOUTS)}`,
+      'dataset',
+    );
+  }
+  for (const [flag, only] of [
+    ['version', 'nuscenes'],
+    ['rows-per-file', 'parquet'],
+  ] as const) {
+    if (values[flag] !== undefined && layout !== only) {
+      throw new UsageError(`dataset: --${flag} is for the ${only} layout only`, 'dataset');
+    }
+  }
+  return layout as DatasetCommand['layout'];
 }
 
 /** Each fault kind asked for must be one the routes asked for can give (badJson is no storage fault). */
@@ -488,8 +357,7 @@ function checkFaultsApply(command: 'simulate' | 'demo', kinds: readonly FaultKin
 }
 
 /** --status: a comma list of statuses (any the vendor uses), `all` among them meaning every status. */
-function statusesOf(raw: string | undefined): string[] | 'all' {
-  if (raw === undefined) return [...EXPORT_STATUSES_DEFAULT];
+function statusesOf(raw: string): string[] | 'all' {
   const statuses = [...new Set(raw.split(',').map((status) => status.trim()))];
   if (statuses.includes('')) {
     throw new UsageError('export: --status must be a comma-separated list of statuses, or all', 'export');
@@ -497,23 +365,10 @@ function statusesOf(raw: string | undefined): string[] | 'all' {
   return statuses.includes('all') ? 'all' : statuses;
 }
 
-const EXPORT_STATUSES_DEFAULT = String(SPECS.export.options.status!.default).split(',');
-
 function outputOf(values: Values): Output {
   const json = values.json === true;
   const quiet = values.quiet === true;
   return { json, quiet, verbose: values.verbose === true, progress: values['no-progress'] !== true && !quiet };
-}
-
-function withPoints(values: Values): { withPoints?: boolean } {
-  return values['with-points'] === true ? { withPoints: true } : {};
-}
-
-/** The entries whose value was given. */
-function defined<T extends Record<string, number | undefined>>(values: T): { [K in keyof T]?: number } {
-  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as {
-    [K in keyof T]?: number;
-  };
 }
 
 function isCommand(word: string | undefined): word is CommandName {
@@ -524,18 +379,4 @@ function isCommand(word: string | undefined): word is CommandName {
 function optionName(arg: string): string {
   const equals = arg.indexOf('=');
   return equals === -1 ? arg : arg.slice(0, equals);
-}
-
-function secondsToMs(seconds: number | undefined): number | undefined {
-  return seconds === undefined ? undefined : seconds * 1000;
-}
-
-/** The --max-...-mib flags given, in bytes. */
-function sizesOf(values: Record<string, unknown>): Pick<ExportCommand, 'sizes'> {
-  const sizes: NonNullable<ExportCommand['sizes']> = {};
-  for (const [flag, option] of Object.entries(SIZE_FLAGS)) {
-    const mebibytes = values[flag];
-    if (typeof mebibytes === 'number') sizes[option] = mebibytes * 2 ** 20;
-  }
-  return Object.keys(sizes).length > 0 ? { sizes } : {};
 }

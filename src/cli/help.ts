@@ -1,5 +1,6 @@
 // The --help texts, rendered from the option tables so that every option, limit and default shown is the one parsed.
-import { COMMANDS, SPECS, type CommandName, type OptionSpec } from './spec.js';
+import { inFlagUnits, type OptionSpec } from '../options/option.js';
+import { COMMANDS, SPECS, type CommandName } from './spec.js';
 
 const PROGRAM = 'playment-masks';
 const WIDTH = 100;
@@ -62,9 +63,17 @@ function commandHelp(name: CommandName): string {
 
 /** ` (1-1024, default 32)`: what the parser accepts, and what applies without the option. */
 function limits(option: OptionSpec): string {
-  const parts = [optionValues(option), option.default === undefined ? '' : `default ${option.default}`];
-  const shown = parts.filter((part) => part !== '');
-  return shown.length === 0 ? '' : ` (${shown.join(', ')})`;
+  const shown = shownDefault(option);
+  const parts = [optionValues(option), shown === '' ? '' : `default ${shown}`];
+  const given = parts.filter((part) => part !== '');
+  return given.length === 0 ? '' : ` (${given.join(', ')})`;
+}
+
+/** The default as the help and docs/export.md show it, in the flag's units; '' for none or a flag's false. */
+export function shownDefault(option: OptionSpec): string {
+  if (option.shownDefault !== undefined) return option.shownDefault;
+  const value = inFlagUnits(option).default;
+  return value === undefined || typeof value === 'boolean' ? '' : String(value);
 }
 
 /**
@@ -73,8 +82,8 @@ function limits(option: OptionSpec): string {
  */
 export function optionValues(option: OptionSpec): string {
   if (option.kind === 'integer' || option.kind === 'number') {
-    const { min, max } = option as Required<Pick<OptionSpec, 'min' | 'max'>>;
-    if (max === Number.MAX_SAFE_INTEGER) return `${option.aboveMin ? '>' : '>='} ${min}`;
+    const { min, max } = inFlagUnits(option);
+    if (max === undefined) return `${option.aboveMin ? '>' : '>='} ${min}`;
     return `${min}-${max}`;
   }
   if (option.kind === 'list') return option.choices!.join(',');

@@ -1,18 +1,17 @@
 // Errors as the person at the terminal needs them: the flag or variable they typed rather than the library option it
 // set, a file error's path and reason once (not `ENOENT: ENOENT: ...`), and never a control character.
 import { PlaymentMasksError, reasonOf } from '../errors.js';
-import { API_KEY_VARIABLE, SPECS, type CommandName } from './spec.js';
+import { CLIENT_OPTIONS } from '../api/option-table.js';
+import { SPECS, type CommandName } from './spec.js';
 
 /**
  * A library InvalidArgumentError message in the CLI's words: `options.concurrency must be ...` becomes
  * `export: --concurrency must be ...`, `options.apiKey` becomes `PLAYMENT_API_KEY`. Names no flag sets stay as they are.
  */
 export function inCliTerms(message: string, command: CommandName | undefined): string {
-  const flags = new Map<string, string>([['apiKey', API_KEY_VARIABLE]]);
+  const flags = new Map<string, string>([['apiKey', CLIENT_OPTIONS.apiKey.env]]);
   if (command !== undefined) {
-    for (const [name, option] of Object.entries(SPECS[command].options)) {
-      if (option.library !== undefined) flags.set(option.library, `--${name}`);
-    }
+    for (const [flag, option] of Object.entries(SPECS[command].options)) flags.set(option.library, `--${flag}`);
   }
   const translated = message.replace(/\boptions\.([A-Za-z]+)/g, (text, name: string) => flags.get(name) ?? text);
   return command === undefined ? translated : `${command}: ${translated}`;

@@ -1,0 +1,102 @@
+// The commands that read a finished export: `dataset`, `report` and `view`.
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { buildNuScenes } from '../dataset/nuscenes.js';
+import { buildParquet } from '../dataset/parquet.js';
+import { buildSemanticKitti } from '../dataset/semantickitti.js';
+import type { DatasetCommand, ReportCommand, ViewCommand } from './args.js';
+import { CliFailure, EXIT, type Io } from './io.js';
+import { isSystemError } from './messages.js';
+import { formatDuration } from './progress.js';
+
+export async function runReport({ options }: ReportCommand, io: Io): Promise<number> {
+  const { buildReport } = await import('../report/report.js');
+  const started = performance.now();
+  const outcome = await buildReport({
+    ...options,
+    from: resolve(io.cwd, options.from),
+    out: resolve(io.cwd, options.out),
+    ...(options.against === undefined ? {} : { against: resolve(io.cwd, options.against) }),
+  });
+  const relabelled =
+    options.against === undefined ? '' : `, ${outcome.relabelledJobs.length} job(s) re-labelled since the older export`;
+  io.stdout.write(
+    `Report of ${outcome.frames} frames (${outcome.images} images, ${outcome.flags.length} flags${relabelled}) ` +
+      `in ${formatDuration(performance.now() - started)}\nOpen: ${outcome.index}\n`,
+  );
+  return EXIT.ok;
+}
+
+export async function runView(command: ViewCommand, io: Io): Promise<number> {
+  const { startViewer } = await import('../viewer/server.js');
+  const viewer = await startViewer({
+    from: resolve(io.cwd, command.positionals[0]!),
+    port: command.options.port,
+  }).catch((error: unknown) => {
+    if (isSystemError(error) && error.code === 'EADDRINUSE') {
+      throw new CliFailure(
+        `view: --port ${command.options.port} is in use: choose another, or leave it out for a free one`,
+      );
+    }
+    throw error;
+  });
+  io.stdout.write(`Viewer at ${viewer.url} (127.0.0.1 only)\nCtrl-C to stop.\n`);
+  if (command.options.open) openInBrowser(viewer.url);
+  await new Promise((done) => io.interrupted.addEventListener('abort', done, { once: true }));
+  await viewer.close();
+  return EXIT.ok;
+}
+
+/** The platform's opener, detached; a machine without one leaves the URL printed above. */
+function openInBrowser(url: string): void {
+  const [file, ...args] =
+    process.platform === 'darwin'
+      ? ['open']
+      : process.platform === 'win32'
+        ? ['cmd', '/c', 'start', '""']
+        : ['xdg-open'];
+  const child = spawn(file!, [...args, url], { detached: true, stdio: 'ignore' });
+  child.on('error', () => {});
+  child.unref();
+}
+
+export async function runDataset(command: DatasetCommand, io: Io): Promise<number> {
+  const out = resolve(io.cwd, command.options.out);
+  const from = resolve(io.cwd, command.options.from);
+  let json: Record<string, unknown>;
+  let line: string;
+  switch (command.layout) {
+    case 'semantickitti': {
+      const sequences = await buildSemanticKitti({ from, out });
+      const frames = Object.values(sequences).reduce((sum, sequence) => sum + sequence.frames.length, 0);
+      const count = Object.keys(sequences).length;
+      json = { out, sequences: count, scans: frames };
+      line = `SemanticKITTI tree: ${count} sequences, ${frames} scans in ${out}`;
+      break;
+    }
+    case 'nuscenes': {
+      const scenes = await buildNuScenes({
+        from,
+        out,
+        ...(command.options.version !== undefined && { version: command.options.version }),
+      });
+      const samples = scenes.reduce((sum, scene) => sum + scene.frames.length, 0);
+      json = { out, scenes: scenes.length, samples };
+      line = `nuScenes tree: ${scenes.length} scenes, ${samples} samples in ${out}`;
+      break;
+    }
+    case 'parquet': {
+      const summary = await buildParquet({
+        from,
+        out,
+        ...(command.options.rowsPerFile !== undefined && { rowsPerFile: command.options.rowsPerFile }),
+      });
+      json = { out, rows: summary.rows, files: summary.files.length };
+      line = `Parquet: ${summary.rows} rows in ${summary.files.length} files in ${join(out, 'data')}`;
+      break;
+    }
+  }
+  if (command.output.json) io.stdout.write(`${JSON.stringify(json)}\n`);
+  else if (!command.output.quiet) io.stdout.write(`${line}\n`);
+  return EXIT.ok;
+}
