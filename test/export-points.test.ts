@@ -221,9 +221,12 @@ describe('exportBatch with points', () => {
 describe('--with-points', () => {
   it('is a flag of export and demo, off by default', () => {
     const required = ['--project', 'p', '--batch', 'b', '--out', 'o'];
-    expect(parseArgs(['export', ...required])).not.toHaveProperty('withPoints');
-    expect(parseArgs(['export', ...required, '--with-points'])).toMatchObject({ command: 'export', withPoints: true });
-    expect(parseArgs(['demo', '--with-points'])).toMatchObject({ command: 'demo', withPoints: true });
+    expect(parseArgs(['export', ...required])).toMatchObject({ options: { withPoints: false } });
+    expect(parseArgs(['export', ...required, '--with-points'])).toMatchObject({
+      command: 'export',
+      options: { withPoints: true },
+    });
+    expect(parseArgs(['demo', '--with-points'])).toMatchObject({ command: 'demo', options: { withPoints: true } });
     expect(() => parseArgs(['simulate', '--with-points'])).toThrow(/with-points/);
   });
 });

@@ -102,9 +102,9 @@ describe('a minimum speed for bodies', { timeout: 60_000 }, () => {
     expect(() => new PlaymentClient({ apiKey: 'k', minSpeedWindowMs: 0 })).toThrow(/minSpeedWindowMs/);
     const base = ['export', '--project', 'P', '--batch', 'B', '--out', 'o'];
     expect(parseArgs([...base, '--speed-limit', '500', '--speed-time', '30'])).toMatchObject({
-      minBytesPerSecond: 500,
-      minSpeedWindowMs: 30_000,
+      options: { minBytesPerSecond: 500, minSpeedWindowMs: 30_000 },
     });
-    expect(parseArgs(base)).toMatchObject({ minBytesPerSecond: undefined, minSpeedWindowMs: undefined });
+    // Without the flags, the client's own defaults.
+    expect(parseArgs(base)).toMatchObject({ options: { minBytesPerSecond: 1024, minSpeedWindowMs: 15_000 } });
   });
 });

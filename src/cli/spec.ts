@@ -4,7 +4,6 @@
 import { API_KEY_VARIABLE, CLIENT_OPTIONS } from '../api/option-table.js';
 import { EXPORT_OPTIONS } from '../export/option-table.js';
 import { declareOptions, type OptionSpec } from '../options/option.js';
-import { MAX_THREADS } from '../pool/pool.js';
 import { FLAG_DEFAULTS } from '../report/flags.js';
 import { VIEW_DEFAULTS } from '../report/birdseye.js';
 import { DEMO_DEFAULTS, SIMULATE_DEFAULTS, simulatorOptions } from './simulator-options.js';
@@ -175,15 +174,7 @@ const REPORT_OPTIONS = declareOptions({
     value: 'PX',
     help: "width and height of the bird's-eye views, in pixels",
   },
-  threads: {
-    kind: 'integer',
-    min: 1,
-    max: MAX_THREADS,
-    shownDefault: 'one per CPU',
-    flag: 'threads',
-    value: 'N',
-    help: 'render threads',
-  },
+  threads: { ...EXPORT_OPTIONS.threads, short: undefined, help: 'render threads' },
 });
 
 const port = (defaultPort: number, help: string) =>
