@@ -30,18 +30,23 @@ export interface ExportOptions extends OptionValues<typeof EXPORT_OPTIONS> {
   signal?: AbortSignal;
 }
 
+type Declared = ResolvedValues<typeof EXPORT_OPTIONS>;
+/** The options whose default is a value to show (not a flag's false). */
+type Defaulted = {
+  [K in keyof Declared]: (typeof EXPORT_OPTIONS)[K] extends { default: string | number } ? K : never;
+}[keyof Declared];
+
+/** The defaults of the declared options that have one (the flags' false aside), and of `statuses`. */
 export const EXPORT_DEFAULTS = Object.freeze({
   ...(Object.fromEntries(
     Object.entries(EXPORT_OPTIONS).flatMap(([name, option]) =>
       'default' in option && typeof option.default !== 'boolean' ? [[name, option.default]] : [],
     ),
-  ) as Pick<ResolvedValues<typeof EXPORT_OPTIONS>, 'format' | 'labels' | 'unknownClasses' | 'concurrency'> &
-    Pick<ResolvedValues<typeof EXPORT_OPTIONS>, 'maxBytesInFlight' | 'maxResultBytes' | 'maxMaskBytes'> &
-    Pick<ResolvedValues<typeof EXPORT_OPTIONS>, 'maxPointCloudBytes'>),
+  ) as Pick<Declared, Defaulted>),
   statuses: Object.freeze(['completed']) as readonly string[],
 });
 
-export interface ResolvedExportOptions extends ResolvedValues<typeof EXPORT_OPTIONS> {
+export interface ResolvedExportOptions extends Declared {
   client: PlaymentClient;
   classes: ClassEntry[] | undefined;
   /** Requested statuses by statusKey(), with the spelling given; undefined: every status. */
