@@ -113,6 +113,15 @@ describe('a bad value: the same code and words from the CLI and the library', ()
   });
 });
 
+describe('resolved options', () => {
+  it('are frozen, with the defaults of the table', () => {
+    const resolved = resolveExportOptions(base);
+    expect(Object.isFrozen(resolved)).toBe(true);
+    expect(resolved).toMatchObject({ format: 'npy', concurrency: 32, withPoints: false, maxMaskBytes: 64 * 2 ** 20 });
+    expect(resolved.threads).toBeUndefined();
+  });
+});
+
 function catchError(run: () => unknown): Error & { code?: string } {
   try {
     run();

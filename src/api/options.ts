@@ -25,8 +25,8 @@ export interface ResolvedClientOptions extends Omit<ResolvedValues<typeof CLIENT
   onRetry: ((event: RetryEvent) => void) | undefined;
 }
 
-/** Checks PlaymentClientOptions, filling in CLIENT_DEFAULTS; throws InvalidArgumentError naming the first bad one. */
-export function resolveClientOptions(options: PlaymentClientOptions): ResolvedClientOptions {
+/** Checks PlaymentClientOptions, filling in CLIENT_DEFAULTS; frozen. Throws InvalidArgumentError naming the first bad one. */
+export function resolveClientOptions(options: PlaymentClientOptions): Readonly<ResolvedClientOptions> {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options must be an object');
   const { baseUrl, ...declared } = resolveOptions(CLIENT_OPTIONS, options);
   const { retry = {}, onRetry } = options;
@@ -43,16 +43,16 @@ export function resolveClientOptions(options: PlaymentClientOptions): ResolvedCl
     throw new InvalidArgumentError('options.onRetry must be a function');
   }
   const url = new URL(baseUrl);
-  return {
+  return Object.freeze({
     ...declared,
     origin: url.origin,
     // A path ending in the API's version (`https://host/v1`, as the vendor's docs write request URLs) names the
     // API's root: the version is not added again (never /v1/v1/...). Any other path is a prefix (a proxy).
     pathPrefix: url.pathname.replace(/\/+$/, '').replace(/\/v1$/, ''),
     protocol: url.protocol as 'http:' | 'https:',
-    retry: resolvedRetry,
+    retry: Object.freeze(resolvedRetry),
     onRetry,
-  };
+  });
 }
 
 function integer(name: string, value: unknown, min: number, max?: number): number {

@@ -56,7 +56,8 @@ export interface ResolvedExportOptions extends Declared {
   signal: AbortSignal | undefined;
 }
 
-export function resolveExportOptions(options: ExportOptions): ResolvedExportOptions {
+/** Checks ExportOptions, filling in the defaults; frozen. Throws InvalidArgumentError naming the first bad one. */
+export function resolveExportOptions(options: ExportOptions): Readonly<ResolvedExportOptions> {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options must be an object');
   const { client, pool, onProgress, signal } = options;
   if (!hasMethods(client, ['batchJobs', 'jobResult', 'attachment']) || typeof client.stats !== 'object') {
@@ -88,7 +89,7 @@ export function resolveExportOptions(options: ExportOptions): ResolvedExportOpti
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new InvalidArgumentError('options.signal must be an AbortSignal');
   }
-  return { ...declared, client, classes, statuses, pool, onProgress, signal };
+  return Object.freeze({ ...declared, client, classes, statuses, pool, onProgress, signal });
 }
 
 function hasMethods(value: unknown, names: readonly string[]): boolean {
