@@ -5,6 +5,9 @@ export type { ErrorClassName, ErrorCode, ErrorCodeOf, Retryable } from './errors
 export { ready } from './core/wasm.js';
 export { MaskDecoderPool, MAX_THREADS, PoolError } from './pool/index.js';
 export type {
+  LabelFileJob,
+  LabelFileOutcome,
+  LabelFilesOptions,
   MaskDecoderPoolOptions,
   PiscinaInstance,
   PoolDecodedMask,

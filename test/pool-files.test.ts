@@ -1,7 +1,7 @@
 // MaskDecoderPool.decodeFile: the worker reads the file into its core's memory itself. Same results and errors as
 // decodeMask on the file's bytes, Node's own error for a file it cannot read; and the shared regions that copied
 // inputs travel in, reused from mask to mask.
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { decodeMask, InvalidArgumentError, MaskDecoderPool, MaskParseError, Pool
 import { generateMaskLabels, realisticMaskText } from '../src/sim/mask-text.js';
 import { writePcd } from '../src/sim/pcd-writer.js';
 import { Staging } from '../src/pool/staging.js';
+import { FORMATS } from '../src/formats/index.js';
 import { lidarCloud } from './fixtures/pcd-samples.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pool-files-'));
@@ -103,6 +104,75 @@ describe('MaskDecoderPool.decodeFile', () => {
     await closed.close();
     const error = await rejection(closed.decodeFile(file('c.json', '[1]')));
     expect(error).toBeInstanceOf(PoolError);
+    expect(error.code).toBe('POOL_CLOSED');
+  });
+});
+
+describe('MaskDecoderPool.writeLabelFiles', () => {
+  it('writes the label file of each mask, byte-identical to decodeMask then the format, for every format', async () => {
+    const texts = [0, 1, 1_000, 100_000, 250_000].map((points, i) =>
+      points === 0 ? '[]' : realisticMaskText(points, i + 11),
+    );
+    const paths = texts.map((text, i) => file(`write-${i}.json`, text));
+    for (const format of ['npy', 'bin', 'kitti'] as const) {
+      const out = join(dir, `labels-${format}`);
+      mkdirSync(out);
+      const jobs = paths.map((path, i) => ({ path, outPath: join(out, `${i}${FORMATS[format].labelExtension}`) }));
+      // Two batches at once, on two threads.
+      const outcomes = (
+        await Promise.all([jobs.slice(0, 2), jobs.slice(2)].map((batch) => pool.writeLabelFiles(batch, { format })))
+      ).flat();
+      outcomes.forEach((outcome, i) => {
+        const expected = Buffer.concat(FORMATS[format].encodeLabels(decodeMask(texts[i]!).labels));
+        const written = readFileSync(jobs[i]!.outPath);
+        expect(written.equals(expected)).toBe(true);
+        expect(outcome).toEqual({ pointCount: decodeMask(texts[i]!).pointCount, bytesWritten: expected.length });
+      });
+      // Nothing but the label files: the temporary files were renamed into place.
+      expect(readdirSync(out).sort()).toEqual(jobs.map((job) => job.outPath.slice(out.length + 1)).sort());
+    }
+  });
+
+  it('gives each file its own outcome: a mask that does not parse or cannot be read fails alone, writing nothing', async () => {
+    const out = join(dir, 'labels-mixed');
+    mkdirSync(out);
+    const bad = file('write-bad.json', '[1, 2,, 3]');
+    const jobs = [
+      { path: file('write-ok.json', '[5, 5, 7]'), outPath: join(out, 'ok.npy') },
+      { path: bad, outPath: join(out, 'bad.npy') },
+      { path: join(dir, 'write-missing.json'), outPath: join(out, 'missing.npy') },
+      { path: file('write-ok2.json', '[9]'), outPath: join(dir, 'no-such-folder', 'ok2.npy') },
+      { path: file('write-ok3.json', '[1, 2]'), outPath: join(out, 'ok3.npy') },
+    ];
+    const [ok, parse, missing, unwritable, last] = await pool.writeLabelFiles(jobs, { format: 'npy' });
+    expect(ok).toEqual({ pointCount: 3, bytesWritten: 128 + 6 });
+    const expected = await rejection(Promise.resolve().then(() => decodeMask('[1, 2,, 3]')));
+    const parseError = (parse as { error: MaskParseError }).error;
+    expect(parseError).toBeInstanceOf(MaskParseError);
+    expect([parseError.code, parseError.offset, parseError.message]).toEqual([
+      expected.code,
+      expected.offset,
+      expected.message,
+    ]);
+    expect((missing as { error: NodeJS.ErrnoException }).error.code).toBe('ENOENT');
+    expect((unwritable as { error: NodeJS.ErrnoException }).error).toMatchObject({ code: 'ENOENT', syscall: 'open' });
+    expect(last).toEqual({ pointCount: 2, bytesWritten: 128 + 4 });
+    expect(readdirSync(out).sort()).toEqual(['ok.npy', 'ok3.npy']);
+    expect(existsSync(join(out, 'bad.npy'))).toBe(false);
+  });
+
+  it('refuses bad arguments with InvalidArgumentError, and after close() with POOL_CLOSED', async () => {
+    const path = file('write-arg.json', '[1]');
+    await expect(pool.writeLabelFiles([{ path, outPath: '' }], { format: 'npy' })).rejects.toThrow(
+      new InvalidArgumentError('files[0] must have a non-empty path and outPath'),
+    );
+    await expect(
+      pool.writeLabelFiles([{ path, outPath: join(dir, 'x.npy') }], { format: 'csv' as never }),
+    ).rejects.toThrow(new InvalidArgumentError('options.format must be one of npy, bin, kitti'));
+    await expect(pool.writeLabelFiles('x' as never, { format: 'npy' })).rejects.toThrow(InvalidArgumentError);
+    const closed = new MaskDecoderPool({ threads: 1 });
+    await closed.close();
+    const error = await rejection(closed.writeLabelFiles([{ path, outPath: join(dir, 'y.npy') }], { format: 'npy' }));
     expect(error.code).toBe('POOL_CLOSED');
   });
 });

@@ -1,10 +1,9 @@
 // `decode FILE... --out DIR`: many mask files decoded on every core, one label file per input. The workers read the
-// masks themselves (MaskDecoderPool.decodeFile), so a mask's bytes never pass through this thread; this thread only
-// writes the results, each through a temporary file renamed into place. A file that fails is listed, not fatal.
+// masks and write the label files themselves (MaskDecoderPool.writeLabelFiles), so neither passes through this
+// thread, which only hands out small batches of paths. A file that fails is listed, not fatal.
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { PlaymentMasksError } from '../errors.js';
-import { writeFileAtomicSync } from '../export/files.js';
 import { FORMATS, type ExportFormat } from '../formats/index.js';
 import { MaskDecoderPool } from '../pool/index.js';
 import { describeSystemError, isSystemError } from './messages.js';
@@ -12,8 +11,12 @@ import { barOf, formatBytes, formatDuration, type ProgressFormat } from './progr
 
 /** The files a folder argument stands for: mask text (.json) and legacy PCD masks (.pcd), not hidden ones. */
 const MASK_FILE = /^[^.].*\.(json|pcd)$/i;
-// Masks in flight per thread: enough that a thread never waits for this one to hand it the next path.
-const IN_FLIGHT_PER_THREAD = 3;
+// Batches in flight per thread: one running, one waiting, so that a thread never waits for the next.
+const BATCHES_PER_THREAD = 2;
+// Files per batch: each batch costs a message each way (thread wake-ups), so a few files share one; at most this
+// many, and small enough to give every thread about this many batches, for balance and a lively progress display.
+const MAX_BATCH = 16;
+const BATCHES_PER_THREAD_OVERALL = 8;
 
 export interface DecodeFilesOptions {
   /** Files and folders as the user typed them, resolved against `cwd`. */
@@ -64,6 +67,20 @@ interface Input {
 /** Decodes every input; resolves with what happened to each (throws only when the output folder is unusable). */
 export async function decodeFiles(options: DecodeFilesOptions): Promise<DecodeFilesSummary> {
   const started = performance.now();
+  // First: its threads start while this one lists the inputs.
+  const pool = new MaskDecoderPool(options.threads === undefined ? {} : { threads: options.threads });
+  try {
+    return await decodeWith(pool, options, started);
+  } finally {
+    await pool.close();
+  }
+}
+
+async function decodeWith(
+  pool: MaskDecoderPool,
+  options: DecodeFilesOptions,
+  started: number,
+): Promise<DecodeFilesSummary> {
   const failures: DecodeFailure[] = [];
   const inputs = await listInputs(options, failures);
   await mkdir(options.outDir, { recursive: true });
@@ -75,36 +92,38 @@ export async function decodeFiles(options: DecodeFilesOptions): Promise<DecodeFi
     bytesWritten: 0,
     elapsedMs: 0,
   };
-  const pool = new MaskDecoderPool(options.threads === undefined ? {} : { threads: options.threads });
   const { signal } = options;
+  const batchSize = Math.max(
+    1,
+    Math.min(MAX_BATCH, Math.ceil(inputs.length / (pool.threads * BATCHES_PER_THREAD_OVERALL))),
+  );
   let next = 0;
+  // Ctrl-C stops the handing out; batches already handed out finish, so no label file is cut short.
   const decodeNext = async (): Promise<void> => {
     while (next < inputs.length && !signal.aborted) {
-      const input = inputs[next++]!;
-      try {
-        const mask = await pool.decodeFile(input.path, { signal });
-        const chunks = FORMATS[options.format].encodeLabels(mask.labels);
-        // No flush: a file lost in a crash costs only its decode again; the rename still keeps partial files out.
-        // Blocking: meanwhile the workers decode the masks queued for them, and this thread has nothing else to do.
-        writeFileAtomicSync(options.outDir, input.outName, chunks);
-        progress.decoded++;
-        progress.points += mask.pointCount;
-        progress.bytesWritten += chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
-      } catch (error) {
-        if (signal.aborted) break;
-        progress.failed++;
-        failures.push({ file: input.shown, ...failureOf(error) });
-      }
+      const batch = inputs.slice(next, next + batchSize);
+      next += batch.length;
+      const jobs = batch.map((input) => ({ path: input.path, outPath: join(options.outDir, input.outName) }));
+      // A worker that dies fails its whole batch (PoolError WORKER_FAILED): every file of it is listed.
+      const outcomes = await pool
+        .writeLabelFiles(jobs, { format: options.format })
+        .catch((error: unknown) => batch.map(() => ({ error })));
+      outcomes.forEach((outcome, i) => {
+        if ('error' in outcome) {
+          progress.failed++;
+          failures.push({ file: batch[i]!.shown, ...failureOf(outcome.error) });
+        } else {
+          progress.decoded++;
+          progress.points += outcome.pointCount;
+          progress.bytesWritten += outcome.bytesWritten;
+        }
+      });
       progress.elapsedMs = performance.now() - started;
       options.onProgress(progress);
     }
   };
-  try {
-    const lanes = Math.max(1, pool.threads * IN_FLIGHT_PER_THREAD);
-    await Promise.all(Array.from({ length: Math.min(lanes, inputs.length) }, decodeNext));
-  } finally {
-    await pool.close();
-  }
+  const lanes = Math.min(pool.threads * BATCHES_PER_THREAD, Math.ceil(inputs.length / batchSize));
+  await Promise.all(Array.from({ length: lanes }, decodeNext));
   signal.throwIfAborted();
   return {
     files: progress.files,

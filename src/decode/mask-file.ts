@@ -3,13 +3,21 @@
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { wasmCore } from '../core/wasm.js';
 import { isLegacyMask } from './legacy-mask.js';
-import { decodeMask, decodeScratch, scratchLayout } from './mask.js';
+import { decodeInPlace, decodeMask, ownCopy, scratchLayout } from './mask.js';
 import type { DecodedMask } from './types.js';
 
 const probe = new Uint8Array(1);
 
 /** decodeMask of the file at `path`; throws the fs error (ENOENT, EISDIR...) when it cannot be read. */
 export function decodeMaskFile(path: string, expectedPoints: number | undefined): DecodedMask {
+  return withMaskFile(path, expectedPoints, (mask) => ownCopy(mask, undefined));
+}
+
+/**
+ * Calls `use` with the mask of the file at `path`, whose labels and histogram may view the core's memory (no copy):
+ * valid only until `use` returns. Throws the fs error (ENOENT, EISDIR...) when the file cannot be read.
+ */
+export function withMaskFile<T>(path: string, expectedPoints: number | undefined, use: (mask: DecodedMask) => T): T {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
@@ -22,11 +30,13 @@ export function decodeMaskFile(path: string, expectedPoints: number | undefined)
       length += read;
     }
     // A file that grew since fstat (still being written) is read again whole, the ordinary way.
-    if (length === size && readSync(fd, probe, 0, 1, size) > 0) return decodeMask(readFileSync(fd), { expectedPoints });
+    if (length === size && readSync(fd, probe, 0, 1, size) > 0) {
+      return use(decodeMask(readFileSync(fd), { expectedPoints }));
+    }
     const bytes = core.u8.subarray(layout.inPtr, layout.inPtr + length);
     // A legacy PCD mask goes through decodeMask, which needs the core's memory itself: its bytes are copied out.
-    if (isLegacyMask(bytes)) return decodeMask(bytes.slice(), { expectedPoints });
-    return decodeScratch(core, { ...layout, inLen: length }, expectedPoints, undefined);
+    if (isLegacyMask(bytes)) return use(decodeMask(bytes.slice(), { expectedPoints }));
+    return use(decodeInPlace(core, { ...layout, inLen: length }, expectedPoints));
   } finally {
     closeSync(fd);
   }

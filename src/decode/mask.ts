@@ -28,12 +28,12 @@ export function decodeMask(input: MaskInput, options: DecodeMaskOptions = {}): D
   assertAttached(input, 'decodeMask input');
   if (isLegacyMask(input)) return decodeLegacyMask(input, expectedPoints, out);
   const core = wasmCore();
-  return decodeScratch(core, copyIn(core, input), expectedPoints, out);
+  return ownCopy(decodeInPlace(core, copyIn(core, input), expectedPoints), out);
 }
 
 /**
  * Where decodeMask puts a mask in the core's memory, for a caller that writes the bytes there itself (a file read
- * straight into it): `inLen` bytes from `inPtr`, then decodeScratch(). Valid until the next reserve().
+ * straight into it): `inLen` bytes from `inPtr`, then decodeInPlace(). Valid until the next reserve().
  */
 export interface Layout {
   inPtr: number;
@@ -71,13 +71,11 @@ function copyIn(core: WasmCore, input: MaskInput): Layout {
   return { ...layout, inLen: encoded.written };
 }
 
-/** Decodes the `layout.inLen` bytes at `layout.inPtr` and copies the result out of the core's memory. */
-export function decodeScratch(
-  core: WasmCore,
-  layout: Layout,
-  expectedPoints: number | undefined,
-  out: Uint16Array | undefined,
-): DecodedMask {
+/**
+ * Decodes the `layout.inLen` bytes at `layout.inPtr`. The labels and histogram view the core's memory: valid until
+ * the core's next use, so a caller copies them out (ownCopy) or writes them where they go before that.
+ */
+export function decodeInPlace(core: WasmCore, layout: Layout, expectedPoints: number | undefined): DecodedMask {
   core.u8.fill(0, layout.inPtr + layout.inLen, layout.inPtr + layout.inLen + INPUT_PADDING);
   const result = core.exports.decodeMask(layout.inPtr, layout.inLen, layout.outPtr, layout.histPtr);
   if (result < 0) throw new MaskParseError(MASK_ERROR_CODES[-result]!, core.exports.errorOffset());
@@ -85,20 +83,24 @@ export function decodeScratch(
   if (expectedPoints !== undefined && pointCount !== expectedPoints) {
     throw new MaskParseError('POINT_COUNT_MISMATCH', layout.inLen, `${pointCount} points, expected ${expectedPoints}`);
   }
+  const histogramLength = pointCount === 0 ? 0 : core.exports.maxLabel() + 1;
+  const memory = core.buffer;
+  return {
+    labels: new Uint16Array(memory, layout.outPtr, pointCount),
+    histogram: new Uint32Array(memory, layout.histPtr, histogramLength),
+    pointCount,
+  };
+}
+
+/** The mask in arrays of its own (the labels in `out` when given), out of the core's memory. */
+export function ownCopy(mask: DecodedMask, out: Uint16Array | undefined): DecodedMask {
+  const { pointCount } = mask;
   if (out && out.length < pointCount) {
     throw new InvalidArgumentError(`options.out holds ${out.length} labels, the mask has ${pointCount}`);
   }
-  return copyOut(core, layout, pointCount, out);
-}
-
-function copyOut(core: WasmCore, layout: Layout, pointCount: number, out: Uint16Array | undefined): DecodedMask {
-  const histogramLength = pointCount === 0 ? 0 : core.exports.maxLabel() + 1;
-  const memory = core.buffer;
-  const wasmLabels = new Uint16Array(memory, layout.outPtr, pointCount);
-  const wasmHistogram = new Uint32Array(memory, layout.histPtr, histogramLength);
-  const { labels, histogram } = allocateMaskResult(pointCount, histogramLength, out);
-  labels.set(wasmLabels);
-  histogram.set(wasmHistogram);
+  const { labels, histogram } = allocateMaskResult(pointCount, mask.histogram.length, out);
+  labels.set(mask.labels);
+  histogram.set(mask.histogram);
   return { labels, histogram, pointCount };
 }
 

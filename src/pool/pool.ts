@@ -11,8 +11,17 @@ import { assertAttached } from '../core/detached.js';
 import { AbortError, InvalidArgumentError } from '../errors.js';
 import type { MaskInput } from '../decode/types.js';
 import { coreModule } from '../core/wasm.js';
+import { FORMATS, type ExportFormat } from '../formats/index.js';
 import { PoolError } from './pool-error.js';
-import { CORE_MODULE_KEY, fromReply, type DecodeReply, type DecodeTask, type PoolDecodedMask } from './protocol.js';
+import {
+  CORE_MODULE_KEY,
+  errorOf,
+  fromReply,
+  type DecodeTask,
+  type LabelFileReply,
+  type LabelFilesTask,
+  type PoolDecodedMask,
+} from './protocol.js';
 import { Slots } from './slots.js';
 import { Staging } from './staging.js';
 
@@ -71,6 +80,20 @@ export interface PoolDecodeOptions extends PoolFileOptions {
    */
   transfer?: boolean;
 }
+
+/** One mask file for `writeLabelFiles()`, and the label file to write for it. */
+export interface LabelFileJob {
+  path: string;
+  outPath: string;
+}
+
+export interface LabelFilesOptions {
+  /** The label file's format: `npy`, `bin` or `kitti`, as the export writes them. */
+  format: ExportFormat;
+}
+
+/** What became of one file of `writeLabelFiles()`: its label file written, or the error that file met. */
+export type LabelFileOutcome = { pointCount: number; bytesWritten: number } | { error: Error };
 
 /**
  * Most worker threads a pool starts. Decoding is CPU-bound, so threads beyond the cores add no speed, only memory
@@ -144,7 +167,7 @@ export class MaskDecoderPool {
     const staged = moved ? undefined : this.#staging.stage(typeof input === 'string' ? input : bytesOf(input));
     const task: DecodeTask = { input: moved ? detach(moved) : staged!, expectedPoints, lookups };
     try {
-      return await this.#submit(task, signal);
+      return await this.#submit(task, signal, fromReply);
     } finally {
       if (staged) this.#staging.release(staged.buffer, this.threads + this.maxQueue);
     }
@@ -162,16 +185,36 @@ export class MaskDecoderPool {
     if (this.#closed) throw new PoolError('POOL_CLOSED', 'the pool is closed');
     if (signal?.aborted) throw new AbortError(signal.reason);
     const task: DecodeTask = { input: { path: resolve(path) }, expectedPoints, lookups };
-    return this.#submit(task, signal);
+    return this.#submit(task, signal, fromReply);
   }
 
-  /** Runs a task once a slot is free. */
-  async #submit(task: DecodeTask, signal: AbortSignal | undefined): Promise<PoolDecodedMask> {
+  /**
+   * Decodes mask files into label files on one worker thread, which reads each mask and writes its labels itself
+   * (through a temporary file renamed into place, as the export does): neither crosses this thread, and one task
+   * carries the whole list, so a few files at a time keep every thread busy at the cost of one message each way.
+   * Resolves with one outcome per file, in order: its point count and the bytes written, or the error it met
+   * (MaskParseError, or Node's own error for a file that cannot be read or written). Rejects only as the pool's
+   * tasks do (POOL_CLOSED, WORKER_FAILED). Not abortable: a label file is never left half-written.
+   */
+  async writeLabelFiles(files: readonly LabelFileJob[], options: LabelFilesOptions): Promise<LabelFileOutcome[]> {
+    const task = checkLabelFiles(files, options);
+    if (this.#closed) throw new PoolError('POOL_CLOSED', 'the pool is closed');
+    const outcomeOf = (reply: LabelFileReply) => ('pointCount' in reply ? reply : { error: errorOf(reply) });
+    return this.#submit(task, undefined, (replies: LabelFileReply[]) => replies.map(outcomeOf), 'writeLabelFiles');
+  }
+
+  /** Runs a task once a slot is free: the worker's reply, as `use` turns it into the result. */
+  async #submit<Reply, Result>(
+    task: DecodeTask | LabelFilesTask,
+    signal: AbortSignal | undefined,
+    use: (reply: Reply) => Result,
+    name?: string,
+  ): Promise<Result> {
     this.#inFlight++;
     try {
       await this.#slots.acquire(signal);
       try {
-        return fromReply(await this.#run(task, signal));
+        return use((await this.#run(task, signal, name)) as Reply);
       } finally {
         this.#slots.release();
       }
@@ -180,11 +223,11 @@ export class MaskDecoderPool {
     }
   }
 
-  async #run(task: DecodeTask, signal: AbortSignal | undefined): Promise<DecodeReply> {
-    const transferList = task.input instanceof ArrayBuffer ? [task.input] : [];
+  async #run(task: DecodeTask | LabelFilesTask, signal: AbortSignal | undefined, name: string | undefined) {
+    const transferList = 'input' in task && task.input instanceof ArrayBuffer ? [task.input] : [];
     try {
       const piscina = await this.#piscina;
-      return await piscina.run(task, { transferList, signal: signal ?? null });
+      return (await piscina.run(task, { transferList, signal: signal ?? null, name })) as unknown;
     } catch (error) {
       if (signal?.aborted) throw new AbortError(signal.reason);
       throw new PoolError('WORKER_FAILED', `the worker decoding this mask failed: ${messageOf(error)}`, {
@@ -321,6 +364,23 @@ function checkPoolOptions(options: MaskDecoderPoolOptions): {
     throw new InvalidArgumentError('options.piscina must be created with filename: MaskDecoderPool.workerFilename');
   }
   return { threads, maxQueue, piscina };
+}
+
+function checkLabelFiles(files: readonly LabelFileJob[], options: LabelFilesOptions): LabelFilesTask {
+  if (!Array.isArray(files)) throw new InvalidArgumentError('files must be an array');
+  const checked = files.map((file, i) => {
+    const { path, outPath } = (file ?? {}) as Partial<LabelFileJob>;
+    if (typeof path !== 'string' || path === '' || typeof outPath !== 'string' || outPath === '') {
+      throw new InvalidArgumentError(`files[${i}] must have a non-empty path and outPath`);
+    }
+    return Object.freeze({ path: resolve(path), outPath: resolve(outPath) });
+  });
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options must be an object');
+  const { format } = options;
+  if (typeof format !== 'string' || !Object.hasOwn(FORMATS, format)) {
+    throw new InvalidArgumentError(`options.format must be one of ${Object.keys(FORMATS).join(', ')}`);
+  }
+  return Object.freeze({ files: Object.freeze(checked), format });
 }
 
 function checkDecodeOptions(options: PoolDecodeOptions): PoolDecodeOptions {

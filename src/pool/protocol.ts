@@ -2,6 +2,7 @@
 // whole ArrayBuffers cross it: piscina's structured clone would drop the custom properties of a thrown error.
 import type { DecodedMask } from '../decode/types.js';
 import { MaskParseError, type MaskErrorCode } from '../decode/mask-error.js';
+import type { ExportFormat } from '../formats/index.js';
 import { mapLabels, mappedViews } from './lookups.js';
 import type { StagedBytes } from './staging.js';
 
@@ -46,6 +47,15 @@ export interface FileErrorReply {
 
 export type DecodeReply = DecodedReply | ParseErrorReply | FileErrorReply;
 
+/** Mask files a worker decodes into label files itself (MaskDecoderPool.writeLabelFiles). */
+export interface LabelFilesTask {
+  files: readonly { path: string; outPath: string }[];
+  format: ExportFormat;
+}
+
+/** What became of one file of a LabelFilesTask. */
+export type LabelFileReply = { pointCount: number; bytesWritten: number } | ParseErrorReply | FileErrorReply;
+
 export function toReply(mask: DecodedMask, lookups: readonly Uint16Array[]): DecodedReply {
   return {
     buffer: mask.labels.buffer as ArrayBuffer,
@@ -66,18 +76,21 @@ export function toFileErrorReply(error: NodeJS.ErrnoException & { code: string; 
   return { fileError: { message, code, errno, syscall, path } };
 }
 
-/** Rebuilds the worker's answer on the caller's side: views on the moved buffer, or the error it threw. */
-export function fromReply(reply: DecodeReply): PoolDecodedMask {
+/** The error a worker reported, rebuilt on the caller's side with its class and fields. */
+export function errorOf(reply: ParseErrorReply | FileErrorReply): Error {
   if ('fileError' in reply) {
     const { message, ...fields } = reply.fileError;
-    throw Object.assign(new Error(message), fields);
+    return Object.assign(new Error(message), fields);
   }
-  if ('parseError' in reply) {
-    const { code, offset, message } = reply.parseError;
-    const error = new MaskParseError(code, offset);
-    error.message = message;
-    throw error;
-  }
+  const { code, offset, message } = reply.parseError;
+  const error = new MaskParseError(code, offset);
+  error.message = message;
+  return error;
+}
+
+/** Rebuilds the worker's answer on the caller's side: views on the moved buffer, or the error it threw. */
+export function fromReply(reply: DecodeReply): PoolDecodedMask {
+  if ('fileError' in reply || 'parseError' in reply) throw errorOf(reply);
   const { buffer, pointCount, histogramOffset, histogramLength, mapped, tables } = reply;
   return {
     labels: new Uint16Array(buffer, 0, pointCount),

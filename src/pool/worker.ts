@@ -1,11 +1,14 @@
 // The piscina entry of MaskDecoderPool: decodes one mask per task with this thread's instance of the core and
-// moves the result buffer back to the caller.
+// moves the result buffer back to the caller; or decodes mask files into label files, start to end on this thread.
+import { basename, dirname } from 'node:path';
 import { workerData } from 'node:worker_threads';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { decodeMask } from '../decode/mask.js';
-import { decodeMaskFile } from '../decode/mask-file.js';
+import { decodeMaskFile, withMaskFile } from '../decode/mask-file.js';
 import { MaskParseError } from '../decode/mask-error.js';
 import { useCoreModule } from '../core/wasm.js';
+import { writeFileAtomicSync } from '../export/files.js';
+import { FORMATS } from '../formats/index.js';
 import {
   CORE_MODULE_KEY,
   toErrorReply,
@@ -13,6 +16,10 @@ import {
   toReply,
   type DecodeReply,
   type DecodeTask,
+  type FileErrorReply,
+  type LabelFileReply,
+  type LabelFilesTask,
+  type ParseErrorReply,
 } from './protocol.js';
 
 // The module compiled once on the main thread; a caller's own Piscina without it makes each worker compile once.
@@ -31,9 +38,7 @@ export default function decodeTask(task: DecodeTask): DecodeReply {
           : decodeMask(new Uint8Array(input.buffer, 0, input.length), { expectedPoints });
     reply = toReply(mask, task.lookups);
   } catch (error) {
-    if (error instanceof MaskParseError) return toErrorReply(error);
-    if (isSystemError(error)) return toFileErrorReply(error);
-    throw error;
+    return errorReply(error);
   }
   // piscina posts `reply` with its buffers in the transfer list: moved to the caller, detached here. A moved-in
   // input goes along too: this thread allocates almost no JS objects, so its V8 would keep such external buffers
@@ -41,6 +46,32 @@ export default function decodeTask(task: DecodeTask): DecodeReply {
   const transfer = [reply.buffer, ...(reply.mapped ? [reply.mapped] : [])];
   if (input instanceof ArrayBuffer) transfer.push(input);
   return move({ [transferableSymbol]: transfer, [valueSymbol]: reply }) as unknown as DecodeReply;
+}
+
+/**
+ * Each file read into the core's memory, decoded there and its labels written from there: no buffer of its own, and
+ * only a few numbers go back to the caller's thread.
+ */
+export function writeLabelFiles(task: LabelFilesTask): LabelFileReply[] {
+  const format = FORMATS[task.format];
+  return task.files.map(({ path, outPath }) => {
+    try {
+      return withMaskFile(path, undefined, (mask) => {
+        const chunks = format.encodeLabels(mask.labels);
+        writeFileAtomicSync(dirname(outPath), basename(outPath), chunks);
+        return { pointCount: mask.pointCount, bytesWritten: chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0) };
+      });
+    } catch (error) {
+      return errorReply(error);
+    }
+  });
+}
+
+/** A mask that does not parse or a file that cannot be read or written, as plain data; anything else is a bug. */
+function errorReply(error: unknown): ParseErrorReply | FileErrorReply {
+  if (error instanceof MaskParseError) return toErrorReply(error);
+  if (isSystemError(error)) return toFileErrorReply(error);
+  throw error;
 }
 
 function isSystemError(error: unknown): error is NodeJS.ErrnoException & { code: string; syscall: string } {
