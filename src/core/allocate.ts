@@ -9,12 +9,14 @@ export function allocateUninitialized(size: number): ArrayBuffer {
 
 /**
  * The arrays of a DecodedMask, contents unspecified: labels and histogram as views on one buffer, so that a worker
- * can hand the whole result over in one transfer; with `out`, labels are a view on the caller's array instead.
+ * can hand the whole result over in one transfer; with `out`, labels are a view on the caller's array instead. That
+ * buffer is `into` when it has room (a buffer already in use costs no page faults), else a new one of their size.
  */
 export function allocateMaskResult(
   pointCount: number,
   histogramLength: number,
   out: Uint16Array | undefined,
+  into?: ArrayBuffer,
 ): { labels: Uint16Array; histogram: Uint32Array } {
   if (out) {
     return {
@@ -25,7 +27,8 @@ export function allocateMaskResult(
   // Labels padded to 4 bytes for the histogram after them. Plain arithmetic: a mask of 2^31 - 1 bytes has 2^30 - 1
   // points, whose label bytes overflow the 32 bits of `(n * 2 + 3) & ~3`.
   const labelBytes = pointCount * 2 + (pointCount % 2) * 2;
-  const buffer = allocateUninitialized(labelBytes + histogramLength * 4);
+  const size = labelBytes + histogramLength * 4;
+  const buffer = into && into.byteLength >= size ? into : allocateUninitialized(size);
   return {
     labels: new Uint16Array(buffer, 0, pointCount),
     histogram: new Uint32Array(buffer, labelBytes, histogramLength),

@@ -32,6 +32,16 @@ export function decodeMask(input: MaskInput, options: DecodeMaskOptions = {}): D
 }
 
 /**
+ * decodeMask without its copy out (for the pool's workers, which copy where the result goes): a mask's labels and
+ * histogram view the core's memory, valid until the core's next use; a legacy mask's are arrays of their own.
+ */
+export function decodeMaskInPlace(input: MaskInput, expectedPoints: number | undefined): DecodedMask {
+  if (isLegacyMask(input)) return decodeLegacyMask(input, expectedPoints, undefined);
+  const core = wasmCore();
+  return decodeInPlace(core, copyIn(core, input), expectedPoints);
+}
+
+/**
  * Where decodeMask puts a mask in the core's memory, for a caller that writes the bytes there itself (a file read
  * straight into it): `inLen` bytes from `inPtr`, then decodeInPlace(). Valid until the next reserve().
  */
@@ -92,13 +102,16 @@ export function decodeInPlace(core: WasmCore, layout: Layout, expectedPoints: nu
   };
 }
 
-/** The mask in arrays of its own (the labels in `out` when given), out of the core's memory. */
-export function ownCopy(mask: DecodedMask, out: Uint16Array | undefined): DecodedMask {
+/**
+ * The mask in arrays of its own, out of the core's memory: the labels in `out` when given, labels and histogram in
+ * `into` (from byte 0) when it has room, else in a new buffer.
+ */
+export function ownCopy(mask: DecodedMask, out: Uint16Array | undefined, into?: ArrayBuffer): DecodedMask {
   const { pointCount } = mask;
   if (out && out.length < pointCount) {
     throw new InvalidArgumentError(`options.out holds ${out.length} labels, the mask has ${pointCount}`);
   }
-  const { labels, histogram } = allocateMaskResult(pointCount, mask.histogram.length, out);
+  const { labels, histogram } = allocateMaskResult(pointCount, mask.histogram.length, out, into);
   labels.set(mask.labels);
   histogram.set(mask.histogram);
   return { labels, histogram, pointCount };

@@ -3,7 +3,7 @@
 import { basename, dirname } from 'node:path';
 import { workerData } from 'node:worker_threads';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
-import { decodeMask } from '../decode/mask.js';
+import { decodeMask, decodeMaskInPlace, ownCopy } from '../decode/mask.js';
 import { decodeMaskFile, withMaskFile } from '../decode/mask-file.js';
 import { MaskParseError } from '../decode/mask-error.js';
 import { useCoreModule } from '../core/wasm.js';
@@ -30,9 +30,11 @@ export default function decodeTask(task: DecodeTask): DecodeReply {
   const { input, expectedPoints } = task;
   let reply;
   try {
+    // A moved-in input is this thread's: once in the core's memory, its buffer takes the result, whose pages are
+    // then warm, instead of a new buffer per mask (page faults on every first touch).
     const mask =
       input instanceof ArrayBuffer
-        ? decodeMask(input, { expectedPoints })
+        ? ownCopy(decodeMaskInPlace(input, expectedPoints), undefined, input)
         : 'path' in input
           ? decodeMaskFile(input.path, expectedPoints)
           : decodeMask(new Uint8Array(input.buffer, 0, input.length), { expectedPoints });
@@ -41,10 +43,11 @@ export default function decodeTask(task: DecodeTask): DecodeReply {
     return errorReply(error);
   }
   // piscina posts `reply` with its buffers in the transfer list: moved to the caller, detached here. A moved-in
-  // input goes along too: this thread allocates almost no JS objects, so its V8 would keep such external buffers
-  // until a rare collection, and the process's memory would grow with the number of masks decoded.
+  // input without room for the result goes back along with it: this thread allocates almost no JS objects,
+  // so its V8 would keep such external buffers until a rare collection, and the process's memory would grow with
+  // the number of masks decoded.
   const transfer = [reply.buffer, ...(reply.mapped ? [reply.mapped] : [])];
-  if (input instanceof ArrayBuffer) transfer.push(input);
+  if (input instanceof ArrayBuffer && input !== reply.buffer) transfer.push(input);
   return move({ [transferableSymbol]: transfer, [valueSymbol]: reply }) as unknown as DecodeReply;
 }
 
