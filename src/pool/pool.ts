@@ -76,7 +76,8 @@ export interface PoolDecodeOptions extends PoolFileOptions {
    * Move the input's bytes to the worker instead of copying them. The caller's ArrayBuffer (or the Uint8Array's
    * buffer) is detached when `decode()` returns: its byteLength becomes 0. A Uint8Array that views only part of
    * its buffer (a pooled Node Buffer, a subarray) is copied instead and stays usable, since moving its buffer would
-   * take bytes that are not the mask's. Strings are always copied.
+   * take bytes that are not the mask's. Strings are always copied. The result usually comes back in the moved
+   * buffer (from byte 0; the buffer may be larger than labels and histogram), else in one of exactly its size.
    */
   transfer?: boolean;
 }
