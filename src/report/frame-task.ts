@@ -8,7 +8,7 @@ import { FORMATS, type ExportFormat } from '../formats/index.js';
 import type { LabelMode } from '../export/legend.js';
 import { FIRST_CLASS_INDEX, farPoints, prioritiesOf, rasterise, type ViewGeometry } from './birdseye.js';
 import { BACKGROUND, MARKER, type Rgb } from './colors.js';
-import { ReportError } from './export-reader.js';
+import { ReportError } from './report-error.js';
 import { encodeIndexedPng } from './png.js';
 
 /** How to read the label files of one export. */

@@ -11,7 +11,8 @@ import { MAX_THREADS } from '../pool/pool.js';
 import { VIEW_DEFAULTS, type ViewGeometry } from './birdseye.js';
 import { classColors, type Rgb } from './colors.js';
 import { addCounts, joinClasses, pairJobs, type JobChanges } from './diff.js';
-import { readExport, ReportError, type ExportData } from './export-reader.js';
+import { readExportData, type ExportData } from './export-data.js';
+import { ReportError } from './report-error.js';
 import { FLAG_DEFAULTS, jobFlags, type Flag, type FlagThresholds, type FrameFacts } from './flags.js';
 import type { FrameReply, FrameTask } from './frame-task.js';
 import { writePages, type ReportModel } from './html.js';
@@ -46,8 +47,8 @@ export async function buildReport(options: ReportOptions): Promise<ReportOutcome
   const thresholds = { ...FLAG_DEFAULTS, ...options.thresholds };
   const view = { ...VIEW_DEFAULTS, ...options.view };
   checkOptions(thresholds, view, options.threads);
-  const current = await readExport(options.from);
-  const older = options.against === undefined ? undefined : await readExport(options.against);
+  const current = await readExportData(options.from);
+  const older = options.against === undefined ? undefined : await readExportData(options.against);
   const out = resolve(options.out);
   await prepareOut(out);
 
