@@ -6,9 +6,9 @@ import { renderFrame, type FrameReply, type FrameTask } from './frame-task.js';
 
 export type WorkerReply = { reply: FrameReply } | { error: { code: ReportError['code']; message: string } };
 
-export default async function renderTask(task: FrameTask): Promise<WorkerReply> {
+export default function renderTask(task: FrameTask): WorkerReply {
   try {
-    return { reply: await renderFrame(task) };
+    return { reply: renderFrame(task) };
   } catch (error) {
     // A file system error names its file and errno in the message.
     const code = error instanceof ReportError ? error.code : 'RENDER_FAILED';

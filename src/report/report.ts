@@ -47,6 +47,27 @@ export async function buildReport(options: ReportOptions): Promise<ReportOutcome
   const thresholds = { ...FLAG_DEFAULTS, ...options.thresholds };
   const view = { ...VIEW_DEFAULTS, ...options.view };
   checkOptions(thresholds, view, options.threads);
+  // The threads start while the export is read and the folder prepared.
+  const pool = await startPool(options.threads ?? Math.min(availableParallelism(), MAX_THREADS));
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= pool.destroy();
+    return closing;
+  };
+  try {
+    return await report(options, thresholds, view, pool, close);
+  } finally {
+    await close();
+  }
+}
+
+async function report(
+  options: ReportOptions,
+  thresholds: FlagThresholds,
+  view: ViewGeometry,
+  pool: Piscina,
+  closePool: () => Promise<void>,
+): Promise<ReportOutcome> {
   const current = await readExportData(options.from);
   const older = options.against === undefined ? undefined : await readExportData(options.against);
   const out = resolve(options.out);
@@ -99,9 +120,11 @@ export async function buildReport(options: ReportOptions): Promise<ReportOutcome
     if (current.withPoints) await mkdir(join(out, IMAGES, jobName(j)), { recursive: true });
   }
   const replies = await runTasks(
+    pool,
     tasks.map((t) => t.task),
-    options.threads ?? Math.min(availableParallelism(), MAX_THREADS),
   );
+  // The threads wind down while the pages are written (a failure to stop them is reported by buildReport).
+  closePool().catch(() => {});
 
   const facts: FrameFacts[][] = current.jobs.map((job) => job.lines.map(() => ({ unnamedKeyPoints: null, far: null })));
   const changes = new Map<string, JobChanges>();
@@ -189,7 +212,8 @@ function sourceOf(data: ExportData) {
 function rawTables(legend: readonly { key: number; class: number }[]): { classOfKey: Uint16Array; named: Uint8Array } {
   const size = legend.reduce((max, entry) => Math.max(max, entry.key + 1), 1);
   const classOfKey = new Uint16Array(size);
-  const named = new Uint8Array(0x10000);
+  // Sized to the legend, not to every label_key: it travels with each of the job's frames.
+  const named = new Uint8Array(size);
   for (const entry of legend) {
     classOfKey[entry.key] = entry.class;
     named[entry.key] = 1;
@@ -238,10 +262,13 @@ async function prepareOut(out: string): Promise<void> {
 
 const WORKER = fileURLToPath(new URL('./report-worker.js', import.meta.url));
 
-/** Runs the frames on `threads` threads, at most two queued per thread; replies in task order. */
-async function runTasks(tasks: readonly FrameTask[], threads: number): Promise<FrameReply[]> {
+async function startPool(threads: number): Promise<Piscina> {
   const { Piscina } = await import('piscina');
-  const pool: Piscina = new Piscina({ filename: WORKER, minThreads: threads, maxThreads: threads });
+  return new Piscina({ filename: WORKER, minThreads: threads, maxThreads: threads });
+}
+
+/** Runs the frames on the pool's threads, at most two queued per thread; replies in task order. */
+async function runTasks(pool: Piscina, tasks: readonly FrameTask[]): Promise<FrameReply[]> {
   const replies: FrameReply[] = new Array(tasks.length);
   let next = 0;
   const lane = async () => {
@@ -252,10 +279,6 @@ async function runTasks(tasks: readonly FrameTask[], threads: number): Promise<F
       replies[k] = answer.reply;
     }
   };
-  try {
-    await Promise.all(Array.from({ length: threads * 2 }, lane));
-  } finally {
-    await pool.destroy();
-  }
+  await Promise.all(Array.from({ length: pool.options.maxThreads * 2 }, lane));
   return replies;
 }
