@@ -116,8 +116,8 @@ async function report(
   });
 
   await mkdir(join(out, IMAGES), { recursive: true });
-  for (let j = 0; j < current.jobs.length; j++) {
-    if (current.withPoints) await mkdir(join(out, IMAGES, jobName(j)), { recursive: true });
+  if (current.withPoints) {
+    await Promise.all(current.jobs.map((_, j) => mkdir(join(out, IMAGES, jobName(j)), { recursive: true })));
   }
   const replies = await runTasks(
     pool,
