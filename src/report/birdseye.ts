@@ -53,11 +53,12 @@ export function rasterise(input: RasterInput, view: ViewGeometry): Uint8Array {
     if (cls >= indexOfClass.length) continue;
     const index = indexOfClass[cls]!;
     if (index === 0) continue;
-    const px = Math.floor(xyz[at3]! * scale + half);
-    const py = Math.floor(half - xyz[at3 + 1]! * scale);
-    // NaN coordinates fail both tests and are skipped.
-    if (!(px >= 0 && px < size && py >= 0 && py < size)) continue;
-    const at = py * size + px;
+    const fx = xyz[at3]! * scale + half;
+    const fy = half - xyz[at3 + 1]! * scale;
+    // The pixel is (floor(fx), floor(fy)): inside the view exactly when 0 <= f < size, where floor is truncation.
+    // NaN coordinates fail the tests and are skipped.
+    if (!(fx >= 0 && fx < size && fy >= 0 && fy < size)) continue;
+    const at = (fy | 0) * size + (fx | 0);
     if (rankOfIndex[index]! >= rankOfIndex[pixels[at]!]!) pixels[at] = index;
   }
   drawMarker(pixels, view);
