@@ -3,9 +3,9 @@
 // labels there, the points whose class changed, and the before / after / changed views. A render thread does nothing
 // else, so its files are read and written with blocking calls (no round trip through libuv's shared thread pool),
 // into buffers it keeps from frame to frame.
-import { closeSync, fstatSync, openSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { threadId } from 'node:worker_threads';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { writeFileAtomicSync } from '../export/files.js';
 import { FORMATS, type ExportFormat } from '../formats/index.js';
 import type { LabelMode } from '../export/legend.js';
 import { FIRST_CLASS_INDEX, farPoints, prioritiesOf, rasterise, type ViewGeometry } from './birdseye.js';
@@ -127,24 +127,8 @@ function writeView(
   }
   const pixels = rasterise({ ...frame, indexOfClass, priorityOfClass: prioritiesOf(counts) }, task.view);
   const png = encodeIndexedPng(task.view.size, task.view.size, pixels, palette);
-  writeImage(path, png);
-}
-
-let written = 0;
-
-/**
- * Written under a temporary name and renamed, so that an image under its final name is whole. The name holds the
- * thread id: threads of one process write into the same folders (export/files.ts names by process id alone).
- */
-function writeImage(path: string, bytes: Uint8Array): void {
-  const temp = `${path}.~${process.pid}.${threadId}.${++written}.tmp`;
-  try {
-    writeFileSync(temp, bytes);
-    renameSync(temp, path);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
+  // Under a temporary name, then renamed: an image under its final name is whole.
+  writeFileAtomicSync(dirname(path), basename(path), [png]);
 }
 
 /** The class id of every point of a label file (`--labels raw`: through the job's legend). */
