@@ -127,9 +127,9 @@ writeFileSync(new URL('./results/report.json', import.meta.url), `${JSON.stringi
 const fps = result.framesPerSecond;
 console.log(
   `\nreport, ${frames} frames of ${SHAPE.points.toLocaleString('en-US')} points: ` +
-    `2 threads ${result.twoVsOneThreadMedian.toFixed(2)}x faster than 1 (median of ${rounds.length} rounds; ` +
+    `2 threads run at ${result.twoVsOneThreadMedian.toFixed(2)}x the speed of 1 (median of ${rounds.length} rounds; ` +
     `${fps.twoThreads.toFixed(0)} vs ${fps.oneThread.toFixed(0)} frames/s).\n` +
-    `The machine gave a pure 2-thread computation ${result.controlTwoVsOneMedian.toFixed(2)}x in the same rounds ` +
+    `The control (pure arithmetic, 2 threads against 1) ran at ${result.controlTwoVsOneMedian.toFixed(2)}x in the same rounds ` +
     `(report efficiency ${(result.efficiencyMedian * 100).toFixed(0)}%); 1-minute load average ` +
     `${result.loadAverage1m.min.toFixed(1)} to ${result.loadAverage1m.max.toFixed(1)} on ${result.machine.cores} cores; ` +
     `${result.machine.cpu}, Node ${process.version}. Saved to bench/results/report.json.`,
