@@ -8,7 +8,7 @@
 // a fixed amount of pure arithmetic on 1 thread and split over 2: its ratio is the most any 2-thread program could
 // gain in that round. The report's ratio is read against it (efficiency = report ratio / control ratio), with the
 // load average and the CPU time the report used. Results in bench/results/report.json.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -37,15 +37,37 @@ async function ensureExport() {
   }
 }
 
-/** Wall and CPU milliseconds (all threads of the process) of one report. */
+/** CPU milliseconds so far of each thread of this process (Linux: /proc/self/task/TID/stat, in 10 ms ticks). */
+function threadCpu() {
+  const times = new Map();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const fields = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ');
+      times.set(tid, (Number(fields[11]) + Number(fields[12])) * 10);
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return times;
+}
+
+/**
+ * Wall and CPU milliseconds of one report: all threads, and those that outlive it (the main thread, libuv's and
+ * V8's helpers): the rest is the render threads' CPU time.
+ */
 async function timeReport(threads) {
+  const before = threadCpu();
   const cpu = process.cpuUsage();
   const start = performance.now();
   const outcome = await buildReport({ from: exportDir, out: outDir, threads });
   const wallMs = performance.now() - start;
   const used = process.cpuUsage(cpu);
+  const after = threadCpu();
   if (outcome.frames !== frames || outcome.images !== frames) throw new Error('the report missed frames');
-  return { wallMs, cpuMs: (used.user + used.system) / 1000 };
+  const cpuMs = (used.user + used.system) / 1000;
+  let otherMs = 0;
+  for (const [tid, ms] of after) if (before.has(tid)) otherMs += ms - before.get(tid);
+  return { wallMs, cpuMs, otherMs, renderMs: Math.max(0, cpuMs - otherMs) };
 }
 
 // The control: SPIN steps of integer arithmetic, on one thread or half on each of two (worker start-up included on
@@ -89,10 +111,16 @@ for (let round = 0; round <= ROUNDS; round++) {
     controlRatio: spin[1] / spin[2],
     cpuMsPerFrame: { oneThread: report[1].cpuMs / frames, twoThreads: report[2].cpuMs / frames },
     coresUsedByTwoThreads: report[2].cpuMs / report[2].wallMs,
+    // What 2 free cores would give by Amdahl's law, from the 2-thread report's CPU time (which the load hardly
+    // moves): the other threads' time counted as serial (pessimistic: V8's helpers collect the render threads'
+    // garbage alongside them), the render threads' split evenly over the two cores.
+    cpuMs: { oneThread: report[1], twoThreads: report[2] },
+    amdahlTwoFreeCores: report[2].cpuMs / (report[2].otherMs + report[2].renderMs / 2),
   };
   console.log(
     `round ${round}: 1 thread ${entry.oneThreadMs.toFixed(0)} ms, 2 threads ${entry.twoThreadsMs.toFixed(0)} ms, ` +
-      `ratio ${entry.ratio.toFixed(2)} (control ${entry.controlRatio.toFixed(2)}), load ${load.toFixed(1)}`,
+      `ratio ${entry.ratio.toFixed(2)} (control ${entry.controlRatio.toFixed(2)}; Amdahl on 2 free cores ` +
+      `${entry.amdahlTwoFreeCores.toFixed(2)}), load ${load.toFixed(1)}`,
   );
   if (round > 0) rounds.push(entry);
 }
@@ -115,6 +143,10 @@ const result = {
   twoVsOneThreadMedian: median(of('ratio')),
   controlTwoVsOneMedian: median(of('controlRatio')),
   efficiencyMedian: median(rounds.map((entry) => entry.ratio / entry.controlRatio)),
+  amdahlTwoFreeCoresMedian: median(of('amdahlTwoFreeCores')),
+  otherThreadsShareOfCpuMedian: median(
+    rounds.map((entry) => entry.cpuMs.twoThreads.otherMs / entry.cpuMs.twoThreads.cpuMs),
+  ),
   cpuMsPerFrameMedian: {
     oneThread: median(rounds.map((entry) => entry.cpuMsPerFrame.oneThread)),
     twoThreads: median(rounds.map((entry) => entry.cpuMsPerFrame.twoThreads)),
@@ -132,5 +164,8 @@ console.log(
     `The control (pure arithmetic, 2 threads against 1) ran at ${result.controlTwoVsOneMedian.toFixed(2)}x in the same rounds ` +
     `(report efficiency ${(result.efficiencyMedian * 100).toFixed(0)}%); 1-minute load average ` +
     `${result.loadAverage1m.min.toFixed(1)} to ${result.loadAverage1m.max.toFixed(1)} on ${result.machine.cores} cores; ` +
-    `${result.machine.cpu}, Node ${process.version}. Saved to bench/results/report.json.`,
+    `${result.machine.cpu}, Node ${process.version}.\n` +
+    `From CPU time: the render threads did ${((1 - result.otherThreadsShareOfCpuMedian) * 100).toFixed(0)}% of ` +
+    `the CPU work; by Amdahl's law, counting the rest as serial, 2 threads on 2 free cores would run at ` +
+    `${result.amdahlTwoFreeCoresMedian.toFixed(2)}x the speed of 1. Saved to bench/results/report.json.`,
 );
