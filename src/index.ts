@@ -39,7 +39,7 @@ export type { SemanticKittiOptions, SemanticKittiSequence } from './dataset/sema
 export { buildReport } from './report/report.js';
 export { VIEW_DEFAULTS } from './report/birdseye.js';
 export type { ReportOptions, ReportOutcome } from './report/report.js';
-export { ReportError } from './report/export-reader.js';
+export { ReportError } from './report/report-error.js';
 export { FLAG_DEFAULTS } from './report/flags.js';
 export type { FlagCode, FlagThresholds, Flag } from './report/flags.js';
 export { startViewer } from './viewer/server.js';

@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 // The report runs from the built package: its render threads start dist/report-worker.js.
-import { buildReport, type ReportOutcome } from '../dist/index.js';
+import { buildReport, ReportError, type ReportOutcome } from '../dist/index.js';
 import { exportBatch, MaskDecoderPool, PlaymentClient } from '../src/index.js';
 import { startSimulator, type SimDataset } from '../src/sim/index.js';
 import { sharedChromium, skipWithoutChromium } from './browser-support.js';
@@ -293,6 +293,35 @@ describe('report', () => {
     await writeFile(join(out, 'notes.txt'), 'mine');
     await expect(buildReport({ from: current, out })).rejects.toMatchObject({ code: 'OUT_NOT_EMPTY' });
     await expect(buildReport({ from: out, out: await tempDir() })).rejects.toMatchObject({ code: 'NOT_AN_EXPORT' });
+  });
+});
+
+describe('report: reading the export', () => {
+  it('reads an export of raw label keys, and refuses a broken index line with ReportError at its byte offset', async () => {
+    const simulator = await startSimulator({ jobs: 2, frames: 2, points: 3000, rateLimit: 0 });
+    const client = new PlaymentClient({ apiKey: simulator.apiKey, baseUrl: simulator.baseUrl });
+    const raw = await tempDir();
+    try {
+      const base = { client, projectId: simulator.projectId, batchId: simulator.batchId, pool };
+      await exportBatch({ ...base, outDir: raw, labels: 'raw' });
+    } finally {
+      await client.close();
+      await simulator.close();
+    }
+    const outcome = await buildReport({ from: raw, out: await tempDir() });
+    expect(outcome.frames).toBe(4);
+    // Every key the simulator writes is one an annotation names.
+    expect(outcome.flags.filter((flag) => flag.code === 'UNNAMED_KEYS')).toEqual([]);
+
+    const lines = (await readFile(join(raw, 'index.jsonl'), 'utf8')).split('\n');
+    await writeFile(join(raw, 'index.jsonl'), [lines[0], '{"job_id": ', ...lines.slice(1)].join('\n'));
+    const offset = Buffer.byteLength(lines[0]!) + 1;
+    const refused = buildReport({ from: raw, out: await tempDir() });
+    await expect(refused).rejects.toBeInstanceOf(ReportError);
+    await expect(refused).rejects.toMatchObject({
+      code: 'BAD_INDEX',
+      message: expect.stringContaining(`index.jsonl at byte ${offset}:`),
+    });
   });
 });
 

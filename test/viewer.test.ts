@@ -2,13 +2,15 @@
 // headless Chromium (WebGL on SwiftShader) the page draws a frame whose per-class counts equal the frame's labels
 // (the simulator's ground truth through classes.json), in the class colours, and the arrow keys step frames.
 import { request } from 'node:http';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 // The viewer runs from the built package: it serves dist/viewer-page.js, bundled with three.js.
 import { startViewer } from '../dist/index.js';
 import { exportBatch, MaskDecoderPool, PlaymentClient } from '../src/index.js';
 import { startSimulator, type SimDataset } from '../src/sim/index.js';
+import { openerCommand } from '../src/viewer/open.js';
 import { sharedChromium, skipWithoutChromium, SOFTWARE_WEBGL } from './browser-support.js';
 import { expectedLabels, removeTempDirs, tempDir, type TableEntry } from './export-support.js';
 
@@ -90,6 +92,93 @@ describe('view: the server', () => {
     expect(await get(url, `${pathname}export/..%2f..%2fetc%2fpasswd`)).toBe(404);
     // Another name for loopback (DNS rebinding) is refused.
     expect(await get(url, pathname, `localhost:${new URL(url).port}`)).toBe(421);
+  });
+});
+
+type Main = typeof import('../src/cli/main.js').main;
+
+/** `playment-masks view EXPORT --open` in this process with `env`, until `stop`: its output so far, and its end. */
+async function viewOpen(env: Record<string, string>) {
+  const { out } = await fixture();
+  const { main } = (await import(new URL('../dist/cli-main.js', import.meta.url).href)) as { main: Main };
+  const output = { stdout: '', stderr: '' };
+  const stop = new AbortController();
+  const code = main(
+    ['view', out, '--open'],
+    { PATH: process.env.PATH ?? '', ...env },
+    {
+      stdout: { write: (text: string) => (output.stdout += text) },
+      stderr: { write: (text: string) => (output.stderr += text) },
+      stdin: (async function* () {})(),
+      cwd: process.cwd(),
+      script: 'playment-masks',
+      version: '0.0.0',
+      interrupted: stop.signal,
+    },
+  );
+  return { output, code, stop: () => stop.abort() };
+}
+
+/** Waits (up to 20 s) until `ready()` holds. */
+async function until(ready: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let waited = 0; !(await ready()); waited += 25) {
+    if (waited > 20_000) throw new Error(`gave up waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+describe('view --open', () => {
+  it.each([
+    [{ BROWSER: 'firefox' }, 'linux', ['firefox', 'U']],
+    [{ BROWSER: ' chromium  --new-window ' }, 'linux', ['chromium', '--new-window', 'U']],
+    [{ BROWSER: 'browse --url=%s --x' }, 'linux', ['browse', '--url=U', '--x']],
+    [{ BROWSER: '' }, 'linux', ['xdg-open', 'U']],
+    [{}, 'darwin', ['open', 'U']],
+    [{}, 'win32', ['cmd', '/c', 'start', '""', 'U']],
+  ] as const)('runs BROWSER, else the platform opener: %o on %s', (env, platform, expected) => {
+    expect(openerCommand('U', env, platform)).toEqual(expected);
+  });
+
+  it('starts the BROWSER command with the served address (127.0.0.1, token), without the API key', async () => {
+    const dir = await tempDir();
+    // The opener writes down its arguments and the API key it sees, if any.
+    await writeFile(
+      join(dir, 'opener.mjs'),
+      "import { writeFileSync } from 'node:fs';\n" +
+        'writeFileSync(new URL("./opened.json", import.meta.url), ' +
+        'JSON.stringify({ args: process.argv.slice(2), key: process.env.PLAYMENT_API_KEY ?? null }));\n',
+    );
+    const run = await viewOpen({ BROWSER: `${process.execPath} ${join(dir, 'opener.mjs')}`, PLAYMENT_API_KEY: 'k-1' });
+    const opened = join(dir, 'opened.json');
+    await until(
+      () =>
+        readFile(opened).then(
+          () => true,
+          () => false,
+        ),
+      'the opener',
+    );
+    const url = /Viewer at (\S+)/.exec(run.output.stdout)?.[1];
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]{24}\/$/);
+    expect(JSON.parse(await readFile(opened, 'utf8'))).toEqual({ args: [url], key: null });
+    expect(await get(url!, new URL(url!).pathname)).toBe(200);
+    run.stop();
+    expect(await run.code).toBe(0);
+    expect(run.output.stderr).toBe('');
+  });
+
+  it.each([
+    ['cannot start', '/nonexistent/browser %s', /\/nonexistent\/browser: spawn \/nonexistent\/browser ENOENT/],
+    ['exits with a failure', `${process.execPath} -e process.exit(3)`, /exited with code 3/],
+  ])('says so when the opener %s, and keeps serving', async (_, browser, reason) => {
+    const run = await viewOpen({ BROWSER: browser });
+    await until(() => run.output.stderr !== '', 'the message');
+    expect(run.output.stderr).toMatch(/^view: cannot open a browser \(.*\): open the address above yourself/);
+    expect(run.output.stderr).toMatch(reason);
+    const url = /Viewer at (\S+)/.exec(run.output.stdout)![1]!;
+    expect(await get(url, new URL(url).pathname)).toBe(200);
+    run.stop();
+    expect(await run.code).toBe(0);
   });
 });
 

@@ -1,9 +1,10 @@
 // The commands that read a finished export: `dataset`, `report` and `view`.
-import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { API_KEY_VARIABLE } from '../api/option-table.js';
 import { buildNuScenes } from '../dataset/nuscenes.js';
 import { buildParquet } from '../dataset/parquet.js';
 import { buildSemanticKitti } from '../dataset/semantickitti.js';
+import { reasonOf } from '../errors.js';
 import type { DatasetCommand, ReportCommand, ViewCommand } from './args.js';
 import { CliFailure, EXIT, type Io } from './io.js';
 import { isSystemError } from './messages.js';
@@ -41,23 +42,20 @@ export async function runView(command: ViewCommand, io: Io): Promise<number> {
     throw error;
   });
   io.stdout.write(`Viewer at ${viewer.url} (127.0.0.1 only)\nCtrl-C to stop.\n`);
-  if (command.options.open) openInBrowser(viewer.url);
+  if (command.options.open) {
+    const { openInBrowser } = await import('../viewer/open.js');
+    // The browser gets the environment without the API key, which goes to the API only.
+    const env = Object.fromEntries(Object.entries(io.env).filter(([name]) => name !== API_KEY_VARIABLE));
+    openInBrowser(viewer.url, env).catch((error: unknown) =>
+      io.stderr.write(
+        `view: cannot open a browser (${reasonOf(error)}): open the address above yourself, or set BROWSER. ` +
+          'Still serving.\n',
+      ),
+    );
+  }
   await new Promise((done) => io.interrupted.addEventListener('abort', done, { once: true }));
   await viewer.close();
   return EXIT.ok;
-}
-
-/** The platform's opener, detached; a machine without one leaves the URL printed above. */
-function openInBrowser(url: string): void {
-  const [file, ...args] =
-    process.platform === 'darwin'
-      ? ['open']
-      : process.platform === 'win32'
-        ? ['cmd', '/c', 'start', '""']
-        : ['xdg-open'];
-  const child = spawn(file!, [...args, url], { detached: true, stdio: 'ignore' });
-  child.on('error', () => {});
-  child.unref();
 }
 
 export async function runDataset(command: DatasetCommand, io: Io): Promise<number> {

@@ -60,31 +60,58 @@ export interface FrameData {
 export interface ExportNeeds {
   formats?: readonly ExportFormat[];
   points?: boolean;
+  /** Reads an export of raw label keys (`--labels raw`) too; else it is refused with NOT_CLASS_LABELS. */
+  rawLabels?: boolean;
 }
 
 /** Reads summary.json, classes.json and index.jsonl; throws DatasetError for what the target cannot use. */
 export async function readExport(from: string, needs: ExportNeeds = {}): Promise<ExportTree> {
   const root = resolve(from);
   const summary = await readJson<ExportSummary>(join(root, 'summary.json'), 'NOT_AN_EXPORT');
+  if (typeof summary?.jobs !== 'object' || !Array.isArray(summary.classes)) {
+    throw new DatasetError('NOT_AN_EXPORT', `${join(root, 'summary.json')} is not an export summary`);
+  }
   if (needs.formats && !needs.formats.includes(summary.format)) {
     throw new DatasetError(
       needs.formats.length === 1 && needs.formats[0] === 'kitti' ? 'NOT_KITTI' : 'WRONG_FORMAT',
       `the export is in format ${String(summary.format)}: export with --format ${needs.formats.join(' or ')}`,
     );
   }
-  if (summary.labels !== 'class') {
+  if (summary.labels !== 'class' && !needs.rawLabels) {
     throw new DatasetError('NOT_CLASS_LABELS', 'the export holds raw label keys: export with --labels class');
   }
   const table = checkClassTable(await readJson(join(root, 'classes.json'), 'NOT_AN_EXPORT'), 'classes.json');
-  const lines = (await readFile(join(root, 'index.jsonl'), 'utf8'))
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as IndexLine);
+  const lines = await readIndex(join(root, 'index.jsonl'));
   if (needs.points) {
     const without = lines.find((line) => typeof line.points_file !== 'string');
     if (without) throw new DatasetError('NO_POINTS', `${without.file} has no points file: export with --with-points`);
   }
   return { from: root, summary, table, lines };
+}
+
+/** index.jsonl's lines; a line that is no index line is refused with its byte offset. */
+async function readIndex(path: string): Promise<IndexLine[]> {
+  const text = await readFile(path, 'utf8').catch((error: unknown) => {
+    throw new DatasetError('NOT_AN_EXPORT', `cannot read ${path}: ${reasonOf(error)}`);
+  });
+  const lines: IndexLine[] = [];
+  let offset = 0;
+  for (const raw of text.split('\n')) {
+    if (raw !== '') {
+      let line: IndexLine;
+      try {
+        line = JSON.parse(raw) as IndexLine;
+      } catch (error) {
+        throw new DatasetError('BAD_INDEX', `${path} at byte ${offset}: ${reasonOf(error)}`);
+      }
+      if (typeof line?.job_id !== 'string' || typeof line.file !== 'string' || !Array.isArray(line.histogram)) {
+        throw new DatasetError('BAD_INDEX', `${path} at byte ${offset}: not an index line`);
+      }
+      lines.push(line);
+    }
+    offset += Buffer.byteLength(raw, 'utf8') + 1;
+  }
+  return lines;
 }
 
 /** The export's sequences: one per job and lidar with masks, frames in the result's order. */

@@ -380,6 +380,12 @@ export const ERROR_CATALOGUE = [
     meaning: 'the folder lacks a readable summary.json, classes.json or job file of an export',
   },
   {
+    code: 'BAD_INDEX',
+    error: 'DatasetError',
+    retryable: 'no',
+    meaning: 'a line of index.jsonl is not an index line; `message` gives its byte offset',
+  },
+  {
     code: 'NOT_KITTI',
     error: 'DatasetError',
     retryable: 'no',

@@ -38,25 +38,28 @@ export function rasterise(input: RasterInput, view: ViewGeometry): Uint8Array {
   const { xyz, stride, classes, draw, indexOfClass, priorityOfClass } = input;
   const { size, metresPerPixel } = view;
   const pixels = new Uint8Array(size * size);
-  const priority = new Uint16Array(size * size);
+  // Palette index -> the rank of its class (0: the background): a pixel's winner is read from the pixel itself, so
+  // that each point touches one byte of the image and the image stays in the cache.
+  const rankOfIndex = new Uint32Array(256);
+  indexOfClass.forEach((index, id) => {
+    if (index !== 0) rankOfIndex[index] = priorityOfClass[id]! + 1;
+  });
   const scale = 1 / metresPerPixel;
   const half = size / 2;
   const n = classes.length;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0, at3 = 0; i < n; i++, at3 += stride) {
     if (draw !== undefined && draw[i] === 0) continue;
     const cls = classes[i]!;
+    if (cls >= indexOfClass.length) continue;
     const index = indexOfClass[cls]!;
     if (index === 0) continue;
-    const px = Math.floor(xyz[i * stride]! * scale + half);
-    const py = Math.floor(half - xyz[i * stride + 1]! * scale);
-    // NaN coordinates fail both tests and are skipped.
-    if (!(px >= 0 && px < size && py >= 0 && py < size)) continue;
-    const at = py * size + px;
-    const rank = priorityOfClass[cls]! + 1;
-    if (rank >= priority[at]!) {
-      priority[at] = rank;
-      pixels[at] = index;
-    }
+    const fx = xyz[at3]! * scale + half;
+    const fy = half - xyz[at3 + 1]! * scale;
+    // The pixel is (floor(fx), floor(fy)): inside the view exactly when 0 <= f < size, where floor is truncation.
+    // NaN coordinates fail the tests and are skipped.
+    if (!(fx >= 0 && fx < size && fy >= 0 && fy < size)) continue;
+    const at = (fy | 0) * size + (fx | 0);
+    if (rankOfIndex[index]! >= rankOfIndex[pixels[at]!]!) pixels[at] = index;
   }
   drawMarker(pixels, view);
   return pixels;

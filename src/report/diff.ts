@@ -2,7 +2,7 @@
 // changed. Classes are matched between the two exports by class_id, else by name (their ids may differ); a class only
 // the older export has gets an id past this export's, so that its points still count as changed.
 import type { ClassEntry } from '../export/classes.js';
-import type { ExportData, ExportJob } from './export-reader.js';
+import type { ExportData, ExportJob } from './export-data.js';
 
 /** The two exports' class tables joined: this export's classes, then the older one's that it lacks. */
 export interface JoinedClasses {

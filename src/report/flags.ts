@@ -1,6 +1,6 @@
 // Flags: the frames a person should look at, each with a stable code. Thresholds have defaults and are set by the
 // command's options (see docs/report-and-viewer.md).
-import type { ExportJob } from './export-reader.js';
+import type { ExportJob } from './export-data.js';
 
 export type FlagCode =
   | 'ALL_UNLABELLED'

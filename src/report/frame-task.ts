@@ -1,14 +1,16 @@
 // The work of one frame (one index line), run on a render thread: read its label file (and points file), count what
 // the report needs from the points themselves, draw and write its bird's-eye PNG; with an older export, also its
-// labels there, the points whose class changed, and the before / after / changed views.
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { threadId } from 'node:worker_threads';
+// labels there, the points whose class changed, and the before / after / changed views. A render thread does nothing
+// else, so its files are read and written with blocking calls (no round trip through libuv's shared thread pool),
+// into buffers it keeps from frame to frame.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { writeFileAtomicSync } from '../export/files.js';
 import { FORMATS, type ExportFormat } from '../formats/index.js';
 import type { LabelMode } from '../export/legend.js';
 import { FIRST_CLASS_INDEX, farPoints, prioritiesOf, rasterise, type ViewGeometry } from './birdseye.js';
 import { BACKGROUND, MARKER, type Rgb } from './colors.js';
-import { ReportError } from './export-reader.js';
+import { ReportError } from './report-error.js';
 import { encodeIndexedPng } from './png.js';
 
 /** How to read the label files of one export. */
@@ -60,18 +62,18 @@ export interface FrameReply {
   };
 }
 
-export async function renderFrame(task: FrameTask): Promise<FrameReply> {
-  const labels = await readLabels(task.labels);
+export function renderFrame(task: FrameTask): FrameReply {
+  const labels = readLabels(task.labels);
   const classes = classesOf(labels, task.labels);
   const n = classes.length;
   const reply: FrameReply = { unnamedKeyPoints: null, far: null };
   if (task.namedKeys) reply.unnamedKeyPoints = unnamedKeyCount(labels, task.namedKeys);
-  const points = task.pointsFile === undefined ? undefined : await readPoints(task.labels, task.pointsFile, n);
+  const points = task.pointsFile === undefined ? undefined : readPoints(task.labels, task.pointsFile, n);
   if (points) reply.far = farPoints(points.xyz, points.stride, n, task.farMetres);
-  if (points && task.image) await writeView(task.image, { ...points, classes }, task);
+  if (points && task.image) writeView(task.image, { ...points, classes }, task);
 
   if (task.against) {
-    const before = classesOf(await readLabels(task.against.labels), task.against.labels);
+    const before = classesOf(readLabels(task.against.labels), task.against.labels);
     if (before.length !== n) {
       reply.changes = { to: [], from: [], pointCountDiffers: true };
       return reply;
@@ -95,24 +97,25 @@ export async function renderFrame(task: FrameTask): Promise<FrameReply> {
     reply.changes = { to: sorted(to), from: sorted(from), pointCountDiffers: false };
     const images = task.against.images;
     if (any && points && images) {
-      await writeView(images.before, { ...points, classes: mapped }, task);
-      await writeView(images.after, { ...points, classes }, task);
-      await writeView(images.changed, { ...points, classes, draw: changed }, task);
+      writeView(images.before, { ...points, classes: mapped }, task);
+      writeView(images.after, { ...points, classes }, task);
+      writeView(images.changed, { ...points, classes, draw: changed }, task);
     }
   }
   return reply;
 }
 
-async function writeView(
+function writeView(
   path: string,
   frame: { xyz: Float32Array; stride: number; classes: Uint16Array; draw?: Uint8Array },
   task: FrameTask,
-): Promise<void> {
+): void {
   const maxClass = task.colors.length / 3;
   const counts = new Uint32Array(maxClass);
-  for (let i = 0; i < frame.classes.length; i++) {
-    const cls = frame.classes[i]!;
-    if (cls < maxClass && (frame.draw === undefined || frame.draw[i] === 1)) counts[cls]!++;
+  const { classes, draw } = frame;
+  for (let i = 0; i < classes.length; i++) {
+    const cls = classes[i]!;
+    if (cls < maxClass && (draw === undefined || draw[i] === 1)) counts[cls]!++;
   }
   // Palette: background, marker, then the classes present, most points first (at most 254 of them).
   const present = [...counts.keys()].filter((id) => counts[id]! > 0).sort((a, b) => counts[b]! - counts[a]!);
@@ -124,24 +127,8 @@ async function writeView(
   }
   const pixels = rasterise({ ...frame, indexOfClass, priorityOfClass: prioritiesOf(counts) }, task.view);
   const png = encodeIndexedPng(task.view.size, task.view.size, pixels, palette);
-  await writeImage(path, png);
-}
-
-let written = 0;
-
-/**
- * Written under a temporary name and renamed, so that an image under its final name is whole. The name holds the
- * thread id: threads of one process write into the same folders (export/files.ts names by process id alone).
- */
-async function writeImage(path: string, bytes: Uint8Array): Promise<void> {
-  const temp = `${path}.~${process.pid}.${threadId}.${++written}.tmp`;
-  try {
-    await writeFile(temp, bytes);
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
+  // Under a temporary name, then renamed: an image under its final name is whole.
+  writeFileAtomicSync(dirname(path), basename(path), [png]);
 }
 
 /** The class id of every point of a label file (`--labels raw`: through the job's legend). */
@@ -153,9 +140,10 @@ function classesOf(labels: Uint16Array, source: LabelSource): Uint16Array {
   return classes;
 }
 
-async function readLabels(source: LabelSource): Promise<Uint16Array> {
+function readLabels(source: LabelSource): Uint16Array {
   const path = join(source.dir, source.file);
-  const bytes = await readFile(path);
+  // decodeLabels copies the labels out: the buffer is free for the next file.
+  const bytes = readWhole(path, 'labels');
   const labels = FORMATS[source.format].decodeLabels(bytes, source.instances);
   if (!labels) throw new ReportError('BAD_LABEL_FILE', `${path} is not a ${source.format} label file`);
   return labels;
@@ -165,19 +153,16 @@ function unnamedKeyCount(keys: Uint16Array, named: Uint8Array): number {
   let count = 0;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
-    if (key !== 0 && named[key] !== 1) count++;
+    if (key !== 0 && (key >= named.length || named[key] !== 1)) count++;
   }
   return count;
 }
 
 /** x, y, z of each point (at i * stride) from a points file, laid out as the export's format writes them. */
-async function readPoints(
-  source: LabelSource,
-  file: string,
-  n: number,
-): Promise<{ xyz: Float32Array; stride: number }> {
+function readPoints(source: LabelSource, file: string, n: number): { xyz: Float32Array; stride: number } {
   const path = join(source.dir, file);
-  const bytes = await readFile(path);
+  // A view on the thread's points buffer: used up before the next frame's points are read.
+  const bytes = readWhole(path, 'points');
   const layout = FORMATS[source.format].points;
   const stride = layout.valuesPerPoint;
   const start = layout.header(n).reduce((sum, chunk) => sum + chunk.length, 0);
@@ -188,4 +173,25 @@ async function readPoints(
   const aligned = (bytes.byteOffset + start) % 4 === 0;
   const data = aligned ? bytes.subarray(start) : new Uint8Array(bytes.subarray(start));
   return { xyz: new Float32Array(data.buffer, data.byteOffset, n * stride), stride };
+}
+
+const buffers = { labels: new Uint8Array(0), points: new Uint8Array(0) };
+
+/** The whole file, in the thread's buffer for this kind of file (grown as needed, never shrunk). */
+function readWhole(path: string, kind: keyof typeof buffers): Uint8Array {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (buffers[kind].length < size) buffers[kind] = new Uint8Array(size + (size >> 3));
+    const buffer = buffers[kind];
+    let at = 0;
+    while (at < size) {
+      const read = readSync(fd, buffer, at, size - at, at);
+      if (read === 0) break;
+      at += read;
+    }
+    return buffer.subarray(0, at);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -8,7 +8,7 @@ import type { ClassEntry } from '../export/classes.js';
 import type { ViewGeometry } from './birdseye.js';
 import { BACKGROUND, MARKER, toHex, type Rgb } from './colors.js';
 import type { JobChanges } from './diff.js';
-import type { ExportData, ExportJob } from './export-reader.js';
+import type { ExportData, ExportJob } from './export-data.js';
 import {
   FLAG_TITLES,
   percent,

@@ -11,7 +11,8 @@ import { MAX_THREADS } from '../pool/pool.js';
 import { VIEW_DEFAULTS, type ViewGeometry } from './birdseye.js';
 import { classColors, type Rgb } from './colors.js';
 import { addCounts, joinClasses, pairJobs, type JobChanges } from './diff.js';
-import { readExport, ReportError, type ExportData } from './export-reader.js';
+import { readExportData, type ExportData } from './export-data.js';
+import { ReportError } from './report-error.js';
 import { FLAG_DEFAULTS, jobFlags, type Flag, type FlagThresholds, type FrameFacts } from './flags.js';
 import type { FrameReply, FrameTask } from './frame-task.js';
 import { writePages, type ReportModel } from './html.js';
@@ -46,8 +47,29 @@ export async function buildReport(options: ReportOptions): Promise<ReportOutcome
   const thresholds = { ...FLAG_DEFAULTS, ...options.thresholds };
   const view = { ...VIEW_DEFAULTS, ...options.view };
   checkOptions(thresholds, view, options.threads);
-  const current = await readExport(options.from);
-  const older = options.against === undefined ? undefined : await readExport(options.against);
+  // The threads start while the export is read and the folder prepared.
+  const pool = await startPool(options.threads ?? Math.min(availableParallelism(), MAX_THREADS));
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= pool.destroy();
+    return closing;
+  };
+  try {
+    return await report(options, thresholds, view, pool, close);
+  } finally {
+    await close();
+  }
+}
+
+async function report(
+  options: ReportOptions,
+  thresholds: FlagThresholds,
+  view: ViewGeometry,
+  pool: Piscina,
+  closePool: () => Promise<void>,
+): Promise<ReportOutcome> {
+  const current = await readExportData(options.from);
+  const older = options.against === undefined ? undefined : await readExportData(options.against);
   const out = resolve(options.out);
   await prepareOut(out);
 
@@ -94,13 +116,15 @@ export async function buildReport(options: ReportOptions): Promise<ReportOutcome
   });
 
   await mkdir(join(out, IMAGES), { recursive: true });
-  for (let j = 0; j < current.jobs.length; j++) {
-    if (current.withPoints) await mkdir(join(out, IMAGES, jobName(j)), { recursive: true });
+  if (current.withPoints) {
+    await Promise.all(current.jobs.map((_, j) => mkdir(join(out, IMAGES, jobName(j)), { recursive: true })));
   }
   const replies = await runTasks(
+    pool,
     tasks.map((t) => t.task),
-    options.threads ?? Math.min(availableParallelism(), MAX_THREADS),
   );
+  // The threads wind down while the pages are written (a failure to stop them is reported by buildReport).
+  closePool().catch(() => {});
 
   const facts: FrameFacts[][] = current.jobs.map((job) => job.lines.map(() => ({ unnamedKeyPoints: null, far: null })));
   const changes = new Map<string, JobChanges>();
@@ -188,7 +212,8 @@ function sourceOf(data: ExportData) {
 function rawTables(legend: readonly { key: number; class: number }[]): { classOfKey: Uint16Array; named: Uint8Array } {
   const size = legend.reduce((max, entry) => Math.max(max, entry.key + 1), 1);
   const classOfKey = new Uint16Array(size);
-  const named = new Uint8Array(0x10000);
+  // Sized to the legend, not to every label_key: it travels with each of the job's frames.
+  const named = new Uint8Array(size);
   for (const entry of legend) {
     classOfKey[entry.key] = entry.class;
     named[entry.key] = 1;
@@ -237,10 +262,13 @@ async function prepareOut(out: string): Promise<void> {
 
 const WORKER = fileURLToPath(new URL('./report-worker.js', import.meta.url));
 
-/** Runs the frames on `threads` threads, at most two queued per thread; replies in task order. */
-async function runTasks(tasks: readonly FrameTask[], threads: number): Promise<FrameReply[]> {
+async function startPool(threads: number): Promise<Piscina> {
   const { Piscina } = await import('piscina');
-  const pool: Piscina = new Piscina({ filename: WORKER, minThreads: threads, maxThreads: threads });
+  return new Piscina({ filename: WORKER, minThreads: threads, maxThreads: threads });
+}
+
+/** Runs the frames on the pool's threads, at most two queued per thread; replies in task order. */
+async function runTasks(pool: Piscina, tasks: readonly FrameTask[]): Promise<FrameReply[]> {
   const replies: FrameReply[] = new Array(tasks.length);
   let next = 0;
   const lane = async () => {
@@ -251,10 +279,6 @@ async function runTasks(tasks: readonly FrameTask[], threads: number): Promise<F
       replies[k] = answer.reply;
     }
   };
-  try {
-    await Promise.all(Array.from({ length: threads * 2 }, lane));
-  } finally {
-    await pool.destroy();
-  }
+  await Promise.all(Array.from({ length: pool.options.maxThreads * 2 }, lane));
   return replies;
 }

@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readExport } from '../report/export-reader.js';
+import { readExportData } from '../report/export-data.js';
 
 export interface ViewerOptions {
   /** The export folder. */
@@ -35,7 +35,7 @@ const TYPES: Record<string, string> = {
 };
 
 export async function startViewer(options: ViewerOptions): Promise<Viewer> {
-  const data = await readExport(options.from);
+  const data = await readExportData(options.from);
   const dir = resolve(options.from);
   // Only what the page reads: the export's tables and the files its index lines name.
   const served = new Set(['summary.json', 'classes.json', 'index.jsonl']);
