@@ -182,7 +182,7 @@ const port = (defaultPort: number, help: string) =>
 
 const VIEW_OPTIONS = declareOptions({
   port: port(0, 'port on 127.0.0.1 (0: a free one)'),
-  open: { kind: 'flag', flag: 'open', help: 'open the page in the default browser' },
+  open: { kind: 'flag', flag: 'open', help: 'open the page in the browser ($BROWSER, else the system opener)' },
 });
 
 const SIMULATE_PORT = declareOptions({ port: port(SIMULATE_DEFAULTS.port, 'API port (0 picks a free one)') });
