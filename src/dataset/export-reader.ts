@@ -50,10 +50,9 @@ export interface FrameData {
   labels: Uint16Array;
   /** With --instances; else undefined. */
   instances: Uint16Array | undefined;
-  /** float32 x, y, z per point. */
-  xyz: Float32Array;
-  /** kitti's remission per point; undefined for npy and bin (their points files have none). */
-  intensity: Float32Array | undefined;
+  /** float32 per point, `stride` values each: x, y, z, then kitti's remission (npy and bin have none); empty without points. */
+  values: Float32Array;
+  stride: number;
 }
 
 /** What a target needs of the export. */
@@ -115,11 +114,34 @@ export async function sequencesOf(tree: ExportTree): Promise<Sequence[]> {
 /** Typed arrays are in the machine's byte order; the files are little-endian. */
 export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
+/** The frames of `lines` in order, each one's files read while the caller works on the one before. */
+export async function* readFrames(tree: ExportTree, lines: readonly IndexLine[]): AsyncGenerator<FrameData> {
+  let next = lines.length > 0 ? handled(readFrame(tree, lines[0]!)) : undefined;
+  for (let i = 0; i < lines.length; i++) {
+    const frame = await next!;
+    next = i + 1 < lines.length ? handled(readFrame(tree, lines[i + 1]!)) : undefined;
+    yield frame;
+  }
+}
+
+/**
+ * `promise`, marked as handled: one started ahead and awaited later must not count as an unhandled rejection while
+ * the caller awaits something else (awaiting it still throws its error).
+ */
+export function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
+
 /** Reads and checks one mask's label, instance and points files (all of the same points). */
 export async function readFrame(tree: ExportTree, line: IndexLine): Promise<FrameData> {
   const { instances: withInstances } = tree.summary;
   const format = FORMATS[tree.summary.format];
-  const labelBytes = await readFile(join(tree.from, line.file));
+  const withPoints = typeof line.points_file === 'string';
+  const [labelBytes, pointBytes] = await Promise.all([
+    readFile(join(tree.from, line.file)),
+    withPoints ? handled(readFile(join(tree.from, line.points_file!))) : undefined,
+  ]);
   const labels = format.decodeLabels(labelBytes, withInstances);
   const points = labels?.length ?? -1;
   if (!labels || labelBytes.length !== format.labelFileSize(points)) {
@@ -133,28 +155,19 @@ export async function readFrame(tree: ExportTree, line: IndexLine): Promise<Fram
       throw new DatasetError('MISALIGNED', `${line.file} and ${line.instances_file} do not hold the same points`);
     }
   }
-  if (typeof line.points_file !== 'string') {
-    return { labels, instances, xyz: new Float32Array(0), intensity: undefined };
-  }
-  const pointBytes = await readFile(join(tree.from, line.points_file));
-  const perPoint = format.points.valuesPerPoint;
+  const stride = format.points.valuesPerPoint;
+  if (!pointBytes) return { labels, instances, values: new Float32Array(0), stride };
   if (pointBytes.length !== pointsFileSize(points, tree.summary.format)) {
     throw new DatasetError('MISALIGNED', `${line.file} and ${line.points_file} do not hold the same points`);
   }
-  const values = float32LE(pointBytes.subarray(pointBytes.length - points * perPoint * 4));
-  if (perPoint === 3) return { labels, instances, xyz: values, intensity: undefined };
-  const xyz = new Float32Array(points * 3);
-  const intensity = new Float32Array(points);
-  for (let i = 0; i < points; i++) {
-    xyz[i * 3] = values[i * 4]!;
-    xyz[i * 3 + 1] = values[i * 4 + 1]!;
-    xyz[i * 3 + 2] = values[i * 4 + 2]!;
-    intensity[i] = values[i * 4 + 3]!;
-  }
-  return { labels, instances, xyz, intensity };
+  return { labels, instances, values: float32LE(pointBytes.subarray(pointBytes.length - points * stride * 4)), stride };
 }
 
+/** The float32s of `bytes`: a view where the machine is little-endian and they are aligned, else a copy. */
 function float32LE(bytes: Uint8Array): Float32Array {
+  if (LITTLE_ENDIAN && bytes.byteOffset % 4 === 0) {
+    return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+  }
   const values = new Float32Array(bytes.length / 4);
   if (LITTLE_ENDIAN) new Uint8Array(values.buffer).set(bytes);
   else {
