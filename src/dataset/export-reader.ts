@@ -2,8 +2,10 @@
 // index.jsonl, each job's result.json (frame order, poses; any documented shape, read by describeResult) and
 // legend.json, and the label, instance and points files of any export format. Sequences are one per job and lidar,
 // in the index's job order; frames in the order of the result's frames[].
+import { close, open, read } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { reasonOf } from '../errors.js';
 import { checkClassTable, type ClassEntry } from '../export/classes.js';
 import { pointsFileSize } from '../export/points.js';
@@ -114,12 +116,27 @@ export async function sequencesOf(tree: ExportTree): Promise<Sequence[]> {
 /** Typed arrays are in the machine's byte order; the files are little-endian. */
 export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** The frames of `lines` in order, each one's files read while the caller works on the one before. */
+/**
+ * The frames of `lines` in order, each one's files read while the caller works on the one before. A frame's `values`
+ * are valid until the caller asks for the next frame: the points files are read into two buffers in turns (one being
+ * read while the caller holds the other), not into a fresh megabyte-sized buffer per frame that leaves the allocator's
+ * heap growing with the export.
+ */
 export async function* readFrames(tree: ExportTree, lines: readonly IndexLine[]): AsyncGenerator<FrameData> {
-  let next = lines.length > 0 ? handled(readFrame(tree, lines[0]!)) : undefined;
+  const buffers = [new Uint8Array(0), new Uint8Array(0)];
+  const start = (i: number) =>
+    i < lines.length
+      ? handled(
+          readFrame(tree, lines[i]!, (size) => {
+            if (buffers[i % 2]!.length < size) buffers[i % 2] = new Uint8Array(size);
+            return buffers[i % 2]!;
+          }),
+        )
+      : undefined;
+  let next = start(0);
   for (let i = 0; i < lines.length; i++) {
     const frame = await next!;
-    next = i + 1 < lines.length ? handled(readFrame(tree, lines[i + 1]!)) : undefined;
+    next = start(i + 1);
     yield frame;
   }
 }
@@ -133,14 +150,23 @@ export function handled<T>(promise: Promise<T>): Promise<T> {
   return promise;
 }
 
-/** Reads and checks one mask's label, instance and points files (all of the same points). */
-export async function readFrame(tree: ExportTree, line: IndexLine): Promise<FrameData> {
+/**
+ * Reads and checks one mask's label, instance and points files (all of the same points); the points file into
+ * `bufferOf(size)`, sized for the points index.jsonl gives.
+ */
+async function readFrame(
+  tree: ExportTree,
+  line: IndexLine,
+  bufferOf: (size: number) => Uint8Array,
+): Promise<FrameData> {
   const { instances: withInstances } = tree.summary;
   const format = FORMATS[tree.summary.format];
-  const withPoints = typeof line.points_file === 'string';
+  const pointsSize = pointsFileSize(line.points, tree.summary.format);
   const [labelBytes, pointBytes] = await Promise.all([
     readFile(join(tree.from, line.file)),
-    withPoints ? handled(readFile(join(tree.from, line.points_file!))) : undefined,
+    typeof line.points_file === 'string'
+      ? handled(readAtMost(join(tree.from, line.points_file), bufferOf(pointsSize + 1)))
+      : undefined,
   ]);
   const labels = format.decodeLabels(labelBytes, withInstances);
   const points = labels?.length ?? -1;
@@ -157,10 +183,30 @@ export async function readFrame(tree: ExportTree, line: IndexLine): Promise<Fram
   }
   const stride = format.points.valuesPerPoint;
   if (!pointBytes) return { labels, instances, values: new Float32Array(0), stride };
-  if (pointBytes.length !== pointsFileSize(points, tree.summary.format)) {
+  if (points !== line.points || pointBytes.length !== pointsSize) {
     throw new DatasetError('MISALIGNED', `${line.file} and ${line.points_file} do not hold the same points`);
   }
   return { labels, instances, values: float32LE(pointBytes.subarray(pointBytes.length - points * stride * 4)), stride };
+}
+
+const openFd = promisify(open);
+const readFd = promisify(read);
+const closeFd = promisify(close);
+
+/** The first bytes of the file `path`, as many as `buffer` holds: a view of `buffer`. */
+async function readAtMost(path: string, buffer: Uint8Array): Promise<Uint8Array> {
+  const fd = await openFd(path, 'r');
+  try {
+    let filled = 0;
+    while (filled < buffer.length) {
+      const { bytesRead } = await readFd(fd, buffer, filled, buffer.length - filled, null);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return buffer.subarray(0, filled);
+  } finally {
+    await closeFd(fd);
+  }
 }
 
 /** The float32s of `bytes`: a view where the machine is little-endian and they are aligned, else a copy. */
