@@ -111,108 +111,113 @@ export async function buildNuScenes(options: NuScenesOptions): Promise<NuScenesS
   // Two sets of output buffers, in turns: one frame's are written while the next frame's are filled.
   const buffers = [new PointBuffers(), new PointBuffers()];
   let turn = 0;
-  for (const [s, { jobId, sensorId, frames }] of sequences.entries()) {
-    const name = `scene-${String(s + 1).padStart(4, '0')}`;
-    const sceneToken = token('scene', jobId, sensorId);
-    const logToken = token('log', jobId, sensorId);
-    const ids = frames.map(({ frameId }) => [jobId, sensorId, frameId]);
-    const sampleTokens = ids.map((id) => token('sample', ...id));
-    const dataTokens = ids.map((id) => token('sample_data', ...id));
-    let leftOut = 0;
-    for (const [f, { egoPose, sensorPose }] of frames.entries()) {
-      const timestamp = FIRST_TIMESTAMP_US + s * SCENE_SPACING_US + f * LIDAR_PERIOD_US;
-      const dataToken = dataTokens[f]!;
-      const egoToken = token('ego_pose', ...ids[f]!);
-      const calibratedToken = token('calibrated_sensor', ...ids[f]!);
-      const filename = `samples/${CHANNEL}/${name}__${CHANNEL}__${timestamp}.pcd.bin`;
-      const frame = (await frameData.next()).value as FrameData;
-      const { cloud, lidarseg, panopticLabels, kept } = nuScenesPoints(frame, indexOfClass, buffers[turn++ % 2]!);
-      leftOut += frame.labels.length - kept;
-      const lidarsegName = `${dataToken}_lidarseg.bin`;
-      const panopticName = `${dataToken}_panoptic.npz`;
-      const npz = panopticLabels && (await npzUint16('data', panopticLabels));
-      await writing;
-      // Without fsync: the tree is rebuilt from the export, a crash costs nothing but the work (scenes.json, the
-      // marker of a complete tree, is written last and flushed).
-      writing = handled(
-        Promise.all([
-          writeFileAtomic(
-            join(out, 'samples', CHANNEL),
-            filename.slice(filename.lastIndexOf('/') + 1),
-            [cloud],
-            NO_SYNC,
-          ),
-          writeFileAtomic(join(out, 'lidarseg', version), lidarsegName, [lidarseg], NO_SYNC),
-          npz && writeFileAtomic(join(out, 'panoptic', version), panopticName, npz, NO_SYNC),
-        ]),
-      );
-      tables.lidarseg!.push({
-        token: dataToken, // the devkit looks the record up by its sample_data token
-        sample_data_token: dataToken,
-        filename: `lidarseg/${version}/${lidarsegName}`,
-      });
-      if (npz) {
-        tables.panoptic!.push({
-          token: dataToken,
+  try {
+    for (const [s, { jobId, sensorId, frames }] of sequences.entries()) {
+      const name = `scene-${String(s + 1).padStart(4, '0')}`;
+      const sceneToken = token('scene', jobId, sensorId);
+      const logToken = token('log', jobId, sensorId);
+      const ids = frames.map(({ frameId }) => [jobId, sensorId, frameId]);
+      const sampleTokens = ids.map((id) => token('sample', ...id));
+      const dataTokens = ids.map((id) => token('sample_data', ...id));
+      let leftOut = 0;
+      for (const [f, { egoPose, sensorPose }] of frames.entries()) {
+        const timestamp = FIRST_TIMESTAMP_US + s * SCENE_SPACING_US + f * LIDAR_PERIOD_US;
+        const dataToken = dataTokens[f]!;
+        const egoToken = token('ego_pose', ...ids[f]!);
+        const calibratedToken = token('calibrated_sensor', ...ids[f]!);
+        const filename = `samples/${CHANNEL}/${name}__${CHANNEL}__${timestamp}.pcd.bin`;
+        const frame = (await frameData.next()).value as FrameData;
+        const { cloud, lidarseg, panopticLabels, kept } = nuScenesPoints(frame, indexOfClass, buffers[turn++ % 2]!);
+        leftOut += frame.labels.length - kept;
+        const lidarsegName = `${dataToken}_lidarseg.bin`;
+        const panopticName = `${dataToken}_panoptic.npz`;
+        const npz = panopticLabels && (await npzUint16('data', panopticLabels));
+        await writing;
+        // Without fsync: the tree is rebuilt from the export, a crash costs nothing but the work (scenes.json, the
+        // marker of a complete tree, is written last and flushed).
+        writing = handled(
+          Promise.all([
+            writeFileAtomic(
+              join(out, 'samples', CHANNEL),
+              filename.slice(filename.lastIndexOf('/') + 1),
+              [cloud],
+              NO_SYNC,
+            ),
+            writeFileAtomic(join(out, 'lidarseg', version), lidarsegName, [lidarseg], NO_SYNC),
+            npz && writeFileAtomic(join(out, 'panoptic', version), panopticName, npz, NO_SYNC),
+          ]),
+        );
+        tables.lidarseg!.push({
+          token: dataToken, // the devkit looks the record up by its sample_data token
           sample_data_token: dataToken,
-          filename: `panoptic/${version}/${panopticName}`,
+          filename: `lidarseg/${version}/${lidarsegName}`,
+        });
+        if (npz) {
+          tables.panoptic!.push({
+            token: dataToken,
+            sample_data_token: dataToken,
+            filename: `panoptic/${version}/${panopticName}`,
+          });
+        }
+        tables.ego_pose!.push({ token: egoToken, timestamp, ...rotationTranslation(egoPose) });
+        tables.calibrated_sensor!.push({
+          token: calibratedToken,
+          sensor_token: token('sensor', CHANNEL),
+          ...rotationTranslation(sensorPose),
+          camera_intrinsic: [],
+        });
+        tables.sample!.push({
+          token: sampleTokens[f],
+          timestamp,
+          prev: sampleTokens[f - 1] ?? '',
+          next: sampleTokens[f + 1] ?? '',
+          scene_token: sceneToken,
+        });
+        tables.sample_data!.push({
+          token: dataToken,
+          sample_token: sampleTokens[f],
+          ego_pose_token: egoToken,
+          calibrated_sensor_token: calibratedToken,
+          timestamp,
+          fileformat: 'pcd',
+          is_key_frame: true,
+          height: 0,
+          width: 0,
+          filename,
+          prev: dataTokens[f - 1] ?? '',
+          next: dataTokens[f + 1] ?? '',
         });
       }
-      tables.ego_pose!.push({ token: egoToken, timestamp, ...rotationTranslation(egoPose) });
-      tables.calibrated_sensor!.push({
-        token: calibratedToken,
-        sensor_token: token('sensor', CHANNEL),
-        ...rotationTranslation(sensorPose),
-        camera_intrinsic: [],
+      tables.log!.push({
+        token: logToken,
+        logfile: `${jobId}/${sensorId}`,
+        vehicle: sensorId,
+        date_captured: new Date((FIRST_TIMESTAMP_US + s * SCENE_SPACING_US) / 1000).toISOString().slice(0, 10),
+        location: 'playment',
       });
-      tables.sample!.push({
-        token: sampleTokens[f],
-        timestamp,
-        prev: sampleTokens[f - 1] ?? '',
-        next: sampleTokens[f + 1] ?? '',
-        scene_token: sceneToken,
+      tables.scene!.push({
+        token: sceneToken,
+        log_token: logToken,
+        nbr_samples: frames.length,
+        first_sample_token: sampleTokens[0] ?? '',
+        last_sample_token: sampleTokens.at(-1) ?? '',
+        name,
+        description: `job ${jobId}, lidar ${sensorId}`,
       });
-      tables.sample_data!.push({
-        token: dataToken,
-        sample_token: sampleTokens[f],
-        ego_pose_token: egoToken,
-        calibrated_sensor_token: calibratedToken,
-        timestamp,
-        fileformat: 'pcd',
-        is_key_frame: true,
-        height: 0,
-        width: 0,
-        filename,
-        prev: dataTokens[f - 1] ?? '',
-        next: dataTokens[f + 1] ?? '',
+      scenes.push({
+        name,
+        token: sceneToken,
+        job_id: jobId,
+        sensor_id: sensorId,
+        frames: frames.map((frame) => frame.frameId),
+        points_left_out: leftOut,
       });
     }
-    tables.log!.push({
-      token: logToken,
-      logfile: `${jobId}/${sensorId}`,
-      vehicle: sensorId,
-      date_captured: new Date((FIRST_TIMESTAMP_US + s * SCENE_SPACING_US) / 1000).toISOString().slice(0, 10),
-      location: 'playment',
-    });
-    tables.scene!.push({
-      token: sceneToken,
-      log_token: logToken,
-      nbr_samples: frames.length,
-      first_sample_token: sampleTokens[0] ?? '',
-      last_sample_token: sampleTokens.at(-1) ?? '',
-      name,
-      description: `job ${jobId}, lidar ${sensorId}`,
-    });
-    scenes.push({
-      name,
-      token: sceneToken,
-      job_id: jobId,
-      sensor_id: sensorId,
-      frames: frames.map((frame) => frame.frameId),
-      points_left_out: leftOut,
-    });
+    await writing;
+  } finally {
+    // On an error, the files in flight end (whole under their names, or removed) before it is thrown.
+    await writing.catch(() => {});
   }
-  await writing;
 
   const mapFile = 'maps/playment-masks-blank.png';
   await writeFileAtomic(join(out, 'maps'), mapFile.slice('maps/'.length), [blankPng()]);

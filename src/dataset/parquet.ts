@@ -100,18 +100,23 @@ export async function buildParquet(options: ParquetOptions): Promise<ParquetSumm
   );
   let writing: Promise<unknown> = Promise.resolve();
   const buffers = new ColumnBuffers();
-  for (let k = 0; k < fileCount; k++) {
-    const chunk = rows.slice(k * rowsPerFile, (k + 1) * rowsPerFile);
-    const columns = await columnsOf(frames, buffers, chunk, tree.summary.instances, withPoints, withIntensity);
-    const table = arrowTable(arrow, columns, metadata);
-    const wasmTable = parquet.Table.fromIPCStream(arrow.tableToIPC(table, 'stream'));
-    const bytes = parquet.writeParquet(wasmTable, properties());
-    const name = `train-${String(k).padStart(5, '0')}-of-${String(fileCount).padStart(5, '0')}.parquet`;
+  try {
+    for (let k = 0; k < fileCount; k++) {
+      const chunk = rows.slice(k * rowsPerFile, (k + 1) * rowsPerFile);
+      const columns = await columnsOf(frames, buffers, chunk, tree.summary.instances, withPoints, withIntensity);
+      const table = arrowTable(arrow, columns, metadata);
+      const wasmTable = parquet.Table.fromIPCStream(arrow.tableToIPC(table, 'stream'));
+      const bytes = parquet.writeParquet(wasmTable, properties());
+      const name = `train-${String(k).padStart(5, '0')}-of-${String(fileCount).padStart(5, '0')}.parquet`;
+      await writing;
+      writing = handled(writeFileAtomic(dataDir, name, [bytes], { sync: false })); // rebuilt from the export after a crash
+      files.push(`data/${name}`);
+    }
     await writing;
-    writing = handled(writeFileAtomic(dataDir, name, [bytes], { sync: false })); // rebuilt from the export after a crash
-    files.push(`data/${name}`);
+  } finally {
+    // On an error, the files in flight end (whole under their names, or removed) before it is thrown.
+    await writing.catch(() => {});
   }
-  await writing;
   const summary: ParquetSummary = { files, rows: rows.length, names };
   await writeText(out, 'README.md', datasetCard(features));
   await writeText(out, PARQUET_SUMMARY_NAME, `${JSON.stringify(summary, null, 2)}\n`);
