@@ -2,22 +2,23 @@
 // 100,000 points (kitti, --with-points --instances), against a plain copy of the same bytes (a child that reads and
 // writes every label and points file of the export, as the targets read them). Rounds interleave copy and target, and
 // the ratio (target / copy) is taken per round, then the median: the shared machine's speed drifts over seconds.
-// Peak RSS (VmHWM, rss-probe.mjs) of each target at two export sizes shows whether memory grows with the export.
+// Peak RSS (VmHWM, rss-probe.mjs) of each target at two export sizes, in the same rounds, shows whether memory grows
+// with the export (the ratio of the two per round, then the median).
 // Results in bench/results/dataset.json.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exportBatch, MaskDecoderPool, PlaymentClient } from '../dist/index.js';
 import { startSimulator } from '../dist/sim.js';
-import { machine, measureChild } from './measure-child.mjs';
+import { machine, measureChild, median } from './measure-child.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const CLI = join(here, '../dist/cli.js');
 const POINTS = 100_000;
 const FRAMES_PER_JOB = 4;
 const SIZES = [60, 300]; // frames
-const ROUNDS = 3;
+const ROUNDS = 5;
 const TARGETS = ['nuscenes', 'parquet'];
 
 // The baseline: every file the targets read (labels, points), read whole and written to a new folder.
@@ -59,40 +60,46 @@ async function run(side, from, scratch) {
   return { wallMs: result.wallMs, peakRssMiB: result.peakRssMiB };
 }
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
 const scratch = mkdtempSync(join(tmpdir(), 'bench-dataset-'));
-const results = { machine: machine(), date: new Date().toISOString(), points: POINTS, sizes: {} };
+const results = { machine: machine(), date: new Date().toISOString(), points: POINTS, rounds: ROUNDS, sizes: SIZES };
 try {
-  for (const frames of SIZES) {
-    const from = await makeExport(frames, scratch);
-    const runs = { copy: [], nuscenes: [], parquet: [] };
-    const ratios = { nuscenes: [], parquet: [] };
-    const rounds = frames === SIZES.at(-1) ? ROUNDS : 1;
-    for (let round = 0; round < rounds; round++) {
-      for (const target of TARGETS) {
-        const copy = await run('copy', from, scratch);
-        const built = await run(target, from, scratch);
-        runs.copy.push(copy);
-        runs[target].push(built);
-        ratios[target].push(built.wallMs / copy.wallMs);
-      }
+  const exports = {};
+  for (const frames of SIZES) exports[frames] = await makeExport(frames, scratch);
+  const [small, large] = SIZES;
+  // Each round: the copy and the target on the large export (the time ratio), and the target on the small one (peak
+  // memory at two sizes, measured in the same round so that both see the same load).
+  const runs = { copy: [], nuscenes: { [small]: [], [large]: [] }, parquet: { [small]: [], [large]: [] } };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const target of TARGETS) {
+      const copy = await run('copy', exports[large], scratch);
+      runs.copy.push(copy);
+      runs[target][large].push(await run(target, exports[large], scratch));
+      runs[target][small].push(await run(target, exports[small], scratch));
     }
-    const summary = {};
-    for (const side of ['copy', ...TARGETS]) {
-      summary[side] = {
-        medianWallMs: Math.round(median(runs[side].map((r) => r.wallMs))),
-        maxPeakRssMiB: Math.round(Math.max(...runs[side].map((r) => r.peakRssMiB))),
-      };
-      if (side !== 'copy') summary[side].medianRatioToCopy = Number(median(ratios[side]).toFixed(2));
-    }
-    results.sizes[frames] = { rounds, ...summary, ratios };
-    console.log(frames, 'frames', JSON.stringify(summary));
-    rmSync(from, { recursive: true, force: true });
+  }
+  results.copy = {
+    medianWallMs: Math.round(median(runs.copy.map((r) => r.wallMs))),
+    medianPeakRssMiB: Math.round(median(runs.copy.map((r) => r.peakRssMiB))),
+  };
+  for (const target of TARGETS) {
+    const copies = runs.copy.filter((_, i) => i % TARGETS.length === TARGETS.indexOf(target));
+    const ratios = runs[target][large].map((r, i) => r.wallMs / copies[i].wallMs);
+    const growth = runs[target][large].map((r, i) => r.peakRssMiB / runs[target][small][i].peakRssMiB);
+    results[target] = {
+      medianWallMs: Math.round(median(runs[target][large].map((r) => r.wallMs))),
+      medianRatioToCopy: Number(median(ratios).toFixed(2)),
+      ratios: ratios.map((ratio) => Number(ratio.toFixed(2))),
+      medianPeakRssMiB: Object.fromEntries(
+        SIZES.map((frames) => [frames, Math.round(median(runs[target][frames].map((r) => r.peakRssMiB)))]),
+      ),
+      medianPeakGrowth: Number(median(growth).toFixed(3)),
+    };
+    console.log(target, JSON.stringify(results[target]));
   }
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
+results.loadAverageAfter = loadavg()[0];
 mkdirSync(join(here, 'results'), { recursive: true });
 writeFileSync(join(here, 'results', 'dataset.json'), `${JSON.stringify(results, null, 2)}\n`);
-console.log(JSON.stringify(results.machine));
+console.log(JSON.stringify(results.machine), 'load after', results.loadAverageAfter);

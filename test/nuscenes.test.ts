@@ -3,10 +3,10 @@
 // `NuScenes(version, dataroot, colormap=...)` asserts when it loads and what its lidarseg and panoptic loaders read.
 // Expected contents come from the simulator's ground truth, not from the exporter.
 import { spawnSync } from 'node:child_process';
-import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, cp, readdir, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildNuScenes, exportBatch, MaskDecoderPool, PlaymentClient } from '../src/index.js';
+import { buildNuScenes, buildParquet, exportBatch, MaskDecoderPool, PlaymentClient } from '../src/index.js';
 import { pointCloudFields, type Simulator, startSimulator } from '../src/sim/index.js';
 import {
   expectedLabels,
@@ -282,6 +282,38 @@ describe('dataset nuscenes', { timeout: 120_000 }, () => {
       await expect(buildNuScenes({ from: out, out: tree, version: '../x' })).rejects.toMatchObject({
         code: 'INVALID_VERSION',
       });
+    } finally {
+      await close();
+    }
+  });
+
+  it('fails with MISALIGNED, nothing left in flight, where a later points file is cut short or runs long', async () => {
+    // Frames are read one ahead and written one behind: the error of a frame read early must still be the one
+    // thrown, with the files of the frames before it complete (written whole under their final names).
+    const { out, close } = await exported('kitti', false);
+    try {
+      const lines = (await readFile(join(out, 'index.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      for (const [change, at] of [
+        [(path: string) => truncate(path, 12), 3],
+        [(path: string) => appendFile(path, Buffer.alloc(16)), 5],
+      ] as const) {
+        const broken = await tempDir();
+        await cp(out, broken, { recursive: true });
+        await change(join(broken, lines[at].points_file));
+        const message = expect.stringContaining(lines[at].file);
+        const [tree, parquet] = [await tempDir(), await tempDir()];
+        await expect(buildNuScenes({ from: broken, out: tree })).rejects.toMatchObject({ code: 'MISALIGNED', message });
+        await expect(buildParquet({ from: broken, out: parquet, rowsPerFile: 2 })).rejects.toMatchObject({
+          code: 'MISALIGNED',
+          message,
+        });
+        const samples = await readdir(join(tree, 'samples', 'LIDAR_TOP'));
+        expect(samples.filter((name) => !name.endsWith('.pcd.bin'))).toEqual([]);
+        expect((await readdir(join(parquet, 'data'))).filter((name) => !name.endsWith('.parquet'))).toEqual([]);
+      }
     } finally {
       await close();
     }

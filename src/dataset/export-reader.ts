@@ -2,8 +2,10 @@
 // index.jsonl, each job's result.json (frame order, poses; any documented shape, read by describeResult) and
 // legend.json, and the label, instance and points files of any export format. Sequences are one per job and lidar,
 // in the index's job order; frames in the order of the result's frames[].
+import { close, open, read } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { reasonOf } from '../errors.js';
 import { checkClassTable, type ClassEntry } from '../export/classes.js';
 import { pointsFileSize } from '../export/points.js';
@@ -50,10 +52,9 @@ export interface FrameData {
   labels: Uint16Array;
   /** With --instances; else undefined. */
   instances: Uint16Array | undefined;
-  /** float32 x, y, z per point. */
-  xyz: Float32Array;
-  /** kitti's remission per point; undefined for npy and bin (their points files have none). */
-  intensity: Float32Array | undefined;
+  /** float32 per point, `stride` values each: x, y, z, then kitti's remission (npy and bin have none); empty without points. */
+  values: Float32Array;
+  stride: number;
 }
 
 /** What a target needs of the export. */
@@ -142,11 +143,58 @@ export async function sequencesOf(tree: ExportTree): Promise<Sequence[]> {
 /** Typed arrays are in the machine's byte order; the files are little-endian. */
 export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** Reads and checks one mask's label, instance and points files (all of the same points). */
-export async function readFrame(tree: ExportTree, line: IndexLine): Promise<FrameData> {
+/**
+ * The frames of `lines` in order, each one's files read while the caller works on the one before. A frame's `values`
+ * are valid until the caller asks for the next frame: the points files are read into two buffers in turns (one being
+ * read while the caller holds the other), not into a fresh megabyte-sized buffer per frame that leaves the allocator's
+ * heap growing with the export.
+ */
+export async function* readFrames(tree: ExportTree, lines: readonly IndexLine[]): AsyncGenerator<FrameData> {
+  const buffers = [new Uint8Array(0), new Uint8Array(0)];
+  const start = (i: number) =>
+    i < lines.length
+      ? handled(
+          readFrame(tree, lines[i]!, (size) => {
+            if (buffers[i % 2]!.length < size) buffers[i % 2] = new Uint8Array(size);
+            return buffers[i % 2]!;
+          }),
+        )
+      : undefined;
+  let next = start(0);
+  for (let i = 0; i < lines.length; i++) {
+    const frame = await next!;
+    next = start(i + 1);
+    yield frame;
+  }
+}
+
+/**
+ * `promise`, marked as handled: one started ahead and awaited later must not count as an unhandled rejection while
+ * the caller awaits something else (awaiting it still throws its error).
+ */
+export function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
+
+/**
+ * Reads and checks one mask's label, instance and points files (all of the same points); the points file into
+ * `bufferOf(size)`, sized for the points index.jsonl gives.
+ */
+async function readFrame(
+  tree: ExportTree,
+  line: IndexLine,
+  bufferOf: (size: number) => Uint8Array,
+): Promise<FrameData> {
   const { instances: withInstances } = tree.summary;
   const format = FORMATS[tree.summary.format];
-  const labelBytes = await readFile(join(tree.from, line.file));
+  const pointsSize = pointsFileSize(line.points, tree.summary.format);
+  const [labelBytes, pointBytes] = await Promise.all([
+    readFile(join(tree.from, line.file)),
+    typeof line.points_file === 'string'
+      ? handled(readAtMost(join(tree.from, line.points_file), bufferOf(pointsSize + 1)))
+      : undefined,
+  ]);
   const labels = format.decodeLabels(labelBytes, withInstances);
   const points = labels?.length ?? -1;
   if (!labels || labelBytes.length !== format.labelFileSize(points)) {
@@ -160,28 +208,39 @@ export async function readFrame(tree: ExportTree, line: IndexLine): Promise<Fram
       throw new DatasetError('MISALIGNED', `${line.file} and ${line.instances_file} do not hold the same points`);
     }
   }
-  if (typeof line.points_file !== 'string') {
-    return { labels, instances, xyz: new Float32Array(0), intensity: undefined };
-  }
-  const pointBytes = await readFile(join(tree.from, line.points_file));
-  const perPoint = format.points.valuesPerPoint;
-  if (pointBytes.length !== pointsFileSize(points, tree.summary.format)) {
+  const stride = format.points.valuesPerPoint;
+  if (!pointBytes) return { labels, instances, values: new Float32Array(0), stride };
+  if (points !== line.points || pointBytes.length !== pointsSize) {
     throw new DatasetError('MISALIGNED', `${line.file} and ${line.points_file} do not hold the same points`);
   }
-  const values = float32LE(pointBytes.subarray(pointBytes.length - points * perPoint * 4));
-  if (perPoint === 3) return { labels, instances, xyz: values, intensity: undefined };
-  const xyz = new Float32Array(points * 3);
-  const intensity = new Float32Array(points);
-  for (let i = 0; i < points; i++) {
-    xyz[i * 3] = values[i * 4]!;
-    xyz[i * 3 + 1] = values[i * 4 + 1]!;
-    xyz[i * 3 + 2] = values[i * 4 + 2]!;
-    intensity[i] = values[i * 4 + 3]!;
-  }
-  return { labels, instances, xyz, intensity };
+  return { labels, instances, values: float32LE(pointBytes.subarray(pointBytes.length - points * stride * 4)), stride };
 }
 
+const openFd = promisify(open);
+const readFd = promisify(read);
+const closeFd = promisify(close);
+
+/** The first bytes of the file `path`, as many as `buffer` holds: a view of `buffer`. */
+async function readAtMost(path: string, buffer: Uint8Array): Promise<Uint8Array> {
+  const fd = await openFd(path, 'r');
+  try {
+    let filled = 0;
+    while (filled < buffer.length) {
+      const { bytesRead } = await readFd(fd, buffer, filled, buffer.length - filled, null);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return buffer.subarray(0, filled);
+  } finally {
+    await closeFd(fd);
+  }
+}
+
+/** The float32s of `bytes`: a view where the machine is little-endian and they are aligned, else a copy. */
 function float32LE(bytes: Uint8Array): Float32Array {
+  if (LITTLE_ENDIAN && bytes.byteOffset % 4 === 0) {
+    return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+  }
   const values = new Float32Array(bytes.length / 4);
   if (LITTLE_ENDIAN) new Uint8Array(values.buffer).set(bytes);
   else {

@@ -1,8 +1,10 @@
 // An .npz as numpy.savez_compressed writes one: a ZIP archive holding `<key>.npy` entries, DEFLATE-compressed. One
 // entry is all the nuScenes panoptic files need; the archive is small enough (< 4 GiB) never to need ZIP64.
-import { crc32, deflateRawSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { constants, crc32, deflateRaw } from 'node:zlib';
 import { npyHeader } from '../formats/index.js';
 import { DatasetError } from './dataset-error.js';
+import { LITTLE_ENDIAN } from './export-reader.js';
 
 const LOCAL_HEADER = 0x04034b50;
 const CENTRAL_HEADER = 0x02014b50;
@@ -12,18 +14,30 @@ const DEFLATE = 8;
 const DOS_DATE_1980 = (0 << 9) | (1 << 5) | 1; // 1980-01-01, the earliest date a ZIP can hold: the same bytes every run
 const ZIP32_LIMIT = 0xffffffff;
 
-/** The .npz holding `values` (little-endian uint16) under `key`, as chunks to write one after the other. */
-export function npzUint16(key: string, values: Uint16Array): Uint8Array[] {
+const deflateRawAsync = promisify(deflateRaw);
+/**
+ * DEFLATE level 1: on panoptic labels (runs of a few values), a quarter of the default level's time for files 1.5
+ * times as large (20 KB against 12 KB for 100,000 points); any level reads the same.
+ */
+const DEFLATE_OPTIONS = { level: constants.Z_BEST_SPEED };
+
+/**
+ * The .npz holding `values` (little-endian uint16) under `key`, as chunks to write one after the other. Compressed
+ * in libuv's thread pool, while the caller's thread goes on.
+ */
+export async function npzUint16(key: string, values: Uint16Array): Promise<Uint8Array[]> {
   const header = npyHeader(values.length, '<u2');
   const npy = new Uint8Array(header.length + values.byteLength);
   npy.set(header, 0);
-  const view = new DataView(npy.buffer, header.length);
-  for (let i = 0; i < values.length; i++) view.setUint16(i * 2, values[i]!, true);
-  return zipOne(`${key}.npy`, npy);
+  if (LITTLE_ENDIAN) npy.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), header.length);
+  else {
+    const view = new DataView(npy.buffer, header.length);
+    for (let i = 0; i < values.length; i++) view.setUint16(i * 2, values[i]!, true);
+  }
+  return zipOne(`${key}.npy`, npy, await deflateRawAsync(npy, DEFLATE_OPTIONS));
 }
 
-function zipOne(name: string, data: Uint8Array): Uint8Array[] {
-  const compressed = deflateRawSync(data);
+function zipOne(name: string, data: Uint8Array, compressed: Uint8Array): Uint8Array[] {
   if (data.length > ZIP32_LIMIT) throw new DatasetError('TOO_LARGE', `${name} is too large for a ZIP32 archive`);
   const fileName = Buffer.from(name, 'utf8');
   const crc = crc32(data);

@@ -14,12 +14,14 @@ import { uniqueNames } from './class-names.js';
 import { DatasetError } from './dataset-error.js';
 import {
   type ExportTree,
+  type FrameData,
+  handled,
+  LITTLE_ENDIAN,
   poseOf,
   readExport,
-  readFrame,
+  readFrames,
   readJson,
   sequencesOf,
-  LITTLE_ENDIAN,
 } from './export-reader.js';
 import { npzUint16 } from './npz.js';
 import { prepareOut, writeText } from './out-folder.js';
@@ -99,100 +101,122 @@ export async function buildNuScenes(options: NuScenesOptions): Promise<NuScenesS
   for (const dir of ['samples/LIDAR_TOP', `lidarseg/${version}`, ...(panoptic ? [`panoptic/${version}`] : []), 'maps'])
     await mkdir(join(out, dir), { recursive: true });
 
-  for (const [s, { jobId, sensorId, frames }] of sequences.entries()) {
-    const name = `scene-${String(s + 1).padStart(4, '0')}`;
-    const sceneToken = token('scene', jobId, sensorId);
-    const logToken = token('log', jobId, sensorId);
-    const ids = frames.map(({ frameId }) => [jobId, sensorId, frameId]);
-    const sampleTokens = ids.map((id) => token('sample', ...id));
-    const dataTokens = ids.map((id) => token('sample_data', ...id));
-    let leftOut = 0;
-    for (const [f, { line, egoPose, sensorPose }] of frames.entries()) {
-      const timestamp = FIRST_TIMESTAMP_US + s * SCENE_SPACING_US + f * LIDAR_PERIOD_US;
-      const dataToken = dataTokens[f]!;
-      const egoToken = token('ego_pose', ...ids[f]!);
-      const calibratedToken = token('calibrated_sensor', ...ids[f]!);
-      const filename = `samples/${CHANNEL}/${name}__${CHANNEL}__${timestamp}.pcd.bin`;
-      const frame = await readFrame(tree, line);
-      const { cloud, lidarseg, panopticLabels, kept } = nuScenesPoints(frame, indexOfClass);
-      leftOut += frame.labels.length - kept;
-      // Without fsync: the tree is rebuilt from the export, a crash costs nothing but the work (scenes.json, the
-      // marker of a complete tree, is written last and flushed).
-      await writeFileAtomic(
-        join(out, 'samples', CHANNEL),
-        filename.slice(filename.lastIndexOf('/') + 1),
-        [cloud],
-        NO_SYNC,
-      );
-      const lidarsegName = `${dataToken}_lidarseg.bin`;
-      await writeFileAtomic(join(out, 'lidarseg', version), lidarsegName, [lidarseg], NO_SYNC);
-      tables.lidarseg!.push({
-        token: dataToken, // the devkit looks the record up by its sample_data token
-        sample_data_token: dataToken,
-        filename: `lidarseg/${version}/${lidarsegName}`,
-      });
-      if (panopticLabels) {
+  // One frame's files are read ahead (readFrames) and one frame's written behind while a frame is converted: the
+  // disk and the CPU work at the same time, and memory holds three frames whatever the export's size.
+  const frameData = readFrames(
+    tree,
+    sequences.flatMap((sequence) => sequence.frames.map((frame) => frame.line)),
+  );
+  let writing: Promise<unknown> = Promise.resolve();
+  // Two sets of output buffers, in turns: one frame's are written while the next frame's are filled.
+  const buffers = [new PointBuffers(), new PointBuffers()];
+  let turn = 0;
+  try {
+    for (const [s, { jobId, sensorId, frames }] of sequences.entries()) {
+      const name = `scene-${String(s + 1).padStart(4, '0')}`;
+      const sceneToken = token('scene', jobId, sensorId);
+      const logToken = token('log', jobId, sensorId);
+      const ids = frames.map(({ frameId }) => [jobId, sensorId, frameId]);
+      const sampleTokens = ids.map((id) => token('sample', ...id));
+      const dataTokens = ids.map((id) => token('sample_data', ...id));
+      let leftOut = 0;
+      for (const [f, { egoPose, sensorPose }] of frames.entries()) {
+        const timestamp = FIRST_TIMESTAMP_US + s * SCENE_SPACING_US + f * LIDAR_PERIOD_US;
+        const dataToken = dataTokens[f]!;
+        const egoToken = token('ego_pose', ...ids[f]!);
+        const calibratedToken = token('calibrated_sensor', ...ids[f]!);
+        const filename = `samples/${CHANNEL}/${name}__${CHANNEL}__${timestamp}.pcd.bin`;
+        const frame = (await frameData.next()).value as FrameData;
+        const { cloud, lidarseg, panopticLabels, kept } = nuScenesPoints(frame, indexOfClass, buffers[turn++ % 2]!);
+        leftOut += frame.labels.length - kept;
+        const lidarsegName = `${dataToken}_lidarseg.bin`;
         const panopticName = `${dataToken}_panoptic.npz`;
-        await writeFileAtomic(join(out, 'panoptic', version), panopticName, npzUint16('data', panopticLabels), NO_SYNC);
-        tables.panoptic!.push({
-          token: dataToken,
+        const npz = panopticLabels && (await npzUint16('data', panopticLabels));
+        await writing;
+        // Without fsync: the tree is rebuilt from the export, a crash costs nothing but the work (scenes.json, the
+        // marker of a complete tree, is written last and flushed).
+        writing = handled(
+          Promise.all([
+            writeFileAtomic(
+              join(out, 'samples', CHANNEL),
+              filename.slice(filename.lastIndexOf('/') + 1),
+              [cloud],
+              NO_SYNC,
+            ),
+            writeFileAtomic(join(out, 'lidarseg', version), lidarsegName, [lidarseg], NO_SYNC),
+            npz && writeFileAtomic(join(out, 'panoptic', version), panopticName, npz, NO_SYNC),
+          ]),
+        );
+        tables.lidarseg!.push({
+          token: dataToken, // the devkit looks the record up by its sample_data token
           sample_data_token: dataToken,
-          filename: `panoptic/${version}/${panopticName}`,
+          filename: `lidarseg/${version}/${lidarsegName}`,
+        });
+        if (npz) {
+          tables.panoptic!.push({
+            token: dataToken,
+            sample_data_token: dataToken,
+            filename: `panoptic/${version}/${panopticName}`,
+          });
+        }
+        tables.ego_pose!.push({ token: egoToken, timestamp, ...rotationTranslation(egoPose) });
+        tables.calibrated_sensor!.push({
+          token: calibratedToken,
+          sensor_token: token('sensor', CHANNEL),
+          ...rotationTranslation(sensorPose),
+          camera_intrinsic: [],
+        });
+        tables.sample!.push({
+          token: sampleTokens[f],
+          timestamp,
+          prev: sampleTokens[f - 1] ?? '',
+          next: sampleTokens[f + 1] ?? '',
+          scene_token: sceneToken,
+        });
+        tables.sample_data!.push({
+          token: dataToken,
+          sample_token: sampleTokens[f],
+          ego_pose_token: egoToken,
+          calibrated_sensor_token: calibratedToken,
+          timestamp,
+          fileformat: 'pcd',
+          is_key_frame: true,
+          height: 0,
+          width: 0,
+          filename,
+          prev: dataTokens[f - 1] ?? '',
+          next: dataTokens[f + 1] ?? '',
         });
       }
-      tables.ego_pose!.push({ token: egoToken, timestamp, ...rotationTranslation(egoPose) });
-      tables.calibrated_sensor!.push({
-        token: calibratedToken,
-        sensor_token: token('sensor', CHANNEL),
-        ...rotationTranslation(sensorPose),
-        camera_intrinsic: [],
+      tables.log!.push({
+        token: logToken,
+        logfile: `${jobId}/${sensorId}`,
+        vehicle: sensorId,
+        date_captured: new Date((FIRST_TIMESTAMP_US + s * SCENE_SPACING_US) / 1000).toISOString().slice(0, 10),
+        location: 'playment',
       });
-      tables.sample!.push({
-        token: sampleTokens[f],
-        timestamp,
-        prev: sampleTokens[f - 1] ?? '',
-        next: sampleTokens[f + 1] ?? '',
-        scene_token: sceneToken,
+      tables.scene!.push({
+        token: sceneToken,
+        log_token: logToken,
+        nbr_samples: frames.length,
+        first_sample_token: sampleTokens[0] ?? '',
+        last_sample_token: sampleTokens.at(-1) ?? '',
+        name,
+        description: `job ${jobId}, lidar ${sensorId}`,
       });
-      tables.sample_data!.push({
-        token: dataToken,
-        sample_token: sampleTokens[f],
-        ego_pose_token: egoToken,
-        calibrated_sensor_token: calibratedToken,
-        timestamp,
-        fileformat: 'pcd',
-        is_key_frame: true,
-        height: 0,
-        width: 0,
-        filename,
-        prev: dataTokens[f - 1] ?? '',
-        next: dataTokens[f + 1] ?? '',
+      scenes.push({
+        name,
+        token: sceneToken,
+        job_id: jobId,
+        sensor_id: sensorId,
+        frames: frames.map((frame) => frame.frameId),
+        points_left_out: leftOut,
       });
     }
-    tables.log!.push({
-      token: logToken,
-      logfile: `${jobId}/${sensorId}`,
-      vehicle: sensorId,
-      date_captured: new Date((FIRST_TIMESTAMP_US + s * SCENE_SPACING_US) / 1000).toISOString().slice(0, 10),
-      location: 'playment',
-    });
-    tables.scene!.push({
-      token: sceneToken,
-      log_token: logToken,
-      nbr_samples: frames.length,
-      first_sample_token: sampleTokens[0] ?? '',
-      last_sample_token: sampleTokens.at(-1) ?? '',
-      name,
-      description: `job ${jobId}, lidar ${sensorId}`,
-    });
-    scenes.push({
-      name,
-      token: sceneToken,
-      job_id: jobId,
-      sensor_id: sensorId,
-      frames: frames.map((frame) => frame.frameId),
-      points_left_out: leftOut,
-    });
+    await writing;
+  } finally {
+    // On an error, the files in flight end (whole under their names, or removed) before it is thrown.
+    await writing.catch(() => {});
   }
 
   const mapFile = 'maps/playment-masks-blank.png';
@@ -278,36 +302,69 @@ async function checkInstances(tree: ExportTree): Promise<void> {
  * without one are left out of all three, so that the files stay aligned (the export's kitti format does the same).
  */
 function nuScenesPoints(
-  frame: Awaited<ReturnType<typeof readFrame>>,
+  frame: FrameData,
   indexOfClass: Uint8Array,
+  buffers: PointBuffers,
 ): { cloud: Uint8Array; lidarseg: Uint8Array; panopticLabels: Uint16Array | undefined; kept: number } {
-  const { labels, instances, xyz, intensity } = frame;
-  const n = labels.length;
-  const cloud = new Float32Array(n * VALUES_PER_POINT);
-  const lidarseg = new Uint8Array(n);
-  const panopticLabels = instances && new Uint16Array(n);
-  let kept = 0;
-  for (let i = 0; i < n; i++) {
-    const x = xyz[i * 3]!;
-    const y = xyz[i * 3 + 1]!;
-    const z = xyz[i * 3 + 2]!;
-    if (!Number.isFinite(x + y + z)) continue;
-    cloud[kept * VALUES_PER_POINT] = x;
-    cloud[kept * VALUES_PER_POINT + 1] = y;
-    cloud[kept * VALUES_PER_POINT + 2] = z;
-    cloud[kept * VALUES_PER_POINT + 3] = intensity?.[i] ?? 0;
-    const index = indexOfClass[labels[i]!]!;
-    lidarseg[kept] = index;
-    if (panopticLabels) panopticLabels[kept] = index * 1000 + instances![i]!;
-    kept++;
-  }
-  const bytes = new Uint8Array(cloud.buffer, 0, kept * VALUES_PER_POINT * 4);
+  const { labels, instances, values, stride } = frame;
+  const { cloud, lidarseg, panoptic } = buffers.fit(labels.length);
+  const kept = keepFinite(values, stride, labels, instances, indexOfClass, cloud, lidarseg, panoptic);
   return {
-    cloud: littleEndian(bytes),
+    cloud: littleEndian(new Uint8Array(cloud.buffer, 0, kept * VALUES_PER_POINT * 4)),
     lidarseg: lidarseg.subarray(0, kept),
-    panopticLabels: panopticLabels?.subarray(0, kept),
+    panopticLabels: instances && panoptic.subarray(0, kept),
     kept,
   };
+}
+
+/**
+ * The per-point loop, alone in its function: V8 optimises it while it runs, and code after the loop in the same
+ * function, not yet run, would throw that optimised code away on every frame.
+ */
+function keepFinite(
+  values: Float32Array,
+  stride: number,
+  labels: Uint16Array,
+  instances: Uint16Array | undefined,
+  indexOfClass: Uint8Array,
+  cloud: Float32Array,
+  lidarseg: Uint8Array,
+  panoptic: Uint16Array,
+): number {
+  const withIntensity = stride === 4;
+  let kept = 0;
+  for (let i = 0, from = 0; i < labels.length; i++, from += stride) {
+    const x = values[from]!;
+    const y = values[from + 1]!;
+    const z = values[from + 2]!;
+    if (!Number.isFinite(x + y + z)) continue;
+    const to = kept * VALUES_PER_POINT;
+    cloud[to] = x;
+    cloud[to + 1] = y;
+    cloud[to + 2] = z;
+    cloud[to + 3] = withIntensity ? values[from + 3]! : 0;
+    const index = indexOfClass[labels[i]!]!;
+    lidarseg[kept] = index;
+    if (instances) panoptic[kept] = index * 1000 + instances[i]!;
+    kept++;
+  }
+  return kept;
+}
+
+/** The output buffers of one frame, reused for the next frame that fits (rings stay 0: the export has none). */
+class PointBuffers {
+  cloud = new Float32Array(0);
+  lidarseg = new Uint8Array(0);
+  panoptic = new Uint16Array(0);
+
+  fit(points: number): this {
+    if (this.lidarseg.length < points) {
+      this.cloud = new Float32Array(points * VALUES_PER_POINT);
+      this.lidarseg = new Uint8Array(points);
+      this.panoptic = new Uint16Array(points);
+    }
+    return this;
+  }
 }
 
 function littleEndian(bytes: Uint8Array): Uint8Array {
