@@ -3,7 +3,13 @@ import { lstat, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { EXPORT_DEFAULTS, exportBatch, InvalidArgumentError, type ExportProgress } from '../src/index.js';
+import {
+  EXPORT_DEFAULTS,
+  exportBatch,
+  InvalidArgumentError,
+  ResultObjectError,
+  type ExportProgress,
+} from '../src/index.js';
 import {
   compressedBomb,
   formatMaskText,
@@ -185,7 +191,7 @@ describe('exportBatch with bodies that inflate', { timeout: 180_000 }, () => {
     expect(summary.jobs).toMatchObject({ listed: 5, exported: 1, failed: 4 });
     expect(failedCodes(summary.failures)).toEqual(bombs(4, 'RESPONSE_TOO_LARGE'));
     expect(EXPORT_DEFAULTS.maxResultBytes).toBe(64 * MiB);
-    // A smaller limit of one's own applies the same way; a result object that is not an object is INVALID_RESULT.
+    // A smaller limit of one's own applies the same way; a result object that is not an object is BAD_RESULT_OBJECT.
     const small = await hostile({
       jobs: [
         { id: 'large', result: { body: resultText([]).padEnd(4096, ' ') } },
@@ -196,9 +202,19 @@ describe('exportBatch with bodies that inflate', { timeout: 180_000 }, () => {
     const second = await exportBatch({ ...small.base(await tempDir()), maxResultBytes: 4000 });
     expect(failedCodes(second.failures)).toEqual({
       large: 'RESPONSE_TOO_LARGE',
-      array: 'INVALID_RESULT',
-      cut: 'INVALID_RESULT',
+      array: 'BAD_RESULT_OBJECT',
+      cut: 'BAD_RESULT_OBJECT',
     });
+    // The client's annotationResult reads a result object through the same parse: one fault, one code and class.
+    for (const [id, message] of [
+      ['array', 'the result object is not a JSON object'],
+      ['cut', 'the result object is not JSON'],
+    ]) {
+      const error = await small.client.annotationResult(small.server.projectId, id!).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(ResultObjectError);
+      expect(error).toMatchObject({ code: 'BAD_RESULT_OBJECT', message });
+      expect(second.failures.find((failure) => failure.job_id === id)?.message).toBe(message);
+    }
   });
 
   it('fails masks inflating past maxMaskBytes (default 64 MiB) as RESPONSE_TOO_LARGE; the rest is exact', async () => {

@@ -1,8 +1,9 @@
 import { InvalidArgumentError } from '../errors.js';
 import { fetchAttachment, type AttachmentEndpoint } from './attachments.js';
 import type { BodyMemory } from './body.js';
-import { envelopeData, parseObject, type JsonObject } from './envelope.js';
+import { envelopeData, type JsonObject } from './envelope.js';
 import { ApiError } from './errors.js';
+import { parseResultObject } from '../result/parse.js';
 import { HttpTransport, type Target } from './http.js';
 import { resolveClientOptions, type PlaymentClientOptions, type ResolvedClientOptions } from './options.js';
 import { nextPageToken, TokenTrail } from './pagination.js';
@@ -122,14 +123,14 @@ export class PlaymentClient {
     throw new ApiError('NO_RESULT', `the job has no result URL (status ${this.redact(String(job.status))})`, { url });
   }
 
-  /** A job's result object: resultUrl(), then the attachment behind it, parsed. */
+  /**
+   * A job's result object: resultUrl(), then the attachment behind it, parsed (ResultObjectError `BAD_RESULT_OBJECT`
+   * when it is not a JSON object, as in the export).
+   */
   async annotationResult(projectId: string, jobId: string, options: CallOptions = {}): Promise<ResultObject> {
     const resultUrl = await this.resultUrl(projectId, jobId, options);
-    const bytes = await this.attachment(resultUrl, options);
-    const url = this.#transport.redactedUrl(resultUrl, true);
     // Its shape (one of three documented ones) is describeResult()'s to read.
-    const { value } = parseObject(bytes, { url, status: 200, apiKey: this.#options.apiKey });
-    return value as ResultObject;
+    return parseResultObject(await this.attachment(resultUrl, options)) as ResultObject;
   }
 
   /**

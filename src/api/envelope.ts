@@ -30,7 +30,7 @@ const DOCUMENTED_CODES: ReadonlySet<string> = new Set([
 ]);
 
 /** A body that must be a JSON object: BAD_JSON when it is not JSON, BAD_RESPONSE when it is not an object. */
-export function parseObject(body: Uint8Array, origin: BodyOrigin): { value: JsonObject; text: string } {
+function parseObject(body: Uint8Array, origin: BodyOrigin): { value: JsonObject; text: string } {
   const text = decoder.decode(body);
   let value: unknown;
   try {

@@ -299,7 +299,7 @@ export const ERROR_CATALOGUE = [
     error: 'ResultObjectError',
     retryable: 'no',
     meaning:
-      'a result object of none of the documented shapes (the message names what it holds instead), or a mask without a URL',
+      'a result object that is not JSON, not a JSON object, or of none of the documented shapes (the message names what it holds instead), or a mask without a URL',
   },
   {
     code: 'UNREADABLE_CLASS',
@@ -321,7 +321,7 @@ export const ERROR_CATALOGUE = [
     code: 'INVALID_RESULT',
     error: 'InvalidResultError',
     retryable: 'no',
-    meaning: 'a result object that is not a JSON object, or a job without a usable id or reference_id',
+    meaning: 'a job that its batch page lists without a usable id or reference_id',
   },
   {
     code: 'TOO_MANY_CLASSES',

@@ -8,6 +8,7 @@ import { ExportError } from './export-error.js';
 import type { MaskDecoderPool } from '../pool/index.js';
 import type { Slots } from '../pool/slots.js';
 import { describeResult, type KeyMeaning, type MaskRef } from '../result/index.js';
+import { parseResultObject } from '../result/parse.js';
 import type { ClassTable } from './classes.js';
 import type { ByteBudget, Reservation } from './budget.js';
 import { AtomicFile, ownDirectory, removeStaleTemps, safeName, syncDir, writeFileAtomic } from './files.js';
@@ -36,7 +37,7 @@ import { plannedMasks, type PlannedMask } from './result-plan.js';
 export const JOBS_DIR = 'jobs';
 export const RESULT_NAME = 'result.json';
 
-/** The job's result object is not JSON, or not an object. */
+/** A job that its batch page lists without a usable id or reference_id. */
 export class InvalidResultError extends PlaymentMasksError {
   constructor(message: string) {
     super('INVALID_RESULT', message);
@@ -159,7 +160,7 @@ async function takeResult(
     }
 
     resultBytes ??= await fetchResult(context, job, signal, memory);
-    const description = describeResult(parseResult(resultBytes));
+    const description = describeResult(parseResultObject(resultBytes));
     const meanings = description.keys;
     const masks = plannedMasks(description, format, context.withPoints);
     if (fresh && !table.isFixed) {
@@ -507,19 +508,4 @@ async function writtenBefore(
 
 function noLabels(): ExportError {
   return new ExportError('NO_LABELS', 'no point of the job has a class (every label_key is unnamed)');
-}
-
-function parseResult(bytes: Uint8Array): unknown {
-  let result: unknown;
-  try {
-    result = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
-  } catch {
-    // Not V8's message: it quotes the bytes around the fault, and with chosen offsets a server could spell out
-    // anything there (the key, a few characters per job).
-    throw new InvalidResultError('the result object is not JSON');
-  }
-  if (result === null || typeof result !== 'object' || Array.isArray(result)) {
-    throw new InvalidResultError('the result object is not a JSON object');
-  }
-  return result;
 }
