@@ -12,3 +12,10 @@ export class ExportError extends PlaymentMasksError {
     super(code, message);
   }
 }
+
+/** A job that its batch page lists without a usable id or reference_id. */
+export class InvalidResultError extends PlaymentMasksError {
+  constructor(message: string) {
+    super('INVALID_RESULT', message);
+  }
+}

@@ -2,11 +2,10 @@
 // (jobs/<job>/index.jsonl, written atomically once all its masks are on disk): the fragment is what makes a job
 // complete for a rerun. At the end the fragments are merged in job-id order, so the index does not depend on the
 // order in which jobs finished, nor on how many runs it took.
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AtomicFile, writeFileAtomic } from './files.js';
-import { type ExportFormat, FORMATS } from '../formats/index.js';
-import { pointsFilesComplete } from './points.js';
+import type { ExportFormat } from '../formats/index.js';
 import type { CompleteJobs } from './complete-jobs.js';
 import { READ_AHEAD, readAhead } from './read-ahead.js';
 import type { ClassEntry } from './classes.js';
@@ -36,51 +35,6 @@ export async function writeFragment(jobDir: string, lines: readonly IndexLine[])
   const text = lines.map((line) => `${JSON.stringify(line)}\n`).join('');
   await writeFileAtomic(jobDir, FRAGMENT_NAME, [Buffer.from(text, 'utf8')]);
   return text;
-}
-
-/** A complete job's fragment: its lines, and its text as on disk. */
-export interface Fragment {
-  lines: IndexLine[];
-  text: string;
-}
-
-/**
- * The fragment of a job that an earlier run completed with the same format, or undefined. Complete means: the
- * fragment parses, and every file it lists is where this run would put it, with the size its point count implies
- * (and, with `withPoints`, so is every points file).
- */
-export async function completeFragment(
-  outDir: string,
-  jobPath: string,
-  format: ExportFormat,
-  withPoints = false,
-): Promise<Fragment | undefined> {
-  let text: string;
-  try {
-    text = await readFile(join(outDir, jobPath, FRAGMENT_NAME), 'utf8');
-  } catch {
-    return undefined;
-  }
-  const lines: IndexLine[] = [];
-  try {
-    for (const json of text.split('\n')) if (json !== '') lines.push(JSON.parse(json) as IndexLine);
-  } catch {
-    return undefined;
-  }
-  const { labelExtension: extension, labelFileSize } = FORMATS[format];
-  for (const { file, points, unnamed_points: unnamed } of lines) {
-    // Lines of an export that did not count unnamed points: the job is exported again, to count them.
-    if (!Number.isSafeInteger(unnamed)) return undefined;
-    if (typeof file !== 'string' || !file.startsWith(`${jobPath}/`) || !file.endsWith(extension)) return undefined;
-    if (file.indexOf('/', jobPath.length + 1) !== -1 || !Number.isSafeInteger(points)) return undefined;
-    const size = await stat(join(outDir, file)).then(
-      (s) => s.size,
-      () => -1,
-    );
-    if (size !== labelFileSize(points)) return undefined;
-  }
-  if (withPoints && !(await pointsFilesComplete(outDir, jobPath, lines, format))) return undefined;
-  return { lines, text };
 }
 
 export interface BatchOutcome {

@@ -10,5 +10,4 @@ export type { ClassEntry, UnknownClasses } from './classes.js';
 export type { JobLegend, LabelMode, LegendEntry as JobLegendEntry } from './legend.js';
 export { OutputLockedError } from './lock.js';
 export { OutputPathError } from './files.js';
-export { InvalidResultError } from './job.js';
-export { ExportError } from './export-error.js';
+export { ExportError, InvalidResultError } from './export-error.js';

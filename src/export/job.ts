@@ -1,20 +1,47 @@
-// One job of the batch: result object -> masks -> mask bytes -> pool decode -> label files -> the job's fragment.
+// A job's life, from its line in a batch page to its fragment on disk, in the order it lives it. This module alone
+// moves a job from one state to the next; what it calls does one thing each (job-folder.ts reads what an earlier run
+// left, the client fetches, result-plan.ts plans, mask.ts decodes, encodes and writes, index-file.ts indexes).
+//
+//   listed ─┬─ status not asked for ─────────────────────────────────────> skipped   (no request)
+//           ├─ no usable id or reference_id ─────────────────────────────> failed
+//           └─ its folder: created now (new) or left by an earlier run (found; an interrupted rewrite of its ids
+//              completed first)
+//                 found, complete with this run's settings ──────────────> complete, resumed   (no request)
+//                 found, complete, --refresh: result fetched, same bytes ─> complete, resumed
+//              result fetched, and set against the folder:
+//                 new               saved at once
+//                 settings changed  legend.json of other settings or ids: every file but result.json removed first
+//                 unchanged         the same result object saved: label files in place are read back, not fetched
+//                 relabelled        another result object saved: it goes; the new one waits in a temporary file
+//                 unsaved           files but no result object: the new one waits in a temporary file
+//                 empty             nothing left: saved at once
+//              masks written (or read back) ─> result object committed, stray files removed ─> complete
+//   any state ── an error ──> failed (the job alone: the run goes on)
 import { setMaxListeners } from 'node:events';
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BatchJob, PlaymentClient } from '../api/index.js';
-import { PlaymentMasksError } from '../errors.js';
-import { ExportError } from './export-error.js';
-import type { MaskDecoderPool } from '../pool/index.js';
-import type { Slots } from '../pool/slots.js';
-import { describeResult, type KeyMeaning, type MaskRef } from '../result/index.js';
+import type { BatchJob } from '../api/index.js';
+import { FORMATS } from '../formats/index.js';
+import { describeResult, type KeyMeaning } from '../result/index.js';
 import { parseResultObject } from '../result/parse.js';
+import type { Reservation } from './budget.js';
 import type { ClassTable } from './classes.js';
-import type { ByteBudget, Reservation } from './budget.js';
-import { AtomicFile, ownDirectory, removeStaleTemps, safeName, syncDir, writeFileAtomic } from './files.js';
-import { type ExportFormat, FORMATS } from '../formats/index.js';
-import { classHistogram, completeFragment, FRAGMENT_NAME, labelledPoints, writeFragment } from './index-file.js';
+import { ExportError, InvalidResultError } from './export-error.js';
+import { AtomicFile, ownDirectory, safeName, syncDir, writeFileAtomic } from './files.js';
+import { classHistogram, labelledPoints, writeFragment } from './index-file.js';
 import { instancesFileName } from './instances.js';
+import type { JobContext } from './job-context.js';
+import {
+  completeJob,
+  isEmpty,
+  readBack,
+  readSaved,
+  removeOtherSettings,
+  removeSaved,
+  removeUnwritten,
+  reopen,
+  RESULT_NAME,
+  type CompleteJob,
+} from './job-folder.js';
 import {
   buildLegend,
   classOfEntry,
@@ -24,63 +51,50 @@ import {
   sameLegend,
   writeLegend,
   type JobLegend,
-  type KeyLookups,
-  type LabelMode,
 } from './legend.js';
+import { exportMask, type MaskKeys } from './mask.js';
 import type { IndexLine } from './records.js';
-import { histogramOf, pickPoints, pointsFile, pointsFileSize, type PointsTarget } from './points.js';
-import type { ProgressCounters } from './progress.js';
 import { recoverRemap } from './remap.js';
 import { plannedMasks, type PlannedMask } from './result-plan.js';
+import { statusKey } from './statuses.js';
 
 /** Folder (relative to the output folder) that holds the jobs' folders. */
 export const JOBS_DIR = 'jobs';
-export const RESULT_NAME = 'result.json';
-
-/** A job that its batch page lists without a usable id or reference_id. */
-export class InvalidResultError extends PlaymentMasksError {
-  constructor(message: string) {
-    super('INVALID_RESULT', message);
-  }
-}
-
-export interface JobContext {
-  client: PlaymentClient;
-  pool: MaskDecoderPool;
-  projectId: string;
-  outDir: string;
-  format: ExportFormat;
-  /** Also fetch, check and write each mask's point cloud (see points.ts). */
-  withPoints: boolean;
-  labels: LabelMode;
-  instances: boolean;
-  /** Fetch the result object of a complete job again, and export the job again if it changed. */
-  refresh: boolean;
-  /** A job where no point has a class fails (NO_LABELS) instead of being exported with a warning. */
-  requireLabels: boolean;
-  table: ClassTable;
-  /** Shared by every job: bounds the masks in flight (download, decode, write) across the whole export. */
-  maskSlots: Slots;
-  /** Shared by every job: bounds the bytes of the bodies in flight (result objects, masks, point clouds). */
-  budget: ByteBudget;
-  /** The largest result object, mask and point cloud accepted (RESPONSE_TOO_LARGE). */
-  limits: BodyLimits;
-  progress: ProgressCounters;
-}
-
-export interface BodyLimits {
-  result: number;
-  mask: number;
-  pointCloud: number;
-}
 
 /** The output path of a job's folder, relative to the output folder. */
 export function jobPathOf(jobId: string): string {
   return `${JOBS_DIR}/${safeName(jobId)}`;
 }
 
-/** How a job ended: exported now, or `resumed` (complete from an earlier run); the legend and fragment on disk. */
+/** A job as its batch page lists it: decided from the listing alone, without a request. */
+export type ListedJob =
+  | { state: 'listed' }
+  | { state: 'skipped'; status: string }
+  | { state: 'failed'; error: InvalidResultError };
+
+/**
+ * The first step of a listed job: skipped when its status is not one of `statuses` (a listing without a status
+ * decides nothing: the job's result tells), failed without a string id or a scalar reference_id (copied into every
+ * index line and failure: anything else, an array nested 10^4 deep say, would make them fail to serialise).
+ */
+export function listedJob(job: BatchJob, statuses: ReadonlyMap<string, string> | undefined): ListedJob {
+  if (typeof job?.id !== 'string')
+    return { state: 'failed', error: new InvalidResultError('the job has no string id') };
+  const { status } = job;
+  if (statuses && typeof status === 'string' && !statuses.has(statusKey(status))) return { state: 'skipped', status };
+  if (!isScalar(job.reference_id)) {
+    return { state: 'failed', error: new InvalidResultError("the job's reference_id is not a string") };
+  }
+  return { state: 'listed' };
+}
+
+export function isScalar(value: unknown): value is string | number | null | undefined {
+  return value === undefined || value === null || typeof value === 'string' || typeof value === 'number';
+}
+
+/** How a listed job ended: `complete`, exported now or `resumed` from an earlier run; its legend and fragment. */
 export interface JobOutcome {
+  state: 'complete';
   resumed: boolean;
   legend: JobLegend;
   /** The text of the job's fragment (its index lines). */
@@ -88,118 +102,106 @@ export interface JobOutcome {
 }
 
 /**
- * Exports one job, or recognises it as complete from an earlier run with the same settings (then no request is made,
- * unless `refresh` asks to compare its result object with the one saved). Label files that an interrupted run of
- * the job wrote are read back, not fetched, when the result object, the settings and the ids (legend.json) are
- * unchanged. Rejects on the first failing mask, after the job's other masks have stopped.
+ * Takes a listed job to `complete`, or rejects (`failed`) on its first fault, after its other masks have stopped.
+ * A job complete from an earlier run with the same settings costs no request, unless `refresh` asks to compare its
+ * result object with the one saved.
  */
 export async function exportJob(context: JobContext, job: BatchJob, signal: AbortSignal): Promise<JobOutcome> {
   const jobPath = jobPathOf(job.id);
   const jobDir = join(context.outDir, jobPath);
   // A planted link must not lead reads of a "complete" job, nor any write or delete, to another folder.
-  const fresh = await ownDirectory(jobDir, jobPath);
-  if (!fresh) await recoverRemap(jobDir);
-  const plan = await takeResult(context, job, jobPath, fresh, signal);
-  if ('resumed' in plan) return plan;
+  const created = await ownDirectory(jobDir, jobPath);
+  if (!created) await recoverRemap(jobDir);
+  const found = created ? undefined : await completeJob(context, jobPath);
+  const plan = await takeResult(context, job, jobDir, created, found, signal);
+  if (plan.state === 'complete') return plan;
   try {
-    return { resumed: false, ...(await exportMasks(context, job, jobPath, plan, signal)) };
+    return { state: 'complete', resumed: false, ...(await writeMasks(context, job, jobPath, plan, signal)) };
   } finally {
     await plan.pending?.discard();
   }
 }
 
-/** What a job keeps of its result object while its masks are exported. */
-interface JobPlan {
-  /** Undefined where the job takes its ids only when its first mask is ready to decode (see exportMasks()). */
+/** How the result object just fetched stands against the job's folder (see the diagram above). */
+type Against = 'new' | 'unchanged' | 'relabelled' | 'unsaved' | 'empty';
+
+/** A job whose result object is fetched and on disk (or pending): what it keeps while its masks are written. */
+interface Planned {
+  state: 'planned';
+  against: Against;
+  /** Undefined where the job takes its ids only when its first mask is ready to decode (see writeMasks()). */
   legend: JobLegend | undefined;
   meanings: KeyMeaning[];
   masks: PlannedMask[];
-  /** The result object is the one saved beside label files of an earlier run: they may be read back. */
-  sameResult: boolean;
   /** The result object in a temporary file, renamed into place once the masks all are. */
   pending: AtomicFile | undefined;
-  /** The job's folder was created by this run: it holds nothing but what this run writes. */
-  fresh: boolean;
 }
 
 /**
- * Fetches the job's result object and puts it on disk; resolves to its plan, or to the job's outcome when it is
- * complete from an earlier run. A function of its own so that the bytes and the parsed object die with its frame:
- * they are held, and counted in the byte budget, only until they are parsed and on disk (an async function's locals
- * live on for as long as it waits). In a `fresh` folder there is nothing of an earlier run to look for.
+ * From the job's folder to its plan: complete (resumed) when it is, else its result object fetched, set against the
+ * folder and put on disk. A function of its own so that the bytes and the parsed object die with its frame: they are
+ * held, and counted in the byte budget, only until they are parsed and on disk (an async function's locals live on
+ * for as long as it waits).
  */
 async function takeResult(
   context: JobContext,
   job: BatchJob,
-  jobPath: string,
-  fresh: boolean,
+  jobDir: string,
+  created: boolean,
+  found: CompleteJob | undefined,
   signal: AbortSignal,
-): Promise<JobPlan | JobOutcome> {
-  const { outDir, format, table } = context;
-  const jobDir = join(outDir, jobPath);
-  const complete = fresh ? undefined : await completeJob(context, jobPath);
+): Promise<Planned | JobOutcome> {
   const memory = context.budget.open(signal);
   let pending: AtomicFile | undefined;
   try {
     let resultBytes: Uint8Array | undefined;
-    if (complete) {
-      const resume = (): JobOutcome => {
-        if (context.requireLabels && labelledPoints(complete.lines) === 0) throw noLabels();
-        table.see(complete.legend.legend.map((entry) => classOfEntry(entry)));
-        return { resumed: true, ...complete };
-      };
-      if (!context.refresh) return resume();
+    if (found) {
+      if (!context.refresh) return resumed(context, found);
       resultBytes = await fetchResult(context, job, signal, memory);
       const saved = await readSaved(jobDir, memory);
-      if (saved?.equals(resultBytes)) return resume();
+      if (saved?.equals(resultBytes)) return resumed(context, found);
     }
-    if (!fresh) {
-      await removeStaleTemps(jobDir);
-      // From here on the job is not complete: no fragment may vouch for files that are about to change.
-      await rm(join(jobDir, FRAGMENT_NAME), { force: true });
-    }
-
+    if (!created) await reopen(jobDir);
     resultBytes ??= await fetchResult(context, job, signal, memory);
     const description = describeResult(parseResultObject(resultBytes));
     const meanings = description.keys;
-    const masks = plannedMasks(description, format, context.withPoints);
-    if (fresh && !table.isFixed) {
-      // Its classes count for the ids from now on; its own ids wait (see exportMasks()).
+    const masks = plannedMasks(description, context.format, context.withPoints);
+    const { table } = context;
+    if (created && !table.isFixed) {
+      // Its classes count for the ids from now on; its own ids wait (see writeMasks()).
       table.see(meanings.map((meaning) => meaning.jobClass));
       await writeFileAtomic(jobDir, RESULT_NAME, [resultBytes]);
-      return { legend: undefined, meanings, masks, sameResult: false, pending: undefined, fresh };
+      return { state: 'planned', against: 'new', legend: undefined, meanings, masks, pending: undefined };
     }
     const legend = buildLegend(meanings, table, context.labels, context.instances);
-    // An interrupted earlier run of this job left the same result object: the label files it renamed into place are
-    // complete (atomic writes) and hold this object's masks, so they are read back instead of fetched again.
-    const previous = fresh ? undefined : await readSaved(jobDir, memory);
-    // Label files written with other settings or other ids are of no use, and must not be taken for this run's.
-    if (!fresh && !sameLegend(await readLegend(jobDir), legend)) {
-      const stale = (await readdir(jobDir)).filter((name) => name !== RESULT_NAME);
-      for (const name of stale) await rm(join(jobDir, name), { force: true });
-      // Gone for good before anything new arrives: an old legend must never come back beside new files.
-      if (stale.length > 0) await syncDir(jobDir);
-    }
-    const sameResult = previous?.equals(resultBytes) === true;
+    const saved = created ? undefined : await readSaved(jobDir, memory);
+    // Settings changed: label files written with other settings or other ids must not be taken for this run's.
+    if (!created && !sameLegend(await readLegend(jobDir), legend)) await removeOtherSettings(jobDir);
+    const against: Against = created
+      ? 'new'
+      : saved === undefined
+        ? (await isEmpty(jobDir))
+          ? 'empty'
+          : 'unsaved'
+        : saved.equals(resultBytes)
+          ? 'unchanged'
+          : 'relabelled';
     // A saved result object vouches for the label files beside it: into an empty folder it is saved at once (what an
-    // interruption leaves can be read back); otherwise (a changed result object, files of an older one around) the
-    // old one goes first and the new one waits in a temporary file, renamed into place once its masks all are.
-    const saveFirst = fresh || (previous === undefined && (await readdir(jobDir)).length === 0);
+    // interruption leaves can be read back); over files of an older one (or none) the old one goes first and the new
+    // one waits in a temporary file, renamed into place once its masks all are.
+    const saveFirst = against === 'new' || against === 'empty';
     if (saveFirst) {
       await writeFileAtomic(jobDir, RESULT_NAME, [resultBytes]);
-    } else if (!sameResult) {
+    } else if (against !== 'unchanged') {
       pending = await AtomicFile.create(jobDir, RESULT_NAME);
       await pending.write(resultBytes);
     }
-    if (previous !== undefined && !sameResult) {
-      await rm(join(jobDir, RESULT_NAME), { force: true });
-      await syncDir(jobDir);
-    }
+    if (against === 'relabelled') await removeSaved(jobDir);
     // Over files of other settings the legend must be on disk before the new files are. In an empty folder a legend
     // lost in a crash costs only a refetch: files without their legend are never read back.
     await writeLegend(jobDir, legend, LEGEND_NAME, { sync: !saveFirst });
     if (!saveFirst) await syncDir(jobDir);
-    return { legend, meanings, masks, sameResult, pending, fresh };
+    return { state: 'planned', against, legend, meanings, masks, pending };
   } catch (error) {
     await pending?.discard();
     throw error;
@@ -208,32 +210,33 @@ async function takeResult(
   }
 }
 
+/** Complete from an earlier run: its classes count for the table. */
+function resumed(context: JobContext, found: CompleteJob): JobOutcome {
+  if (context.requireLabels && labelledPoints(found.lines) === 0) throw noLabels();
+  context.table.see(found.legend.legend.map((entry) => classOfEntry(entry)));
+  return { state: 'complete', resumed: true, legend: found.legend, fragment: found.fragment };
+}
+
 /** What the job's label files hold for its keys, and the class names of its histograms. */
-interface JobKeys {
+interface JobKeys extends MaskKeys {
   legend: JobLegend;
-  lookups: KeyLookups;
-  /** The tables the decoding worker maps the keys through: class ids (with class labels), then instance ids. */
-  tables: Uint16Array[];
   names: Map<number, string>;
-  /** `named[key]` is 1 for every key the result names. */
-  named: Uint8Array;
 }
 
 /**
- * The job's masks, once its result object is on disk (or `pending`, renamed into place once they all are). Resolves
+ * The job's masks, once its result object is on disk (or pending, renamed into place once they all are). Resolves
  * to the job's legend and fragment text. A job in a folder of its own with ids assigned from the classes seen takes
  * its ids when its first mask is ready to decode, not when its result object came: by then the jobs started around
  * it have shown their classes too, so fewer jobs hold ids that move and that the end of the run must rewrite.
  */
-async function exportMasks(
+async function writeMasks(
   context: JobContext,
   job: BatchJob,
   jobPath: string,
-  plan: JobPlan,
+  plan: Planned,
   signal: AbortSignal,
 ): Promise<{ legend: JobLegend; fragment: string }> {
   const { outDir, format, table } = context;
-  const { sameResult, pending } = plan;
   const jobDir = join(outDir, jobPath);
   let keys: Promise<JobKeys> | undefined;
   const keysOf = (): Promise<JobKeys> =>
@@ -263,7 +266,7 @@ async function exportMasks(
         const instances = context.instances ? instancesFileName(name, format) : undefined;
         const target = { name, points, instances };
         const decoded =
-          (sameResult && (await writtenBefore(context, jobDir, target, await keysOf()))) ||
+          (plan.against === 'unchanged' && (await readBack(context, jobDir, target, await keysOf()))) ||
           (await exportMask(context, mask, jobDir, target, keysOf, maskSignal));
         const { names } = await keysOf();
         return {
@@ -290,8 +293,8 @@ async function exportMasks(
   const { legend } = await keysOf();
   const lines = settled.map((outcome) => (outcome as PromiseFulfilledResult<IndexLine>).value);
   if (context.requireLabels && labelledPoints(lines) === 0) throw noLabels();
-  await pending?.commit();
-  if (!plan.fresh) await removeUnwritten(jobDir, jobPath, lines);
+  await plan.pending?.commit();
+  if (plan.against !== 'new') await removeUnwritten(jobDir, jobPath, lines);
   // The masks' renames must be durable before the fragment that declares them complete. The fragment's own rename
   // need not be: lost in a crash, it leaves the job incomplete, and a rerun redoes it, reading its files back.
   await syncDir(jobDir);
@@ -299,7 +302,7 @@ async function exportMasks(
 }
 
 /**
- * The job result's result object, fetched through the attachment endpoint within maxResultBytes, its bytes counted
+ * The job result's result object, fetched through the attachment endpoint within the result limit, its bytes counted
  * in `memory`. Throws ApiError `NO_RESULT` without one.
  */
 async function fetchResult(
@@ -315,18 +318,6 @@ async function fetchResult(
   return bytes;
 }
 
-/** The result object an earlier run saved, if any, its bytes counted in `memory`. */
-async function readSaved(jobDir: string, memory: Reservation): Promise<Buffer | undefined> {
-  const path = join(jobDir, RESULT_NAME);
-  const size = await stat(path).then(
-    (s) => s.size,
-    () => undefined,
-  );
-  if (size === undefined) return undefined;
-  await memory.reserve(size);
-  return readFile(path).catch(() => undefined);
-}
-
 /** Class id -> name for the job's histograms: the table's names, else the annotations'. */
 function classNamesOf(legend: JobLegend, table: ClassTable): Map<number, string> {
   const names = new Map<number, string>([[0, table.nameOf(0) ?? 'unlabelled']]);
@@ -334,176 +325,6 @@ function classNamesOf(legend: JobLegend, table: ClassTable): Map<number, string>
     if (!names.has(entry.class)) names.set(entry.class, table.nameOf(entry.class) ?? entry.name);
   }
   return names;
-}
-
-/**
- * The job's legend and fragment if an earlier run completed it with this run's settings: format, points, labels,
- * instances, and (with a --classes table) classes that the table knows.
- */
-async function completeJob(
-  context: JobContext,
-  jobPath: string,
-): Promise<{ legend: JobLegend; fragment: string; lines: IndexLine[] } | undefined> {
-  const { outDir, format } = context;
-  const fragment = await completeFragment(outDir, jobPath, format, context.withPoints);
-  if (!fragment) return undefined;
-  const { lines } = fragment;
-  const legend = await readLegend(join(outDir, jobPath));
-  if (!legend || legend.labels !== context.labels || legend.instances !== context.instances) return undefined;
-  if (context.table.isFixed) {
-    try {
-      for (const entry of legend.legend) context.table.idOf(classOfEntry(entry));
-    } catch {
-      return undefined;
-    }
-  }
-  if (context.instances && FORMATS[format].instancesExtension !== undefined) {
-    for (const line of lines) {
-      const file = line.instances_file;
-      const expected = `${jobPath}/${instancesFileName(line.file.slice(jobPath.length + 1), format)}`;
-      if (typeof file !== 'string' || file !== expected) return undefined;
-      const size = await stat(join(outDir, file)).then(
-        (s) => s.size,
-        () => -1,
-      );
-      if (size !== FORMATS[format].labelFileSize(line.points)) return undefined;
-    }
-  }
-  return { legend, fragment: fragment.text, lines };
-}
-
-/** Removes what the job's folder holds beyond this run's files (files of other settings, of an older result). */
-async function removeUnwritten(jobDir: string, jobPath: string, lines: readonly IndexLine[]): Promise<void> {
-  const keep = new Set([RESULT_NAME, LEGEND_NAME, FRAGMENT_NAME]);
-  for (const line of lines) {
-    for (const file of [line.file, line.points_file, line.instances_file]) {
-      if (file !== undefined) keep.add(file.slice(jobPath.length + 1));
-    }
-  }
-  for (const name of await readdir(jobDir)) if (!keep.has(name)) await rm(join(jobDir, name), { force: true });
-}
-
-interface MaskTarget {
-  /** The label file's name. */
-  name: string;
-  points: PointsTarget | undefined;
-  /** The instance file's name (npy and bin with --instances). */
-  instances: string | undefined;
-}
-
-interface MaskOutcome {
-  /** Labels written. */
-  pointCount: number;
-  /** Points per class id. */
-  classCounts: Map<number, number>;
-  /** kitti with points: the mask's points left out of the files for a non-finite x, y or z. */
-  leftOut: number;
-  /** Points whose key the result does not name. */
-  unnamed: number;
-}
-
-async function exportMask(
-  context: JobContext,
-  mask: MaskRef,
-  jobDir: string,
-  target: MaskTarget,
-  keysOf: () => Promise<JobKeys>,
-  signal: AbortSignal,
-): Promise<MaskOutcome> {
-  const { client, pool, format, maskSlots, limits, progress } = context;
-  await maskSlots.acquire(signal);
-  // Opened once the slot is held: a reservation then waits only for its own bytes (see ByteBudget).
-  const memory = context.budget.open(signal);
-  try {
-    const bytes = await client.attachment(mask.labelUrl, { signal, maxBytes: limits.mask, memory });
-    progress.bytesDownloaded += bytes.length;
-    const { lookups, tables, named } = await keysOf();
-    // Class and instance ids come back from the worker with the keys.
-    const classes = context.labels === 'class';
-    const decoded = await pool.decode(bytes, { transfer: true, signal, lookups: tables });
-    let { histogram, pointCount } = decoded;
-    let labels = classes ? decoded.mapped[0]! : decoded.labels;
-    let instances = context.instances ? decoded.mapped.at(-1) : undefined;
-    let leftOut = 0;
-    if (target.points) {
-      const pcd = await client.attachment(target.points.url, { signal, maxBytes: limits.pointCloud, memory });
-      progress.bytesDownloaded += pcd.length;
-      const where = `frame ${mask.frameId} sensor ${mask.sensorId}`;
-      const file = pointsFile(pcd, pointCount, format, where);
-      // The labels of points left out of the points file are left out of the label file too.
-      if (file.kept) {
-        const { kept } = file;
-        leftOut = pointCount - kept.length;
-        pointCount = kept.length;
-        histogram = histogramOf(pickPoints(decoded.labels, kept));
-        labels = pickPoints(labels, kept);
-        instances = instances && pickPoints(instances, kept);
-      }
-      await writeFileAtomic(jobDir, target.points.name, file.chunks);
-    }
-    const output = FORMATS[format];
-    if (instances && target.instances) await writeFileAtomic(jobDir, target.instances, output.encodeLabels(instances));
-    // A format without an instance file holds the ids in its label file.
-    const inLabels = target.instances ? undefined : instances;
-    await writeFileAtomic(jobDir, target.name, output.encodeLabels(labels, inLabels));
-    progress.masksDone++;
-    progress.pointsDone += pointCount;
-    progress.emit();
-    const classCounts = new Map<number, number>();
-    let unnamed = 0;
-    histogram.forEach((count, key) => {
-      if (count === 0) return;
-      addCount(classCounts, lookups.classOf[key] ?? 0, count);
-      if (named[key] !== 1) unnamed += count;
-    });
-    return { pointCount, classCounts, leftOut, unnamed };
-  } finally {
-    memory.close();
-    maskSlots.release();
-  }
-}
-
-function addCount(counts: Map<number, number>, id: number, count: number): void {
-  counts.set(id, (counts.get(id) ?? 0) + count);
-}
-
-/**
- * The point count and class counts from a label file (and points and instance files) already in place, if whole. Not
- * with points in a format that leaves some out (kitti), whose files do not tell how many were: those masks are
- * fetched again.
- */
-async function writtenBefore(
-  context: JobContext,
-  jobDir: string,
-  target: MaskTarget,
-  { legend, lookups, named }: JobKeys,
-): Promise<MaskOutcome | undefined> {
-  const { format } = context;
-  const output = FORMATS[format];
-  if (target.points && output.points.dropsNonFinite) return undefined;
-  const raw = context.labels === 'raw';
-  // Class 0 is then both the unnamed keys and a class left out of --classes: the file cannot tell them apart.
-  if (!raw && legend.legend.some((entry) => entry.class === 0)) return undefined;
-  const bytes = await readFile(join(jobDir, target.name)).catch(() => undefined);
-  const labels = bytes && output.decodeLabels(bytes, context.instances);
-  if (!labels) return undefined;
-  const sizeOf = (name: string) =>
-    stat(join(jobDir, name)).then(
-      (s) => s.size,
-      () => -1,
-    );
-  if (target.points && (await sizeOf(target.points.name)) !== pointsFileSize(labels.length, format)) return undefined;
-  if (target.instances && (await sizeOf(target.instances)) !== output.labelFileSize(labels.length)) return undefined;
-  const counts = new Uint32Array(0x10000);
-  for (const label of labels) counts[label]!++;
-  const classCounts = new Map<number, number>();
-  let unnamed = 0;
-  counts.forEach((count, label) => {
-    if (count === 0) return;
-    addCount(classCounts, raw ? (lookups.classOf[label] ?? 0) : label, count);
-    if (raw ? named[label] !== 1 : label === 0) unnamed += count;
-  });
-  return { pointCount: labels.length, classCounts, leftOut: 0, unnamed };
 }
 
 function noLabels(): ExportError {

@@ -17,7 +17,8 @@ import { classOfEntry } from './legend.js';
 import { makeDirectory, ownDirectory, removeStaleTemps } from './files.js';
 import { writeIndexAndSummary } from './index-file.js';
 import type { ExportFailure, ExportSummary } from './records.js';
-import { exportJob, InvalidResultError, jobPathOf, JOBS_DIR, type JobContext } from './job.js';
+import type { JobContext } from './job-context.js';
+import { exportJob, isScalar, jobPathOf, JOBS_DIR, listedJob } from './job.js';
 import { LIST_AHEAD_JOBS, listAhead } from './list-ahead.js';
 import { lockOutput } from './lock.js';
 import { resolveExportOptions, type ExportOptions } from './options.js';
@@ -126,39 +127,34 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
       // Sorted as soon as a page is read, so that the listed count (and, once every page is read, the batch's
       // total) leads the jobs; only the jobs to run wait for a slot, at most LIST_AHEAD_JOBS of them.
       const accept = (job: BatchJob): boolean => {
-        if (typeof job?.id !== 'string') {
-          invalidJobs++;
-          progress.jobsListed++;
-          progress.jobsFailed++;
-          failures.push(failureOf(job, new InvalidResultError('the job has no string id'), redact));
-          return false;
-        }
-        if (listed.has(job.id)) return false;
-        listed.add(job.id);
-        progress.jobsListed++;
-        // Decided from the listing alone: a job still being labelled costs no request. A listing without a status
-        // decides nothing: the job's result tells.
-        const { status } = job;
-        if (typeof status === 'string') {
-          listedStatuses[status] = (listedStatuses[status] ?? 0) + 1;
-          matchedStatuses.add(statusKey(status));
+        if (typeof job?.id === 'string') {
+          if (listed.has(job.id)) return false;
+          listed.add(job.id);
+          const { status } = job;
+          if (typeof status === 'string') {
+            listedStatuses[status] = (listedStatuses[status] ?? 0) + 1;
+            matchedStatuses.add(statusKey(status));
+          } else {
+            withoutStatus++;
+          }
         } else {
-          withoutStatus++;
+          invalidJobs++;
         }
-        if (statuses && typeof status === 'string' && !statuses.has(statusKey(status))) {
-          skipped[status] = (skipped[status] ?? 0) + 1;
-          progress.jobsSkipped++;
-          progress.emit();
-          return false;
+        progress.jobsListed++;
+        const listing = listedJob(job, statuses);
+        switch (listing.state) {
+          case 'listed':
+            return true;
+          case 'skipped':
+            skipped[listing.status] = (skipped[listing.status] ?? 0) + 1;
+            progress.jobsSkipped++;
+            progress.emit();
+            return false;
+          case 'failed':
+            progress.jobsFailed++;
+            failures.push(failureOf(job, listing.error, redact));
+            return false;
         }
-        // Copied into every index line and failure: anything but a scalar (an array nested 10^4 deep, say) would
-        // make them fail to serialise, and with them the summary.
-        if (!isScalar(job.reference_id)) {
-          progress.jobsFailed++;
-          failures.push(failureOf(job, new InvalidResultError("the job's reference_id is not a string"), redact));
-          return false;
-        }
-        return true;
       };
       const end = () => {
         progress.listingDone = true;
@@ -250,8 +246,4 @@ function failureOf(job: BatchJob | undefined, error: unknown, redact: Redaction)
   if (typeof apiCode === 'string') failure.api_code = redact(apiCode, source);
   if (typeof status === 'number') failure.status = status;
   return failure;
-}
-
-function isScalar(value: unknown): value is string | number | null | undefined {
-  return value === undefined || value === null || typeof value === 'string' || typeof value === 'number';
 }

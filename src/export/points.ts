@@ -1,15 +1,12 @@
 // --with-points: the lidar point cloud of each mask's frame, fetched through the attachment endpoint, checked against
 // the mask (same number of points, or the mask fails), and written next to the labels in the format's points layout;
 // a format may leave out points without a finite x, y and z (an organized cloud's missing returns), and their labels.
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { copyColumn, intensityField, positionFields } from '../pcd/fields.js';
 import { LabelJoinError } from '../pcd/join-error.js';
 import { parsePcdHeader } from '../pcd/header.js';
 import { readPcd, type PointCloud } from '../pcd/read.js';
 import { type ExportFormat, FORMATS } from '../formats/index.js';
 import { float32LE } from '../formats/little-endian.js';
-import type { IndexLine } from './records.js';
 
 const FLOAT32_BYTES = 4;
 
@@ -53,31 +50,6 @@ export function pointsFile(pcdBytes: Uint8Array, maskPoints: number, format: Exp
     );
   }
   return encodePoints(readPcd(pcdBytes), format);
-}
-
-/** Whether every line of a job's fragment names its points file, in the job's folder, with the size it must have. */
-export async function pointsFilesComplete(
-  outDir: string,
-  jobPath: string,
-  lines: readonly IndexLine[],
-  format: ExportFormat,
-): Promise<boolean> {
-  for (const { points_file: file, points } of lines) {
-    if (
-      typeof file !== 'string' ||
-      !file.startsWith(`${jobPath}/`) ||
-      !file.endsWith(FORMATS[format].points.extension)
-    ) {
-      return false;
-    }
-    if (file.indexOf('/', jobPath.length + 1) !== -1) return false;
-    const size = await stat(join(outDir, file)).then(
-      (s) => s.size,
-      () => -1,
-    );
-    if (size !== pointsFileSize(points, format)) return false;
-  }
-  return true;
 }
 
 /**
