@@ -155,10 +155,11 @@ async function takeResult(
   let pending: AtomicFile | undefined;
   try {
     let resultBytes: Uint8Array | undefined;
+    let saved: Buffer | undefined;
     if (found) {
       if (!context.refresh) return resumed(context, found);
       resultBytes = await fetchResult(context, job, signal, memory);
-      const saved = await readSaved(jobDir, memory);
+      saved = await readSaved(jobDir, memory);
       if (saved?.equals(resultBytes)) return resumed(context, found);
     }
     if (!created) await reopen(jobDir);
@@ -174,18 +175,10 @@ async function takeResult(
       return { state: 'planned', against: 'new', legend: undefined, meanings, masks, pending: undefined };
     }
     const legend = buildLegend(meanings, table, context.labels, context.instances);
-    const saved = created ? undefined : await readSaved(jobDir, memory);
+    if (!created && !found) saved = await readSaved(jobDir, memory);
     // Settings changed: label files written with other settings or other ids must not be taken for this run's.
-    if (!created && !sameLegend(await readLegend(jobDir), legend)) await removeOtherSettings(jobDir);
-    const against: Against = created
-      ? 'new'
-      : saved === undefined
-        ? (await isEmpty(jobDir))
-          ? 'empty'
-          : 'unsaved'
-        : saved.equals(resultBytes)
-          ? 'unchanged'
-          : 'relabelled';
+    if (!created && !sameLegend(found?.legend ?? (await readLegend(jobDir)), legend)) await removeOtherSettings(jobDir);
+    const against = created ? 'new' : await standing(jobDir, saved, resultBytes);
     // A saved result object vouches for the label files beside it: into an empty folder it is saved at once (what an
     // interruption leaves can be read back); over files of an older one (or none) the old one goes first and the new
     // one waits in a temporary file, renamed into place once its masks all are.
@@ -208,6 +201,12 @@ async function takeResult(
   } finally {
     memory.close();
   }
+}
+
+/** How a fetched result object stands against what an earlier run left (files of other settings already gone). */
+async function standing(jobDir: string, saved: Buffer | undefined, result: Uint8Array): Promise<Against> {
+  if (saved !== undefined) return saved.equals(result) ? 'unchanged' : 'relabelled';
+  return (await isEmpty(jobDir)) ? 'empty' : 'unsaved';
 }
 
 /** Complete from an earlier run: its classes count for the table. */
