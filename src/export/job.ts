@@ -104,19 +104,25 @@ export interface JobOutcome {
 /**
  * Takes a listed job to `complete`, or rejects (`failed`) on its first fault, after its other masks have stopped.
  * A job complete from an earlier run with the same settings costs no request, unless `refresh` asks to compare its
- * result object with the one saved.
+ * result object with the one saved. `order` is the job's place in the batch, the priority of its API requests: under
+ * a rate limit the jobs started first finish first, so that a stopped export has paid for few half-done jobs.
  */
-export async function exportJob(context: JobContext, job: BatchJob, signal: AbortSignal): Promise<JobOutcome> {
+export async function exportJob(
+  context: JobContext,
+  job: BatchJob,
+  signal: AbortSignal,
+  order: number,
+): Promise<JobOutcome> {
   const jobPath = jobPathOf(job.id);
   const jobDir = join(context.outDir, jobPath);
   // A planted link must not lead reads of a "complete" job, nor any write or delete, to another folder.
   const created = await ownDirectory(jobDir, jobPath);
   if (!created) await recoverRemap(jobDir);
   const found = created ? undefined : await completeJob(context, jobPath);
-  const plan = await takeResult(context, job, jobDir, created, found, signal);
+  const plan = await takeResult(context, job, jobDir, created, found, signal, order);
   if (plan.state === 'complete') return plan;
   try {
-    return { state: 'complete', resumed: false, ...(await writeMasks(context, job, jobPath, plan, signal)) };
+    return { state: 'complete', resumed: false, ...(await writeMasks(context, job, jobPath, plan, signal, order)) };
   } finally {
     await plan.pending?.discard();
   }
@@ -150,6 +156,7 @@ async function takeResult(
   created: boolean,
   found: CompleteJob | undefined,
   signal: AbortSignal,
+  order: number,
 ): Promise<Planned | JobOutcome> {
   const memory = context.budget.open(signal);
   let pending: AtomicFile | undefined;
@@ -158,12 +165,12 @@ async function takeResult(
     let saved: Buffer | undefined;
     if (found) {
       if (!context.refresh) return resumed(context, found);
-      resultBytes = await fetchResult(context, job, signal, memory);
+      resultBytes = await fetchResult(context, job, signal, order, memory);
       saved = await readSaved(jobDir, memory);
       if (saved?.equals(resultBytes)) return resumed(context, found);
     }
     if (!created) await reopen(jobDir);
-    resultBytes ??= await fetchResult(context, job, signal, memory);
+    resultBytes ??= await fetchResult(context, job, signal, order, memory);
     const description = describeResult(parseResultObject(resultBytes));
     const meanings = description.keys;
     const masks = plannedMasks(description, context.format, context.withPoints);
@@ -234,6 +241,7 @@ async function writeMasks(
   jobPath: string,
   plan: Planned,
   signal: AbortSignal,
+  order: number,
 ): Promise<{ legend: JobLegend; fragment: string }> {
   const { outDir, format, table } = context;
   const jobDir = join(outDir, jobPath);
@@ -266,7 +274,7 @@ async function writeMasks(
         const target = { name, points, instances };
         const decoded =
           (plan.against === 'unchanged' && (await readBack(context, jobDir, target, await keysOf()))) ||
-          (await exportMask(context, mask, jobDir, target, keysOf, maskSignal));
+          (await exportMask(context, mask, jobDir, target, keysOf, maskSignal, order));
         const { names } = await keysOf();
         return {
           job_id: job.id,
@@ -308,11 +316,12 @@ async function fetchResult(
   context: JobContext,
   job: BatchJob,
   signal: AbortSignal,
+  priority: number,
   memory: Reservation,
 ): Promise<Uint8Array> {
   const { client, projectId, progress } = context;
-  const resultUrl = await client.resultUrl(projectId, job.id, { signal });
-  const bytes = await client.attachment(resultUrl, { signal, maxBytes: context.limits.result, memory });
+  const resultUrl = await client.resultUrl(projectId, job.id, { signal, priority });
+  const bytes = await client.attachment(resultUrl, { signal, priority, maxBytes: context.limits.result, memory });
   progress.bytesDownloaded += bytes.length;
   return bytes;
 }

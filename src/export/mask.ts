@@ -45,13 +45,14 @@ export async function exportMask(
   target: MaskTarget,
   keysOf: () => Promise<MaskKeys>,
   signal: AbortSignal,
+  priority: number,
 ): Promise<MaskOutcome> {
   const { client, pool, format, maskSlots, limits, progress } = context;
   await maskSlots.acquire(signal);
   // Opened once the slot is held: a reservation then waits only for its own bytes (see ByteBudget).
   const memory = context.budget.open(signal);
   try {
-    const bytes = await client.attachment(mask.labelUrl, { signal, maxBytes: limits.mask, memory });
+    const bytes = await client.attachment(mask.labelUrl, { signal, priority, maxBytes: limits.mask, memory });
     progress.bytesDownloaded += bytes.length;
     const { lookups, tables, named } = await keysOf();
     // Class and instance ids come back from the worker with the keys.
@@ -62,7 +63,12 @@ export async function exportMask(
     let instances = context.instances ? decoded.mapped.at(-1) : undefined;
     let leftOut = 0;
     if (target.points) {
-      const pcd = await client.attachment(target.points.url, { signal, maxBytes: limits.pointCloud, memory });
+      const pcd = await client.attachment(target.points.url, {
+        signal,
+        priority,
+        maxBytes: limits.pointCloud,
+        memory,
+      });
       progress.bytesDownloaded += pcd.length;
       const where = `frame ${mask.frameId} sensor ${mask.sensorId}`;
       const file = pointsFile(pcd, pointCount, format, where);

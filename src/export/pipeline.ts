@@ -106,9 +106,11 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
   const redact = redactionOf(client);
   let invalidJobs = 0;
 
+  // Jobs in the order they start: the priority of their API requests (see exportJob).
+  let started = 0;
   const runJob = async (job: BatchJob): Promise<void> => {
     try {
-      const { resumed, legend, fragment } = await exportJob(context, job, stopSignal);
+      const { resumed, legend, fragment } = await exportJob(context, job, stopSignal, started++);
       if (resumed) progress.jobsResumed++;
       else progress.jobsDone++;
       complete.add(jobPathOf(job.id), legend, fragment);
