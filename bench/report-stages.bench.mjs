@@ -14,7 +14,8 @@ const exportDir = join(tmpdir(), 'playment-masks-bench-report-export');
 const bundle = await build({
   stdin: {
     contents:
-      "export { rasterise, prioritiesOf, VIEW_DEFAULTS } from './src/report/birdseye.ts';\n" +
+      "export { rasterise, prioritiesOf } from './src/report/birdseye.ts';\n" +
+      "export { VIEW_DEFAULTS } from './src/report/view-options.ts';\n" +
       "export { encodeIndexedPng } from './src/report/png.ts';",
     resolveDir: new URL('..', import.meta.url).pathname,
     loader: 'ts',

@@ -37,7 +37,7 @@ export type { ParquetOptions, ParquetSummary } from './dataset/parquet.js';
 export { buildSemanticKitti } from './dataset/semantickitti.js';
 export type { SemanticKittiOptions, SemanticKittiSequence } from './dataset/semantickitti.js';
 export { buildReport } from './report/report.js';
-export { VIEW_DEFAULTS } from './report/birdseye.js';
+export { VIEW_DEFAULTS } from './report/view-options.js';
 export type { ReportOptions, ReportOutcome } from './report/report.js';
 export { ReportError } from './report/report-error.js';
 export { FLAG_DEFAULTS } from './report/flags.js';

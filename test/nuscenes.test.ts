@@ -280,7 +280,8 @@ describe('dataset nuscenes', { timeout: 120_000 }, () => {
       });
       await expect(readdir(tree)).rejects.toMatchObject({ code: 'ENOENT' });
       await expect(buildNuScenes({ from: out, out: tree, version: '../x' })).rejects.toMatchObject({
-        code: 'INVALID_VERSION',
+        code: 'INVALID_ARGUMENT',
+        message: 'options.version must be a folder name ([A-Za-z0-9._-])',
       });
     } finally {
       await close();

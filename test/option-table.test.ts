@@ -1,16 +1,25 @@
 // Every declared option, both ways: the CLI parses it and shows it in its help, and a bad value is refused with the
-// same code and words by the CLI (--flag bad) and by the library (exportBatch({...bad}), new PlaymentClient()).
+// same code and words by the CLI (--flag bad) and by the library (exportBatch({...bad}), new PlaymentClient(),
+// buildReport(), buildNuScenes(), buildParquet(), startViewer()).
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLIENT_OPTIONS } from '../src/api/option-table.js';
 import { PlaymentClient } from '../src/api/index.js';
 import { parseArgs, UsageError } from '../src/cli/args.js';
 import { helpText } from '../src/cli/help.js';
 import { inCliTerms } from '../src/cli/messages.js';
-import { COMMANDS, SPECS } from '../src/cli/spec.js';
+import { COMMANDS, SPECS, type CommandName } from '../src/cli/spec.js';
 import { InvalidArgumentError } from '../src/errors.js';
+import { DATASET_OPTIONS, NUSCENES_OPTIONS, PARQUET_OPTIONS } from '../src/dataset/option-table.js';
+import { buildNuScenes } from '../src/dataset/nuscenes.js';
+import { buildParquet } from '../src/dataset/parquet.js';
 import { EXPORT_OPTIONS } from '../src/export/option-table.js';
 import { resolveExportOptions } from '../src/export/options.js';
 import { inFlagUnits, type OptionSpec } from '../src/options/option.js';
+import { REPORT_OPTIONS, THRESHOLD_OPTIONS } from '../src/report/option-table.js';
+import { VIEW_OPTIONS } from '../src/report/view-options.js';
+import { buildReport } from '../src/report/report.js';
+import { VIEWER_OPTIONS } from '../src/viewer/option-table.js';
+import { startViewer } from '../src/viewer/server.js';
 
 const required: Record<string, string[]> = {
   export: ['--project', 'p', '--batch', 'b', '--out', 'dir'],
@@ -73,6 +82,8 @@ function badValues(option: OptionSpec): [string, unknown][] {
       return [['nope', 'nope']];
     case 'url':
       return [['ftp://h', 'ftp://h']];
+    case 'text':
+      return option.check === undefined ? [] : [['../x', '../x']];
     default:
       return [];
   }
@@ -80,36 +91,84 @@ function badValues(option: OptionSpec): [string, unknown][] {
 
 type Declared = OptionSpec & { library: string };
 
-const libraryChecked = [
-  ...Object.values(EXPORT_OPTIONS).map((option): [string, Declared] => ['exportBatch', option]),
-  ...Object.values(CLIENT_OPTIONS).map((option): [string, Declared] => ['PlaymentClient', option]),
-].filter(
-  ([, option]) =>
-    option.flag !== undefined && SPECS.export.options[option.flag] === option && badValues(option).length > 0,
-);
+/** The library option set to `value` (`thresholds.farMetres` nested), the required ones given. */
+function given(base: object, option: Declared, value: unknown): Record<string, unknown> {
+  const [outer, inner] = option.library.split('.');
+  return { ...base, [outer!]: inner === undefined ? value : { [inner]: value } };
+}
+
+// Each library call, with what it needs besides the value under test; the folders are never reached.
+const readers = { from: 'missing-export', out: 'missing-out' };
+const libraries: Record<string, (options: Record<string, unknown>) => unknown> = {
+  exportBatch: (options) => resolveExportOptions({ ...base, ...options }),
+  PlaymentClient: (options) => new PlaymentClient({ apiKey: 'k', ...options }),
+  buildReport: (options) => buildReport({ ...readers, ...options }),
+  buildNuScenes: (options) => buildNuScenes({ ...readers, ...options }),
+  buildParquet: (options) => buildParquet({ ...readers, ...options }),
+  startViewer: (options) => startViewer({ from: 'missing-export', ...options }),
+};
+
+const tables: [command: CommandName, library: string, table: Record<string, Declared>][] = [
+  ['export', 'exportBatch', EXPORT_OPTIONS],
+  ['export', 'PlaymentClient', CLIENT_OPTIONS],
+  ['report', 'buildReport', { ...REPORT_OPTIONS, ...THRESHOLD_OPTIONS, ...VIEW_OPTIONS }],
+  ['dataset', 'buildNuScenes', { ...DATASET_OPTIONS, ...NUSCENES_OPTIONS }],
+  ['dataset', 'buildParquet', { ...DATASET_OPTIONS, ...PARQUET_OPTIONS }],
+  ['view', 'startViewer', VIEWER_OPTIONS],
+];
+
+const libraryChecked = tables
+  .flatMap(([command, library, table]) =>
+    Object.values(table).map((option) => [command, library, option.flag ?? '', option] as const),
+  )
+  .filter(([command, , flag, option]) => SPECS[command].options[flag] === option && badValues(option).length > 0);
 
 describe('a bad value: the same code and words from the CLI and the library', () => {
-  it.each(libraryChecked)('%s %s', (library, option) => {
+  it('covers every command whose library checks its options', () => {
+    expect(new Set(libraryChecked.map(([, library]) => library))).toEqual(new Set(Object.keys(libraries)));
+  });
+
+  it.each(libraryChecked)('%s %s --%s', async (command, library, flag, option) => {
     const cases = badValues(option);
     expect(cases.length).toBeGreaterThan(0);
+    const argv = [command, ...required[command]!];
+    if (library === 'buildNuScenes') argv[1] = 'nuscenes';
     for (const [typed, value] of cases) {
-      const cli = catchError(() => parseArgs(['export', ...required.export!, `--${option.flag}`, typed]));
-      const make =
-        library === 'exportBatch'
-          ? () => resolveExportOptions({ ...base, [option.library]: value })
-          : () => new PlaymentClient({ apiKey: 'k', [option.library]: value });
-      const lib = catchError(make);
+      const cli = await catchError(() => parseArgs([...argv, `--${flag}`, typed]));
+      const lib = await catchError(() => libraries[library]!(given({}, option, value)));
       expect(cli).toBeInstanceOf(UsageError);
       expect(lib).toBeInstanceOf(InvalidArgumentError);
       expect(lib.code).toBe('INVALID_ARGUMENT');
       // The same sentence, in the flag's units: the range is only the same where no unit is converted.
-      const libraryWords = inCliTerms(lib.message, 'export');
+      const libraryWords = inCliTerms(lib.message, command);
       if (option.scale === undefined) expect(cli.message).toBe(libraryWords);
       else
         expect(cli.message.replace(/ [>=<]+ \d+$| from .*$/, '')).toBe(
           libraryWords.replace(/ [>=<]+ \d+$| from .*$/, ''),
         );
     }
+  });
+});
+
+describe('defaults', () => {
+  it.each([
+    ['dataset', ['parquet', '--from', 'e', '--out', 'k'], 'rows-per-file', 'rowsPerFile'],
+    ['dataset', ['nuscenes', '--from', 'e', '--out', 'k'], 'version', 'version'],
+    ['report', required.report!, 'far-m', 'thresholds'],
+    ['view', required.view!, 'port', 'port'],
+  ] as const)("%s --%s: the table's, parsed and in the help", (command, rest, flag, name) => {
+    const option = SPECS[command].options[flag]!;
+    expect(option.default).toBeDefined();
+    const parsed = parseArgs([command, ...rest]) as { options: Record<string, unknown> };
+    const value =
+      name === 'thresholds' ? (parsed.options.thresholds as Record<string, unknown>).farMetres : parsed.options[name];
+    expect(value).toBe(option.default);
+    // The option's entry in the help: from its flag to the next option's, lines joined.
+    const help = helpText(command);
+    const start = help.indexOf(`\n  --${flag} `);
+    const entry = help.slice(start, help.indexOf('\n  -', start + 1)).replace(/\s+/g, ' ');
+    expect(start).toBeGreaterThan(0);
+    expect(entry).toContain(`default ${option.default})`);
   });
 });
 
@@ -122,9 +181,9 @@ describe('resolved options', () => {
   });
 });
 
-function catchError(run: () => unknown): Error & { code?: string } {
+async function catchError(run: () => unknown): Promise<Error & { code?: string }> {
   try {
-    run();
+    await run();
   } catch (error) {
     return error as Error;
   }

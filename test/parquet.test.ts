@@ -164,7 +164,8 @@ describe('dataset parquet', { timeout: 60_000 }, () => {
     try {
       await expect(buildParquet({ from: out, out: out })).rejects.toMatchObject({ code: 'OUT_NOT_EMPTY' });
       await expect(buildParquet({ from: out, out: await tempDir(), rowsPerFile: 0 })).rejects.toMatchObject({
-        code: 'INVALID_ROWS_PER_FILE',
+        code: 'INVALID_ARGUMENT',
+        message: 'options.rowsPerFile must be an integer >= 1',
       });
     } finally {
       await close();

@@ -2,6 +2,7 @@
 // option is read, checked and named from its declaration (spec.ts): the checks are the library's own (problemOf).
 import { API_KEY_VARIABLE, apiKeyProblem, type CLIENT_OPTIONS } from '../api/option-table.js';
 import { PlaymentMasksError } from '../errors.js';
+import type { DATASET_OPTIONS, NUSCENES_OPTIONS, PARQUET_OPTIONS } from '../dataset/option-table.js';
 import type { EXPORT_OPTIONS } from '../export/option-table.js';
 import type { ExportFormat } from '../formats/index.js';
 import { problemOf, urlProblem } from '../options/check.js';
@@ -9,7 +10,7 @@ import { inFlagUnits, type OptionSpec, type OptionValues } from '../options/opti
 import type { ReportOptions } from '../report/report.js';
 import { FAULT_ROUTES, ROUTE_FAULTS, type FaultKind, type Route } from '../sim/faults.js';
 import type { SimulatorOptions } from '../sim/server.js';
-import { COMMANDS, DATASET_LAYOUTS, SPECS, type CommandName, type FlagSpec } from './spec.js';
+import { COMMANDS, DATASET_LAYOUTS, LAYOUT_OPTIONS, SPECS, type CommandName, type FlagSpec } from './spec.js';
 import { didYouMean } from './suggest.js';
 
 type Flags<T> = Partial<OptionValues<T>>;
@@ -64,7 +65,8 @@ export interface DemoCommand extends ParsedCommand<'demo'> {
 
 export interface DatasetCommand extends ParsedCommand<'dataset'> {
   layout: (typeof DATASET_LAYOUTS)[number];
-  options: { from: string; out: string; version?: string; rowsPerFile?: number };
+  /** The layout's options (version for nuscenes, rowsPerFile for parquet), defaults filled in. */
+  options: OptionValues<typeof DATASET_OPTIONS> & Flags<typeof NUSCENES_OPTIONS & typeof PARQUET_OPTIONS>;
 }
 
 export interface ReportCommand extends ParsedCommand<'report'> {
@@ -231,7 +233,7 @@ function convert(subject: string, option: FlagSpec, raw: string, command: Comman
   if (raw === '') fail('must not be empty');
   switch (option.kind) {
     case 'text':
-      return raw;
+      return check(raw);
     case 'path':
       // A value that looks like an option is a forgotten value far more often than a name (`--out -x`).
       if (raw.startsWith('-'))
@@ -306,8 +308,15 @@ function build(command: CommandName, values: Values, positionals: string[]): Com
         options: { ...(options as ExportCommand['options']), statuses: statusesOf(options.statuses as string) },
         ...(values.status === undefined ? {} : { statusGiven: true }),
       };
-    case 'dataset':
-      return { command, ...parsed, layout: datasetLayout(values, positionals[0]!), options } as DatasetCommand;
+    case 'dataset': {
+      const layout = datasetLayout(values, positionals[0]!);
+      // Only the layout's own options (with their defaults), not another layout's.
+      const others = Object.entries(LAYOUT_OPTIONS).flatMap(([name, table]) =>
+        name === layout ? [] : Object.keys(table),
+      );
+      for (const name of others) delete options[name];
+      return { command, ...parsed, layout, options } as DatasetCommand;
+    }
     case 'simulate':
     case 'demo': {
       const kinds = values['fault-kinds'] as FaultKind[] | undefined;
@@ -332,12 +341,11 @@ function datasetLayout(values: Values, layout: string): DatasetCommand['layout']
       'dataset',
     );
   }
-  for (const [flag, only] of [
-    ['version', 'nuscenes'],
-    ['rows-per-file', 'parquet'],
-  ] as const) {
-    if (values[flag] !== undefined && layout !== only) {
-      throw new UsageError(`dataset: --${flag} is for the ${only} layout only`, 'dataset');
+  for (const [only, table] of Object.entries(LAYOUT_OPTIONS)) {
+    for (const { flag } of Object.values(table)) {
+      if (flag !== undefined && values[flag] !== undefined && layout !== only) {
+        throw new UsageError(`dataset: --${flag} is for the ${only} layout only`, 'dataset');
+      }
     }
   }
   return layout as DatasetCommand['layout'];

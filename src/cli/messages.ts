@@ -13,7 +13,13 @@ export function inCliTerms(message: string, command: CommandName | undefined): s
   if (command !== undefined) {
     for (const [flag, option] of Object.entries(SPECS[command].options)) flags.set(option.library, `--${flag}`);
   }
-  const translated = message.replace(/\boptions\.([A-Za-z]+)/g, (text, name: string) => flags.get(name) ?? text);
+  // The longest name a flag sets: `options.view.size` is --view-size, not --view.size.
+  const translated = message.replace(/\boptions\.([A-Za-z]+)(\.[A-Za-z]+)?/g, (text, name: string, member = '') => {
+    const flag = flags.get(name + member);
+    if (flag !== undefined) return flag;
+    const named = flags.get(name);
+    return named === undefined ? text : named + member;
+  });
   return command === undefined ? translated : `${command}: ${translated}`;
 }
 

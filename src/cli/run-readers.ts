@@ -73,22 +73,14 @@ export async function runDataset(command: DatasetCommand, io: Io): Promise<numbe
       break;
     }
     case 'nuscenes': {
-      const scenes = await buildNuScenes({
-        from,
-        out,
-        ...(command.options.version !== undefined && { version: command.options.version }),
-      });
+      const scenes = await buildNuScenes({ ...command.options, from, out });
       const samples = scenes.reduce((sum, scene) => sum + scene.frames.length, 0);
       json = { out, scenes: scenes.length, samples };
       line = `nuScenes tree: ${scenes.length} scenes, ${samples} samples in ${out}`;
       break;
     }
     case 'parquet': {
-      const summary = await buildParquet({
-        from,
-        out,
-        ...(command.options.rowsPerFile !== undefined && { rowsPerFile: command.options.rowsPerFile }),
-      });
+      const summary = await buildParquet({ ...command.options, from, out });
       json = { out, rows: summary.rows, files: summary.files.length };
       line = `Parquet: ${summary.rows} rows in ${summary.files.length} files in ${join(out, 'data')}`;
       break;

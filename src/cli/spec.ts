@@ -1,11 +1,14 @@
 // What the command line accepts: each command's usage, words and options. The options are the library's own
-// declarations (export/option-table.ts, api/option-table.ts, simulator-options.ts), keyed here by their flags; the
+// declarations (the option-table.ts of export, api, dataset, report and viewer; simulator-options.ts), keyed here by
+// their flags; the
 // parser (args.ts), the help (help.ts) and the messages for library errors (messages.ts) all read these tables.
 import { API_KEY_VARIABLE, CLIENT_OPTIONS } from '../api/option-table.js';
 import { EXPORT_OPTIONS } from '../export/option-table.js';
+import { DATASET_OPTIONS, NUSCENES_OPTIONS, PARQUET_OPTIONS } from '../dataset/option-table.js';
 import { declareOptions, type OptionSpec } from '../options/option.js';
-import { FLAG_DEFAULTS } from '../report/flags.js';
-import { VIEW_DEFAULTS } from '../report/birdseye.js';
+import { REPORT_OPTIONS, THRESHOLD_OPTIONS } from '../report/option-table.js';
+import { VIEW_OPTIONS } from '../report/view-options.js';
+import { VIEWER_OPTIONS } from '../viewer/option-table.js';
 import { DEMO_DEFAULTS, SIMULATE_DEFAULTS, simulatorOptions } from './simulator-options.js';
 
 export { API_KEY_VARIABLE };
@@ -14,6 +17,10 @@ export type CommandName = 'export' | 'decode' | 'simulate' | 'demo' | 'dataset' 
 
 /** The training-set layouts `dataset` builds from an export. */
 export const DATASET_LAYOUTS = Object.freeze(['semantickitti', 'nuscenes', 'parquet'] as const);
+
+/** The options only one layout takes, by layout. */
+export const LAYOUT_OPTIONS: Readonly<Partial<Record<(typeof DATASET_LAYOUTS)[number], Record<string, OptionSpec>>>> =
+  Object.freeze({ nuscenes: NUSCENES_OPTIONS, parquet: PARQUET_OPTIONS });
 
 /** An option the command line takes: one with a flag. */
 export type FlagSpec = Readonly<OptionSpec & { flag: string; library: string }>;
@@ -67,7 +74,6 @@ export const CLI_OPTIONS = declareOptions({
     value: 'S,S',
     help: 'job statuses to export, or all; the others are skipped without a request and counted in summary.json',
   },
-  from: { kind: 'path', required: true, flag: 'from', value: 'EXPORT_DIR', help: 'the export folder' },
 });
 
 const { json, quiet, verbose, noProgress } = CLI_OPTIONS;
@@ -101,91 +107,13 @@ const DEMO_OPTIONS = declareOptions({
   keep: { kind: 'flag', flag: 'keep', help: 'keep the temporary folder and print where it is' },
 });
 
-const DATASET_OPTIONS = declareOptions({
-  out: { kind: 'path', required: true, flag: 'out', short: 'o', value: 'DIR', help: "the tree's folder" },
-  json: { ...json, help: `${json.help}: { "out" } and the counts the summary line gives` },
-  version: {
-    kind: 'text',
-    shownDefault: 'v1.0-playment',
-    flag: 'version',
-    value: 'NAME',
-    help: 'nuscenes: the version folder',
-  },
-  rowsPerFile: {
-    kind: 'integer',
-    min: 1,
-    shownDefault: '16',
-    flag: 'rows-per-file',
-    value: 'N',
-    help: 'parquet: frames per file (each file is one row group)',
-  },
-});
-
-const REPORT_OPTIONS = declareOptions({
-  out: { kind: 'path', required: true, flag: 'out', value: 'DIR', help: "the report's folder" },
-  against: {
-    kind: 'path',
-    flag: 'against',
-    value: 'OLD_EXPORT_DIR',
-    help: 'an older export of the batch to compare with',
-  },
-  'thresholds.unlabelledShare': {
-    kind: 'number',
-    min: 0,
-    max: 1,
-    default: FLAG_DEFAULTS.unlabelledShare,
-    flag: 'unlabelled-share',
-    value: 'R',
-    help: 'flag frames whose share of unlabelled points is at least R',
-  },
-  'thresholds.rareClassPoints': {
-    kind: 'integer',
-    min: 0,
-    default: FLAG_DEFAULTS.rareClassPoints,
-    flag: 'rare-class-points',
-    value: 'N',
-    help: 'flag frames holding a class with fewer than N points in the batch',
-  },
-  'thresholds.farMetres': {
-    kind: 'number',
-    min: 0,
-    aboveMin: true,
-    default: FLAG_DEFAULTS.farMetres,
-    flag: 'far-m',
-    value: 'M',
-    help: 'flag frames with points farther than M metres from the sensor',
-  },
-  'view.metresPerPixel': {
-    kind: 'number',
-    min: 0,
-    aboveMin: true,
-    max: 100,
-    default: VIEW_DEFAULTS.metresPerPixel,
-    flag: 'metres-per-pixel',
-    value: 'M',
-    help: "scale of the bird's-eye views",
-  },
-  'view.size': {
-    kind: 'integer',
-    min: 64,
-    max: 4096,
-    default: VIEW_DEFAULTS.size,
-    flag: 'view-size',
-    value: 'PX',
-    help: "width and height of the bird's-eye views, in pixels",
-  },
-  threads: { ...EXPORT_OPTIONS.threads, short: undefined, help: 'render threads' },
-});
-
-const port = (defaultPort: number, help: string) =>
-  ({ kind: 'integer', min: 0, max: 65_535, default: defaultPort, flag: 'port', value: 'N', help }) as const;
-
-const VIEW_OPTIONS = declareOptions({
-  port: port(0, 'port on 127.0.0.1 (0: a free one)'),
+const VIEW_CLI_OPTIONS = declareOptions({
   open: { kind: 'flag', flag: 'open', help: 'open the page in the browser ($BROWSER, else the system opener)' },
 });
 
-const SIMULATE_PORT = declareOptions({ port: port(SIMULATE_DEFAULTS.port, 'API port (0 picks a free one)') });
+const SIMULATE_PORT = declareOptions({
+  port: { ...VIEWER_OPTIONS.port, default: SIMULATE_DEFAULTS.port, help: 'API port (0 picks a free one)' },
+});
 
 export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
   export: {
@@ -320,12 +248,12 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
       "One sequence (scene) per job and lidar, frames in the order of the result's frames[]. DIR must be\n" +
       'empty, missing, or a tree this command built.',
     options: byFlag(
-      CLI_OPTIONS.from,
+      DATASET_OPTIONS.from,
       DATASET_OPTIONS.out,
-      DATASET_OPTIONS.json,
+      { ...json, help: `${json.help}: { "out" } and the counts the summary line gives` },
       quiet,
-      DATASET_OPTIONS.version,
-      DATASET_OPTIONS.rowsPerFile,
+      NUSCENES_OPTIONS.version,
+      PARQUET_OPTIONS.rowsPerFile,
     ),
     positionals: ['LAYOUT'],
     examples: ['playment-masks dataset semantickitti --from ./kitti -o ./semantickitti'],
@@ -340,7 +268,14 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
       '(PNG, needs an export made with --with-points). With --against, the jobs added, removed and\n' +
       're-labelled since an older export of the batch, with the points whose class changed.\n' +
       'DIR must be empty, missing, or a report this command wrote (then replaced).',
-    options: byFlag(CLI_OPTIONS.from, ...Object.values(REPORT_OPTIONS)),
+    options: byFlag(
+      REPORT_OPTIONS.from,
+      REPORT_OPTIONS.out,
+      REPORT_OPTIONS.against,
+      ...Object.values(THRESHOLD_OPTIONS),
+      ...Object.values(VIEW_OPTIONS),
+      REPORT_OPTIONS.threads,
+    ),
     positionals: [],
     examples: [
       'playment-masks report --from ./labels --out ./labels-report',
@@ -355,7 +290,7 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
       'Serves a 3D viewer of an export made with --with-points on 127.0.0.1 only, at a URL with a\n' +
       'random token, until Ctrl-C: pick a job and frame, colour points by class or instance, toggle\n' +
       'classes, change the point size, orbit and zoom with the mouse, step frames with the arrow keys.',
-    options: byFlag(VIEW_OPTIONS.port, VIEW_OPTIONS.open),
+    options: byFlag(VIEWER_OPTIONS.port, VIEW_CLI_OPTIONS.open),
     positionals: ['EXPORT_DIR'],
     examples: ['playment-masks view ./labels --open'],
     failure: 'the export cannot be read, or the port is in use',

@@ -11,6 +11,8 @@ import type { JobLegend } from '../export/legend.js';
 import { blankPng } from './blank-png.js';
 import { rgbOf } from './class-colors.js';
 import { uniqueNames } from './class-names.js';
+import { resolveOptions } from '../options/check.js';
+import type { OptionValues } from '../options/option.js';
 import { DatasetError } from './dataset-error.js';
 import {
   type ExportTree,
@@ -24,16 +26,10 @@ import {
   sequencesOf,
 } from './export-reader.js';
 import { npzUint16 } from './npz.js';
+import { DATASET_OPTIONS, NUSCENES_OPTIONS } from './option-table.js';
 import { prepareOut, writeText } from './out-folder.js';
 
-export interface NuScenesOptions {
-  /** The export folder (made with --with-points; --instances adds panoptic labels). */
-  from: string;
-  /** The tree's folder (the devkit's dataroot): missing, empty, or a tree built here before (then rebuilt). */
-  out: string;
-  /** The version folder under `out` (the devkit's `version`); default `v1.0-playment`. */
-  version?: string;
-}
+export type NuScenesOptions = OptionValues<typeof DATASET_OPTIONS & typeof NUSCENES_OPTIONS>;
 
 export interface NuScenesScene {
   name: string;
@@ -46,7 +42,6 @@ export interface NuScenesScene {
   points_left_out: number;
 }
 
-export const NUSCENES_DEFAULT_VERSION = 'v1.0-playment';
 export const SCENES_NAME = 'scenes.json';
 export const COLORMAP_NAME = 'colormap.json';
 const CHANNEL = 'LIDAR_TOP';
@@ -59,7 +54,6 @@ const FIRST_TIMESTAMP_US = 1_600_000_000_000_000;
 const SCENE_SPACING_US = 3_600_000_000;
 const VALUES_PER_POINT = 5; // float32 x y z intensity ring
 const NO_SYNC = { sync: false };
-const VERSION_NAME = /^[A-Za-z0-9._-]+$/;
 
 interface Category {
   token: string;
@@ -70,10 +64,8 @@ interface Category {
 
 /** Builds the tree; resolves to its scenes. */
 export async function buildNuScenes(options: NuScenesOptions): Promise<NuScenesScene[]> {
-  const version = options.version ?? NUSCENES_DEFAULT_VERSION;
-  if (!VERSION_NAME.test(version) || version === '.' || version === '..') {
-    throw new DatasetError('INVALID_VERSION', `the version must be a folder name ([A-Za-z0-9._-]): ${version}`);
-  }
+  resolveOptions(DATASET_OPTIONS, options);
+  const { version } = resolveOptions(NUSCENES_OPTIONS, options);
   const out = resolve(options.out);
   const tree = await readExport(options.from, { points: true });
   const { entries, categories } = categoriesOf(tree.table);

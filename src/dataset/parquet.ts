@@ -7,6 +7,8 @@ import { join, resolve } from 'node:path';
 import type { ClassEntry } from '../export/classes.js';
 import { writeFileAtomic } from '../export/files.js';
 import { uniqueNames } from './class-names.js';
+import { resolveOptions } from '../options/check.js';
+import type { OptionValues } from '../options/option.js';
 import { DatasetError } from './dataset-error.js';
 import {
   type FrameData,
@@ -17,16 +19,10 @@ import {
   type SequenceFrame,
   sequencesOf,
 } from './export-reader.js';
+import { DATASET_OPTIONS, PARQUET_OPTIONS } from './option-table.js';
 import { prepareOut, writeText } from './out-folder.js';
 
-export interface ParquetOptions {
-  /** The export folder (--with-points adds the x, y, z and intensity columns). */
-  from: string;
-  /** The folder: missing, empty, or one built here before (then rebuilt). */
-  out: string;
-  /** Rows (frames) per file, each file one row group; default 16. */
-  rowsPerFile?: number;
-}
+export type ParquetOptions = OptionValues<typeof DATASET_OPTIONS & typeof PARQUET_OPTIONS>;
 
 export interface ParquetSummary {
   /** The files, relative to `out`. */
@@ -37,7 +33,6 @@ export interface ParquetSummary {
 }
 
 export const PARQUET_SUMMARY_NAME = 'playment-parquet.json';
-export const PARQUET_DEFAULT_ROWS_PER_FILE = 16;
 const MAX_LIST_VALUES = 2 ** 31 - 1; // Arrow List offsets are int32
 const SCALAR_COLUMNS = ['job_id', 'reference_id', 'frame_id', 'sensor_id', 'points'];
 
@@ -50,10 +45,8 @@ interface Row {
 
 /** Builds the files; resolves to what was written. */
 export async function buildParquet(options: ParquetOptions): Promise<ParquetSummary> {
-  const rowsPerFile = options.rowsPerFile ?? PARQUET_DEFAULT_ROWS_PER_FILE;
-  if (!Number.isSafeInteger(rowsPerFile) || rowsPerFile < 1) {
-    throw new DatasetError('INVALID_ROWS_PER_FILE', `rows per file must be an integer of at least 1: ${rowsPerFile}`);
-  }
+  resolveOptions(DATASET_OPTIONS, options);
+  const { rowsPerFile } = resolveOptions(PARQUET_OPTIONS, options);
   const out = resolve(options.out);
   const tree = await readExport(options.from);
   const withPoints = tree.lines.length > 0 && tree.lines.every((line) => typeof line.points_file === 'string');

@@ -10,17 +10,15 @@ import { mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ClassEntry } from '../export/classes.js';
 import type { ExportSummary } from '../export/records.js';
+import { resolveOptions } from '../options/check.js';
+import type { OptionValues } from '../options/option.js';
 import { rgbOf } from './class-colors.js';
 import { DatasetError } from './dataset-error.js';
 import { type Pose, poseOf, readExport, sequencesOf } from './export-reader.js';
+import { DATASET_OPTIONS } from './option-table.js';
 import { linkFile, prepareOut, writeText } from './out-folder.js';
 
-export interface SemanticKittiOptions {
-  /** The export folder. */
-  from: string;
-  /** The tree's folder: missing, empty, or a tree built here before (then rebuilt). */
-  out: string;
-}
+export type SemanticKittiOptions = OptionValues<typeof DATASET_OPTIONS>;
 
 export interface SemanticKittiSequence {
   job_id: string;
@@ -41,6 +39,7 @@ const LABEL_BYTES = 4; // uint32 instance << 16 | class
 export async function buildSemanticKitti(
   options: SemanticKittiOptions,
 ): Promise<Record<string, SemanticKittiSequence>> {
+  resolveOptions(DATASET_OPTIONS, options);
   const out = resolve(options.out);
   const tree = await readExport(options.from, { formats: ['kitti'], points: true });
   const { from, summary, table } = tree;

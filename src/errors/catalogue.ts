@@ -435,18 +435,6 @@ export const ERROR_CATALOGUE = [
     meaning: 'nuscenes: a job with more than 999 objects (panoptic labels are class * 1000 + instance)',
   },
   {
-    code: 'INVALID_VERSION',
-    error: 'DatasetError',
-    retryable: 'no',
-    meaning: 'nuscenes: a version that is not a folder name',
-  },
-  {
-    code: 'INVALID_ROWS_PER_FILE',
-    error: 'DatasetError',
-    retryable: 'no',
-    meaning: 'parquet: rows per file is not an integer of at least 1',
-  },
-  {
     code: 'ROW_GROUP_TOO_LARGE',
     error: 'DatasetError',
     retryable: 'no',

@@ -64,7 +64,7 @@ export function urlProblem(url: unknown): string | undefined {
 
 /**
  * The options of `table` read from `given`: each checked, or its default when not given. Throws InvalidArgumentError
- * naming the first bad one (`options.concurrency must be ...`).
+ * naming the first bad one (`options.concurrency must be ...`, `options.view.size must be ...`).
  */
 export function resolveOptions<T extends Readonly<Record<string, OptionSpec>>>(
   table: T,
@@ -74,7 +74,7 @@ export function resolveOptions<T extends Readonly<Record<string, OptionSpec>>>(
   for (const [name, option] of Object.entries(table)) {
     const value = (given as Record<string, unknown>)[name] ?? option.default;
     const problem = value === undefined && !option.required ? undefined : problemOf(option, value);
-    if (problem !== undefined) throw new InvalidArgumentError(`options.${name} ${problem}`);
+    if (problem !== undefined) throw new InvalidArgumentError(`options.${option.library ?? name} ${problem}`);
     resolved[name] = value;
   }
   return resolved as ResolvedValues<T>;

@@ -42,13 +42,31 @@ export interface OptionSpec {
   library?: string;
 }
 
-/** A table of options keyed by the library's names: each entry learns its name (`library`), and is frozen. */
-export function declareOptions<const T extends Record<string, OptionSpec>>(
+/**
+ * A table of options keyed by the library's names: each entry learns its name (`library`), and is frozen. `under`
+ * names the object the options sit in (`thresholds` for `options.thresholds.farMetres`).
+ */
+export function declareOptions<const T extends Record<string, OptionSpec>, const P extends string = never>(
   table: T,
-): { readonly [K in keyof T]: Readonly<T[K] & { library: K }> } {
+  under?: P,
+): { readonly [K in keyof T]: Readonly<T[K] & { library: [P] extends [never] ? K : `${P}.${K & string}` }> } {
   return Object.freeze(
     Object.fromEntries(
-      Object.entries(table).map(([name, option]) => [name, Object.freeze({ ...option, library: name })]),
+      Object.entries(table).map(([name, option]) => [
+        name,
+        Object.freeze({ ...option, library: under === undefined ? name : `${under}.${name}` }),
+      ]),
+    ),
+  ) as never;
+}
+
+/** The defaults a table declares, by name: the one place a default is written. */
+export function defaultsOf<T extends Readonly<Record<string, OptionSpec>>>(
+  table: T,
+): Readonly<{ [K in keyof T as T[K] extends { default: unknown } ? K : never]: ValueOf<T[K]> }> {
+  return Object.freeze(
+    Object.fromEntries(
+      Object.entries(table).flatMap(([name, option]) => (option.default === undefined ? [] : [[name, option.default]])),
     ),
   ) as never;
 }

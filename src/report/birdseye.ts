@@ -3,14 +3,11 @@
 // classes share a pixel, the class with fewer points in the frame wins, so that small classes stay visible; class 0
 // (unlabelled) is drawn under all others. The sensor origin is marked with a cross and a 10 m scale bar.
 
-/** The fixed geometry of every view of a report. */
-export interface ViewGeometry {
-  /** Width and height in pixels. */
-  size: number;
-  metresPerPixel: number;
-}
+import type { ResolvedValues } from '../options/option.js';
+import type { VIEW_OPTIONS } from './view-options.js';
 
-export const VIEW_DEFAULTS: Readonly<ViewGeometry> = Object.freeze({ size: 640, metresPerPixel: 0.1 });
+/** The fixed geometry of every view of a report (VIEW_OPTIONS says what each means). */
+export type ViewGeometry = ResolvedValues<typeof VIEW_OPTIONS>;
 
 /** Palette indices of every view: 0 the background (a fresh image's), 1 the marker, then one per class drawn. */
 export const MARKER_INDEX = 1;

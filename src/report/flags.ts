@@ -1,6 +1,8 @@
-// Flags: the frames a person should look at, each with a stable code. Thresholds have defaults and are set by the
-// command's options (see docs/report-and-viewer.md).
+// Flags: the frames a person should look at, each with a stable code. Thresholds are declared in option-table.ts and set by
+// the command's options (see docs/report-and-viewer.md).
+import { defaultsOf, type ResolvedValues } from '../options/option.js';
 import type { ExportJob } from './export-data.js';
+import { THRESHOLD_OPTIONS } from './option-table.js';
 
 export type FlagCode =
   | 'ALL_UNLABELLED'
@@ -10,20 +12,10 @@ export type FlagCode =
   | 'RARE_CLASS'
   | 'FAR_POINTS';
 
-export interface FlagThresholds {
-  /** A frame whose share of class-0 points is at least this (0..1). */
-  unlabelledShare: number;
-  /** A class with fewer points than this in the whole batch (but some): every frame holding it. */
-  rareClassPoints: number;
-  /** A frame with points farther than this from the sensor, in metres. */
-  farMetres: number;
-}
+/** When a frame is flagged (THRESHOLD_OPTIONS says what each means). */
+export type FlagThresholds = ResolvedValues<typeof THRESHOLD_OPTIONS>;
 
-export const FLAG_DEFAULTS: Readonly<FlagThresholds> = Object.freeze({
-  unlabelledShare: 0.5,
-  rareClassPoints: 100,
-  farMetres: 100,
-});
+export const FLAG_DEFAULTS: Readonly<FlagThresholds> = defaultsOf(THRESHOLD_OPTIONS);
 
 export const FLAG_TITLES: Readonly<Record<FlagCode, string>> = Object.freeze({
   ALL_UNLABELLED: 'jobs whose points are all unlabelled',

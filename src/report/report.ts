@@ -6,29 +6,25 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Piscina } from 'piscina';
-import { InvalidArgumentError } from '../errors.js';
+import { resolveOptions } from '../options/check.js';
+import type { OptionValues } from '../options/option.js';
 import { MAX_THREADS } from '../pool/pool.js';
-import { VIEW_DEFAULTS, type ViewGeometry } from './birdseye.js';
+import type { ViewGeometry } from './birdseye.js';
 import { classColors, type Rgb } from './colors.js';
 import { addCounts, joinClasses, pairJobs, type JobChanges } from './diff.js';
 import { readExportData, type ExportData } from './export-data.js';
 import { ReportError } from './report-error.js';
-import { FLAG_DEFAULTS, jobFlags, type Flag, type FlagThresholds, type FrameFacts } from './flags.js';
+import { jobFlags, type Flag, type FlagThresholds, type FrameFacts } from './flags.js';
 import type { FrameReply, FrameTask } from './frame-task.js';
 import { writePages, type ReportModel } from './html.js';
+import { REPORT_OPTIONS, THRESHOLD_OPTIONS } from './option-table.js';
+import { VIEW_OPTIONS } from './view-options.js';
 import type { WorkerReply } from './render-worker.js';
 
-export interface ReportOptions {
-  /** The export folder. */
-  from: string;
-  /** The report's folder: missing, empty, or a report written here before (then replaced). */
-  out: string;
-  /** An older export of the same batch to compare with. */
-  against?: string;
-  /** Render threads (default: one per CPU). */
-  threads?: number;
-  thresholds?: Partial<FlagThresholds>;
-  view?: Partial<ViewGeometry>;
+/** The options of REPORT_OPTIONS, with `thresholds` and `view` those of THRESHOLD_OPTIONS and VIEW_OPTIONS. */
+export interface ReportOptions extends OptionValues<typeof REPORT_OPTIONS> {
+  thresholds?: OptionValues<typeof THRESHOLD_OPTIONS>;
+  view?: OptionValues<typeof VIEW_OPTIONS>;
 }
 
 /** What `buildReport` resolves to: the page to open, and what it found. */
@@ -44,11 +40,11 @@ const MARKER_FILE = 'report.css';
 const IMAGES = 'img';
 
 export async function buildReport(options: ReportOptions): Promise<ReportOutcome> {
-  const thresholds = { ...FLAG_DEFAULTS, ...options.thresholds };
-  const view = { ...VIEW_DEFAULTS, ...options.view };
-  checkOptions(thresholds, view, options.threads);
+  const { threads } = resolveOptions(REPORT_OPTIONS, options);
+  const thresholds = resolveOptions(THRESHOLD_OPTIONS, options.thresholds ?? {});
+  const view = resolveOptions(VIEW_OPTIONS, options.view ?? {});
   // The threads start while the export is read and the folder prepared.
-  const pool = await startPool(options.threads ?? Math.min(availableParallelism(), MAX_THREADS));
+  const pool = await startPool(threads ?? Math.min(availableParallelism(), MAX_THREADS));
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= pool.destroy();
@@ -182,21 +178,6 @@ async function report(
 
 function noChanges(jobId: string): JobChanges {
   return { jobId, to: new Map(), from: new Map(), changedLines: [], unmatchedFrames: 0 };
-}
-
-function checkOptions(thresholds: FlagThresholds, view: ViewGeometry, threads: number | undefined): void {
-  const check = (ok: boolean, message: string) => {
-    if (!ok) throw new InvalidArgumentError(message);
-  };
-  check(thresholds.unlabelledShare >= 0 && thresholds.unlabelledShare <= 1, 'unlabelledShare must be from 0 to 1');
-  check(thresholds.rareClassPoints >= 0, 'rareClassPoints must be >= 0');
-  check(thresholds.farMetres > 0, 'farMetres must be > 0');
-  check(Number.isInteger(view.size) && view.size >= 64 && view.size <= 4096, 'view size must be 64 to 4096 pixels');
-  check(view.metresPerPixel > 0 && Number.isFinite(view.metresPerPixel), 'metresPerPixel must be > 0');
-  check(
-    threads === undefined || (Number.isInteger(threads) && threads >= 1 && threads <= MAX_THREADS),
-    `threads must be 1 to ${MAX_THREADS}`,
-  );
 }
 
 function sourceOf(data: ExportData) {

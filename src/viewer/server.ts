@@ -9,14 +9,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { resolveOptions } from '../options/check.js';
+import type { OptionValues } from '../options/option.js';
 import { readExportData } from '../report/export-data.js';
+import { VIEWER_OPTIONS } from './option-table.js';
 
-export interface ViewerOptions {
-  /** The export folder. */
-  from: string;
-  /** Port on 127.0.0.1 (default 0: a free one). */
-  port?: number;
-}
+export type ViewerOptions = OptionValues<typeof VIEWER_OPTIONS>;
 
 export interface Viewer {
   /** The page's URL, token included. */
@@ -35,8 +33,9 @@ const TYPES: Record<string, string> = {
 };
 
 export async function startViewer(options: ViewerOptions): Promise<Viewer> {
-  const data = await readExportData(options.from);
-  const dir = resolve(options.from);
+  const { from, port: listenOn } = resolveOptions(VIEWER_OPTIONS, options);
+  const data = await readExportData(from);
+  const dir = resolve(from);
   // Only what the page reads: the export's tables and the files its index lines name.
   const served = new Set(['summary.json', 'classes.json', 'index.jsonl']);
   for (const job of data.jobs) {
@@ -81,7 +80,7 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
   });
   await new Promise<void>((done, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, HOST, () => done());
+    server.listen(listenOn, HOST, () => done());
   });
   port = (server.address() as AddressInfo).port;
   return {
