@@ -20,7 +20,8 @@ function completeJobIds(outDir: string): Set<string> {
 
 describe('an export stopped under a rate limit', { timeout: 120_000 }, () => {
   it('was served requests for jobs it completed, finishing started jobs before it starts new ones', async () => {
-    const sim = await simulator({ jobs: 200, frames: 3, rateLimit: 20 });
+    // Small pages: the listing is read ahead of the jobs, page by page, under the same limit.
+    const sim = await simulator({ jobs: 200, frames: 3, rateLimit: 20, pageSize: 5 });
     const client = clientOf(sim);
     const outDir = await tempDir('rate-stop-');
     const stop = new AbortController();
@@ -33,7 +34,8 @@ describe('an export stopped under a rate limit', { timeout: 120_000 }, () => {
     clearInterval(watcher);
     const indexOf = new Map(sim.dataset.jobs.map((job) => [job.id, job.index]));
     const complete = new Set([...completeJobIds(outDir)].map((id) => indexOf.get(id)));
-    // Each answered request's job: its own GET, or an attachment of its result or masks (batch pages: none).
+    // Each answered request's job: its own GET, or an attachment of its result or masks (batch pages: none, so they
+    // count as not kept).
     const jobOf = (url: string): number | undefined => {
       const target = new URL(url, 'http://x');
       const storage = target.searchParams.get('url');
