@@ -62,28 +62,23 @@ export class PlaymentClient {
   /**
    * The pages of a batch, in order, following `next_page_token` until it is absent or empty. A token already
    * followed ends the walk with REPEATED_PAGE_TOKEN, a page past `maxPages` with TOO_MANY_PAGES. Pages are fetched
-   * one at a time, as the consumer asks. Under a rate limit a page waits like the first job it lists: with the
-   * priority `options.priority` plus the number of jobs listed before it (so an export's read-ahead of the listing
-   * does not take the budget from the jobs it already started).
+   * one at a time, as the consumer asks.
    */
   async *batchPages(projectId: string, batchId: string, options: CallOptions = {}): AsyncGenerator<BatchPage, void> {
     const project = segment('projectId', projectId);
     const path = `${this.#options.pathPrefix}/v1/projects/${project}/batch/${segment('batchId', batchId)}`;
-    const { signal, priority = 0 } = callOptions(options);
+    const { signal, priority } = callOptions(options);
     const trail = new TokenTrail(this.#options.maxPages);
     let token = '';
-    // A page waits for the rate like the first job it lists: `priority` plus the jobs listed before it.
-    let listed = 0;
     for (;;) {
       const target = this.#api(`${path}?${new URLSearchParams({ page_token: token })}`);
-      const { data, text } = await this.#getData(target, signal, priority + listed);
+      const { data, text } = await this.#getData(target, signal, priority);
       const url = this.#transport.shownUrl(target);
       if (!Array.isArray(data.jobs) || !data.jobs.every(isJob)) {
         throw new ApiError('BAD_RESPONSE', 'the batch page has no jobs array of objects with a string id', { url });
       }
       const next = nextPageToken(data, text, url);
       const page = { ...data, jobs: data.jobs } as BatchPage;
-      listed += data.jobs.length;
       if (next === undefined) delete page.next_page_token;
       else page.next_page_token = next;
       yield page;
