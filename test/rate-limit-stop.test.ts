@@ -20,8 +20,7 @@ function completeJobIds(outDir: string): Set<string> {
 
 describe('an export stopped under a rate limit', { timeout: 120_000 }, () => {
   it('was served requests for jobs it completed, finishing started jobs before it starts new ones', async () => {
-    // Small pages: the listing is read ahead of the jobs, page by page, under the same limit.
-    const sim = await simulator({ jobs: 200, frames: 3, rateLimit: 20, pageSize: 5 });
+    const sim = await simulator({ jobs: 200, frames: 3, rateLimit: 20 });
     const client = clientOf(sim);
     const outDir = await tempDir('rate-stop-');
     const stop = new AbortController();
