@@ -173,19 +173,20 @@ describe('the client under a rate limit', { timeout: 120_000 }, () => {
 
 describe('exports under a rate limit', { timeout: 180_000 }, () => {
   it('completes with no job failed and few requests refused, and says so in summary.json', async () => {
-    const sim = await simulator({ jobs: 40, frames: 2, rateLimit: 20 });
+    // 10/s: a limit a slow, loaded machine reaches too (at 20/s, one under coverage never met it).
+    const sim = await simulator({ jobs: 24, frames: 2, rateLimit: 10 });
     const client = clientOf(sim);
     const summary = await exportWith(sim, client);
-    expect(summary.jobs).toMatchObject({ listed: 40, exported: 40, failed: 0 });
-    expect(summary.masks).toBe(80);
+    expect(summary.jobs).toMatchObject({ listed: 24, exported: 24, failed: 0 });
+    expect(summary.masks).toBe(48);
     expect(summary.api.requests).toBe(sim.stats.apiRequests);
     expect(summary.api.throttled).toBe(sim.stats.rateLimited);
     expect(summary.api.throttled).toBeGreaterThan(0);
     // The first refusals find the limit; after that it is probed rarely (the bar, <= 5% over a longer export, is
     // measured by bench/export-limited.bench.mjs; a short export under a loaded machine has refused up to 15%).
     expect(summary.api.throttled / summary.api.requests).toBeLessThan(0.2);
-    expect(summary.api.rate_per_s).toBeGreaterThan(5);
-    expect(summary.api.rate_per_s).toBeLessThan(40);
+    expect(summary.api.rate_per_s).toBeGreaterThan(3);
+    expect(summary.api.rate_per_s).toBeLessThan(20);
   });
 
   it('does not hold back an unlimited server: no throttle, no rate, the full concurrency in flight', async () => {
