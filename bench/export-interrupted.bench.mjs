@@ -3,13 +3,12 @@
 // an attachment of its result, masks or point clouds. After the stop, the jobs complete on disk are those with their
 // index fragment (jobs/*/index.jsonl); the share kept is the answered requests of those jobs over all answered ones
 // (batch pages count as not kept). Bar: at least 80% after 20 s under 10/s.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSimulator } from '../dist/sim.js';
-import { machine, median } from './measure-child.mjs';
+import { machine, median, spawnExport } from './measure-child.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const CLI = join(here, '../dist/cli.js');
@@ -51,13 +50,8 @@ function completeJobs(out) {
 }
 
 function interruptedExport(simulator, out) {
-  const args = [CLI, 'export', '--base-url', simulator.baseUrl, '--project', simulator.projectId];
-  args.push('--batch', simulator.batchId, '--out', out);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      env: { ...process.env, PLAYMENT_API_KEY: simulator.apiKey },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawnExport(CLI, simulator, out);
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
     const timer = setTimeout(() => child.kill('SIGINT'), STOP_AFTER_MS);

@@ -48,6 +48,16 @@ export function machine() {
   };
 }
 
+/** `cli export` of the simulator's batch into `out`, the key in the environment; stderr piped, stdout ignored. */
+export function spawnExport(cli, simulator, out) {
+  const args = [cli, 'export', '--base-url', simulator.baseUrl, '--project', simulator.projectId];
+  args.push('--batch', simulator.batchId, '--out', out);
+  return spawn(process.execPath, args, {
+    env: { ...process.env, PLAYMENT_API_KEY: simulator.apiKey },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+}
+
 /**
  * `cli export` of the simulator's batch into a fresh temporary folder: resolves to the summary.json it wrote and the
  * wall milliseconds; rejects if it exits with another code than 0, with the end of its stderr. The folder is removed
@@ -57,14 +67,9 @@ export function machine() {
  */
 export function exportWithCli(cli, simulator, keepIn, okCodes = [0]) {
   const out = mkdtempSync(join(keepIn ?? tmpdir(), 'bench-export-'));
-  const args = [cli, 'export', '--base-url', simulator.baseUrl, '--project', simulator.projectId];
-  args.push('--batch', simulator.batchId, '--out', out);
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      env: { ...process.env, PLAYMENT_API_KEY: simulator.apiKey },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawnExport(cli, simulator, out);
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('close', (code) => {
