@@ -3,7 +3,7 @@ import { parseArgs, readApiKey, UsageError } from '../src/cli/args.js';
 import { helpText, shownDefault } from '../src/cli/help.js';
 import { COMMANDS, SPECS } from '../src/cli/spec.js';
 import { DEMO_DEFAULTS, SIMULATE_DEFAULTS } from '../src/cli/simulator-options.js';
-import { DATASET_DEFAULTS } from '../src/sim/dataset.js';
+import { DATASET_DEFAULTS } from '../src/sim/option-table.js';
 import { MAX_CONCURRENCY } from '../src/export/options.js';
 import { MAX_THREADS } from '../src/pool/pool.js';
 import {
@@ -27,9 +27,19 @@ const simulatorDefaults = {
   sensors: DATASET_DEFAULTS.sensors,
   pageSize: DATASET_DEFAULTS.pageSize,
   seed: DATASET_DEFAULTS.seed,
+  legacyMasks: false,
+  pclPadding: false,
+  nanReturns: false,
+  shape: 'frames',
   latencyMs: 0,
   rateLimit: SIMULATE_DEFAULTS.rateLimit,
-  faults: { rate: 0, seed: 1, retryAfterSeconds: 1, stallMs: 60_000 },
+  faults: {
+    rate: 0,
+    routes: ['batch', 'job', 'attachment', 'storage'],
+    seed: 1,
+    retryAfterSeconds: 1,
+    stallMs: 60_000,
+  },
 };
 const demoDefaults = { ...simulatorDefaults, ...DEMO_DEFAULTS, format: 'npy', withPoints: false };
 /** `simulate` with these simulator options over its defaults. */

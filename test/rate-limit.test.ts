@@ -6,7 +6,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { ApiError, PlaymentClient } from '../src/index.js';
+import { ApiError, InvalidArgumentError, PlaymentClient } from '../src/index.js';
 import { parseRateHeaders } from '../src/api/rate-headers.js';
 import { isThrottle } from '../src/api/retry.js';
 import { KeyRateLimit } from '../src/sim/rate-limit.js';
@@ -31,6 +31,9 @@ describe('the simulator rate limit', () => {
     for (let i = 0; i < 3; i++) expect((await fetch(job.data.result)).status).toBe(403);
     expect(sim.stats.rateLimited).toBe(1);
     expect(sim.stats.accessDenied).toBe(3);
+    // A bad limit is refused, and the one in place stays.
+    expect(() => sim.setRateLimit(-1)).toThrow(new InvalidArgumentError('options.rateLimit must be a number >= 0'));
+    expect(sim.rateLimit).toBe(1);
   });
 
   it('refills its bucket at the rate, up to the burst', () => {
@@ -41,8 +44,15 @@ describe('the simulator rate limit', () => {
     expect(wait).toBeGreaterThan(0.9);
     expect(wait).toBeLessThanOrEqual(1);
     expect(limit.take('other')).toBe(0);
-    expect(() => new KeyRateLimit({ rate: -1 })).toThrow(RangeError);
-    expect(() => new KeyRateLimit({ rate: 1, burst: 0.5 })).toThrow(RangeError);
+    for (const [options, words] of [
+      [{ rate: -1 }, 'options.rateLimit must be a number >= 0'],
+      [{ rate: Number.POSITIVE_INFINITY }, 'options.rateLimit must be a number >= 0'],
+      [{ rate: 1, burst: 0.5 }, 'options.rateBurst must be a number >= 1'],
+    ] as const) {
+      const error = catchError(() => new KeyRateLimit(options));
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      expect(error).toMatchObject({ code: 'INVALID_ARGUMENT', message: words });
+    }
   });
 });
 
@@ -201,3 +211,12 @@ describe('exports under a rate limit', { timeout: 180_000 }, () => {
     expect(sim.stats.apiInFlightPeak).toBeGreaterThanOrEqual(8);
   });
 });
+
+function catchError(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('no error');
+}

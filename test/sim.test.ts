@@ -1,5 +1,6 @@
 // The simulator itself, probed with plain fetch: the tests of the client and the export trust what it serves.
 import { afterEach, describe, expect, it } from 'vitest';
+import { InvalidArgumentError } from '../src/errors.js';
 import { FaultPlan, SimDataset, startSimulator, type Simulator, type SimulatorOptions } from '../src/sim/index.js';
 
 const closing: Simulator[] = [];
@@ -11,6 +12,18 @@ async function simulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const sim = await startSimulator({ jobs: 5, pageSize: 2, points: 300, record: true, ...options });
   closing.push(sim);
   return sim;
+}
+
+/** `run` throws (or rejects with) an InvalidArgumentError, code INVALID_ARGUMENT, whose message matches `message`. */
+async function expectInvalid(run: () => unknown, message: RegExp): Promise<void> {
+  let thrown: unknown;
+  try {
+    await run();
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toBeInstanceOf(InvalidArgumentError);
+  expect(thrown).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(message) });
 }
 
 async function api(sim: Simulator, path: string, key: string | null = sim.apiKey) {
@@ -55,11 +68,18 @@ describe('SimDataset', () => {
     expect(lines.every((line) => line.length <= 81)).toBe(true);
   });
 
-  it('takes any distinct job ids, and refuses duplicates', () => {
+  it('takes any distinct job ids, and refuses duplicates', async () => {
     const ids = ['../x', 'a/b', 'a%2Fb', 'A/B'];
     expect(new SimDataset({ jobIds: ids }).jobs.map((job) => job.id)).toEqual(ids);
-    expect(() => new SimDataset({ jobIds: ['a', 'a'] })).toThrow(RangeError);
-    expect(() => new SimDataset({ points: -1 })).toThrow(/points must be an integer >= 0/);
+    await expectInvalid(() => new SimDataset({ jobIds: ['a', 'a'] }), /^options\.jobIds must be distinct/);
+    await expectInvalid(() => new SimDataset({ points: -1 }), /^options\.points must be an integer >= 0$/);
+  });
+
+  it('refuses a job index the batch does not have', async () => {
+    const dataset = new SimDataset({ jobs: 3 });
+    await expectInvalid(() => dataset.relabel(3), /^job index 3 is no job of the batch \(it has 3\)$/);
+    await expectInvalid(() => dataset.setStatus(-1, 'created'), /^job index -1 is no job/);
+    expect(dataset.revision(0)).toBe(0);
   });
 
   it('issues page tokens above 2^53 that collide once turned into numbers', () => {
@@ -72,7 +92,7 @@ describe('SimDataset', () => {
     expect(dataset.pageOfToken(String(Number(tokens[1])))).not.toBe(2);
   });
 
-  it('gives each job classesPerJob classes of its own, or with sharedClasses the same ones', () => {
+  it('gives each job classesPerJob classes of its own, or with sharedClasses the same ones', async () => {
     const classesOf = (dataset: SimDataset, job: number) => {
       const seen = new Set<string>();
       for (const { key } of dataset.annotations(job).annotations) seen.add(dataset.expectedClass(job, key)!.classId!);
@@ -89,7 +109,7 @@ describe('SimDataset', () => {
     const first = classesOf(shared, 0);
     expect(first.size).toBe(60);
     expect(classesOf(shared, 3)).toEqual(first);
-    expect(() => new SimDataset({ classesPerJob: 0 })).toThrow(/classesPerJob must be an integer >= 1/);
+    await expectInvalid(() => new SimDataset({ classesPerJob: 0 }), /^options\.classesPerJob must be an integer >= 1$/);
   });
 
   it('lists the expected masks job by job, frame by frame, sensor by sensor', () => {
@@ -289,14 +309,34 @@ describe('faults', () => {
     expect(new Set(Array.from({ length: 200 }, () => plan.next('job')))).toEqual(new Set(['retryable400']));
   });
 
-  it('plays scripted faults first, on their route, the number of times asked', () => {
+  it('plays scripted faults first, on their route, the number of times asked', async () => {
     const plan = new FaultPlan();
     plan.inject('reset', { route: 'storage', count: 2 });
     plan.inject('final400');
     expect(plan.next('job')).toBe('final400');
     expect(plan.next('job')).toBeUndefined();
     expect([plan.next('storage'), plan.next('storage'), plan.next('storage')]).toEqual(['reset', 'reset', undefined]);
-    expect(() => plan.inject('badJson', { route: 'storage' })).toThrow(RangeError);
+    await expectInvalid(
+      () => plan.inject('badJson', { route: 'storage' }),
+      /^fault 'badJson' does not apply to route 'storage'$/,
+    );
+  });
+
+  it('refuses random fault kinds that none of the routes can give, the default kinds only where they apply', async () => {
+    const words =
+      /^options\.faults\.kinds badJson applies to none of options\.faults\.routes storage,attachment \(only to batch, job\)$/;
+    await expectInvalid(
+      () => new FaultPlan({ kinds: ['http500', 'badJson'], routes: ['storage', 'attachment'] }),
+      words,
+    );
+    await expectInvalid(
+      () => startSimulator({ faults: { kinds: ['badJson'], routes: ['storage', 'attachment'] } }),
+      words,
+    );
+    const storageOnly = new FaultPlan({ rate: 1, routes: ['storage'] });
+    const drawn = new Set(Array.from({ length: 200 }, () => storageOnly.next('storage')));
+    expect(drawn).toEqual(new Set(['http500', 'http503', 'reset', 'expired']));
+    expect(storageOnly.next('job')).toBeUndefined();
   });
 
   it('sends what each fault promises', async () => {

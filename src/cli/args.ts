@@ -8,8 +8,10 @@ import type { ExportFormat } from '../formats/index.js';
 import { problemOf, urlProblem } from '../options/check.js';
 import { inFlagUnits, type OptionSpec, type OptionValues } from '../options/option.js';
 import type { ReportOptions } from '../report/report.js';
-import { FAULT_ROUTES, ROUTE_FAULTS, type FaultKind, type Route } from '../sim/faults.js';
+import type { FaultKind, Route } from '../sim/fault-kinds.js';
+import { faultRoutesProblem } from '../sim/option-table.js';
 import type { SimulatorOptions } from '../sim/server.js';
+import { inCliTerms } from './messages.js';
 import { COMMANDS, DATASET_LAYOUTS, LAYOUT_OPTIONS, SPECS, type CommandName, type FlagSpec } from './spec.js';
 import { didYouMean } from './suggest.js';
 
@@ -319,11 +321,9 @@ function build(command: CommandName, values: Values, positionals: string[]): Com
     }
     case 'simulate':
     case 'demo': {
-      const kinds = values['fault-kinds'] as FaultKind[] | undefined;
-      // The default kinds are drawn only where they apply: only kinds asked for must apply somewhere.
-      if (kinds !== undefined) {
-        checkFaultsApply(command, kinds, (values['fault-routes'] as Route[] | undefined) ?? FAULT_ROUTES);
-      }
+      // Checked here as the simulator checks it, so that a usage error says so before anything starts.
+      const problem = faultRoutesProblem(options.faults as { kinds?: FaultKind[]; routes: Route[] });
+      if (problem !== undefined) throw new UsageError(inCliTerms(problem, command), command);
       return { command, ...parsed, options } as unknown as SimulateCommand | DemoCommand;
     }
     case 'decode':
@@ -349,19 +349,6 @@ function datasetLayout(values: Values, layout: string): DatasetCommand['layout']
     }
   }
   return layout as DatasetCommand['layout'];
-}
-
-/** Each fault kind asked for must be one the routes asked for can give (badJson is no storage fault). */
-function checkFaultsApply(command: 'simulate' | 'demo', kinds: readonly FaultKind[], routes: readonly Route[]): void {
-  for (const kind of kinds) {
-    if (!routes.some((route) => ROUTE_FAULTS[route].has(kind))) {
-      const where = Object.entries(ROUTE_FAULTS).flatMap(([route, faults]) => (faults.has(kind) ? [route] : []));
-      throw new UsageError(
-        `${command}: --fault-kinds ${kind} applies to none of --fault-routes ${routes.join(',')} (only to ${where.join(', ')})`,
-        command,
-      );
-    }
-  }
 }
 
 /** --status: a comma list of statuses (any the vendor uses), `all` among them meaning every status. */

@@ -1,6 +1,5 @@
 // What the command line accepts: each command's usage, words and options. The options are the library's own
-// declarations (the option-table.ts of export, api, dataset, report and viewer; simulator-options.ts), keyed here by
-// their flags; the
+// declarations (the option-table.ts of export, api, dataset, report, viewer and sim), keyed here by their flags; the
 // parser (args.ts), the help (help.ts) and the messages for library errors (messages.ts) all read these tables.
 import { API_KEY_VARIABLE, CLIENT_OPTIONS } from '../api/option-table.js';
 import { EXPORT_OPTIONS } from '../export/option-table.js';
@@ -111,10 +110,6 @@ const VIEW_CLI_OPTIONS = declareOptions({
   open: { kind: 'flag', flag: 'open', help: 'open the page in the browser ($BROWSER, else the system opener)' },
 });
 
-const SIMULATE_PORT = declareOptions({
-  port: { ...VIEWER_OPTIONS.port, default: SIMULATE_DEFAULTS.port, help: 'API port (0 picks a free one)' },
-});
-
 export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
   export: {
     usage: 'export --project P --batch B --out DIR [options]',
@@ -198,7 +193,7 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
       'results, and attachments redirected to a second storage origin with expiring signatures,\n' +
       'optionally with latency and injected faults. Prints the base URL, the API key and a\n' +
       'command that exports the batch.',
-    options: byFlag(SIMULATE_PORT.port, ...Object.values(simulatorOptions(SIMULATE_DEFAULTS))),
+    options: byFlag(...simulatorOptions(SIMULATE_DEFAULTS)),
     positionals: [],
     examples: [
       'playment-masks simulate --port 0',
@@ -220,7 +215,7 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
       DEMO_OPTIONS.keep,
       exported.format,
       exported.withPoints,
-      ...Object.values(simulatorOptions(DEMO_DEFAULTS)),
+      ...simulatorOptions(DEMO_DEFAULTS),
       noProgress,
     ),
     positionals: [],

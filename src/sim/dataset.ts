@@ -1,45 +1,18 @@
 // What the simulated API knows: a project with one batch of jobs, its pages, and every job's result object and masks,
 // all deterministic from a seed. No I/O here: the server (server.ts) serves it, tests use it as the expected answer.
+import { InvalidArgumentError } from '../errors.js';
+import { resolveOptions } from '../options/check.js';
+import type { OptionValues } from '../options/option.js';
 import { jobAnnotations, simClasses, type JobAnnotations, type SimClass } from './annotations.js';
 import { formatMaskText, generateMaskLabels, seededRandom } from './mask-text.js';
+import { SIM_DATASET_OPTIONS } from './option-table.js';
 
-export interface DatasetOptions {
-  /** Everything below that is not given derives from it. Default 1. */
-  seed?: number;
-  projectId?: string;
-  batchId?: string;
-  /** Number of jobs (ignored when `jobIds` is given). Default 12. */
-  jobs?: number;
+/** The batch: the options of SIM_DATASET_OPTIONS (option-table.ts), and those only a program gives. */
+export interface DatasetOptions extends OptionValues<typeof SIM_DATASET_OPTIONS> {
   /** The jobs' ids, in batch order: any strings, unique (for example hostile ones such as `../x` or `a/b`). */
   jobIds?: readonly string[];
-  /** Frames per job. Default 2. */
-  frames?: number;
-  /** Lidar sensors per frame, each with its own mask. Default 1. */
-  sensors?: number;
-  /** Points (labels) per mask. Default 1000. */
-  points?: number;
-  /** Jobs per batch page. Default 5. */
-  pageSize?: number;
-  /** End the batch with a page holding no job (and an empty `next_page_token`). Default false. */
-  emptyLastPage?: boolean;
   /** Job indices whose point clouds have one point more than their masks (to test the check). Default none. */
   mismatchedPointClouds?: readonly number[];
-  /** Serve results of the older generation: a legend and PCD masks (see legacy.ts). Default false. */
-  legacyMasks?: boolean;
-  /**
-   * The documented shape of the result objects (see result-object.ts): `frames` (default: annotation_data and
-   * sensor_data.frames[]), `single-frame` (sensor_data.sensors[] and one ego_pose; one frame), `legacy` (top-level
-   * instance-aware legend and a PCD mask url; one frame, one mask), or `mixed`: the three in turn (job index mod 3),
-   * with the statuses spelt `completed`, `COMPLETED` and `Complete` in turn, vendorSensors and unnamedKeys.
-   */
-  shape?: SimShape | 'mixed';
-  /**
-   * Sensor ids as in the vendor's example: a mask's sensor_id is a sensor_meta id that a camera and a lidar share,
-   * the frames list their sensors by sensor_meta name (the camera first). Default false.
-   */
-  vendorSensors?: boolean;
-  /** Masks also hold keys no annotation names (UNNAMED_KEY). Default false. */
-  unnamedKeys?: boolean;
   /** Job indices whose results name no key at all: every point unnamed. Default none. */
   unnamedJobs?: readonly number[];
   /**
@@ -47,13 +20,6 @@ export interface DatasetOptions {
    * the job result has no result URL. Default: every job 'completed'.
    */
   jobStatuses?: Readonly<Record<number, string>>;
-  /**
-   * Serve point clouds as PCL's writer leaves them on Linux: binary and binary_compressed data followed by zero bytes
-   * up to the end of the last 4 KiB page (see point-cloud.ts). Default false.
-   */
-  pclPadding?: boolean;
-  /** Points without a lidar return hold NaN x, y, z (as organized clouds keep them) instead of zeros. Default false. */
-  nanReturns?: boolean;
   /** Job indices whose masks label no point (all 0), although their annotations name classes. Default none. */
   unlabelledJobs?: readonly number[];
   /**
@@ -61,13 +27,6 @@ export interface DatasetOptions {
    * frame on, as a labelling slip would. Default none.
    */
   classChangingTracks?: readonly number[];
-  /**
-   * Instead of the built-in taxonomy and 4 to 9 objects per job: this many objects per job, each of its own class,
-   * all with class ids. Their classes are the job's own (jobs x classesPerJob classes in the batch), or with
-   * `sharedClasses` the same in every job (classesPerJob classes in the batch). Default: the taxonomy.
-   */
-  classesPerJob?: number;
-  sharedClasses?: boolean;
 }
 
 /** The status of a finished job: the only one whose job result carries a result URL. */
@@ -88,19 +47,6 @@ const MIXED_STATUSES: readonly string[] = [...COMPLETED_SPELLINGS];
 export const UNNAMED_KEY = 9999;
 /** What the legacy legend calls key 0 (a real class there, as in the vendor's example). */
 export const LEGACY_KEY_ZERO = 'CROSSWALK';
-
-export const DATASET_DEFAULTS = Object.freeze({
-  seed: 1,
-  jobs: 12,
-  frames: 2,
-  sensors: 1,
-  points: 1000,
-  pageSize: 5,
-  emptyLastPage: false,
-});
-
-/** The smallest value of each count (all integers, no upper bound but Number.MAX_SAFE_INTEGER). */
-export const DATASET_MINIMUMS = Object.freeze({ seed: 0, jobs: 0, frames: 1, sensors: 1, points: 0, pageSize: 1 });
 
 export interface SimJob {
   /** Position in the batch, from 0: storage paths use it, so ids of any shape are safe there. */
@@ -168,33 +114,33 @@ export class SimDataset {
   readonly #tokenPages: ReadonlyMap<string, number>;
 
   constructor(options: DatasetOptions = {}) {
-    const seed = count('seed', options.seed ?? DATASET_DEFAULTS.seed, DATASET_MINIMUMS.seed);
+    const settings = resolveOptions(SIM_DATASET_OPTIONS, options);
+    const { seed } = settings;
     const random = seededRandom(seed);
     this.seed = seed;
-    this.projectId = options.projectId ?? uuid(random);
-    this.batchId = options.batchId ?? uuid(random);
+    this.projectId = settings.projectId ?? uuid(random);
+    this.batchId = settings.batchId ?? uuid(random);
     this.batchName = `Batch ${seed}`;
-    this.frames = count('frames', options.frames ?? DATASET_DEFAULTS.frames, DATASET_MINIMUMS.frames);
-    this.sensors = count('sensors', options.sensors ?? DATASET_DEFAULTS.sensors, DATASET_MINIMUMS.sensors);
-    this.points = count('points', options.points ?? DATASET_DEFAULTS.points, DATASET_MINIMUMS.points);
-    this.pageSize = count('pageSize', options.pageSize ?? DATASET_DEFAULTS.pageSize, DATASET_MINIMUMS.pageSize);
-    const jobCount = count('jobs', options.jobs ?? DATASET_DEFAULTS.jobs, DATASET_MINIMUMS.jobs);
-    const ids = options.jobIds ?? Array.from({ length: jobCount }, () => uuid(random));
+    this.frames = settings.frames;
+    this.sensors = settings.sensors;
+    this.points = settings.points;
+    this.pageSize = settings.pageSize;
+    const ids = options.jobIds ?? Array.from({ length: settings.jobs }, () => uuid(random));
     if (new Set(ids).size !== ids.length || ids.some((id) => typeof id !== 'string' || id === '')) {
-      throw new RangeError('jobIds must be distinct non-empty strings');
+      throw new InvalidArgumentError('options.jobIds must be distinct non-empty strings');
     }
     this.jobs = ids.map((id, index) => ({ index, id, referenceId: String(index + 1).padStart(3, '0') }));
     this.mismatchedPointClouds = new Set(options.mismatchedPointClouds ?? []);
-    this.legacyMasks = options.legacyMasks ?? false;
-    this.#shape = options.shape ?? 'frames';
+    this.legacyMasks = settings.legacyMasks;
+    this.#shape = settings.shape;
     const mixed = this.#shape === 'mixed';
-    this.vendorSensors = options.vendorSensors ?? mixed;
-    this.unnamedKeys = options.unnamedKeys ?? mixed;
+    this.vendorSensors = settings.vendorSensors ?? mixed;
+    this.unnamedKeys = settings.unnamedKeys ?? mixed;
     this.#unnamed = new Set(options.unnamedJobs ?? []);
-    if (options.classesPerJob !== undefined) {
-      const perJob = count('classesPerJob', options.classesPerJob, 1);
-      this.#classesPerJob = { perJob, shared: options.sharedClasses ?? false };
-      this.classes = simClasses(seed, uuid, options.sharedClasses ? perJob : perJob * this.jobs.length);
+    const { classesPerJob: perJob, sharedClasses: shared } = settings;
+    if (perJob !== undefined) {
+      this.#classesPerJob = { perJob, shared };
+      this.classes = simClasses(seed, uuid, shared ? perJob : perJob * this.jobs.length);
     } else {
       this.classes = simClasses(seed, uuid);
     }
@@ -202,12 +148,12 @@ export class SimDataset {
       (job) => options.jobStatuses?.[job.index] ?? (mixed ? MIXED_STATUSES[job.index % 3]! : COMPLETED),
     );
     this.#revisions = this.jobs.map(() => 0);
-    this.pclPadding = options.pclPadding ?? false;
-    this.nanReturns = options.nanReturns ?? false;
+    this.pclPadding = settings.pclPadding;
+    this.nanReturns = settings.nanReturns;
     this.unlabelledJobs = new Set(options.unlabelledJobs ?? []);
     this.classChangingTracks = new Set(options.classChangingTracks ?? []);
     this.sensorIds = Array.from({ length: this.sensors }, (_, s) => String(18_158_562 + s * 1_117));
-    const pages = Math.max(1, Math.ceil(this.jobs.length / this.pageSize)) + (options.emptyLastPage ? 1 : 0);
+    const pages = Math.max(1, Math.ceil(this.jobs.length / this.pageSize)) + (settings.emptyLastPage ? 1 : 0);
     const firstToken = TOKEN_BASE + BigInt(seed) * 1_000_000n;
     this.#pageTokens = Array.from({ length: pages }, (_, page) =>
       page === 0 ? '' : String(firstToken + BigInt(page)),
@@ -388,9 +334,11 @@ export class SimDataset {
     }
   }
 
+  /** A caller's job index, checked: relabel() and setStatus() take one. */
   #job(jobIndex: number): SimJob {
     const job = this.jobs[jobIndex];
-    if (!job) throw new RangeError(`no job ${jobIndex}`);
+    if (!job)
+      throw new InvalidArgumentError(`job index ${jobIndex} is no job of the batch (it has ${this.jobs.length})`);
     return job;
   }
 
@@ -440,9 +388,4 @@ export function uuid(random: () => number): string {
   hex[16] = '89ab'[Math.floor(random() * 4)]!;
   const text = hex.join('');
   return `${text.slice(0, 8)}-${text.slice(8, 12)}-${text.slice(12, 16)}-${text.slice(16, 20)}-${text.slice(20)}`;
-}
-
-function count(name: string, value: number, min: number): number {
-  if (!Number.isSafeInteger(value) || value < min) throw new RangeError(`${name} must be an integer >= ${min}`);
-  return value;
 }

@@ -4,8 +4,6 @@ export { startSimulator } from './server.js';
 export type { Simulator, SimulatorOptions } from './server.js';
 export {
   SimDataset,
-  DATASET_DEFAULTS,
-  DATASET_MINIMUMS,
   COMPLETED,
   isCompleted,
   UNNAMED_KEY,
@@ -17,8 +15,11 @@ export {
 } from './dataset.js';
 export type { SimClass, SimObject, SimAnnotation, JobAnnotations } from './annotations.js';
 export type { DatasetOptions, ExpectedMask, SimJob, SimShape, BatchPageData } from './dataset.js';
-export { FaultPlan, FAULT_DEFAULTS, FAULT_KINDS, FAULT_ROUTES, RANDOM_FAULT_KINDS, ROUTE_FAULTS } from './faults.js';
-export type { FaultKind, FaultOptions, Route } from './faults.js';
+export { DATASET_DEFAULTS, FAULT_DEFAULTS } from './option-table.js';
+export { FaultPlan } from './faults.js';
+export type { FaultOptions } from './faults.js';
+export { FAULT_KINDS, FAULT_ROUTES, RANDOM_FAULT_KINDS, ROUTE_FAULTS } from './fault-kinds.js';
+export type { FaultKind, Route } from './fault-kinds.js';
 export type { SimStats, SimRequest } from './stats.js';
 export type { Compression } from './reply.js';
 export { realisticMaskText, generateMaskLabels, formatMaskText, DEFAULT_MASK_CLASSES } from './mask-text.js';

@@ -1,11 +1,16 @@
 // The API's rate limit as the simulator enforces it: a token bucket per API key, refilled at `rate` per second up to
 // `burst` tokens; a request that finds it empty is refused (429 + Retry-After) and takes no token.
+import { resolveOptions } from '../options/check.js';
+import { SIM_SERVER_OPTIONS } from './option-table.js';
+
+/** The simulator's options that set it: `rate` is rateLimit, `burst` rateBurst. */
+const LIMIT_OPTIONS = { rateLimit: SIM_SERVER_OPTIONS.rateLimit, rateBurst: SIM_SERVER_OPTIONS.rateBurst };
 
 export interface RateLimitOptions {
   /** Requests per second per key; 0 for no limit. */
   rate: number;
   /** Tokens a full bucket holds: requests a key may send at once after a quiet spell. Default `max(1, rate)`. */
-  burst?: number;
+  burst?: number | undefined;
 }
 
 interface Bucket {
@@ -28,12 +33,11 @@ export class KeyRateLimit {
 
   /** Changes the limit from now on; buckets keep their tokens (up to the new burst). */
   set({ rate, burst }: RateLimitOptions): void {
-    if (!(rate >= 0 && Number.isFinite(rate))) throw new RangeError('rateLimit must be a number >= 0');
-    const size = burst ?? Math.max(1, rate);
-    if (!(size >= 1 && Number.isFinite(size))) throw new RangeError('rateBurst must be a number >= 1');
+    const { rateLimit, rateBurst } = resolveOptions(LIMIT_OPTIONS, { rateLimit: rate, rateBurst: burst });
+    const size = rateBurst ?? Math.max(1, rateLimit);
     const now = performance.now();
     for (const bucket of this.#buckets.values()) this.#refill(bucket, now);
-    this.#rate = rate;
+    this.#rate = rateLimit;
     this.#burst = size;
     for (const bucket of this.#buckets.values()) bucket.tokens = Math.min(bucket.tokens, size);
   }

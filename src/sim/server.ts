@@ -3,47 +3,30 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { resolveOptions } from '../options/check.js';
+import type { OptionValues, ResolvedValues } from '../options/option.js';
 import { isCompleted, pointCloudPath, resultPath, SimDataset, type DatasetOptions, type SimJob } from './dataset.js';
-import { FaultPlan, type FaultKind, type FaultOptions, type Route } from './faults.js';
+import type { FaultKind, Route } from './fault-kinds.js';
+import { FaultPlan, type FaultOptions } from './faults.js';
 import { KeyRateLimit } from './rate-limit.js';
 import { StorageObjects } from './objects.js';
+import { SIM_SERVER_OPTIONS } from './option-table.js';
 import { apiErrorReply, deliver, jsonReply, storageErrorReply, type Compression, type Reply } from './reply.js';
 import { UrlSigner } from './signing.js';
 import { emptyStats, type SimRequest, type SimStats } from './stats.js';
 
-export interface SimulatorOptions extends DatasetOptions {
+/**
+ * The servers (SIM_SERVER_OPTIONS in option-table.ts), the batch they serve (DatasetOptions, or a `dataset`) and the
+ * faults they inject.
+ */
+export interface SimulatorOptions extends DatasetOptions, OptionValues<typeof SIM_SERVER_OPTIONS> {
   /** A dataset to serve; otherwise one is made from the DatasetOptions fields. */
   dataset?: SimDataset;
-  /** The key the API accepts. Default 'sim-key-' + the dataset's seed. */
-  apiKey?: string;
-  /** The API's address. Default 127.0.0.1, port 0 (any free port). */
-  host?: string;
-  port?: number;
-  /** The storage host's address. Default 127.0.0.2 (127.0.0.1 where that does not exist, as on macOS), port 0. */
-  storageHost?: string;
-  storagePort?: number;
-  /** Added before every answer, on both origins. Default 0. */
-  latencyMs?: number;
-  /** Lifetime of a signed storage URL. Default 60000. */
-  signatureTtlMs?: number;
-  /** Compress bodies with this coding when the client accepts it. Default none. */
-  compression?: Compression;
-  /**
-   * The API's rate limit: requests per second per key on the API's origin (not the storage host), a token bucket;
-   * beyond it the answer is 429 with Retry-After. Default 0: no limit. The vendor publishes no figure.
-   */
-  rateLimit?: number;
-  /** Requests the bucket lets through at once after a quiet spell. Default `max(1, rateLimit)` (one second's worth). */
-  rateBurst?: number;
   /** Faults injected at random (and `simulator.faults.inject()` for scripted ones). */
   faults?: FaultOptions;
-  /** The last page's next_page_token points back to the second page, so the pages loop. Default false. */
-  loopPageTokens?: boolean;
-  /** Keep every request in `simulator.requests`. Default false. */
-  record?: boolean;
-  /** Bytes of generated storage files kept for reuse. Default 64 MiB. */
-  cacheBytes?: number;
 }
+
+type ServerSettings = ResolvedValues<typeof SIM_SERVER_OPTIONS>;
 
 export interface Simulator {
   /** The API's base URL, for PlaymentClient's `baseUrl`. */
@@ -82,24 +65,27 @@ const GATEWAY_ERROR_PAGE = '<html><body><h1>500 Internal Server Error</h1></body
 
 /** Starts the simulated API and storage host; resolves once both listen. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  // Every option checked before a port is taken.
+  const settings = resolveOptions(SIM_SERVER_OPTIONS, options);
   const dataset = options.dataset ?? new SimDataset(options);
+  const faults = new FaultPlan(options.faults);
+  const rateLimit = new KeyRateLimit({ rate: settings.rateLimit, burst: settings.rateBurst });
   const apiServer = createServer();
   const storageServer = createServer();
-  const host = options.host ?? '127.0.0.1';
-  await listen(apiServer, host, options.port ?? 0);
+  await listen(apiServer, settings.host, settings.port);
   try {
-    const storagePort = options.storagePort ?? 0;
-    const storageHost = options.storageHost ?? '127.0.0.2';
+    const storagePort = settings.storagePort;
+    const storageHost = settings.storageHost ?? '127.0.0.2';
     await listen(storageServer, storageHost, storagePort).catch((error: NodeJS.ErrnoException) => {
       // A distinct port is a distinct origin too: only the default address falls back.
-      if (options.storageHost !== undefined || error.code !== 'EADDRNOTAVAIL') throw error;
-      return listen(storageServer, host, storagePort);
+      if (settings.storageHost !== undefined || error.code !== 'EADDRNOTAVAIL') throw error;
+      return listen(storageServer, settings.host, storagePort);
     });
   } catch (error) {
     apiServer.close();
     throw error;
   }
-  const simulator = new RunningSimulator(dataset, options, apiServer, storageServer);
+  const simulator = new RunningSimulator(dataset, settings, faults, rateLimit, [apiServer, storageServer]);
   apiServer.on('request', (req, res) => simulator.handleApi(req, res).catch((error) => internalError(res, error)));
   storageServer.on('request', (req, res) =>
     simulator.handleStorage(req, res).catch((error) => internalError(res, error)),
@@ -117,7 +103,7 @@ class RunningSimulator implements Simulator {
   readonly stats = emptyStats();
   readonly requests: SimRequest[] = [];
   readonly faults: FaultPlan;
-  readonly #options: SimulatorOptions;
+  readonly #settings: ServerSettings;
   readonly #servers: Server[];
   readonly #objects: StorageObjects;
   readonly #signer = new UrlSigner();
@@ -125,19 +111,22 @@ class RunningSimulator implements Simulator {
   readonly #rateLimit: KeyRateLimit;
   #apiInFlight = 0;
 
-  constructor(dataset: SimDataset, options: SimulatorOptions, apiServer: Server, storageServer: Server) {
+  constructor(
+    dataset: SimDataset,
+    settings: ServerSettings,
+    faults: FaultPlan,
+    rateLimit: KeyRateLimit,
+    servers: [api: Server, storage: Server],
+  ) {
     this.dataset = dataset;
-    this.#options = options;
-    this.#servers = [apiServer, storageServer];
-    this.baseUrl = origin(apiServer);
-    this.storageUrl = origin(storageServer);
-    this.apiKey = options.apiKey ?? `sim-key-${dataset.seed}`;
-    this.faults = new FaultPlan(options.faults);
-    this.#rateLimit = new KeyRateLimit({
-      rate: options.rateLimit ?? 0,
-      ...(options.rateBurst === undefined ? {} : { burst: options.rateBurst }),
-    });
-    this.#objects = new StorageObjects(dataset, this.storageUrl, options.cacheBytes ?? 64 * 1024 * 1024);
+    this.#settings = settings;
+    this.#servers = servers;
+    this.baseUrl = origin(servers[0]);
+    this.storageUrl = origin(servers[1]);
+    this.apiKey = settings.apiKey ?? `sim-key-${dataset.seed}`;
+    this.faults = faults;
+    this.#rateLimit = rateLimit;
+    this.#objects = new StorageObjects(dataset, this.storageUrl, settings.cacheBytes);
   }
 
   get projectId(): string {
@@ -233,7 +222,7 @@ class RunningSimulator implements Simulator {
   }
 
   setRateLimit(rate: number, burst?: number): void {
-    this.#rateLimit.set(burst === undefined ? { rate } : { rate, burst });
+    this.#rateLimit.set({ rate, burst });
   }
 
   async close(): Promise<void> {
@@ -271,7 +260,7 @@ class RunningSimulator implements Simulator {
     const page = dataset.pageOfToken(token);
     if (page === undefined) return apiErrorReply(400, 'invalid_request_error', 'invalid page token');
     const { jobs, nextToken } = dataset.page(page);
-    const loopsBack = this.#options.loopPageTokens && nextToken === undefined && dataset.pageCount > 1;
+    const loopsBack = this.#settings.loopPageTokens && nextToken === undefined && dataset.pageCount > 1;
     const data: Record<string, unknown> = {
       id: dataset.batchId,
       project_id: dataset.projectId,
@@ -313,7 +302,7 @@ class RunningSimulator implements Simulator {
     const path = url?.startsWith(prefix) ? splitTarget(url.slice(this.storageUrl.length)).path : undefined;
     if (!path || !this.#objects.has(path)) return apiErrorReply(404, 'not_found', 'no such attachment');
     this.stats.redirects++;
-    const ttl = expired ? -1000 : (this.#options.signatureTtlMs ?? 60_000);
+    const ttl = expired ? -1000 : this.#settings.signatureTtlMs;
     return { status: 302, headers: { location: this.#signer.sign(this.storageUrl, path, ttl) } };
   }
 
@@ -350,12 +339,12 @@ class RunningSimulator implements Simulator {
       this.stats.faultsInjected++;
       this.stats.faults[fault] = (this.stats.faults[fault] ?? 0) + 1;
     }
-    if (this.#options.record) {
+    if (this.#settings.record) {
       const { status } = reply;
       this.requests.push({ origin, route, url: req.url ?? '', at, withKey, status, ...(fault ? { fault } : {}) });
     }
     deliver(req, res, reply, {
-      compression: this.#options.compression,
+      compression: this.#settings.compression,
       cut: fault === 'reset' || fault === 'stall' ? fault : undefined,
       stallMs: this.faults.stallMs,
       track: (timer) => this.#stalls.add(timer),
@@ -363,7 +352,7 @@ class RunningSimulator implements Simulator {
   }
 
   async #latency(): Promise<void> {
-    if (this.#options.latencyMs) await sleep(this.#options.latencyMs);
+    if (this.#settings.latencyMs > 0) await sleep(this.#settings.latencyMs);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { FaultKind, Route } from './faults.js';
+import type { FaultKind, Route } from './fault-kinds.js';
 
 /** Counters of a running simulator, updated live. */
 export interface SimStats {
