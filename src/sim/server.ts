@@ -11,7 +11,7 @@ import { FaultPlan, type FaultOptions } from './faults.js';
 import { KeyRateLimit } from './rate-limit.js';
 import { StorageObjects } from './objects.js';
 import { SIM_SERVER_OPTIONS } from './option-table.js';
-import { apiErrorReply, deliver, jsonReply, storageErrorReply, type Compression, type Reply } from './reply.js';
+import { apiErrorReply, deliver, jsonReply, storageErrorReply, type Reply } from './reply.js';
 import { UrlSigner } from './signing.js';
 import { emptyStats, type SimRequest, type SimStats } from './stats.js';
 
