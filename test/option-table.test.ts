@@ -1,6 +1,6 @@
 // Every declared option, both ways: the CLI parses it and shows it in its help, and a bad value is refused with the
 // same code and words by the CLI (--flag bad) and by the library (exportBatch({...bad}), new PlaymentClient(),
-// buildReport(), buildNuScenes(), buildParquet(), startViewer()).
+// buildReport(), buildNuScenes(), buildParquet(), startViewer(), startSimulator()).
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLIENT_OPTIONS } from '../src/api/option-table.js';
 import { PlaymentClient } from '../src/api/index.js';
@@ -16,6 +16,9 @@ import { EXPORT_OPTIONS } from '../src/export/option-table.js';
 import { resolveExportOptions } from '../src/export/options.js';
 import { inFlagUnits, type OptionSpec } from '../src/options/option.js';
 import { REPORT_OPTIONS, THRESHOLD_OPTIONS } from '../src/report/option-table.js';
+import { DEMO_DEFAULTS, SIMULATE_DEFAULTS } from '../src/cli/simulator-options.js';
+import { FAULT_OPTIONS, SIM_DATASET_OPTIONS, SIM_SERVER_OPTIONS } from '../src/sim/option-table.js';
+import { startSimulator } from '../src/sim/server.js';
 import { VIEW_OPTIONS } from '../src/report/view-options.js';
 import { buildReport } from '../src/report/report.js';
 import { VIEWER_OPTIONS } from '../src/viewer/option-table.js';
@@ -73,11 +76,12 @@ function badValues(option: OptionSpec): [string, unknown][] {
       if (units.max === undefined) return [below];
       return [below, [String(units.max + 1), (units.max + 1) * (option.scale ?? 1)]];
     }
-    case 'number':
-      return [[String(units.min), units.min! * (option.scale ?? 1)]].filter(() => option.aboveMin) as [
-        string,
-        unknown,
-      ][];
+    case 'number': {
+      // Just below the range (at its bottom when that is excluded), and just above it.
+      const below = option.aboveMin ? units.min! : units.min! - 1;
+      const cases: number[] = units.max === undefined ? [below] : [below, units.max + 1];
+      return cases.map((value) => [String(value), value * (option.scale ?? 1)]);
+    }
     case 'choice':
       return [['nope', 'nope']];
     case 'url':
@@ -106,6 +110,8 @@ const libraries: Record<string, (options: Record<string, unknown>) => unknown> =
   buildNuScenes: (options) => buildNuScenes({ ...readers, ...options }),
   buildParquet: (options) => buildParquet({ ...readers, ...options }),
   startViewer: (options) => startViewer({ from: 'missing-export', ...options }),
+  // Refused before a port is taken; a simulator that started anyway is closed (and the test fails: no error).
+  startSimulator: async (options) => (await startSimulator(options)).close(),
 };
 
 const tables: [command: CommandName, library: string, table: Record<string, Declared>][] = [
@@ -115,13 +121,22 @@ const tables: [command: CommandName, library: string, table: Record<string, Decl
   ['dataset', 'buildNuScenes', { ...DATASET_OPTIONS, ...NUSCENES_OPTIONS }],
   ['dataset', 'buildParquet', { ...DATASET_OPTIONS, ...PARQUET_OPTIONS }],
   ['view', 'startViewer', VIEWER_OPTIONS],
+  // The faults' own table apart: its seed is not the batch's.
+  ...(['simulate', 'demo'] as const).flatMap((command) => [
+    [command, 'startSimulator', { ...SIM_DATASET_OPTIONS, ...SIM_SERVER_OPTIONS }] as const,
+    [command, 'startSimulator', FAULT_OPTIONS] as const,
+  ]),
 ];
 
 const libraryChecked = tables
   .flatMap(([command, library, table]) =>
     Object.values(table).map((option) => [command, library, option.flag ?? '', option] as const),
   )
-  .filter(([command, , flag, option]) => SPECS[command].options[flag] === option && badValues(option).length > 0);
+  // The flag sets this option (a command may show a default of its own: `simulate --jobs`), and a bad value exists.
+  .filter(
+    ([command, , flag, option]) =>
+      SPECS[command].options[flag]?.library === option.library && badValues(option).length > 0,
+  );
 
 describe('a bad value: the same code and words from the CLI and the library', () => {
   it('covers every command whose library checks its options', () => {
@@ -131,7 +146,7 @@ describe('a bad value: the same code and words from the CLI and the library', ()
   it.each(libraryChecked)('%s %s --%s', async (command, library, flag, option) => {
     const cases = badValues(option);
     expect(cases.length).toBeGreaterThan(0);
-    const argv = [command, ...required[command]!];
+    const argv = [command, ...(required[command] ?? [])];
     if (library === 'buildNuScenes') argv[1] = 'nuscenes';
     for (const [typed, value] of cases) {
       const cli = await catchError(() => parseArgs([...argv, `--${flag}`, typed]));
@@ -156,6 +171,10 @@ describe('defaults', () => {
     ['dataset', ['nuscenes', '--from', 'e', '--out', 'k'], 'version', 'version'],
     ['report', required.report!, 'far-m', 'thresholds'],
     ['view', required.view!, 'port', 'port'],
+    ['simulate', [], 'port', 'port'],
+    ['simulate', [], 'jobs', 'jobs'],
+    ['demo', [], 'page-size', 'pageSize'],
+    ['demo', [], 'rate-limit', 'rateLimit'],
   ] as const)("%s --%s: the table's, parsed and in the help", (command, rest, flag, name) => {
     const option = SPECS[command].options[flag]!;
     expect(option.default).toBeDefined();
@@ -169,6 +188,23 @@ describe('defaults', () => {
     const entry = help.slice(start, help.indexOf('\n  -', start + 1)).replace(/\s+/g, ' ');
     expect(start).toBeGreaterThan(0);
     expect(entry).toContain(`default ${option.default})`);
+  });
+});
+
+describe("the simulator's commands", () => {
+  it.each([
+    ['simulate', SIMULATE_DEFAULTS],
+    ['demo', DEMO_DEFAULTS],
+  ] as const)("%s: defaults of its own for the library's options, the rest the library's", (command, defaults) => {
+    const library: Record<string, Declared> = { ...SIM_DATASET_OPTIONS, ...SIM_SERVER_OPTIONS };
+    const options = Object.values(SPECS[command].options);
+    for (const [name, value] of Object.entries(defaults)) {
+      expect(options.find((option) => option.library === name)?.default).toBe(value);
+      expect(library[name]!.default).not.toBe(value);
+    }
+    const others = options.filter((option) => !(option.library in defaults) && option.library in library);
+    expect(others.length).toBeGreaterThan(5);
+    for (const option of others) expect(option).toBe(library[option.library]);
   });
 });
 
