@@ -114,7 +114,9 @@ const libraries: Record<string, (options: Record<string, unknown>) => unknown> =
   startSimulator: async (options) => (await startSimulator(options)).close(),
 };
 
-const tables: [command: CommandName, library: string, table: Record<string, Declared>][] = [
+type Table = [command: CommandName, library: string, table: Record<string, Declared>];
+
+const tables: Table[] = [
   ['export', 'exportBatch', EXPORT_OPTIONS],
   ['export', 'PlaymentClient', CLIENT_OPTIONS],
   ['report', 'buildReport', { ...REPORT_OPTIONS, ...THRESHOLD_OPTIONS, ...VIEW_OPTIONS }],
@@ -122,9 +124,9 @@ const tables: [command: CommandName, library: string, table: Record<string, Decl
   ['dataset', 'buildParquet', { ...DATASET_OPTIONS, ...PARQUET_OPTIONS }],
   ['view', 'startViewer', VIEWER_OPTIONS],
   // The faults' own table apart: its seed is not the batch's.
-  ...(['simulate', 'demo'] as const).flatMap((command) => [
-    [command, 'startSimulator', { ...SIM_DATASET_OPTIONS, ...SIM_SERVER_OPTIONS }] as const,
-    [command, 'startSimulator', FAULT_OPTIONS] as const,
+  ...(['simulate', 'demo'] as const).flatMap((command): Table[] => [
+    [command, 'startSimulator', { ...SIM_DATASET_OPTIONS, ...SIM_SERVER_OPTIONS }],
+    [command, 'startSimulator', FAULT_OPTIONS],
   ]),
 ];
 
