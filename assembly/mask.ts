@@ -50,24 +50,44 @@ export function maxLabel(): i32 {
   return p;
 }
 
+/** `part` of decodeMask: the bytes start the mask (clear the histogram, expect the opening bracket). */
+const PART_FIRST: i32 = 1;
+/** `part` of decodeMask: the bytes end the mask (expect the closing bracket, then only whitespace). */
+const PART_LAST: i32 = 2;
+
+/** Where the labels of a mask given in parts continue. */
+let partOut: usize = 0;
+
 /**
  * Parses `inLen` bytes at `inPtr` (followed by 64 zero bytes), writes the labels as u16 at `outPtr` and counts them
  * into the 65536 u32 entries at `histPtr`. `outPtr` is either `inPtr - 16` or lower (labels overwrite consumed
  * input) or a separate region with room for inLen / 2 + 1 labels and 16 bytes more.
+ *
+ * A mask may come in parts (`part` without PART_LAST): each part but the last ends right after a comma, the next
+ * continues with the next value, and `offset` is the position of the part's first byte in the mask. A part parses
+ * exactly as that stretch of the whole mask would, so errors and their offsets are the same. Later parts write their
+ * labels after the earlier ones (outPtr and histPtr are those of the first part); each returns the points so far.
  */
-export function decodeMask(inPtr: usize, inLen: i32, outPtr: usize, histPtr: usize): i32 {
-  memory.fill(histPtr, 0, <usize>dirtyEntries << 2);
-  dirtyEntries = HISTOGRAM_ENTRIES;
+export function decodeMask(inPtr: usize, inLen: i32, outPtr: usize, histPtr: usize, offset: i32, part: i32): i32 {
   const end = inPtr + <usize>inLen;
+  const last = (part & PART_LAST) != 0;
+  const errorBase = inPtr - <usize>offset;
   let p = inPtr;
-  if (inLen >= 3 && load<u8>(p) == 0xef && load<u8>(p, 1) == 0xbb && load<u8>(p, 2) == 0xbf) p += 3;
-  p = skipWhitespace(p, end);
-  if (p == end) return fail(ERR_EMPTY_INPUT, p, inPtr);
-  if (load<u8>(p) != 0x5b) return fail(ERR_EXPECTED_ARRAY, p, inPtr);
-  p = skipWhitespace(p + 1, end);
-  let o = outPtr;
-  startCounting(outPtr, histPtr);
-  if (p < end && load<u8>(p) == 0x5d) {
+  let o = partOut;
+  if (part & PART_FIRST) {
+    memory.fill(histPtr, 0, <usize>dirtyEntries << 2);
+    dirtyEntries = HISTOGRAM_ENTRIES;
+    if (inLen >= 3 && load<u8>(p) == 0xef && load<u8>(p, 1) == 0xbb && load<u8>(p, 2) == 0xbf) p += 3;
+    p = skipWhitespace(p, end);
+    if (p == end) return fail(ERR_EMPTY_INPUT, p, errorBase);
+    if (load<u8>(p) != 0x5b) return fail(ERR_EXPECTED_ARRAY, p, errorBase);
+    p = skipWhitespace(p + 1, end);
+    o = outPtr;
+    startCounting(outPtr, histPtr);
+  } else {
+    p = skipWhitespace(p, end);
+  }
+  if (part & PART_FIRST && p < end && load<u8>(p) == 0x5d) {
     p++;
   } else {
     // The fast path may take over at a number that starts at or after this position.
@@ -88,46 +108,51 @@ export function decodeMask(inPtr: usize, inLen: i32, outPtr: usize, histPtr: usi
           if (expectValue) p = skipWhitespace(p, end);
           continue;
         }
-        if (p == end) return fail(ERR_UNEXPECTED_END, p, inPtr);
+        if (p == end) {
+          if (last) return fail(ERR_UNEXPECTED_END, p, errorBase);
+          // The part ends after a comma: the next part continues with the value.
+          partOut = o;
+          return <i32>((o - outPtr) >> 1);
+        }
         let c = <u32>load<u8>(p);
         let digit = c - 0x30;
         if (digit > 9) {
-          if (c == 0x2d || c == 0x2b) return fail(ERR_SIGNED_VALUE, p, inPtr);
-          return fail(ERR_EXPECTED_VALUE, p, inPtr);
+          if (c == 0x2d || c == 0x2b) return fail(ERR_SIGNED_VALUE, p, errorBase);
+          return fail(ERR_EXPECTED_VALUE, p, errorBase);
         }
         const start = p;
         let value = digit;
         p++;
-        if (value == 0 && p < end && <u32>load<u8>(p) - 0x30 <= 9) return fail(ERR_LEADING_ZERO, start, inPtr);
+        if (value == 0 && p < end && <u32>load<u8>(p) - 0x30 <= 9) return fail(ERR_LEADING_ZERO, start, errorBase);
         while (p < end) {
           digit = <u32>load<u8>(p) - 0x30;
           if (digit > 9) break;
           value = value * 10 + digit;
-          if (value > 0xffff) return fail(ERR_VALUE_OUT_OF_RANGE, start, inPtr);
+          if (value > 0xffff) return fail(ERR_VALUE_OUT_OF_RANGE, start, errorBase);
           p++;
         }
         if (p < end) {
           c = <u32>load<u8>(p);
-          if (c == 0x2e || c == 0x65 || c == 0x45) return fail(ERR_NOT_AN_INTEGER, p, inPtr);
+          if (c == 0x2e || c == 0x65 || c == 0x45) return fail(ERR_NOT_AN_INTEGER, p, errorBase);
         }
         store<u16>(o, <u16>value);
         o += 2;
       }
       p = skipWhitespace(p, end);
-      if (p == end) return fail(ERR_UNEXPECTED_END, p, inPtr);
+      if (p == end) return fail(ERR_UNEXPECTED_END, p, errorBase);
       const c = <u32>load<u8>(p);
       if (c == 0x5d) {
         p++;
         break;
       }
-      if (c != 0x2c) return fail(ERR_EXPECTED_COMMA_OR_END, p, inPtr);
+      if (c != 0x2c) return fail(ERR_EXPECTED_COMMA_OR_END, p, errorBase);
       p = skipWhitespace(p + 1, end);
       expectValue = true;
     }
   }
   p = skipWhitespace(p, end);
   const count = <i32>((o - outPtr) >> 1);
-  if (p != end) return fail(ERR_TRAILING_DATA, p, inPtr);
+  if (p != end) return fail(ERR_TRAILING_DATA, p, errorBase);
   countUpTo(o);
   const max = <i32>finishCounting();
   lastMaxLabel = count == 0 ? -1 : max;
@@ -135,8 +160,9 @@ export function decodeMask(inPtr: usize, inLen: i32, outPtr: usize, histPtr: usi
   return count;
 }
 
-function fail(code: i32, at: usize, inPtr: usize): i32 {
-  lastErrorOffset = <i32>(at - inPtr);
+/** Reports error `code` at `at`, the offset of the mask's first byte being `errorBase`. */
+function fail(code: i32, at: usize, errorBase: usize): i32 {
+  lastErrorOffset = <i32>(at - errorBase);
   // Labels were counted on the way: clear everything at the next call.
   dirtyEntries = HISTOGRAM_ENTRIES;
   return -code;

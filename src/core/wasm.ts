@@ -6,7 +6,7 @@ import { NotReadyError } from './not-ready-error.js';
 interface CoreExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
-  decodeMask(inPtr: number, inLen: number, outPtr: number, histPtr: number): number;
+  decodeMask(inPtr: number, inLen: number, outPtr: number, histPtr: number, offset: number, part: number): number;
   errorOffset(): number;
   maxLabel(): number;
   lzfDecompress(inPtr: number, inLen: number, outPtr: number, outLen: number): number;

@@ -13,6 +13,14 @@ const LABELS_BEFORE_INPUT = 64;
 // Zero bytes after the input that the core reads past its end (whole 64-byte SIMD blocks).
 const INPUT_PADDING = 64;
 const UTF8_BYTES_PER_CODE_UNIT = 3;
+// Bytes are parsed in parts of about this size, each copied into one small region that stays in the CPU's cache
+// (copying a whole large mask into WebAssembly memory and parsing it there moves every byte through RAM twice).
+export const PART_BYTES = 64 * 1024;
+const COMMA = 0x2c;
+// `part` flags of the core's decodeMask.
+const PART_FIRST = 1;
+const PART_LAST = 2;
+const WHOLE = PART_FIRST | PART_LAST;
 // Far above any frame (about 580 million points), and the scratch region stays well inside 32-bit WebAssembly memory.
 // Refused from this size on: the core takes the length and reports offsets as i32.
 const MAX_MASK_BYTES = 2 ** 31;
@@ -20,15 +28,14 @@ const encoder = new TextEncoder();
 
 /**
  * Decodes a Playment mask file (a JSON array of label keys, one per point) into labels and a per-class histogram.
- * Bytes are copied once into WebAssembly memory and parsed there in one pass; no string is decoded.
+ * Bytes are copied into WebAssembly memory part by part and parsed there in one pass; no string is decoded.
  * A legacy mask (a PCD file with a label_key field) is recognised by its first bytes and gives the same result.
  */
 export function decodeMask(input: MaskInput, options: DecodeMaskOptions = {}): DecodedMask {
   const { expectedPoints, out } = checkOptions(options);
   assertAttached(input, 'decodeMask input');
   if (isLegacyMask(input)) return decodeLegacyMask(input, expectedPoints, out);
-  const core = wasmCore();
-  return ownCopy(decodeInPlace(core, copyIn(core, input), expectedPoints), out);
+  return ownCopy(decodeInCore(wasmCore(), input, expectedPoints), out);
 }
 
 /**
@@ -37,8 +44,13 @@ export function decodeMask(input: MaskInput, options: DecodeMaskOptions = {}): D
  */
 export function decodeMaskInPlace(input: MaskInput, expectedPoints: number | undefined): DecodedMask {
   if (isLegacyMask(input)) return decodeLegacyMask(input, expectedPoints, undefined);
-  const core = wasmCore();
-  return decodeInPlace(core, copyIn(core, input), expectedPoints);
+  return decodeInCore(wasmCore(), input, expectedPoints);
+}
+
+function decodeInCore(core: WasmCore, input: MaskInput, expectedPoints: number | undefined): DecodedMask {
+  return typeof input === 'string'
+    ? decodeInPlace(core, copyIn(core, input), expectedPoints)
+    : decodeInParts(core, toBytes(input), expectedPoints);
 }
 
 /**
@@ -55,7 +67,7 @@ export interface Layout {
 // Scratch layout, reused across calls: [histogram 256 KiB][64-byte gap][input + 64 zero bytes]. The labels overwrite
 // the gap and the consumed input, so a decode needs the input copy and nothing more in WebAssembly memory.
 export function scratchLayout(core: WasmCore, inLen: number): Layout {
-  if (inLen >= MAX_MASK_BYTES) throw new MaskParseError('TOO_LARGE', MAX_MASK_BYTES, `${inLen} bytes`);
+  checkSize(inLen);
   const histPtr = core.base;
   const outPtr = histPtr + HISTOGRAM_BYTES;
   const inPtr = outPtr + LABELS_BEFORE_INPUT;
@@ -63,13 +75,40 @@ export function scratchLayout(core: WasmCore, inLen: number): Layout {
   return { inPtr, inLen, outPtr, histPtr };
 }
 
-function copyIn(core: WasmCore, input: MaskInput): Layout {
-  if (typeof input !== 'string') {
-    const bytes = toBytes(input);
-    const layout = scratchLayout(core, bytes.length);
-    core.u8.set(bytes, layout.inPtr);
-    return layout;
+function checkSize(inLen: number): void {
+  if (inLen >= MAX_MASK_BYTES) throw new MaskParseError('TOO_LARGE', MAX_MASK_BYTES, `${inLen} bytes`);
+}
+
+/**
+ * Decodes `bytes` in parts: each part but the last ends right after a comma, is copied into the part region and
+ * parsed there, its labels appended to the labels region. Scratch layout, reused across calls: [histogram 256 KiB]
+ * [labels: room for one per two input bytes, and 16 bytes more][part + 64 zero bytes].
+ */
+function decodeInParts(core: WasmCore, bytes: Uint8Array, expectedPoints: number | undefined): DecodedMask {
+  const inLen = bytes.length;
+  checkSize(inLen);
+  const histPtr = core.base;
+  const outPtr = histPtr + HISTOGRAM_BYTES;
+  const partPtr = outPtr + Math.ceil((inLen + 2 + 16) / 64) * 64;
+  let offset = 0;
+  let part = PART_FIRST;
+  while (true) {
+    const cut = offset + PART_BYTES < inLen ? bytes.indexOf(COMMA, offset + PART_BYTES) : -1;
+    const end = cut < 0 ? inLen : cut + 1;
+    if (cut < 0) part |= PART_LAST;
+    const length = end - offset;
+    core.reserve(partPtr + length + INPUT_PADDING);
+    const memory = core.u8;
+    memory.set(bytes.subarray(offset, end), partPtr);
+    memory.fill(0, partPtr + length, partPtr + length + INPUT_PADDING);
+    const result = core.exports.decodeMask(partPtr, length, outPtr, histPtr, offset, part);
+    if (part & PART_LAST || result < 0) return decoded(core, result, { outPtr, histPtr, inLen }, expectedPoints);
+    offset = end;
+    part = 0;
   }
+}
+
+function copyIn(core: WasmCore, input: string): Layout {
   // Mask text is ASCII: try one byte per code unit first, the UTF-8 worst case only if that does not fit.
   let layout = scratchLayout(core, input.length);
   let encoded = encoder.encodeInto(input, core.u8.subarray(layout.inPtr, layout.inPtr + input.length));
@@ -87,7 +126,17 @@ function copyIn(core: WasmCore, input: MaskInput): Layout {
  */
 export function decodeInPlace(core: WasmCore, layout: Layout, expectedPoints: number | undefined): DecodedMask {
   core.u8.fill(0, layout.inPtr + layout.inLen, layout.inPtr + layout.inLen + INPUT_PADDING);
-  const result = core.exports.decodeMask(layout.inPtr, layout.inLen, layout.outPtr, layout.histPtr);
+  const result = core.exports.decodeMask(layout.inPtr, layout.inLen, layout.outPtr, layout.histPtr, 0, WHOLE);
+  return decoded(core, result, layout, expectedPoints);
+}
+
+/** The mask of a finished decode (`result`: the core's return value) in the core's memory, or its error. */
+function decoded(
+  core: WasmCore,
+  result: number,
+  layout: Pick<Layout, 'outPtr' | 'histPtr' | 'inLen'>,
+  expectedPoints: number | undefined,
+): DecodedMask {
   if (result < 0) throw new MaskParseError(MASK_ERROR_CODES[-result]!, core.exports.errorOffset());
   const pointCount = result;
   if (expectedPoints !== undefined && pointCount !== expectedPoints) {
