@@ -75,8 +75,8 @@ export let blocksResumeAt: usize = 0;
   const belowHundred = i8x16.add(ones, i16x8.mul(tens, ten));
   const lowEnds = windowEnds & 0xff;
   const highEnds = windowEnds >> 8;
-  const lowPack = v128.load(PACK_TABLE + (<usize>lowEnds << 4));
-  const highPack = v128.load(PACK_TABLE_UPPER + (<usize>highEnds << 4));
+  const lowPack = v128.load(<usize>lowEnds << 4, PACK_TABLE);
+  const highPack = v128.load(<usize>highEnds << 4, PACK_TABLE_UPPER);
   // Hundreds digit: byte i-3, kept only when byte i-2 is a digit of the same number. Always computed: a branch on
   // "this block has a 3-digit number" mispredicts on real masks (measured 6-8% slower on 2M-point masks).
   const hundreds = v128.and(
