@@ -4,35 +4,11 @@
 // when the fault sits right at a cut or a part runs far past PART_BYTES for want of a comma.
 import { describe, expect, it } from 'vitest';
 import { PART_BYTES } from '../src/decode/mask.js';
-import { decodeMask, MaskParseError } from '../src/index.js';
+import { decodeMask } from '../src/index.js';
 import { formatMaskText, generateMaskLabels } from '../src/sim/mask-text.js';
-import { referenceDecode, referenceHistogram, sameMask, type Outcome } from './decode-mask-reference.js';
+import { decodeOutcome, expectLikeReference, referenceHistogram, sameMask } from './decode-mask-reference.js';
 
 const encoder = new TextEncoder();
-
-function outcome(input: Uint8Array | string): Outcome {
-  try {
-    return { labels: decodeMask(input).labels };
-  } catch (error) {
-    if (!(error instanceof MaskParseError)) throw error;
-    return { code: error.code, offset: error.offset };
-  }
-}
-
-function expectLikeReference(bytes: Uint8Array): void {
-  const expected = referenceDecode(bytes);
-  const actual = outcome(bytes);
-  if ('labels' in expected) {
-    const same =
-      'labels' in actual &&
-      Buffer.from(actual.labels.buffer, actual.labels.byteOffset, actual.labels.byteLength).equals(
-        Buffer.from(expected.labels.buffer),
-      );
-    expect(same).toBe(true);
-  } else {
-    expect(actual).toEqual(expected);
-  }
-}
 
 /** Where decodeMask cuts `bytes`: after the first comma at or past each multiple of PART_BYTES. */
 function cuts(bytes: Uint8Array): number[] {
@@ -118,12 +94,12 @@ describe('decodeMask in parts', () => {
     ];
     for (const bytes of cases) expectLikeReference(bytes);
     // And they are not all errors: the first three decode.
-    expect(cases.slice(0, 3).map((bytes) => 'labels' in outcome(bytes))).toEqual([true, true, false]);
+    expect(cases.slice(0, 3).map((bytes) => 'labels' in decodeOutcome(bytes))).toEqual([true, true, false]);
   });
 
   it('keeps decoding exactly after a mask that failed in a later part (the histogram is cleared)', () => {
     const failing = concat(MIXED.subarray(0, cuts(MIXED)[1]! + 1), 'x]');
-    expect(outcome(failing)).toMatchObject({ code: 'EXPECTED_VALUE' });
+    expect(decodeOutcome(failing)).toMatchObject({ code: 'EXPECTED_VALUE' });
     const small = generateMaskLabels({ points: 300, seed: 3, classes: [1, 2] });
     const mask = decodeMask(encoder.encode(formatMaskText(small)));
     expect(sameMask(mask, small)).toBe(true);

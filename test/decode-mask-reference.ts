@@ -1,6 +1,7 @@
 // Reference implementations for the decodeMask tests: the mask grammar written plainly in JS (same codes and offsets
 // as the WebAssembly core must give), and JSON.parse as an independent oracle for valid masks.
-import type { DecodedMask } from '../src/index.js';
+import { expect } from 'vitest';
+import { type DecodedMask, decodeMask, MaskParseError } from '../src/index.js';
 
 export type Outcome = { labels: Uint16Array } | { code: string; offset: number };
 
@@ -52,6 +53,27 @@ export function referenceDecode(bytes: Uint8Array): Outcome {
   p = skip(p);
   if (p !== end) return fail('TRAILING_DATA', p);
   return { labels: Uint16Array.from(labels) };
+}
+
+/** What decodeMask gives for `input`: its labels, or the code and offset of its MaskParseError. */
+export function decodeOutcome(input: Uint8Array | string): Outcome {
+  try {
+    return { labels: decodeMask(input).labels };
+  } catch (error) {
+    if (!(error instanceof MaskParseError)) throw error;
+    return { code: error.code, offset: error.offset };
+  }
+}
+
+/** Expects decodeMask to give referenceDecode's outcome for `bytes`: the same labels, or the same code and offset. */
+export function expectLikeReference(bytes: Uint8Array): void {
+  const expected = referenceDecode(bytes);
+  const actual = decodeOutcome(bytes);
+  if ('labels' in expected) {
+    expect('labels' in actual && bytesOf(actual.labels).equals(bytesOf(expected.labels))).toBe(true);
+  } else {
+    expect(actual).toEqual(expected);
+  }
 }
 
 /** JSON.parse as the oracle: the labels of a mask it accepts, or undefined if it rejects it or a value is no label. */

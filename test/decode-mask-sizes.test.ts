@@ -2,35 +2,11 @@
 // between the SIMD and the scalar parser, the growth of the reused WebAssembly scratch region between calls, and masks
 // of millions of points.
 import { describe, expect, it } from 'vitest';
-import { decodeMask, MaskParseError } from '../src/index.js';
+import { decodeMask } from '../src/index.js';
 import { formatMaskText, generateMaskLabels, realisticMaskText, runFreeMaskText } from '../src/sim/mask-text.js';
-import { referenceDecode, sameMask, type Outcome } from './decode-mask-reference.js';
+import { decodeOutcome, expectLikeReference, referenceDecode, sameMask } from './decode-mask-reference.js';
 
 const encoder = new TextEncoder();
-
-function outcome(input: Uint8Array): Outcome {
-  try {
-    return { labels: decodeMask(input).labels };
-  } catch (error) {
-    if (!(error instanceof MaskParseError)) throw error;
-    return { code: error.code, offset: error.offset };
-  }
-}
-
-function expectLikeReference(input: Uint8Array): void {
-  const expected = referenceDecode(input);
-  const actual = outcome(input);
-  if ('labels' in expected) {
-    expect(
-      'labels' in actual &&
-        Buffer.from(actual.labels.buffer, actual.labels.byteOffset, actual.labels.byteLength).equals(
-          Buffer.from(expected.labels.buffer),
-        ),
-    ).toBe(true);
-  } else {
-    expect(actual).toEqual(expected);
-  }
-}
 
 /** A ~700-byte mask mixing 1- to 5-digit labels, so that every kind of block occurs. */
 const MIXED_LABELS = generateMaskLabels({
@@ -152,11 +128,11 @@ describe('decodeMask: large masks and the scratch region', () => {
     const text = runFreeMaskText(200_000, 17);
     const bytes = encoder.encode(text);
     const cut = bytes.subarray(0, bytes.length - 1);
-    expect(outcome(cut)).toEqual({ code: 'UNEXPECTED_END', offset: cut.length });
+    expect(decodeOutcome(cut)).toEqual({ code: 'UNEXPECTED_END', offset: cut.length });
     const bad = bytes.slice();
     const at = bytes.length - 1000 + bytes.subarray(bytes.length - 1000).indexOf(0x2c);
     bad[at] = 0x2e;
-    expect(outcome(bad)).toEqual(referenceDecode(bad));
-    expect((outcome(bad) as { code: string }).code).toBe('NOT_AN_INTEGER');
+    expect(decodeOutcome(bad)).toEqual(referenceDecode(bad));
+    expect((decodeOutcome(bad) as { code: string }).code).toBe('NOT_AN_INTEGER');
   });
 });
