@@ -13,8 +13,8 @@ const LABELS_BEFORE_INPUT = 64;
 // Zero bytes after the input that the core reads past its end (whole 64-byte SIMD blocks).
 const INPUT_PADDING = 64;
 const UTF8_BYTES_PER_CODE_UNIT = 3;
-// Bytes are parsed in parts of about this size, each copied into one small region that stays in the CPU's cache
-// (copying a whole large mask into WebAssembly memory and parsing it there moves every byte through RAM twice).
+// Bytes are parsed in parts of about this size, each copied into one small region that stays in the CPU's cache (a
+// large mask copied in whole is out of the cache again by the time it is parsed).
 export const PART_BYTES = 64 * 1024;
 const COMMA = 0x2c;
 // `part` flags of the core's decodeMask.
@@ -64,8 +64,9 @@ export interface Layout {
   histPtr: number;
 }
 
-// Scratch layout, reused across calls: [histogram 256 KiB][64-byte gap][input + 64 zero bytes]. The labels overwrite
-// the gap and the consumed input, so a decode needs the input copy and nothing more in WebAssembly memory.
+// Scratch layout of a mask decoded whole (a string, a file read straight into it), reused across calls: [histogram
+// 256 KiB][64-byte gap][input + 64 zero bytes]. The labels overwrite the gap and the consumed input, so a decode needs
+// the input copy and nothing more in WebAssembly memory.
 export function scratchLayout(core: WasmCore, inLen: number): Layout {
   checkSize(inLen);
   const histPtr = core.base;
@@ -89,6 +90,7 @@ function decodeInParts(core: WasmCore, bytes: Uint8Array, expectedPoints: number
   checkSize(inLen);
   const histPtr = core.base;
   const outPtr = histPtr + HISTOGRAM_BYTES;
+  // At most one label per two bytes (`1,`), and the core stores 8 labels (16 bytes) at a time.
   const partPtr = outPtr + Math.ceil((inLen + 2 + 16) / 64) * 64;
   let offset = 0;
   let part = PART_FIRST;
