@@ -3,8 +3,9 @@
 // build provides are made here for the source:
 // - the WebAssembly core, which src/core/wasm.ts imports as bytes (tsup's binary loader): build/core.wasm, rebuilt
 //   first when a file of assembly/ is newer than it (so a test never runs a stale core);
-// - the pool's worker, which Node.js starts from a JavaScript file next to the pool: src/pool/worker.ts bundled by
-//   esbuild into build/test/worker.js at the start of every run, and the pool pointed at it.
+// - the threads' workers, which Node.js starts from JavaScript files next to their modules: src/pool/worker.ts and
+//   src/dataset/parquet-worker.ts bundled by esbuild into build/test/ at the start of every run, and the modules that
+//   start them pointed there.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -16,7 +17,15 @@ import { defineConfig } from 'vitest/config';
 
 const root = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const CORE = root('./build/core.wasm');
-const TEST_WORKER = root('./build/test/worker.js');
+/** Each worker: its source, the module that starts it, and how that module names the built file. */
+const WORKERS = [
+  { source: './src/pool/worker.ts', starter: '/src/pool/pool.ts', built: 'worker.js' },
+  { source: './src/dataset/parquet-worker.ts', starter: '/src/dataset/parquet.ts', built: 'parquet-worker.js' },
+].map((worker) => ({
+  ...worker,
+  entry: `new URL('./${worker.built}', import.meta.url)`,
+  testFile: root(`./build/test/${worker.built}`),
+}));
 
 /** Rebuilds build/core.wasm when it is missing or older than a file of assembly/ (asc takes ~15 s). */
 function freshCore(): void {
@@ -44,23 +53,25 @@ const sourceBuild: Plugin = {
     if (built) return;
     built = true;
     freshCore();
-    const { outputFiles } = buildSync({
-      entryPoints: [root('./src/pool/worker.ts')],
-      outfile: TEST_WORKER,
-      write: false,
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      packages: 'external',
-      loader: { '.wasm': 'binary' },
-      logLevel: 'error',
-    });
-    // Written whole under another name and renamed: runs on several Node.js versions at once (CI) share the file.
-    const temporary = `${TEST_WORKER}.${process.pid}`;
-    mkdirSync(dirname(TEST_WORKER), { recursive: true });
-    writeFileSync(temporary, outputFiles[0]!.contents);
-    renameSync(temporary, TEST_WORKER);
+    for (const worker of WORKERS) {
+      const { outputFiles } = buildSync({
+        entryPoints: [root(worker.source)],
+        outfile: worker.testFile,
+        write: false,
+        bundle: true,
+        format: 'esm',
+        platform: 'node',
+        target: 'node20',
+        packages: 'external',
+        loader: { '.wasm': 'binary' },
+        logLevel: 'error',
+      });
+      // Written whole under another name and renamed: runs on several Node.js versions at once (CI) share the file.
+      const temporary = `${worker.testFile}.${process.pid}`;
+      mkdirSync(dirname(worker.testFile), { recursive: true });
+      writeFileSync(temporary, outputFiles[0]!.contents);
+      renameSync(temporary, worker.testFile);
+    }
   },
   load(id) {
     if (!id.endsWith('.wasm')) return null;
@@ -68,11 +79,11 @@ const sourceBuild: Plugin = {
     return `import { readFileSync } from 'node:fs';\nexport default new Uint8Array(readFileSync(${JSON.stringify(id)}));`;
   },
   transform(code, id) {
-    if (!id.endsWith('/src/pool/pool.ts')) return null;
-    const entry = "new URL('./worker.js', import.meta.url)";
-    if (!code.includes(entry))
-      throw new Error(`vitest.config.ts: src/pool/pool.ts no longer names its worker as ${entry}`);
-    return code.replace(entry, `new URL(${JSON.stringify(pathToFileURL(TEST_WORKER).href)})`);
+    const worker = WORKERS.find((candidate) => id.endsWith(candidate.starter));
+    if (!worker) return null;
+    if (!code.includes(worker.entry))
+      throw new Error(`vitest.config.ts: ${worker.starter} no longer names its worker as ${worker.entry}`);
+    return code.replace(worker.entry, `new URL(${JSON.stringify(pathToFileURL(worker.testFile).href)})`);
   },
 };
 

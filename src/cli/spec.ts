@@ -249,6 +249,7 @@ export const SPECS: Readonly<Record<CommandName, CommandSpec>> = {
       quiet,
       NUSCENES_OPTIONS.version,
       PARQUET_OPTIONS.rowsPerFile,
+      PARQUET_OPTIONS.threads,
     ),
     positionals: ['LAYOUT'],
     examples: ['playment-masks dataset semantickitti --from ./kitti -o ./semantickitti'],

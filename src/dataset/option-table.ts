@@ -1,5 +1,6 @@
 // The dataset builders' options, declared once: the builders' types and checks, the `dataset` command's flags (by
 // layout) and its help all come from these tables.
+import { EXPORT_OPTIONS } from '../export/option-table.js';
 import { declareOptions } from '../options/option.js';
 
 /** What every builder takes. */
@@ -29,6 +30,9 @@ export const NUSCENES_OPTIONS = declareOptions({
   },
 });
 
+/** The default thread count's cap: each thread holds a row group (about 250 MB at 16 frames of 100,000 points). */
+export const MAX_PARQUET_THREADS = 4;
+
 export const PARQUET_OPTIONS = declareOptions({
   /** Rows (frames) per file, each file one row group. */
   rowsPerFile: {
@@ -38,5 +42,15 @@ export const PARQUET_OPTIONS = declareOptions({
     flag: 'rows-per-file',
     value: 'N',
     help: 'parquet: frames per file (each file is one row group)',
+  },
+  /**
+   * Encoding threads, each building one file at a time (its memory is one row group's); default: one per CPU, at most
+   * MAX_PARQUET_THREADS.
+   */
+  threads: {
+    ...EXPORT_OPTIONS.threads,
+    short: undefined,
+    shownDefault: `one per CPU, at most ${MAX_PARQUET_THREADS}`,
+    help: 'parquet: encoding threads (files built at once)',
   },
 });

@@ -446,6 +446,13 @@ export const ERROR_CATALOGUE = [
     retryable: 'no',
     meaning: 'nuscenes: a panoptic file over 4 GiB (ZIP32)',
   },
+  {
+    code: 'ENCODE_FAILED',
+    error: 'DatasetError',
+    retryable: 'no',
+    meaning:
+      'parquet: a file could not be encoded or written (the message names it and says why); nothing is left under its name',
+  },
 
   // report: a static report of an export (and the viewer's reading of one).
   {
