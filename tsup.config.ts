@@ -13,7 +13,7 @@ export default defineConfig([
       index: 'src/index.ts',
       worker: 'src/pool/worker.ts',
       'report-worker': 'src/report/render-worker.ts',
-      'parquet-worker': 'src/dataset/parquet-worker.ts',
+      'dataset-worker': 'src/dataset/dataset-worker.ts',
       sim: 'src/sim/index.ts',
       cli: 'src/cli/bin.ts',
       // The command as a function, for tests that run it in-process.

@@ -193,6 +193,16 @@ describe('parseArgs: accepted command lines', () => {
       ['dataset', 'parquet', '--from', 'e', '--out', 'k', '--rows-per-file', '8'],
       dataset('parquet', { rowsPerFile: 8 }),
     ],
+    [
+      'dataset nuscenes --threads',
+      ['dataset', 'nuscenes', '--from', 'e', '--out', 'k', '--threads', '3'],
+      dataset('nuscenes', { version: 'v1.0-playment', threads: 3 }),
+    ],
+    [
+      'dataset parquet --threads',
+      ['dataset', 'parquet', '--from', 'e', '--out', 'k', '--threads', '2'],
+      dataset('parquet', { rowsPerFile: 16, threads: 2 }),
+    ],
     ['decode', ['decode', 'mask.txt'], decode(['mask.txt'])],
     [
       'decode --out --json',
@@ -356,6 +366,11 @@ describe('parseArgs: usage errors', () => {
       'dataset: --rows-per-file is for parquet',
       ['dataset', 'semantickitti', '--from', 'e', '--out', 'k', '--rows-per-file', '3'],
       /^dataset: --rows-per-file is for the parquet layout only$/,
+    ],
+    [
+      'dataset: --threads is for nuscenes and parquet',
+      ['dataset', 'semantickitti', '--from', 'e', '--out', 'k', '--threads', '2'],
+      /^dataset: --threads is for the nuscenes and parquet layouts only$/,
     ],
     [
       'dataset: zero rows per file',

@@ -313,10 +313,8 @@ function build(command: CommandName, values: Values, positionals: string[]): Com
     case 'dataset': {
       const layout = datasetLayout(values, positionals[0]!);
       // Only the layout's own options (with their defaults), not another layout's.
-      const others = Object.entries(LAYOUT_OPTIONS).flatMap(([name, table]) =>
-        name === layout ? [] : Object.keys(table),
-      );
-      for (const name of others) delete options[name];
+      const others = Object.values(LAYOUT_OPTIONS).flatMap((table) => Object.keys(table));
+      for (const name of others) if (!layoutsTaking(name).includes(layout)) delete options[name];
       return { command, ...parsed, layout, options } as DatasetCommand;
     }
     case 'simulate':
@@ -333,7 +331,12 @@ function build(command: CommandName, values: Values, positionals: string[]): Com
   }
 }
 
-/** LAYOUT, checked, and the flags that only one layout takes. */
+/** The layouts whose options include `name`. */
+function layoutsTaking(name: string): string[] {
+  return Object.entries(LAYOUT_OPTIONS).flatMap(([layout, table]) => (name in table ? [layout] : []));
+}
+
+/** LAYOUT, checked, and the flags that only some layouts take. */
 function datasetLayout(values: Values, layout: string): DatasetCommand['layout'] {
   if (!(DATASET_LAYOUTS as readonly string[]).includes(layout)) {
     throw new UsageError(
@@ -341,11 +344,12 @@ function datasetLayout(values: Values, layout: string): DatasetCommand['layout']
       'dataset',
     );
   }
-  for (const [only, table] of Object.entries(LAYOUT_OPTIONS)) {
-    for (const { flag } of Object.values(table)) {
-      if (flag !== undefined && values[flag] !== undefined && layout !== only) {
-        throw new UsageError(`dataset: --${flag} is for the ${only} layout only`, 'dataset');
-      }
+  for (const name of new Set(Object.values(LAYOUT_OPTIONS).flatMap((table) => Object.keys(table)))) {
+    const layouts = layoutsTaking(name);
+    const flag = Object.values(LAYOUT_OPTIONS).find((table) => name in table)![name]!.flag;
+    if (flag !== undefined && values[flag] !== undefined && !layouts.includes(layout)) {
+      const which = layouts.length === 1 ? `the ${layouts[0]} layout` : `the ${layouts.join(' and ')} layouts`;
+      throw new UsageError(`dataset: --${flag} is for ${which} only`, 'dataset');
     }
   }
   return layout as DatasetCommand['layout'];

@@ -14,20 +14,11 @@ import { uniqueNames } from './class-names.js';
 import { resolveOptions } from '../options/check.js';
 import type { OptionValues } from '../options/option.js';
 import { DatasetError } from './dataset-error.js';
-import {
-  type ExportTree,
-  type FrameData,
-  handled,
-  LITTLE_ENDIAN,
-  poseOf,
-  readExport,
-  readFrames,
-  readJson,
-  sequencesOf,
-} from './export-reader.js';
-import { npzUint16 } from './npz.js';
+import { type ExportTree, poseOf, readExport, readJson, sequencesOf } from './export-reader.js';
+import type { NuScenesFrameFiles, NuScenesFrameResult } from './nuscenes-frames.js';
 import { DATASET_OPTIONS, NUSCENES_OPTIONS } from './option-table.js';
 import { prepareOut, writeText } from './out-folder.js';
+import { runOnThreads, threadCount } from './threads.js';
 
 export type NuScenesOptions = OptionValues<typeof DATASET_OPTIONS & typeof NUSCENES_OPTIONS>;
 
@@ -52,8 +43,8 @@ const MAX_INSTANCE = 999;
 const LIDAR_PERIOD_US = 50_000; // 20 Hz, as nuScenes' lidar
 const FIRST_TIMESTAMP_US = 1_600_000_000_000_000;
 const SCENE_SPACING_US = 3_600_000_000;
-const VALUES_PER_POINT = 5; // float32 x y z intensity ring
-const NO_SYNC = { sync: false };
+/** Frames per thread task: enough to keep a thread's read-ahead and write-behind going. */
+const FRAMES_PER_TASK = 8;
 
 interface Category {
   token: string;
@@ -65,7 +56,7 @@ interface Category {
 /** Builds the tree; resolves to its scenes. */
 export async function buildNuScenes(options: NuScenesOptions): Promise<NuScenesScene[]> {
   resolveOptions(DATASET_OPTIONS, options);
-  const { version } = resolveOptions(NUSCENES_OPTIONS, options);
+  const { version, threads } = resolveOptions(NUSCENES_OPTIONS, options);
   const out = resolve(options.out);
   const tree = await readExport(options.from, { points: true });
   const { entries, categories } = categoriesOf(tree.table);
@@ -93,122 +84,104 @@ export async function buildNuScenes(options: NuScenesOptions): Promise<NuScenesS
   for (const dir of ['samples/LIDAR_TOP', `lidarseg/${version}`, ...(panoptic ? [`panoptic/${version}`] : []), 'maps'])
     await mkdir(join(out, dir), { recursive: true });
 
-  // One frame's files are read ahead (readFrames) and one frame's written behind while a frame is converted: the
-  // disk and the CPU work at the same time, and memory holds three frames whatever the export's size.
-  const frameData = readFrames(
-    tree,
-    sequences.flatMap((sequence) => sequence.frames.map((frame) => frame.line)),
-  );
-  let writing: Promise<unknown> = Promise.resolve();
-  // Two sets of output buffers, in turns: one frame's are written while the next frame's are filled.
-  const buffers = [new PointBuffers(), new PointBuffers()];
-  let turn = 0;
-  try {
-    for (const [s, { jobId, sensorId, frames }] of sequences.entries()) {
-      const name = `scene-${String(s + 1).padStart(4, '0')}`;
-      const sceneToken = token('scene', jobId, sensorId);
-      const logToken = token('log', jobId, sensorId);
-      const ids = frames.map(({ frameId }) => [jobId, sensorId, frameId]);
-      const sampleTokens = ids.map((id) => token('sample', ...id));
-      const dataTokens = ids.map((id) => token('sample_data', ...id));
-      let leftOut = 0;
-      for (const [f, { egoPose, sensorPose }] of frames.entries()) {
-        const timestamp = FIRST_TIMESTAMP_US + s * SCENE_SPACING_US + f * LIDAR_PERIOD_US;
-        const dataToken = dataTokens[f]!;
-        const egoToken = token('ego_pose', ...ids[f]!);
-        const calibratedToken = token('calibrated_sensor', ...ids[f]!);
-        const filename = `samples/${CHANNEL}/${name}__${CHANNEL}__${timestamp}.pcd.bin`;
-        const frame = (await frameData.next()).value as FrameData;
-        const { cloud, lidarseg, panopticLabels, kept } = nuScenesPoints(frame, indexOfClass, buffers[turn++ % 2]!);
-        leftOut += frame.labels.length - kept;
-        const lidarsegName = `${dataToken}_lidarseg.bin`;
-        const panopticName = `${dataToken}_panoptic.npz`;
-        const npz = panopticLabels && (await npzUint16('data', panopticLabels));
-        await writing;
-        // Without fsync: the tree is rebuilt from the export, a crash costs nothing but the work (scenes.json, the
-        // marker of a complete tree, is written last and flushed).
-        writing = handled(
-          Promise.all([
-            writeFileAtomic(
-              join(out, 'samples', CHANNEL),
-              filename.slice(filename.lastIndexOf('/') + 1),
-              [cloud],
-              NO_SYNC,
-            ),
-            writeFileAtomic(join(out, 'lidarseg', version), lidarsegName, [lidarseg], NO_SYNC),
-            npz && writeFileAtomic(join(out, 'panoptic', version), panopticName, npz, NO_SYNC),
-          ]),
-        );
-        tables.lidarseg!.push({
-          token: dataToken, // the devkit looks the record up by its sample_data token
-          sample_data_token: dataToken,
-          filename: `lidarseg/${version}/${lidarsegName}`,
-        });
-        if (npz) {
-          tables.panoptic!.push({
-            token: dataToken,
-            sample_data_token: dataToken,
-            filename: `panoptic/${version}/${panopticName}`,
-          });
-        }
-        tables.ego_pose!.push({ token: egoToken, timestamp, ...rotationTranslation(egoPose) });
-        tables.calibrated_sensor!.push({
-          token: calibratedToken,
-          sensor_token: token('sensor', CHANNEL),
-          ...rotationTranslation(sensorPose),
-          camera_intrinsic: [],
-        });
-        tables.sample!.push({
-          token: sampleTokens[f],
-          timestamp,
-          prev: sampleTokens[f - 1] ?? '',
-          next: sampleTokens[f + 1] ?? '',
-          scene_token: sceneToken,
-        });
-        tables.sample_data!.push({
-          token: dataToken,
-          sample_token: sampleTokens[f],
-          ego_pose_token: egoToken,
-          calibrated_sensor_token: calibratedToken,
-          timestamp,
-          fileformat: 'pcd',
-          is_key_frame: true,
-          height: 0,
-          width: 0,
-          filename,
-          prev: dataTokens[f - 1] ?? '',
-          next: dataTokens[f + 1] ?? '',
-        });
-      }
-      tables.log!.push({
-        token: logToken,
-        logfile: `${jobId}/${sensorId}`,
-        vehicle: sensorId,
-        date_captured: new Date((FIRST_TIMESTAMP_US + s * SCENE_SPACING_US) / 1000).toISOString().slice(0, 10),
-        location: 'playment',
+  // The frames' files are written by the threads (nuscenes-frames.ts), in runs of consecutive frames; the tables,
+  // which need of the points only how many each frame kept, are made here.
+  const frameFiles: NuScenesFrameFiles[] = [];
+  const leftOutOf: (() => number)[] = [];
+  for (const [s, { jobId, sensorId, frames }] of sequences.entries()) {
+    const name = `scene-${String(s + 1).padStart(4, '0')}`;
+    const sceneToken = token('scene', jobId, sensorId);
+    const logToken = token('log', jobId, sensorId);
+    const ids = frames.map(({ frameId }) => [jobId, sensorId, frameId]);
+    const sampleTokens = ids.map((id) => token('sample', ...id));
+    const dataTokens = ids.map((id) => token('sample_data', ...id));
+    const first = frameFiles.length;
+    for (const [f, { egoPose, sensorPose, line }] of frames.entries()) {
+      const timestamp = FIRST_TIMESTAMP_US + s * SCENE_SPACING_US + f * LIDAR_PERIOD_US;
+      const dataToken = dataTokens[f]!;
+      const egoToken = token('ego_pose', ...ids[f]!);
+      const calibratedToken = token('calibrated_sensor', ...ids[f]!);
+      const filename = `samples/${CHANNEL}/${name}__${CHANNEL}__${timestamp}.pcd.bin`;
+      frameFiles.push({
+        line,
+        cloud: filename,
+        lidarseg: `lidarseg/${version}/${dataToken}_lidarseg.bin`,
+        panoptic: `panoptic/${version}/${dataToken}_panoptic.npz`,
       });
-      tables.scene!.push({
-        token: sceneToken,
-        log_token: logToken,
-        nbr_samples: frames.length,
-        first_sample_token: sampleTokens[0] ?? '',
-        last_sample_token: sampleTokens.at(-1) ?? '',
-        name,
-        description: `job ${jobId}, lidar ${sensorId}`,
+      tables.ego_pose!.push({ token: egoToken, timestamp, ...rotationTranslation(egoPose) });
+      tables.calibrated_sensor!.push({
+        token: calibratedToken,
+        sensor_token: token('sensor', CHANNEL),
+        ...rotationTranslation(sensorPose),
+        camera_intrinsic: [],
       });
-      scenes.push({
-        name,
-        token: sceneToken,
-        job_id: jobId,
-        sensor_id: sensorId,
-        frames: frames.map((frame) => frame.frameId),
-        points_left_out: leftOut,
+      tables.sample!.push({
+        token: sampleTokens[f],
+        timestamp,
+        prev: sampleTokens[f - 1] ?? '',
+        next: sampleTokens[f + 1] ?? '',
+        scene_token: sceneToken,
+      });
+      tables.sample_data!.push({
+        token: dataToken,
+        sample_token: sampleTokens[f],
+        ego_pose_token: egoToken,
+        calibrated_sensor_token: calibratedToken,
+        timestamp,
+        fileformat: 'pcd',
+        is_key_frame: true,
+        height: 0,
+        width: 0,
+        filename,
+        prev: dataTokens[f - 1] ?? '',
+        next: dataTokens[f + 1] ?? '',
       });
     }
-    await writing;
-  } finally {
-    // On an error, the files in flight end (whole under their names, or removed) before it is thrown.
-    await writing.catch(() => {});
+    tables.log!.push({
+      token: logToken,
+      logfile: `${jobId}/${sensorId}`,
+      vehicle: sensorId,
+      date_captured: new Date((FIRST_TIMESTAMP_US + s * SCENE_SPACING_US) / 1000).toISOString().slice(0, 10),
+      location: 'playment',
+    });
+    tables.scene!.push({
+      token: sceneToken,
+      log_token: logToken,
+      nbr_samples: frames.length,
+      first_sample_token: sampleTokens[0] ?? '',
+      last_sample_token: sampleTokens.at(-1) ?? '',
+      name,
+      description: `job ${jobId}, lidar ${sensorId}`,
+    });
+    const scene: NuScenesScene = {
+      name,
+      token: sceneToken,
+      job_id: jobId,
+      sensor_id: sensorId,
+      frames: frames.map((frame) => frame.frameId),
+      points_left_out: 0,
+    };
+    scenes.push(scene);
+    leftOutOf.push(() => frames.reduce((sum, { line }, f) => sum + line.points - results[first + f]!.kept, 0));
+  }
+
+  const exportTree = { ...tree, lines: [] };
+  const tasks = Array.from({ length: Math.ceil(frameFiles.length / FRAMES_PER_TASK) }, (_, t) => {
+    const frames = frameFiles.slice(t * FRAMES_PER_TASK, (t + 1) * FRAMES_PER_TASK);
+    const name = `frames ${t * FRAMES_PER_TASK + 1} to ${t * FRAMES_PER_TASK + frames.length}`;
+    return { kind: 'nuscenes' as const, name, tree: exportTree, out, frames, indexOfClass };
+  });
+  const results = (await runOnThreads<NuScenesFrameResult[]>(threadCount(threads), tasks)).flat();
+  scenes.forEach((scene, s) => {
+    scene.points_left_out = leftOutOf[s]!();
+  });
+  for (const [k, { lidarseg, panoptic }] of frameFiles.entries()) {
+    const dataToken = (tables.sample_data![k] as { token: string }).token;
+    // the devkit looks a record up by its sample_data token
+    tables.lidarseg!.push({ token: dataToken, sample_data_token: dataToken, filename: lidarseg });
+    if (results[k]!.panoptic) {
+      tables.panoptic!.push({ token: dataToken, sample_data_token: dataToken, filename: panoptic });
+    }
   }
 
   const mapFile = 'maps/playment-masks-blank.png';
@@ -286,84 +259,6 @@ async function checkInstances(tree: ExportTree): Promise<void> {
       );
     }
   }
-}
-
-/**
- * The .pcd.bin (float32 x y z intensity ring; intensity 0 unless the export is kitti, ring 0: the export keeps no
- * ring), the uint8 lidarseg labels and the uint16 panoptic labels of the points with a finite x, y and z: points
- * without one are left out of all three, so that the files stay aligned (the export's kitti format does the same).
- */
-function nuScenesPoints(
-  frame: FrameData,
-  indexOfClass: Uint8Array,
-  buffers: PointBuffers,
-): { cloud: Uint8Array; lidarseg: Uint8Array; panopticLabels: Uint16Array | undefined; kept: number } {
-  const { labels, instances, values, stride } = frame;
-  const { cloud, lidarseg, panoptic } = buffers.fit(labels.length);
-  const kept = keepFinite(values, stride, labels, instances, indexOfClass, cloud, lidarseg, panoptic);
-  return {
-    cloud: littleEndian(new Uint8Array(cloud.buffer, 0, kept * VALUES_PER_POINT * 4)),
-    lidarseg: lidarseg.subarray(0, kept),
-    panopticLabels: instances && panoptic.subarray(0, kept),
-    kept,
-  };
-}
-
-/**
- * The per-point loop, alone in its function: V8 optimises it while it runs, and code after the loop in the same
- * function, not yet run, would throw that optimised code away on every frame.
- */
-function keepFinite(
-  values: Float32Array,
-  stride: number,
-  labels: Uint16Array,
-  instances: Uint16Array | undefined,
-  indexOfClass: Uint8Array,
-  cloud: Float32Array,
-  lidarseg: Uint8Array,
-  panoptic: Uint16Array,
-): number {
-  const withIntensity = stride === 4;
-  let kept = 0;
-  for (let i = 0, from = 0; i < labels.length; i++, from += stride) {
-    const x = values[from]!;
-    const y = values[from + 1]!;
-    const z = values[from + 2]!;
-    if (!Number.isFinite(x + y + z)) continue;
-    const to = kept * VALUES_PER_POINT;
-    cloud[to] = x;
-    cloud[to + 1] = y;
-    cloud[to + 2] = z;
-    cloud[to + 3] = withIntensity ? values[from + 3]! : 0;
-    const index = indexOfClass[labels[i]!]!;
-    lidarseg[kept] = index;
-    if (instances) panoptic[kept] = index * 1000 + instances[i]!;
-    kept++;
-  }
-  return kept;
-}
-
-/** The output buffers of one frame, reused for the next frame that fits (rings stay 0: the export has none). */
-class PointBuffers {
-  cloud = new Float32Array(0);
-  lidarseg = new Uint8Array(0);
-  panoptic = new Uint16Array(0);
-
-  fit(points: number): this {
-    if (this.lidarseg.length < points) {
-      this.cloud = new Float32Array(points * VALUES_PER_POINT);
-      this.lidarseg = new Uint8Array(points);
-      this.panoptic = new Uint16Array(points);
-    }
-    return this;
-  }
-}
-
-function littleEndian(bytes: Uint8Array): Uint8Array {
-  if (LITTLE_ENDIAN) return bytes;
-  const out = new Uint8Array(bytes.length);
-  for (let i = 0; i < bytes.length; i += 4) for (let b = 0; b < 4; b++) out[i + b] = bytes[i + 3 - b]!;
-  return out;
 }
 
 /** A pose as nuScenes writes one: rotation [w, x, y, z] and translation [x, y, z]; identity where there is none. */

@@ -18,6 +18,23 @@ function folderNameProblem(name: string): string | undefined {
     : 'must be a folder name ([A-Za-z0-9._-])';
 }
 
+/**
+ * The default thread count's cap: a Parquet thread holds a row group (about 300 MB at 16 frames of 100,000 points),
+ * a nuScenes thread three frames.
+ */
+export const MAX_DEFAULT_THREADS = 4;
+
+/**
+ * Threads converting frames, one task (a Parquet file, a run of nuScenes frames) each at a time; default: one per
+ * CPU, at most MAX_DEFAULT_THREADS. nuscenes and parquet take it.
+ */
+const THREADS = {
+  ...EXPORT_OPTIONS.threads,
+  short: undefined,
+  shownDefault: `one per CPU, at most ${MAX_DEFAULT_THREADS}`,
+  help: 'nuscenes, parquet: converting threads (one file or run of frames each)',
+} as const;
+
 export const NUSCENES_OPTIONS = declareOptions({
   /** The version folder under `out` (the devkit's `version`). */
   version: {
@@ -28,10 +45,8 @@ export const NUSCENES_OPTIONS = declareOptions({
     value: 'NAME',
     help: 'nuscenes: the version folder',
   },
+  threads: THREADS,
 });
-
-/** The default thread count's cap: each thread holds a row group (about 250 MB at 16 frames of 100,000 points). */
-export const MAX_PARQUET_THREADS = 4;
 
 export const PARQUET_OPTIONS = declareOptions({
   /** Rows (frames) per file, each file one row group. */
@@ -43,14 +58,5 @@ export const PARQUET_OPTIONS = declareOptions({
     value: 'N',
     help: 'parquet: frames per file (each file is one row group)',
   },
-  /**
-   * Encoding threads, each building one file at a time (its memory is one row group's); default: one per CPU, at most
-   * MAX_PARQUET_THREADS.
-   */
-  threads: {
-    ...EXPORT_OPTIONS.threads,
-    short: undefined,
-    shownDefault: `one per CPU, at most ${MAX_PARQUET_THREADS}`,
-    help: 'parquet: encoding threads (files built at once)',
-  },
+  threads: THREADS,
 });

@@ -1,4 +1,4 @@
-// One Parquet file of `dataset parquet`, built where it runs (an encoding thread, see parquet-worker.ts): its rows'
+// One Parquet file of `dataset parquet`, built where it runs (a thread, see threads.ts): its rows'
 // frames read from the export, copied into one buffer per column, encoded as one row group by parquet-wasm (arrow-rs
 // compiled to WebAssembly) from Apache Arrow data, and written whole under its final name. A file's bytes depend on
 // its rows only, whichever thread builds it.

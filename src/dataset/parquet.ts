@@ -4,20 +4,16 @@
 // final name: memory holds one row group per thread, whatever the export's size, and a file's bytes are the same
 // whichever thread built it.
 import { mkdir } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ClassEntry } from '../export/classes.js';
-import { reasonOf } from '../errors.js';
 import { uniqueNames } from './class-names.js';
 import { resolveOptions } from '../options/check.js';
 import type { OptionValues } from '../options/option.js';
-import { DatasetError } from './dataset-error.js';
 import { readExport, sequencesOf } from './export-reader.js';
-import { DATASET_OPTIONS, MAX_PARQUET_THREADS, PARQUET_OPTIONS } from './option-table.js';
+import { DATASET_OPTIONS, PARQUET_OPTIONS } from './option-table.js';
 import { prepareOut, writeText } from './out-folder.js';
-import type { ParquetFileTask, ParquetRow } from './parquet-file.js';
-import type { ParquetReply } from './parquet-worker.js';
+import type { ParquetRow } from './parquet-file.js';
+import { runOnThreads, threadCount } from './threads.js';
 
 export type ParquetOptions = OptionValues<typeof DATASET_OPTIONS & typeof PARQUET_OPTIONS>;
 
@@ -30,7 +26,6 @@ export interface ParquetSummary {
 }
 
 export const PARQUET_SUMMARY_NAME = 'playment-parquet.json';
-const WORKER = fileURLToPath(new URL('./parquet-worker.js', import.meta.url));
 
 /** Builds the files; resolves to what was written. */
 export async function buildParquet(options: ParquetOptions): Promise<ParquetSummary> {
@@ -62,52 +57,21 @@ export async function buildParquet(options: ParquetOptions): Promise<ParquetSumm
   );
   const metadata: [string, string][] = [['huggingface', JSON.stringify({ info: { features } })]];
   const exportTree = { ...tree, lines: [] };
-  const taskOf = (k: number): ParquetFileTask => ({
+  const tasks = files.map((name, k) => ({
+    kind: 'parquet' as const,
+    name,
     tree: exportTree,
     rows: rows.slice(k * rowsPerFile, (k + 1) * rowsPerFile),
     withPoints,
     withIntensity,
     metadata,
     dir: dataDir,
-    name: files[k]!,
-  });
-  await runTasks(threads ?? Math.min(availableParallelism(), MAX_PARQUET_THREADS), fileCount, taskOf);
+  }));
+  await runOnThreads(threadCount(threads), tasks);
   const summary: ParquetSummary = { files: files.map((name) => `data/${name}`), rows: rows.length, names };
   await writeText(out, 'README.md', datasetCard(features));
   await writeText(out, PARQUET_SUMMARY_NAME, `${JSON.stringify(summary, null, 2)}\n`);
   return summary;
-}
-
-/**
- * The files' tasks on `threads` encoding threads, one file per thread at a time. After a failure no new file is
- * started, and the files in flight end (whole under their names, or removed) before the first error is thrown.
- */
-async function runTasks(threads: number, count: number, taskOf: (k: number) => ParquetFileTask): Promise<void> {
-  const { Piscina } = await import('piscina');
-  const pool = new Piscina({ filename: WORKER, minThreads: threads, maxThreads: threads });
-  let next = 0;
-  let failed = false;
-  const lane = async () => {
-    while (next < count && !failed) {
-      const task = taskOf(next++);
-      try {
-        const reply = (await pool.run(task)) as ParquetReply;
-        if ('error' in reply) throw new DatasetError(reply.error.code, reply.error.message);
-      } catch (error) {
-        failed = true;
-        throw error instanceof DatasetError
-          ? error
-          : new DatasetError('ENCODE_FAILED', `${task.name}: ${reasonOf(error)}`);
-      }
-    }
-  };
-  try {
-    const ends = await Promise.allSettled(Array.from({ length: Math.min(threads, count) }, lane));
-    const failure = ends.find((end) => end.status === 'rejected');
-    if (failure) throw failure.reason;
-  } finally {
-    await pool.destroy();
-  }
 }
 
 /** ClassLabel's names: one per id 0..largest, classes.json's name where it has the id. */

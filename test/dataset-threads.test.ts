@@ -1,22 +1,22 @@
-// `dataset parquet` on several encoding threads: the same export gives the same files, byte for byte, whatever the
-// number of threads (each file is built by one thread from its rows alone); a file whose build fails leaves nothing
-// under its name and no temporary file, and the failure comes back as a DatasetError with its code. The threads are
-// real (piscina, the worker bundled from src/dataset/parquet-worker.ts by vitest.config.ts).
+// `dataset parquet` and `dataset nuscenes` on several threads: the same export gives the same files, byte for byte,
+// whatever the number of threads (each file is built by one thread from its frames alone); a file whose build fails
+// leaves nothing under its name and no temporary file, and the failure comes back as a DatasetError with its code.
+// The threads are real (piscina, the worker bundled from src/dataset/dataset-worker.ts by vitest.config.ts).
 import { spawnSync } from 'node:child_process';
 import { cp, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildParquet, exportBatch, MaskDecoderPool, PlaymentClient } from '../src/index.js';
-import type { ParquetFileTask } from '../src/dataset/parquet-file.js';
+import { buildNuScenes, buildParquet, exportBatch, MaskDecoderPool, PlaymentClient } from '../src/index.js';
+import type { DatasetTask } from '../src/dataset/dataset-worker.js';
 import { startSimulator } from '../src/sim/index.js';
-import { removeTempDirs, tempDir } from './export-support.js';
+import { readTree, removeTempDirs, tempDir, treeDifference } from './export-support.js';
 
 const pool = new MaskDecoderPool({ threads: 2 });
 afterAll(() => Promise.all([pool.close(), removeTempDirs()]));
 
 /** The worker as the tests' threads run it: built from the source by vitest.config.ts at the start of the run. */
-const TEST_WORKER = fileURLToPath(new URL('../build/test/parquet-worker.js', import.meta.url));
+const TEST_WORKER = fileURLToPath(new URL('../build/test/dataset-worker.js', import.meta.url));
 
 /** An export of 3 jobs x 3 frames x 2 lidars (18 rows) of 500 points, kitti with points and instances. */
 async function exported(): Promise<string> {
@@ -44,7 +44,7 @@ function isWholeParquet(bytes: Buffer): boolean {
   return bytes.subarray(0, 4).toString('latin1') === 'PAR1' && bytes.subarray(-4).toString('latin1') === 'PAR1';
 }
 
-describe('dataset parquet on encoding threads', { timeout: 120_000 }, () => {
+describe('dataset parquet on threads', { timeout: 120_000 }, () => {
   it('writes the same files, byte for byte, on 1, 2 and 3 threads', async () => {
     const from = await exported();
     const built = [];
@@ -106,7 +106,8 @@ describe('dataset parquet on encoding threads', { timeout: 120_000 }, () => {
       .map((line) => JSON.parse(line));
     const summary = JSON.parse(await readFile(join(from, 'summary.json'), 'utf8'));
     const dir = await tempDir('parquet-data-');
-    const task: ParquetFileTask = {
+    const task: DatasetTask = {
+      kind: 'parquet',
       tree: { from, summary, table: [], lines: [] },
       rows: lines.slice(0, 2).map((line) => ({
         jobId: line.job_id,
@@ -141,5 +142,44 @@ describe('dataset parquet on encoding threads', { timeout: 120_000 }, () => {
       error: { code: 'ENCODE_FAILED', message: expect.stringMatching(/^train-00000-of-00001\.parquet: .*EFBIG/) },
     });
     expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe('dataset nuscenes on threads', { timeout: 120_000 }, () => {
+  it('writes the same tree, byte for byte, on 1, 2 and 3 threads', async () => {
+    const from = await exported();
+    const trees = [];
+    for (const threads of [1, 2, 3]) {
+      const out = await tempDir('nuscenes-');
+      await buildNuScenes({ from, out, threads });
+      trees.push(await readTree(out));
+    }
+    // 18 frames: a point cloud, lidarseg and panoptic file each, in runs of 8 frames per task.
+    expect([...trees[0]!.keys()].filter((path) => path.endsWith('.pcd.bin'))).toHaveLength(18);
+    expect([...trees[0]!.keys()].filter((path) => path.endsWith('_panoptic.npz'))).toHaveLength(18);
+    expect(treeDifference(trees[0]!, trees[1]!)).toBe('');
+    expect(treeDifference(trees[0]!, trees[2]!)).toBe('');
+  });
+
+  it('fails with ENCODE_FAILED naming the export file that cannot be read; every file left is whole', async () => {
+    const from = await exported();
+    const whole = await tempDir('nuscenes-');
+    await buildNuScenes({ from, out: whole, threads: 1 });
+    const expected = await readTree(whole);
+    const lines = (await readFile(join(from, 'index.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { points_file: string });
+    await rm(join(from, lines[12]!.points_file));
+    const out = await tempDir('nuscenes-');
+    const failure = await buildNuScenes({ from, out, threads: 2 }).catch((error) => error);
+    expect(failure).toMatchObject({ name: 'DatasetError', code: 'ENCODE_FAILED' });
+    expect(failure.message).toMatch(/^frames \d+ to \d+: .*ENOENT/);
+    expect(failure.message).toContain(lines[12]!.points_file);
+    // No temporary file, no tables, no marker: only frame files, each the same as a complete build's.
+    const left = await readTree(out);
+    expect(left.size).toBeGreaterThan(0);
+    expect(left.size).toBeLessThan(3 * 18);
+    for (const [path, bytes] of left) expect(expected.get(path)?.equals(bytes), path).toBe(true);
   });
 });
