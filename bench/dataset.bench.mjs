@@ -4,7 +4,7 @@
 // the ratio (target / copy) is taken per round, then the median: the shared machine's speed drifts over seconds.
 // Peak RSS (VmHWM, rss-probe.mjs) of each target at two export sizes, in the same rounds, shows whether memory grows
 // with the export (the ratio of the two per round, then the median).
-// Results in bench/results/dataset.json.
+// The targets run with their default threads (one per CPU, at most 4). Results in bench/results/dataset.json.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ const CLI = join(here, '../dist/cli.js');
 const POINTS = 100_000;
 const FRAMES_PER_JOB = 4;
 const SIZES = [60, 300]; // frames
-const ROUNDS = 5;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5); // fewer for a quick look on a busy machine
 const TARGETS = ['nuscenes', 'parquet'];
 
 // The baseline: every file the targets read (labels, points), read whole and written to a new folder.

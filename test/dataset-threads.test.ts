@@ -33,12 +33,6 @@ async function exported(): Promise<string> {
   return out;
 }
 
-/** Every file of `dir`, by name. */
-async function filesOf(dir: string): Promise<Map<string, Buffer>> {
-  const names = (await readdir(dir)).sort();
-  return new Map(await Promise.all(names.map(async (name) => [name, await readFile(join(dir, name))] as const)));
-}
-
 /** A whole Parquet file: `PAR1` at both ends. */
 function isWholeParquet(bytes: Buffer): boolean {
   return bytes.subarray(0, 4).toString('latin1') === 'PAR1' && bytes.subarray(-4).toString('latin1') === 'PAR1';
@@ -51,7 +45,7 @@ describe('dataset parquet on threads', { timeout: 120_000 }, () => {
     for (const threads of [1, 2, 3]) {
       const out = await tempDir('parquet-');
       const summary = await buildParquet({ from, out, rowsPerFile: 2, threads });
-      built.push({ summary, files: await filesOf(join(out, 'data')) });
+      built.push({ summary, files: await readTree(join(out, 'data')) });
     }
     const [one, ...others] = built;
     expect(one!.files.size).toBe(9);
@@ -69,7 +63,7 @@ describe('dataset parquet on threads', { timeout: 120_000 }, () => {
     const from = await exported();
     const whole = await tempDir('parquet-');
     await buildParquet({ from, out: whole, rowsPerFile: 2, threads: 1 });
-    const expected = await filesOf(join(whole, 'data'));
+    const expected = await readTree(join(whole, 'data'));
 
     const broken = await tempDir();
     await cp(from, broken, { recursive: true });
@@ -86,7 +80,7 @@ describe('dataset parquet on threads', { timeout: 120_000 }, () => {
     // build's; the failed one is absent.
     const failed = /^(train-\d{5}-of-00009\.parquet): .*ENOENT/.exec(failure.message)?.[1];
     expect(expected.has(failed!)).toBe(true);
-    const left = await filesOf(join(out, 'data'));
+    const left = await readTree(join(out, 'data'));
     expect(left.has(failed!)).toBe(false);
     for (const [name, bytes] of left) expect(expected.get(name)?.equals(bytes), name).toBe(true);
   });
