@@ -144,27 +144,41 @@ export async function sequencesOf(tree: ExportTree): Promise<Sequence[]> {
 export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
- * The frames of `lines` in order, each one's files read while the caller works on the one before. A frame's `values`
- * are valid until the caller asks for the next frame: the points files are read into two buffers in turns (one being
- * read while the caller holds the other), not into a fresh megabyte-sized buffer per frame that leaves the allocator's
- * heap growing with the export.
+ * The two buffers that points files are read into, in turns (one being read while the caller holds the other):
+ * reused from frame to frame, and by a thread from one run of frames to the next, rather than a fresh megabyte-sized
+ * buffer per frame that leaves the allocator's heap growing with the export.
  */
-export async function* readFrames(tree: ExportTree, lines: readonly IndexLine[]): AsyncGenerator<FrameData> {
-  const buffers = [new Uint8Array(0), new Uint8Array(0)];
+export class ReadBuffers {
+  readonly #buffers = [new Uint8Array(0), new Uint8Array(0)];
+
+  /** Buffer `turn % 2`, at least `size` bytes. */
+  take(turn: number, size: number): Uint8Array {
+    if (this.#buffers[turn % 2]!.length < size) this.#buffers[turn % 2] = new Uint8Array(size);
+    return this.#buffers[turn % 2]!;
+  }
+}
+
+/**
+ * The frames of `lines` in order, each one's files read while the caller works on the one before. A frame's `values`
+ * are valid until the caller asks for the next frame (they are read into `buffers`). When the caller stops early
+ * (`return()`), the frame being read ahead ends before the buffers are free again.
+ */
+export async function* readFrames(
+  tree: ExportTree,
+  lines: readonly IndexLine[],
+  buffers = new ReadBuffers(),
+): AsyncGenerator<FrameData> {
   const start = (i: number) =>
-    i < lines.length
-      ? handled(
-          readFrame(tree, lines[i]!, (size) => {
-            if (buffers[i % 2]!.length < size) buffers[i % 2] = new Uint8Array(size);
-            return buffers[i % 2]!;
-          }),
-        )
-      : undefined;
+    i < lines.length ? handled(readFrame(tree, lines[i]!, (size) => buffers.take(i, size))) : undefined;
   let next = start(0);
-  for (let i = 0; i < lines.length; i++) {
-    const frame = await next!;
-    next = start(i + 1);
-    yield frame;
+  try {
+    for (let i = 0; i < lines.length; i++) {
+      const frame = await next!;
+      next = start(i + 1);
+      yield frame;
+    }
+  } finally {
+    await next?.catch(() => {});
   }
 }
 

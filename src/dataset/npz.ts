@@ -22,19 +22,30 @@ const deflateRawAsync = promisify(deflateRaw);
 const DEFLATE_OPTIONS = { level: constants.Z_BEST_SPEED };
 
 /**
- * The .npz holding `values` (little-endian uint16) under `key`, as chunks to write one after the other. Compressed
- * in libuv's thread pool, while the caller's thread goes on.
+ * Writes .npz files of one uint16 array each, one at a time (await each before the next): the .npy bytes are built in
+ * a buffer the writer keeps, not a fresh one per file, which would pile up as garbage faster than a thread with
+ * little else to collect frees it.
  */
-export async function npzUint16(key: string, values: Uint16Array): Promise<Uint8Array[]> {
-  const header = npyHeader(values.length, '<u2');
-  const npy = new Uint8Array(header.length + values.byteLength);
-  npy.set(header, 0);
-  if (LITTLE_ENDIAN) npy.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), header.length);
-  else {
-    const view = new DataView(npy.buffer, header.length);
-    for (let i = 0; i < values.length; i++) view.setUint16(i * 2, values[i]!, true);
+export class NpzWriter {
+  #npy = new Uint8Array(0);
+
+  /**
+   * The .npz holding `values` (little-endian uint16) under `key`, as chunks to write one after the other. Compressed
+   * in libuv's thread pool, while the caller's thread goes on.
+   */
+  async uint16(key: string, values: Uint16Array): Promise<Uint8Array[]> {
+    const header = npyHeader(values.length, '<u2');
+    const size = header.length + values.byteLength;
+    if (this.#npy.length < size) this.#npy = new Uint8Array(size);
+    const npy = this.#npy.subarray(0, size);
+    npy.set(header, 0);
+    if (LITTLE_ENDIAN) npy.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), header.length);
+    else {
+      const view = new DataView(npy.buffer, npy.byteOffset + header.length);
+      for (let i = 0; i < values.length; i++) view.setUint16(i * 2, values[i]!, true);
+    }
+    return zipOne(`${key}.npy`, npy, await deflateRawAsync(npy, DEFLATE_OPTIONS));
   }
-  return zipOne(`${key}.npy`, npy, await deflateRawAsync(npy, DEFLATE_OPTIONS));
 }
 
 function zipOne(name: string, data: Uint8Array, compressed: Uint8Array): Uint8Array[] {

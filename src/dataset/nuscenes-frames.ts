@@ -5,8 +5,8 @@
 import { basename, dirname, join } from 'node:path';
 import type { IndexLine } from '../export/records.js';
 import { writeFileAtomic } from '../export/files.js';
-import { type ExportTree, type FrameData, handled, LITTLE_ENDIAN, readFrames } from './export-reader.js';
-import { npzUint16 } from './npz.js';
+import { type ExportTree, type FrameData, handled, LITTLE_ENDIAN, ReadBuffers, readFrames } from './export-reader.js';
+import { NpzWriter } from './npz.js';
 
 /** A frame and the tree's files it becomes (relative to the tree's folder). */
 export interface NuScenesFrameFiles {
@@ -45,10 +45,9 @@ export async function writeNuScenesFrames(task: NuScenesFramesTask): Promise<NuS
   const frameData = readFrames(
     task.tree,
     task.frames.map((frame) => frame.line),
+    readBuffers,
   );
   const results: NuScenesFrameResult[] = [];
-  // Two sets of output buffers, in turns: one frame's are written while the next frame's are filled.
-  const buffers = [new PointBuffers(), new PointBuffers()];
   let writing: Promise<unknown> = Promise.resolve();
   const write = (path: string, chunks: Uint8Array[]) =>
     writeFileAtomic(join(task.out, dirname(path)), basename(path), chunks, NO_SYNC);
@@ -56,7 +55,7 @@ export async function writeNuScenesFrames(task: NuScenesFramesTask): Promise<NuS
     for (const [f, files] of task.frames.entries()) {
       const frame = (await frameData.next()).value as FrameData;
       const { cloud, lidarseg, panopticLabels, kept } = nuScenesPoints(frame, task.indexOfClass, buffers[f % 2]!);
-      const npz = panopticLabels && (await npzUint16('data', panopticLabels));
+      const npz = panopticLabels && (await npzWriter.uint16('data', panopticLabels));
       await writing;
       // Without fsync: the tree is rebuilt from the export, a crash costs nothing but the work (scenes.json, the
       // marker of a complete tree, is written last and flushed).
@@ -71,8 +70,10 @@ export async function writeNuScenesFrames(task: NuScenesFramesTask): Promise<NuS
     }
     await writing;
   } finally {
-    // On an error, the files in flight end (whole under their names, or removed) before it is thrown.
+    // On an error, the files in flight end (whole under their names, or removed) before it is thrown, and the frame
+    // read ahead before the thread's buffers go to its next task.
     await writing.catch(() => {});
+    await frameData.return(undefined);
   }
   return results;
 }
@@ -151,6 +152,14 @@ class PointBuffers {
     return this;
   }
 }
+
+/**
+ * The thread's buffers, reused from task to task: two sets of output buffers (one frame's written while the next
+ * frame's are filled), the read buffers and the .npy buffer.
+ */
+const buffers = [new PointBuffers(), new PointBuffers()];
+const readBuffers = new ReadBuffers();
+const npzWriter = new NpzWriter();
 
 function littleEndian(bytes: Uint8Array): Uint8Array {
   if (LITTLE_ENDIAN) return bytes;

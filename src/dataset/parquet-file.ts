@@ -5,7 +5,7 @@
 import type { IndexLine } from '../export/records.js';
 import { writeFileAtomic } from '../export/files.js';
 import { DatasetError } from './dataset-error.js';
-import { type ExportTree, type FrameData, LITTLE_ENDIAN, readFrames } from './export-reader.js';
+import { type ExportTree, type FrameData, LITTLE_ENDIAN, ReadBuffers, readFrames } from './export-reader.js';
 
 /** One row: a frame of one lidar. */
 export interface ParquetRow {
@@ -49,8 +49,15 @@ export async function writeParquetFile(task: ParquetFileTask): Promise<void> {
   const frames = readFrames(
     tree,
     rows.map((row) => row.line),
+    readBuffers,
   );
-  const columns = await columnsOf(frames, rows, tree.summary.instances, task.withPoints, task.withIntensity);
+  let columns: Columns;
+  try {
+    columns = await columnsOf(frames, rows, tree.summary.instances, task.withPoints, task.withIntensity);
+  } finally {
+    // On an error, the frame read ahead ends before the thread's buffers go to its next task.
+    await frames.return(undefined);
+  }
   const metadata = new Map(task.metadata);
   const wasmTable = parquet.Table.fromIPCStream(arrow.tableToIPC(arrowTable(arrow, columns, metadata), 'stream'));
   const bytes = parquet.writeParquet(wasmTable, properties(parquet, metadata, rows.length));
@@ -159,8 +166,9 @@ class ColumnBuffers {
   }
 }
 
-/** The thread's column buffers, reused from file to file. */
+/** The thread's column and read buffers, reused from file to file. */
 const buffers = new ColumnBuffers();
+const readBuffers = new ReadBuffers();
 
 /**
  * A frame's interleaved x, y, z (intensity) into the columns from `at`. The loop has a function of its own: V8
