@@ -144,17 +144,21 @@ export async function sequencesOf(tree: ExportTree): Promise<Sequence[]> {
 export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
- * The two buffers that points files are read into, in turns (one being read while the caller holds the other):
- * reused from frame to frame, and by a thread from one run of frames to the next, rather than a fresh megabyte-sized
- * buffer per frame that leaves the allocator's heap growing with the export.
+ * The buffers that label and points files are read into, two of each used in turns (one being read while the caller
+ * holds the other): reused from frame to frame, and by a thread from one run of frames to the next, rather than fresh
+ * megabyte-sized buffers per frame that leave the allocator's heap growing with the export.
  */
 export class ReadBuffers {
-  readonly #buffers = [new Uint8Array(0), new Uint8Array(0)];
+  readonly #buffers = {
+    labels: [new Uint8Array(0), new Uint8Array(0)],
+    points: [new Uint8Array(0), new Uint8Array(0)],
+  };
 
-  /** Buffer `turn % 2`, at least `size` bytes. */
-  take(turn: number, size: number): Uint8Array {
-    if (this.#buffers[turn % 2]!.length < size) this.#buffers[turn % 2] = new Uint8Array(size);
-    return this.#buffers[turn % 2]!;
+  /** The `kind` buffer of turn `turn % 2`, at least `size` bytes. */
+  take(kind: 'labels' | 'points', turn: number, size: number): Uint8Array {
+    const pair = this.#buffers[kind];
+    if (pair[turn % 2]!.length < size) pair[turn % 2] = new Uint8Array(size);
+    return pair[turn % 2]!;
   }
 }
 
@@ -169,7 +173,7 @@ export async function* readFrames(
   buffers = new ReadBuffers(),
 ): AsyncGenerator<FrameData> {
   const start = (i: number) =>
-    i < lines.length ? handled(readFrame(tree, lines[i]!, (size) => buffers.take(i, size))) : undefined;
+    i < lines.length ? handled(readFrame(tree, lines[i]!, (kind, size) => buffers.take(kind, i, size))) : undefined;
   let next = start(0);
   try {
     for (let i = 0; i < lines.length; i++) {
@@ -192,23 +196,24 @@ export function handled<T>(promise: Promise<T>): Promise<T> {
 }
 
 /**
- * Reads and checks one mask's label, instance and points files (all of the same points); the points file into
- * `bufferOf(size)`, sized for the points index.jsonl gives.
+ * Reads and checks one mask's label, instance and points files (all of the same points); the label and points files
+ * into `bufferOf(kind, size)`, sized for the points index.jsonl gives (a byte more: a longer file shows).
  */
 async function readFrame(
   tree: ExportTree,
   line: IndexLine,
-  bufferOf: (size: number) => Uint8Array,
+  bufferOf: (kind: 'labels' | 'points', size: number) => Uint8Array,
 ): Promise<FrameData> {
   const { instances: withInstances } = tree.summary;
   const format = FORMATS[tree.summary.format];
   const pointsSize = pointsFileSize(line.points, tree.summary.format);
   const [labelBytes, pointBytes] = await Promise.all([
-    readFile(join(tree.from, line.file)),
+    readAtMost(join(tree.from, line.file), bufferOf('labels', format.labelFileSize(line.points) + 1)),
     typeof line.points_file === 'string'
-      ? handled(readAtMost(join(tree.from, line.points_file), bufferOf(pointsSize + 1)))
+      ? handled(readAtMost(join(tree.from, line.points_file), bufferOf('points', pointsSize + 1)))
       : undefined,
   ]);
+  // decodeLabels copies the labels out: the buffer is free for a later frame.
   const labels = format.decodeLabels(labelBytes, withInstances);
   const points = labels?.length ?? -1;
   if (!labels || labelBytes.length !== format.labelFileSize(points)) {
