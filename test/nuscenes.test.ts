@@ -288,6 +288,41 @@ describe('dataset nuscenes', { timeout: 120_000 }, () => {
     }
   });
 
+  it('refuses more classes than uint16 panoptic labels hold with the objects exported, and builds at the limit', async () => {
+    const { out, close } = await exported('kitti', false);
+    try {
+      const legends = await Promise.all(
+        (await readdir(join(out, 'jobs'))).map(async (job) =>
+          JSON.parse(await readFile(join(out, 'jobs', job, 'legend.json'), 'utf8')),
+        ),
+      );
+      const most = Math.max(...legends.flatMap((l) => l.legend.map((entry: { instance: number }) => entry.instance)));
+      // category index * 1000 + object <= 65535: the last index that fits with `most` objects.
+      const fit = Math.floor((65535 - most) / 1000);
+      const padded = async (lastIndex: number) => {
+        const copy = await tempDir();
+        await cp(out, copy, { recursive: true });
+        const classes = JSON.parse(await readFile(join(copy, 'classes.json'), 'utf8'));
+        const top = Math.max(...classes.classes.map((entry: TableEntry) => entry.id));
+        const named = () => classes.classes.filter((entry: TableEntry) => entry.id !== 0).length;
+        for (let i = 1; named() < lastIndex; i++) classes.classes.push({ id: top + i, name: `extra ${i}` });
+        await writeFile(join(copy, 'classes.json'), JSON.stringify(classes));
+        return copy;
+      };
+      const tree = join(await tempDir(), 'tree');
+      await expect(buildNuScenes({ from: await padded(fit + 1), out: tree })).rejects.toMatchObject({
+        code: 'TOO_MANY_CLASSES',
+        message: expect.stringMatching(new RegExp(`uint16.*holds ${fit} classes.*without --instances`)),
+      });
+      await expect(readdir(tree)).rejects.toMatchObject({ code: 'ENOENT' });
+      await buildNuScenes({ from: await padded(fit), out: tree });
+      const categories = JSON.parse(await readFile(join(tree, 'v1.0-playment', 'category.json'), 'utf8'));
+      expect(categories).toHaveLength(fit + 1);
+    } finally {
+      await close();
+    }
+  });
+
   it('fails with MISALIGNED, nothing left in flight, where a later points file is cut short or runs long', async () => {
     // Frames are read one ahead and written one behind: the error of a frame read early must still be the one
     // thrown, with the files of the frames before it complete (written whole under their final names).

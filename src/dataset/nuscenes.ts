@@ -38,8 +38,9 @@ export const COLORMAP_NAME = 'colormap.json';
 const CHANNEL = 'LIDAR_TOP';
 /** lidarseg labels are uint8: index 0 (no class) and 255 classes. */
 const MAX_CATEGORIES = 256;
-/** Panoptic labels are category index * 1000 + instance id. */
+/** Panoptic labels are uint16 category index * 1000 + instance id. */
 const MAX_INSTANCE = 999;
+const MAX_PANOPTIC_LABEL = 0xffff;
 const LIDAR_PERIOD_US = 50_000; // 20 Hz, as nuScenes' lidar
 const FIRST_TIMESTAMP_US = 1_600_000_000_000_000;
 const SCENE_SPACING_US = 3_600_000_000;
@@ -61,7 +62,7 @@ export async function buildNuScenes(options: NuScenesOptions): Promise<NuScenesS
   const tree = await readExport(options.from, { points: true });
   const { entries, categories } = categoriesOf(tree.table);
   const panoptic = tree.summary.instances;
-  if (panoptic) await checkInstances(tree);
+  if (panoptic) checkPanopticRange(categories.length - 1, await mostInstances(tree));
   const sequences = await sequencesOf(tree);
   await prepareOut(out, SCENES_NAME, [version, 'samples', 'lidarseg', 'panoptic', 'maps', SCENES_NAME]);
 
@@ -246,19 +247,34 @@ function unlabelledOf(table: readonly ClassEntry[]): ClassEntry {
   return table.find((entry) => entry.id === 0) ?? { id: 0, name: 'unlabelled' };
 }
 
-/** Refuses an export whose jobs have more objects than panoptic labels can number (999), before anything is written. */
-async function checkInstances(tree: ExportTree): Promise<void> {
+/** The most objects of any job; refuses more than panoptic labels can number (999), before anything is written. */
+async function mostInstances(tree: ExportTree): Promise<number> {
   const jobDirs = new Set(tree.lines.map((line) => line.file.slice(0, line.file.lastIndexOf('/'))));
+  let most = 0;
   for (const dir of jobDirs) {
     const { legend } = await readJson<JobLegend>(join(tree.from, dir, 'legend.json'), 'NOT_AN_EXPORT');
-    const most = Math.max(0, ...legend.map((entry) => entry.instance));
-    if (most > MAX_INSTANCE) {
+    const inJob = Math.max(0, ...legend.map((entry) => entry.instance));
+    if (inJob > MAX_INSTANCE) {
       throw new DatasetError(
         'TOO_MANY_INSTANCES',
-        `${dir} has ${most} objects; nuScenes-panoptic numbers at most ${MAX_INSTANCE} per scene`,
+        `${dir} has ${inJob} objects; nuScenes-panoptic numbers at most ${MAX_INSTANCE} per scene`,
       );
     }
+    most = Math.max(most, inJob);
   }
+  return most;
+}
+
+/** Panoptic labels are uint16: the last category index times 1000 plus the most objects must stay below 65536. */
+function checkPanopticRange(lastIndex: number, most: number): void {
+  if (lastIndex * 1000 + most <= MAX_PANOPTIC_LABEL) return;
+  const fit = Math.floor((MAX_PANOPTIC_LABEL - most) / 1000);
+  throw new DatasetError(
+    'TOO_MANY_CLASSES',
+    `the export has ${lastIndex} classes and up to ${most} objects per job; nuScenes-panoptic labels are uint16 ` +
+      `(category index * 1000 + object), which holds ${fit} classes with that many objects: export again with ` +
+      `--classes FILE listing at most ${fit} classes and --unknown-classes ignore, or without --instances`,
+  );
 }
 
 /** A pose as nuScenes writes one: rotation [w, x, y, z] and translation [x, y, z]; identity where there is none. */
