@@ -178,19 +178,27 @@ describe('MaskDecoderPool.writeLabelFiles', () => {
 });
 
 describe('Staging (the shared regions copied inputs travel in)', () => {
-  it('reuses a released region for the next mask that fits, and keeps no more than it is told', () => {
+  it('reuses a released region for the next mask that fits, and keeps no more bytes than it is told', () => {
     const staging = new Staging();
     const first = staging.stage(new Uint8Array(10_000).fill(49));
-    staging.release(first.buffer, 1);
+    const keep = first.buffer.byteLength;
+    staging.release(first.buffer, keep);
     const second = staging.stage(new Uint8Array(8_000).fill(50));
     expect(second.buffer).toBe(first.buffer);
     expect(second.length).toBe(8_000);
     const third = staging.stage(new Uint8Array(100));
     expect(third.buffer).not.toBe(second.buffer);
-    staging.release(second.buffer, 1);
-    staging.release(third.buffer, 1);
+    // The second region fills the budget: the third is not kept.
+    staging.release(second.buffer, keep);
+    staging.release(third.buffer, keep);
     expect(staging.stage(new Uint8Array(100)).buffer).toBe(second.buffer);
     expect(staging.stage(new Uint8Array(100)).buffer).not.toBe(third.buffer);
+    // Room for both: both kept, the most recently released first.
+    const [a, b] = [staging.stage(new Uint8Array(100)), staging.stage(new Uint8Array(100))];
+    staging.release(a.buffer, a.buffer.byteLength + b.buffer.byteLength);
+    staging.release(b.buffer, a.buffer.byteLength + b.buffer.byteLength);
+    expect(staging.stage(new Uint8Array(100)).buffer).toBe(b.buffer);
+    expect(staging.stage(new Uint8Array(100)).buffer).toBe(a.buffer);
   });
 
   it('holds the UTF-8 bytes of a string, also when it is not ASCII', () => {

@@ -78,20 +78,24 @@ describe('MaskDecoderPool with a caller-supplied Piscina', () => {
     expect(piscina.threads.length).toBe(2);
   });
 
-  it('aborts a task queued in piscina behind a running one; the running one completes', async () => {
+  it('aborts a task handed to a worker behind a running one: rejected at once, skipped there', async () => {
     const piscina = testPiscina(1);
     const pool = new MaskDecoderPool({ piscina, maxQueue: 4 });
     const controller = new AbortController();
     const running = pool.decode(SLOW);
     const queued = pool.decode('[3]', { signal: controller.signal });
+    // Both batches are with piscina: the running one, and the next one in its queue.
     while (piscina.queueSize === 0) await new Promise((resolve) => setImmediate(resolve));
     controller.abort();
     expect(await queued.catch((error: unknown) => error)).toBeInstanceOf(AbortError);
-    expect(piscina.queueSize).toBe(0);
     expect(Array.from((await running).labels)).toEqual([1, 2]);
+    expect(Array.from((await pool.decode('[4]')).labels)).toEqual([4]);
+    const seen = await piscina.run({ probe: PROBE });
+    expect(seen.skipped).toEqual(['[3]']);
+    expect(seen.decoded).toEqual([SLOW, '[4]']);
   });
 
-  it('stops a running task with its worker, which is replaced', async () => {
+  it('rejects a running task at once when aborted; its worker finishes it, drops it and goes on', async () => {
     const piscina = testPiscina(1);
     const pool = new MaskDecoderPool({ piscina });
     await pool.decode('[0]');
@@ -99,9 +103,56 @@ describe('MaskDecoderPool with a caller-supplied Piscina', () => {
     const controller = new AbortController();
     const running = pool.decode(SLOW, { signal: controller.signal });
     setTimeout(() => controller.abort(), 100);
+    const started = performance.now();
     expect(await running.catch((error: unknown) => error)).toBeInstanceOf(AbortError);
+    // Well before the 500 ms the slow decode takes.
+    expect(performance.now() - started).toBeLessThan(450);
     expect(Array.from((await pool.decode('[3, 4]')).labels)).toEqual([3, 4]);
-    expect(piscina.threads.map((thread) => thread.threadId)).not.toContain(before);
+    expect(piscina.threads.map((thread) => thread.threadId)).toEqual([before]);
+  });
+
+  it('batches decodes that wait: exact results in order, one message for several masks', async () => {
+    const piscina = testPiscina(1);
+    const pool = new MaskDecoderPool({ piscina, maxQueue: 64 });
+    const texts = Array.from({ length: 60 }, (_, i) => realisticMaskText(1_000 + i, i + 1));
+    const masks = await Promise.all(texts.map((text) => pool.decode(text)));
+    masks.forEach((mask, i) => {
+      const expected = decodeMask(texts[i]!);
+      expect(
+        Buffer.from(mask.labels.buffer, 0, mask.labels.byteLength).equals(
+          Buffer.from(expected.labels.buffer, expected.labels.byteOffset, expected.labels.byteLength),
+        ),
+      ).toBe(true);
+      expect(Array.from(mask.histogram)).toEqual(Array.from(expected.histogram));
+    });
+    const { batchSizes, decoded } = await piscina.run({ probe: PROBE });
+    expect(decoded).toEqual(texts);
+    expect(batchSizes.reduce((sum: number, size: number) => sum + size, 0)).toBe(60);
+    expect(Math.max(...batchSizes)).toBe(16);
+  });
+
+  it('fails only the bad mask of a batch, with its own code; aborting one waiting mask drops only it', async () => {
+    const piscina = testPiscina(1);
+    const pool = new MaskDecoderPool({ piscina, maxQueue: 64 });
+    const controller = new AbortController();
+    const texts = Array.from({ length: 40 }, (_, i) => (i === 20 ? '[1,, 2]' : `[${i}]`));
+    const settled = Promise.allSettled(
+      texts.map((text, i) => pool.decode(text, i === 30 ? { signal: controller.signal } : {})),
+    );
+    controller.abort();
+    const outcomes = await settled;
+    outcomes.forEach((outcome, i) => {
+      if (i === 20) {
+        expect(outcome.status === 'rejected' && outcome.reason).toMatchObject({ code: 'EXPECTED_VALUE', offset: 3 });
+      } else if (i === 30) {
+        expect(outcome.status === 'rejected' && outcome.reason).toBeInstanceOf(AbortError);
+      } else {
+        expect(outcome.status === 'fulfilled' && Array.from(outcome.value.labels)).toEqual([i]);
+      }
+    });
+    const { batchSizes, decoded } = await piscina.run({ probe: PROBE });
+    expect(decoded).toEqual(texts.filter((_, i) => i !== 30));
+    expect(Math.max(...batchSizes)).toBeGreaterThan(1);
   });
 
   it('leaves the caller Piscina running after close()', async () => {

@@ -64,11 +64,11 @@ describe('MaskDecoderPool options', () => {
     expect(() => new MaskDecoderPool(options as never)).toThrow(new InvalidArgumentError(message));
   });
 
-  it('defaults to one thread per available core and a queue of two per thread', async () => {
+  it('defaults to one thread per available core and a queue of sixteen per thread', async () => {
     const { availableParallelism } = await import('node:os');
     const pool = openPool();
     expect(pool.threads).toBe(availableParallelism());
-    expect(pool.maxQueue).toBe(2 * pool.threads);
+    expect(pool.maxQueue).toBe(16 * pool.threads);
   });
 
   it.each([

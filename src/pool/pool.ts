@@ -17,11 +17,14 @@ import {
   CORE_MODULE_KEY,
   errorOf,
   fromReply,
+  type DecodeBatch,
+  type DecodeReply,
   type DecodeTask,
   type LabelFileReply,
   type LabelFilesTask,
   type PoolDecodedMask,
 } from './protocol.js';
+import { Batches } from './batches.js';
 import { Slots } from './slots.js';
 import { Staging } from './staging.js';
 
@@ -54,7 +57,11 @@ export interface MaskDecoderPoolOptions {
  */
 export interface PiscinaInstance {
   readonly maxThreads: number;
-  readonly options: { readonly filename: string | null; readonly maxQueue: number };
+  readonly options: {
+    readonly filename: string | null;
+    readonly maxQueue: number;
+    readonly concurrentTasksPerWorker?: number;
+  };
   destroy(): Promise<void>;
 }
 
@@ -102,7 +109,12 @@ export type LabelFileOutcome = { pointCount: number; bytesWritten: number } | { 
  */
 export const MAX_THREADS = 64;
 
-const DEFAULTS = Object.freeze({ threads: Math.min(availableParallelism(), MAX_THREADS), queuedPerThread: 2 });
+// A queue of 16 per thread: decodes that wait are what fills a batch (see batches.ts).
+const DEFAULTS = Object.freeze({ threads: Math.min(availableParallelism(), MAX_THREADS), queuedPerThread: 16 });
+// Batches in flight per thread: one running, the next one already at the worker (piscina's concurrentTasksPerWorker).
+const LANES_PER_THREAD = 2;
+// Free shared regions kept for reuse, per thread: a few batches' worth (a batch holds up to 4 MiB of masks).
+const STAGING_KEPT_BYTES_PER_THREAD = 16 * 1024 * 1024;
 
 const WORKER_FILENAME = fileURLToPath(new URL('./worker.js', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -122,6 +134,7 @@ export class MaskDecoderPool {
   readonly #piscina: Promise<Piscina>;
   readonly #ownsPiscina: boolean;
   readonly #slots: Slots;
+  readonly #batches: Batches;
   /** One shared region per decode in flight, for inputs that are copied (neither moved nor read from a file). */
   readonly #staging = new Staging();
   /** Decodes accepted and not yet settled, and what close() waits on until they are none. */
@@ -132,11 +145,14 @@ export class MaskDecoderPool {
   constructor(options: MaskDecoderPoolOptions = {}) {
     const { threads, maxQueue, piscina } = checkPoolOptions(options);
     let queueLimit = Infinity;
+    // Tasks the Piscina takes at once (running and queued): more batches than that would meet its own rejection.
+    let capacity = Infinity;
     if (piscina) {
       this.#piscina = Promise.resolve(piscina);
       this.#ownsPiscina = false;
       this.threads = piscina.maxThreads;
       queueLimit = piscina.options.maxQueue;
+      capacity = this.threads * (piscina.options.concurrentTasksPerWorker ?? 1) + queueLimit;
     } else {
       this.threads = threads ?? DEFAULTS.threads;
       this.#piscina = startPiscina(this.threads);
@@ -147,6 +163,10 @@ export class MaskDecoderPool {
     // Stay within a caller's Piscina queue limit, so that its own rejection never surfaces as a failure.
     this.maxQueue = Math.min(maxQueue ?? this.threads * DEFAULTS.queuedPerThread, queueLimit);
     this.#slots = new Slots(this.threads + this.maxQueue);
+    this.#batches = new Batches(
+      (batch, transferList) => this.#runOnWorker(batch, transferList) as Promise<DecodeReply[]>,
+      Math.min(this.threads * LANES_PER_THREAD, capacity),
+    );
   }
 
   /**
@@ -168,9 +188,9 @@ export class MaskDecoderPool {
     const staged = moved ? undefined : this.#staging.stage(typeof input === 'string' ? input : bytesOf(input));
     const task: DecodeTask = { input: moved ? detach(moved) : staged!, expectedPoints, lookups };
     try {
-      return await this.#submit(task, signal, fromReply);
+      return await this.#decode(task, signal);
     } finally {
-      if (staged) this.#staging.release(staged.buffer, this.threads + this.maxQueue);
+      if (staged) this.#staging.release(staged.buffer, this.threads * STAGING_KEPT_BYTES_PER_THREAD);
     }
   }
 
@@ -185,8 +205,7 @@ export class MaskDecoderPool {
     if ('transfer' in options) throw new InvalidArgumentError('options.transfer is not an option of decodeFile');
     if (this.#closed) throw new PoolError('POOL_CLOSED', 'the pool is closed');
     if (signal?.aborted) throw new AbortError(signal.reason);
-    const task: DecodeTask = { input: { path: resolve(path) }, expectedPoints, lookups };
-    return this.#submit(task, signal, fromReply);
+    return this.#decode({ input: { path: resolve(path) }, expectedPoints, lookups }, signal);
   }
 
   /**
@@ -201,21 +220,24 @@ export class MaskDecoderPool {
     const task = checkLabelFiles(files, options);
     if (this.#closed) throw new PoolError('POOL_CLOSED', 'the pool is closed');
     const outcomeOf = (reply: LabelFileReply) => ('pointCount' in reply ? reply : { error: errorOf(reply) });
-    return this.#submit(task, undefined, (replies: LabelFileReply[]) => replies.map(outcomeOf), 'writeLabelFiles');
+    return this.#holdingSlot(undefined, async () => {
+      const replies = (await this.#runOnWorker(task, [], 'writeLabelFiles')) as LabelFileReply[];
+      return replies.map(outcomeOf);
+    });
   }
 
-  /** Runs a task once a slot is free: the worker's reply, as `use` turns it into the result. */
-  async #submit<Reply, Result>(
-    task: DecodeTask | LabelFilesTask,
-    signal: AbortSignal | undefined,
-    use: (reply: Reply) => Result,
-    name?: string,
-  ): Promise<Result> {
+  /** A decode, once a slot is free, handed to a worker with the others waiting then (see batches.ts). */
+  #decode(task: DecodeTask, signal: AbortSignal | undefined): Promise<PoolDecodedMask> {
+    return this.#holdingSlot(signal, async () => fromReply(await this.#batches.decode(task, signal), workerFailed));
+  }
+
+  /** Runs `work` once a slot is free, counted as in flight (what close() waits for) until it settles. */
+  async #holdingSlot<Result>(signal: AbortSignal | undefined, work: () => Promise<Result>): Promise<Result> {
     this.#inFlight++;
     try {
       await this.#slots.acquire(signal);
       try {
-        return use((await this.#run(task, signal, name)) as Reply);
+        return await work();
       } finally {
         this.#slots.release();
       }
@@ -224,16 +246,12 @@ export class MaskDecoderPool {
     }
   }
 
-  async #run(task: DecodeTask | LabelFilesTask, signal: AbortSignal | undefined, name: string | undefined) {
-    const transferList = 'input' in task && task.input instanceof ArrayBuffer ? [task.input] : [];
+  async #runOnWorker(task: DecodeBatch | LabelFilesTask, transferList: ArrayBuffer[], name?: string) {
     try {
       const piscina = await this.#piscina;
-      return (await piscina.run(task, { transferList, signal: signal ?? null, name })) as unknown;
+      return (await piscina.run(task, { transferList, name })) as unknown;
     } catch (error) {
-      if (signal?.aborted) throw new AbortError(signal.reason);
-      throw new PoolError('WORKER_FAILED', `the worker decoding this mask failed: ${messageOf(error)}`, {
-        cause: error,
-      });
+      throw workerFailed(messageOf(error), error);
     }
   }
 
@@ -267,6 +285,7 @@ async function startPiscina(threads: number): Promise<Piscina> {
     filename: WORKER_FILENAME,
     minThreads: threads,
     maxThreads: threads,
+    concurrentTasksPerWorker: LANES_PER_THREAD,
     workerData: MaskDecoderPool.workerData(),
     recordTiming: false,
   });
@@ -335,6 +354,10 @@ function movable(input: MaskInput): ArrayBuffer | undefined {
 // whether the task starts now or waits.
 function detach(buffer: ArrayBuffer): ArrayBuffer {
   return structuredClone(buffer, { transfer: [buffer] });
+}
+
+function workerFailed(message: string, cause?: unknown): PoolError {
+  return new PoolError('WORKER_FAILED', `the worker decoding this mask failed: ${message}`, { cause });
 }
 
 function messageOf(error: unknown): string {

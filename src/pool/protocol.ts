@@ -20,6 +20,15 @@ export interface DecodeTask {
   lookups: readonly Uint16Array[];
 }
 
+/**
+ * Decodes handed to one worker in one message (the queue's waiting decodes, coalesced): one message each way for
+ * the lot. `cancelled[i]` (shared memory, set by the caller's thread on abort) tells the worker to skip task `i`.
+ */
+export interface DecodeBatch {
+  tasks: readonly DecodeTask[];
+  cancelled: Int32Array | undefined;
+}
+
 /** What the pool's decode() resolves to: the mask, and its labels through each of the task's lookups. */
 export interface PoolDecodedMask extends DecodedMask {
   /** `mapped[t][i]` is `lookups[t][labels[i]]` (0 past the table's end); empty without lookups. */
@@ -45,7 +54,17 @@ export interface FileErrorReply {
   fileError: { message: string; code: string; errno: number | undefined; syscall: string; path: string | undefined };
 }
 
-export type DecodeReply = DecodedReply | ParseErrorReply | FileErrorReply;
+/** A task that threw what no mask should (a bug, the core's memory exhausted): it fails alone, the batch goes on. */
+export interface WorkerErrorReply {
+  workerError: { message: string };
+}
+
+/** A task aborted before the worker reached it: skipped. Its caller has had its AbortError already. */
+export interface SkippedReply {
+  skipped: true;
+}
+
+export type DecodeReply = DecodedReply | ParseErrorReply | FileErrorReply | WorkerErrorReply | SkippedReply;
 
 /** Mask files a worker decodes into label files itself (MaskDecoderPool.writeLabelFiles). */
 export interface LabelFilesTask {
@@ -88,8 +107,15 @@ export function errorOf(reply: ParseErrorReply | FileErrorReply): Error {
   return error;
 }
 
-/** Rebuilds the worker's answer on the caller's side: views on the moved buffer, or the error it threw. */
-export function fromReply(reply: DecodeReply): PoolDecodedMask {
+/**
+ * Rebuilds the worker's answer on the caller's side: views on the moved buffer, or the error it threw. A worker
+ * error comes back as the pool reports it (`workerFailure`); a skipped task never reaches here (it was aborted).
+ */
+export function fromReply(
+  reply: Exclude<DecodeReply, SkippedReply>,
+  workerFailure: (message: string) => Error,
+): PoolDecodedMask {
+  if ('workerError' in reply) throw workerFailure(reply.workerError.message);
   if ('fileError' in reply || 'parseError' in reply) throw errorOf(reply);
   const { buffer, pointCount, histogramOffset, histogramLength, mapped, tables } = reply;
   return {

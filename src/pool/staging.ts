@@ -14,6 +14,7 @@ const encoder = new TextEncoder();
 /** Shared regions handed out and back; the free ones are kept for the next masks, up to a count the pool sets. */
 export class Staging {
   readonly #free: SharedArrayBuffer[] = [];
+  #freeBytes = 0;
 
   /** A region holding `bytes` (a copy), or the UTF-8 of `text`. Give it back with release() once the worker is done. */
   stage(input: Uint8Array | string): StagedBytes {
@@ -26,25 +27,34 @@ export class Staging {
     let buffer = this.#take(input.length);
     let encoded = encoder.encodeInto(input, new Uint8Array(buffer, 0, input.length));
     if (encoded.read < input.length) {
-      this.#free.push(buffer);
+      this.#keep(buffer);
       buffer = this.#take(input.length * 3);
       encoded = encoder.encodeInto(input, new Uint8Array(buffer, 0, input.length * 3));
     }
     return { buffer, length: encoded.written };
   }
 
-  /** Keeps the region for reuse unless `keep` are free already (a burst of decodes leaves no lasting memory). */
-  release(buffer: SharedArrayBuffer, keep: number): void {
-    if (this.#free.length < keep) this.#free.push(buffer);
+  /** Keeps the region for reuse while the free ones total at most `keepBytes` (a burst leaves no lasting memory). */
+  release(buffer: SharedArrayBuffer, keepBytes: number): void {
+    if (this.#freeBytes + buffer.byteLength <= keepBytes) this.#keep(buffer);
+  }
+
+  #keep(buffer: SharedArrayBuffer): void {
+    this.#free.push(buffer);
+    this.#freeBytes += buffer.byteLength;
   }
 
   #take(size: number): SharedArrayBuffer {
     // The most recently used region first: its pages are the likeliest to be in cache.
     for (let i = this.#free.length - 1; i >= 0; i--) {
-      if (this.#free[i]!.byteLength >= size) return this.#free.splice(i, 1)[0]!;
+      if (this.#free[i]!.byteLength >= size) {
+        const [region] = this.#free.splice(i, 1);
+        this.#freeBytes -= region!.byteLength;
+        return region!;
+      }
     }
     // None big enough: the least recently used is dropped for a larger one.
-    this.#free.shift();
+    this.#freeBytes -= this.#free.shift()?.byteLength ?? 0;
     // A quarter more than asked, so that masks of slowly rising size do not each need a new region.
     return new SharedArrayBuffer(Math.ceil((size + (size >> 2)) / PAGE_BYTES) * PAGE_BYTES);
   }

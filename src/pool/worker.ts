@@ -1,5 +1,5 @@
-// The piscina entry of MaskDecoderPool: decodes one mask per task with this thread's instance of the core and
-// moves the result buffer back to the caller; or decodes mask files into label files, start to end on this thread.
+// The piscina entry of MaskDecoderPool: decodes a batch of masks per task with this thread's instance of the core and
+// moves the result buffers back to the caller; or decodes mask files into label files, start to end on this thread.
 import { basename, dirname } from 'node:path';
 import { workerData } from 'node:worker_threads';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
@@ -14,6 +14,7 @@ import {
   toErrorReply,
   toFileErrorReply,
   toReply,
+  type DecodeBatch,
   type DecodeReply,
   type DecodeTask,
   type FileErrorReply,
@@ -26,9 +27,32 @@ import {
 const shared: unknown = (workerData as Record<string, unknown> | null | undefined)?.[CORE_MODULE_KEY];
 if (shared instanceof WebAssembly.Module) useCoreModule(shared);
 
-export default function decodeTask(task: DecodeTask): DecodeReply {
+/**
+ * Decodes a batch of masks, each as `decodeMask` would, in order; one reply per task, and every result buffer moved
+ * back with the replies. A mask that fails gives its task an error reply: the others are unaffected.
+ */
+export default function decodeBatch(batch: DecodeBatch): DecodeReply[] {
+  const { tasks, cancelled } = batch;
+  const transfer: ArrayBuffer[] = [];
+  const replies = tasks.map((task, i): DecodeReply => {
+    const { input } = task;
+    // A moved-in input goes back whatever happens: this thread allocates almost no JS objects, so its V8 would keep
+    // such external buffers until a rare collection, and the process's memory would grow with the masks decoded.
+    if (input instanceof ArrayBuffer) transfer.push(input);
+    if (cancelled && Atomics.load(cancelled, i) !== 0) return { skipped: true };
+    const reply = decodeOne(task);
+    if ('buffer' in reply) {
+      if (reply.buffer !== input) transfer.push(reply.buffer);
+      if (reply.mapped) transfer.push(reply.mapped);
+    }
+    return reply;
+  });
+  // piscina posts the replies with these buffers in the transfer list: moved to the caller, detached here.
+  return move({ [transferableSymbol]: transfer, [valueSymbol]: replies }) as unknown as DecodeReply[];
+}
+
+function decodeOne(task: DecodeTask): DecodeReply {
   const { input, expectedPoints } = task;
-  let reply;
   try {
     // A moved-in input is this thread's: once in the core's memory, its buffer takes the result, whose pages are
     // then warm, instead of a new buffer per mask (page faults on every first touch).
@@ -38,17 +62,11 @@ export default function decodeTask(task: DecodeTask): DecodeReply {
         : 'path' in input
           ? decodeMaskFile(input.path, expectedPoints)
           : decodeMask(new Uint8Array(input.buffer, 0, input.length), { expectedPoints });
-    reply = toReply(mask, task.lookups);
+    return toReply(mask, task.lookups);
   } catch (error) {
-    return errorReply(error);
+    if (error instanceof MaskParseError || isSystemError(error)) return errorReply(error);
+    return { workerError: { message: error instanceof Error ? error.message : String(error) } };
   }
-  // piscina posts `reply` with its buffers in the transfer list: moved to the caller, detached here. A moved-in
-  // input without room for the result goes back along with it: this thread allocates almost no JS objects,
-  // so its V8 would keep such external buffers until a rare collection, and the process's memory would grow with
-  // the number of masks decoded.
-  const transfer = [reply.buffer, ...(reply.mapped ? [reply.mapped] : [])];
-  if (input instanceof ArrayBuffer && input !== reply.buffer) transfer.push(input);
-  return move({ [transferableSymbol]: transfer, [valueSymbol]: reply }) as unknown as DecodeReply;
 }
 
 /**
