@@ -34,13 +34,20 @@ interface Entry {
 export class Batches {
   readonly #run: RunBatch;
   readonly #lanes: number;
+  readonly #maxTasks: number;
   readonly #waiting: Entry[] = [];
   #running = 0;
+  #pumpPending = false;
 
-  /** `lanes`: batches in flight at once (two per thread, so that each thread has its next one at hand). */
-  constructor(run: RunBatch, lanes: number) {
+  /**
+   * `lanes`: batches in flight at once (two per thread, so that each thread has its next one at hand); `inFlight`:
+   * the decodes the pool lets in at once, shared evenly by the lanes: a lane that takes every decode waiting leaves
+   * the next one a batch too small to cover the round trip to this thread, and its worker waits.
+   */
+  constructor(run: RunBatch, lanes: number, inFlight: number) {
     this.#run = run;
     this.#lanes = lanes;
+    this.#maxTasks = Math.max(1, Math.min(MAX_BATCH_TASKS, Math.ceil(inFlight / lanes)));
   }
 
   /**
@@ -73,18 +80,30 @@ export class Batches {
       };
       signal?.addEventListener('abort', entry.onAbort, { once: true });
       this.#waiting.push(entry);
+      this.#schedulePump();
+    });
+  }
+
+  /**
+   * Hands waiting decodes to free lanes once the current turn of the event loop is over: by then every decode that
+   * the caller started together, or that a settled batch let in (its freed slots), is waiting, and shares the lanes.
+   */
+  #schedulePump(): void {
+    if (this.#pumpPending) return;
+    this.#pumpPending = true;
+    setImmediate(() => {
+      this.#pumpPending = false;
       this.#pump();
     });
   }
 
-  /** Hands waiting decodes to free lanes: alone while lanes are free, in batches once decodes pile up. */
   #pump(): void {
     while (this.#running < this.#lanes && this.#waiting.length > 0) {
       const batch = this.#take();
       this.#running++;
       void this.#send(batch).finally(() => {
         this.#running--;
-        this.#pump();
+        this.#schedulePump();
       });
     }
   }
@@ -93,7 +112,7 @@ export class Batches {
     const batch = [this.#waiting.shift()!];
     if (batch[0]!.alone) return batch;
     let bytes = batch[0]!.bytes;
-    while (batch.length < MAX_BATCH_TASKS && bytes < MAX_BATCH_BYTES && this.#waiting[0]?.alone === false) {
+    while (batch.length < this.#maxTasks && bytes < MAX_BATCH_BYTES && this.#waiting[0]?.alone === false) {
       const entry = this.#waiting.shift()!;
       bytes += entry.bytes;
       batch.push(entry);

@@ -166,6 +166,7 @@ export class MaskDecoderPool {
     this.#batches = new Batches(
       (batch, transferList) => this.#runOnWorker(batch, transferList) as Promise<DecodeReply[]>,
       Math.min(this.threads * LANES_PER_THREAD, capacity),
+      this.threads + this.maxQueue,
     );
   }
 
