@@ -6,7 +6,7 @@ import { Piscina } from 'piscina';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AbortError, decodeMask, InvalidArgumentError, MaskDecoderPool, PoolError } from '../src/index.js';
 import { realisticMaskText } from '../src/sim/mask-text.js';
-import { CRASH, PROBE, SLOW } from './fixtures/pool-test-worker.mjs';
+import { CRASH, PROBE, SLOW, SLOW_STARTED } from './fixtures/pool-test-worker.mjs';
 
 const testWorker = fileURLToPath(new URL('./fixtures/pool-test-worker.mjs', import.meta.url));
 const piscinas: Piscina[] = [];
@@ -14,12 +14,15 @@ afterEach(async () => {
   await Promise.all(piscinas.splice(0).map((piscina) => piscina.destroy()));
 });
 
+/** Set by the test worker when it starts a SLOW decode. */
+const slowStarted = new Int32Array(new SharedArrayBuffer(4));
+
 function testPiscina(threads: number): Piscina {
   const piscina = new Piscina({
     filename: testWorker,
     minThreads: threads,
     maxThreads: threads,
-    workerData: MaskDecoderPool.workerData(),
+    workerData: { ...MaskDecoderPool.workerData(), [SLOW_STARTED]: slowStarted },
   });
   piscinas.push(piscina);
   return piscina;
@@ -82,9 +85,11 @@ describe('MaskDecoderPool with a caller-supplied Piscina', () => {
     const piscina = testPiscina(1);
     const pool = new MaskDecoderPool({ piscina, maxQueue: 4 });
     const controller = new AbortController();
+    Atomics.store(slowStarted, 0, 0);
     const running = pool.decode(SLOW);
+    // Once the slow one is running, the next decode goes in a batch of its own, into piscina's queue.
+    while (Atomics.load(slowStarted, 0) === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     const queued = pool.decode('[3]', { signal: controller.signal });
-    // Both batches are with piscina: the running one, and the next one in its queue.
     while (piscina.queueSize === 0) await new Promise((resolve) => setImmediate(resolve));
     controller.abort();
     expect(await queued.catch((error: unknown) => error)).toBeInstanceOf(AbortError);

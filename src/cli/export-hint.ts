@@ -1,6 +1,6 @@
 // What to check when an export stops before its first job: the batch listing refused or unreachable. The API's
 // answer names no flag or variable; the person at the terminal needs the one to fix.
-import { ApiError } from '../api/index.js';
+import { ApiError } from '../api/errors.js';
 import { API_KEY_VARIABLE, CLIENT_DEFAULTS } from '../api/option-table.js';
 
 /** What the export's options say of the batch listed. */

@@ -1,5 +1,7 @@
 // The playment-masks command as a function: arguments, environment and streams in, an exit code out. It never
-// exits the process nor touches its signals: bin.ts does, so that tests can run commands in-process.
+// exits the process nor touches its signals: bin.ts does, so that tests can run commands in-process. Each command's
+// code is imported when that command runs: `decode` need not load the API client (undici), the report or the
+// simulator before it starts its workers, nor `--version` anything.
 import { redact } from '../api/redact.js';
 import { InvalidArgumentError } from '../errors.js';
 import { messageSource } from '../export/redaction.js';
@@ -8,10 +10,6 @@ import { helpText, usageText } from './help.js';
 import { listingHint, type ListingTarget } from './export-hint.js';
 import { CliFailure, EXIT, type Io } from './io.js';
 import { describeError, inCliTerms, printable } from './messages.js';
-import { runDecode } from './run-decode.js';
-import { runExport } from './run-export.js';
-import { runDataset, runReport, runView } from './run-readers.js';
-import { runDemo, runSimulate } from './run-simulator.js';
 import { API_KEY_VARIABLE, type CommandName } from './spec.js';
 
 export { EXIT, type Io };
@@ -41,25 +39,25 @@ export async function main(
       case 'export':
         topic = command.command;
         target = command.options;
-        return await runExport(command, readApiKey(io.env), io);
+        return await (await import('./run-export.js')).runExport(command, readApiKey(io.env), io);
       case 'decode':
         topic = command.command;
-        return await runDecode(command, io);
+        return await (await import('./run-decode.js')).runDecode(command, io);
       case 'simulate':
         topic = command.command;
-        return await runSimulate(command, io);
+        return await (await import('./run-simulator.js')).runSimulate(command, io);
       case 'demo':
         topic = command.command;
-        return await runDemo(command, io);
+        return await (await import('./run-simulator.js')).runDemo(command, io);
       case 'dataset':
         topic = command.command;
-        return await runDataset(command, io);
+        return await (await import('./run-readers.js')).runDataset(command, io);
       case 'report':
         topic = command.command;
-        return await runReport(command, io);
+        return await (await import('./run-readers.js')).runReport(command, io);
       case 'view':
         topic = command.command;
-        return await runView(command, io);
+        return await (await import('./run-readers.js')).runView(command, io);
     }
   } catch (error) {
     if (error instanceof UsageError) {

@@ -31,7 +31,11 @@ if (shared instanceof WebAssembly.Module) useCoreModule(shared);
  * Decodes a batch of masks, each as `decodeMask` would, in order; one reply per task, and every result buffer moved
  * back with the replies. A mask that fails gives its task an error reply: the others are unaffected.
  */
-export default function decodeBatch(batch: DecodeBatch): DecodeReply[] {
+export default function decodeBatch(batch: DecodeBatch): Promise<DecodeReply[]> {
+  return nextTurn(() => decodeAll(batch));
+}
+
+function decodeAll(batch: DecodeBatch): DecodeReply[] {
   const { tasks, cancelled } = batch;
   const transfer: ArrayBuffer[] = [];
   const replies = tasks.map((task, i): DecodeReply => {
@@ -73,7 +77,11 @@ function decodeOne(task: DecodeTask): DecodeReply {
  * Each file read into the core's memory, decoded there and its labels written from there: no buffer of its own, and
  * only a few numbers go back to the caller's thread.
  */
-export function writeLabelFiles(task: LabelFilesTask): LabelFileReply[] {
+export function writeLabelFiles(task: LabelFilesTask): Promise<LabelFileReply[]> {
+  return nextTurn(() => writeAll(task));
+}
+
+function writeAll(task: LabelFilesTask): LabelFileReply[] {
   const format = FORMATS[task.format];
   return task.files.map(({ path, outPath }) => {
     try {
@@ -85,6 +93,25 @@ export function writeLabelFiles(task: LabelFilesTask): LabelFileReply[] {
     } catch (error) {
       return errorReply(error);
     }
+  });
+}
+
+/**
+ * Runs `work` on the event loop's next turn. piscina starts every task a worker holds (the pool keeps two there,
+ * so that the next is at hand) in microtasks, and posts a task's reply in a microtask after its handler returns: the
+ * second task's work would run before the first one's reply went out, and both replies would leave together, the
+ * worker then idle until the caller's thread answered. Run from a macrotask, each task's reply goes out as soon as
+ * it is done, and the caller's thread sends the next task while this one decodes the other.
+ */
+function nextTurn<T>(work: () => T): Promise<T> {
+  return new Promise((resolve, reject) => {
+    setImmediate(() => {
+      try {
+        resolve(work());
+      } catch (error) {
+        reject(error);
+      }
+    });
   });
 }
 
