@@ -39,9 +39,19 @@ function checkSame(results, expected, what) {
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-/** Times each side once per round, in an order that rotates, after a short pause; returns ms per side per round. */
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
+/**
+ * Times each side once per round, in an order that rotates, after a short pause; returns wall-clock ms and CPU ms
+ * (every thread of the process: on a shared machine the CPU a side costs says more than its wall-clock time) per
+ * side per round.
+ */
 async function rounds(sides) {
   const times = Object.fromEntries(Object.keys(sides).map((name) => [name, []]));
+  const cpu = Object.fromEntries(Object.keys(sides).map((name) => [name, []]));
   const names = Object.keys(sides);
   for (let round = 0; round <= ROUNDS; round++) {
     for (let k = 0; k < names.length; k++) {
@@ -49,12 +59,15 @@ async function rounds(sides) {
       const input = sides[name].prepare?.();
       globalThis.gc?.();
       await sleep(30);
-      const start = performance.now();
+      const [start, startCpu] = [performance.now(), cpuMs()];
       await sides[name].run(input);
-      if (round > 0) times[name].push(performance.now() - start);
+      if (round > 0) {
+        times[name].push(performance.now() - start);
+        cpu[name].push(cpuMs() - startCpu);
+      }
     }
   }
-  return times;
+  return { times, cpu };
 }
 
 const workloads = [];
@@ -99,7 +112,7 @@ for (const workload of WORKLOADS) {
     };
     sides[`file${t}`] = { run: () => Promise.all(paths.map((path) => pool.decodeFile(path))) };
   }
-  const times = await rounds(sides);
+  const { times, cpu } = await rounds(sides);
   const ratio = (baseline, side) => median(times[side].map((ms, i) => times[baseline][i] / ms));
   const rows = [
     ['bytes kept by the caller (copied once)', 'inThread', 'copy'],
@@ -112,6 +125,11 @@ for (const workload of WORKLOADS) {
     twoThreadsMs: median(times[`${side}2`]),
     oneThreadVsInThread: ratio(baseline, `${side}1`),
     twoThreadsVsInThread: ratio(baseline, `${side}2`),
+    cpuMsPerMask: {
+      inThread: median(cpu[baseline]) / workload.count,
+      oneThread: median(cpu[`${side}1`]) / workload.count,
+      twoThreads: median(cpu[`${side}2`]) / workload.count,
+    },
   }));
   workloads.push({ ...workload, bytes, rows });
   rmSync(folder, { recursive: true });
@@ -154,6 +172,13 @@ for (const workload of workloads) {
       '2 threads ms': row.twoThreadsMs.toFixed(1),
       '1 thread x': row.oneThreadVsInThread.toFixed(2),
       '2 threads x': row.twoThreadsVsInThread.toFixed(2),
+      'CPU ms/mask in-thread, 1, 2': [
+        row.cpuMsPerMask.inThread,
+        row.cpuMsPerMask.oneThread,
+        row.cpuMsPerMask.twoThreads,
+      ]
+        .map((ms) => ms.toFixed(2))
+        .join(' / '),
     })),
   );
 }

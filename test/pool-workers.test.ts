@@ -1,5 +1,5 @@
 // MaskDecoderPool on a caller's own Piscina, with a test-only worker (test/fixtures/pool-test-worker.mjs) that wraps
-// the real one: proves the result buffer is moved, and that a crashed worker fails only its task.
+// the real one: proves the result buffer is moved, how decodes are batched, and what a crashed worker fails.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
@@ -114,6 +114,19 @@ describe('MaskDecoderPool with a caller-supplied Piscina', () => {
     expect(performance.now() - started).toBeLessThan(450);
     expect(Array.from((await pool.decode('[3, 4]')).labels)).toEqual([3, 4]);
     expect(piscina.threads.map((thread) => thread.threadId)).toEqual([before]);
+  });
+
+  it('fails the moved masks of a crashed batch with it, and decodes its copied masks again, alone', async () => {
+    const piscina = testPiscina(1);
+    const pool = new MaskDecoderPool({ piscina, maxQueue: 64 });
+    const moved = (text: string) => pool.decode(new TextEncoder().encode(text), { transfer: true });
+    // Started in one turn: one batch.
+    const settled = await Promise.allSettled([moved('[1]'), pool.decode('[2]'), pool.decode(CRASH), moved('[4]')]);
+    const codes = settled.map((outcome) =>
+      outcome.status === 'rejected' ? (outcome.reason as PoolError).code : Array.from(outcome.value.labels),
+    );
+    expect(codes).toEqual(['WORKER_FAILED', [2], 'WORKER_FAILED', 'WORKER_FAILED']);
+    expect(Array.from((await pool.decode('[5]')).labels)).toEqual([5]);
   });
 
   it('batches decodes that wait: exact results in order, one message for several masks', async () => {

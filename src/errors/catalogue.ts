@@ -204,7 +204,7 @@ export const ERROR_CATALOGUE = [
     code: 'WORKER_FAILED',
     error: 'PoolError',
     retryable: 'yes',
-    meaning: 'the worker decoding this mask died; it is replaced, only this task fails',
+    meaning: 'the worker decoding this mask died; it is replaced, and masks moved to it with this one fail too',
   },
   { code: 'POOL_CLOSED', error: 'PoolError', retryable: 'no', meaning: '`decode()` after `close()`' },
 

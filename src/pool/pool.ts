@@ -35,7 +35,7 @@ export interface MaskDecoderPoolOptions {
    */
   threads?: number;
   /**
-   * Decodes that may wait for a free thread inside the pool (default: 2 × threads; `Infinity` for no limit; never
+   * Decodes that may wait for a free thread inside the pool (default: 16 × threads; `Infinity` for no limit; never
    * more than a caller Piscina's own maxQueue). Beyond `threads + maxQueue` decodes in flight, `decode()` waits for
    * room, in call order: backpressure, never a rejection.
    */
@@ -68,7 +68,10 @@ export interface PiscinaInstance {
 export interface PoolFileOptions {
   /** Reject with MaskParseError `POINT_COUNT_MISMATCH` unless the mask has exactly this many points. */
   expectedPoints?: number;
-  /** Aborting rejects with AbortError: a waiting task is dropped, a running one stops with its worker (replaced). */
+  /**
+   * Aborting rejects with AbortError at once: a task not yet started is dropped (skipped by its worker if it was
+   * handed over already); a running one finishes on its worker, which goes on, and its result is dropped.
+   */
   signal?: AbortSignal;
   /**
    * Tables from label key to another id (a class, an instance: `table[key]`, 0 for a key past its end). The worker
@@ -175,8 +178,9 @@ export class MaskDecoderPool {
    * moved to this thread (and the labels through `lookups`, in another). Without `transfer`, the bytes are copied
    * once, before decode() returns, into shared memory the worker reads in place (reused from task to task): the
    * caller may reuse its buffer at once. Rejects with MaskParseError (same code, offset and message as `decodeMask`),
-   * AbortError, PoolError `POOL_CLOSED` after `close()`, or PoolError `WORKER_FAILED` if the worker died (only this
-   * task fails).
+   * AbortError, PoolError `POOL_CLOSED` after `close()`, or PoolError `WORKER_FAILED` if the worker died (it is
+   * replaced; the masks handed to it with this one fail too if they were moved, and are decoded again if not).
+   * Decodes that wait while every thread is busy go to a worker together, in one message (see batches.ts).
    */
   async decode(input: MaskInput, options: PoolDecodeOptions = {}): Promise<PoolDecodedMask> {
     const { expectedPoints, transfer = false, signal, lookups = [] } = checkDecodeOptions(options);
