@@ -133,7 +133,7 @@ export class MaskDecoderPool {
 
   readonly threads: number;
   readonly maxQueue: number;
-  // A pool of its own: piscina is loaded, and its workers start, after the caller's turn (see startPiscina()).
+  // A pool of its own: piscina is loaded, and its workers start, when the pool is created (see startPiscina()).
   readonly #piscina: Promise<Piscina>;
   readonly #ownsPiscina: boolean;
   readonly #slots: Slots;
@@ -158,7 +158,9 @@ export class MaskDecoderPool {
       capacity = this.threads * (piscina.options.concurrentTasksPerWorker ?? 1) + queueLimit;
     } else {
       this.threads = threads ?? DEFAULTS.threads;
-      this.#piscina = startPiscina(this.threads);
+      const { threads: count } = this;
+      // A failure to load piscina surfaces in decode() and close(), as a rejection, not in the constructor.
+      this.#piscina = new Promise((resolve) => resolve(startPiscina(count)));
       // Seen by decode() and close(); a failure nobody asks for must not end the process as an unhandled rejection.
       this.#piscina.catch(() => {});
       this.#ownsPiscina = true;
@@ -279,13 +281,13 @@ export class MaskDecoderPool {
 }
 
 /**
- * The pool's own Piscina, with `threads` workers that get the compiled core. Loaded by a dynamic import, so that
- * importing this package does not load piscina (~14 ms), and started once it is loaded: a caller that creates the
- * pool and then waits for its first mask (the export: several round trips) has the workers ready by then, without
- * waiting for them first.
+ * The pool's own Piscina, with `threads` workers that get the compiled core. Loaded when the first pool is created,
+ * so that importing this package does not load piscina (~14 ms); by require(), at once rather than by a dynamic
+ * import resolved turns later, so that the workers start loading right away (for the `decode` command, their start
+ * is most of the time before the first file), while the caller goes on: it does not wait for them until a decode.
  */
-async function startPiscina(threads: number): Promise<Piscina> {
-  const { Piscina } = await import('piscina');
+function startPiscina(threads: number): Piscina {
+  const { Piscina } = require('piscina') as typeof import('piscina');
   const piscina = new Piscina({
     filename: WORKER_FILENAME,
     minThreads: threads,
