@@ -3,6 +3,7 @@
 import { readdir, readFile, stat, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { decodeFiles } from '../src/cli/decode-files.js';
 import { decodeMask } from '../src/index.js';
 import { realisticMaskText } from '../src/sim/mask-text.js';
 import { tempDir } from './export-support.js';
@@ -118,6 +119,44 @@ describe('playment-masks decode FILE... --out DIR', { timeout: 60_000 }, () => {
     for (const name of names) {
       expect(name).toMatch(/^frame-\d{3}\.npy$/);
       expect((await stat(join(out, name))).size).toBe(128 + 200_000);
+    }
+  });
+});
+
+describe('decodeFiles: this thread is one of the decoding threads', { timeout: 60_000 }, () => {
+  it.each([
+    [1, 0],
+    [3, 2],
+  ])('with %i threads starts %i workers; every output exact, a bad file listed', async (threads, workers) => {
+    const masks = await maskFolder(40, 5_000);
+    await writeFile(join(masks, 'frame-bad.json'), '[1,, 2]');
+    const out = join(await tempDir(), 'out');
+    const started: unknown[] = [];
+    const watch = (worker: unknown) => started.push(worker);
+    process.on('worker', watch);
+    try {
+      const summary = await decodeFiles({
+        args: [masks],
+        cwd: '/',
+        outDir: out,
+        format: 'npy',
+        threads,
+        signal: new AbortController().signal,
+        onProgress: () => {},
+      });
+      expect(summary).toMatchObject({ files: 41, decoded: 40, points: 200_000 });
+      expect(summary.failures).toEqual([
+        expect.objectContaining({ file: join(masks, 'frame-bad.json'), code: 'EXPECTED_VALUE' }),
+      ]);
+    } finally {
+      process.off('worker', watch);
+    }
+    expect(started).toHaveLength(workers);
+    for (let i = 0; i < 40; i++) {
+      const name = `frame-${String(i).padStart(3, '0')}`;
+      const expected = decodeMask(await readFile(join(masks, `${name}.json`))).labels;
+      const written = (await readFile(join(out, `${name}.npy`))).subarray(128);
+      expect(written.equals(Buffer.from(expected.buffer, expected.byteOffset, expected.byteLength))).toBe(true);
     }
   });
 });

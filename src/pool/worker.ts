@@ -1,14 +1,11 @@
 // The piscina entry of MaskDecoderPool: decodes a batch of masks per task with this thread's instance of the core and
 // moves the result buffers back to the caller; or decodes mask files into label files, start to end on this thread.
-import { basename, dirname } from 'node:path';
 import { workerData } from 'node:worker_threads';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { decodeMask, decodeMaskInPlace, ownCopy } from '../decode/mask.js';
-import { decodeMaskFile, withMaskFile } from '../decode/mask-file.js';
+import { decodeMaskFile } from '../decode/mask-file.js';
 import { MaskParseError } from '../decode/mask-error.js';
 import { useCoreModule } from '../core/wasm.js';
-import { writeFileAtomicSync } from '../export/files.js';
-import { FORMATS } from '../formats/index.js';
 import {
   CORE_MODULE_KEY,
   toErrorReply,
@@ -22,6 +19,7 @@ import {
   type LabelFilesTask,
   type ParseErrorReply,
 } from './protocol.js';
+import { writeLabelFile } from './label-file.js';
 
 // The module compiled once on the main thread; a caller's own Piscina without it makes each worker compile once.
 const shared: unknown = (workerData as Record<string, unknown> | null | undefined)?.[CORE_MODULE_KEY];
@@ -73,27 +71,17 @@ function decodeOne(task: DecodeTask): DecodeReply {
   }
 }
 
-/**
- * Each file read into the core's memory, decoded there and its labels written from there: no buffer of its own, and
- * only a few numbers go back to the caller's thread.
- */
+/** Each file decoded into its label file on this thread (see label-file.ts): only a few numbers go back. */
 export function writeLabelFiles(task: LabelFilesTask): Promise<LabelFileReply[]> {
-  return nextTurn(() => writeAll(task));
-}
-
-function writeAll(task: LabelFilesTask): LabelFileReply[] {
-  const format = FORMATS[task.format];
-  return task.files.map(({ path, outPath }) => {
-    try {
-      return withMaskFile(path, undefined, (mask) => {
-        const chunks = format.encodeLabels(mask.labels);
-        writeFileAtomicSync(dirname(outPath), basename(outPath), chunks);
-        return { pointCount: mask.pointCount, bytesWritten: chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0) };
-      });
-    } catch (error) {
-      return errorReply(error);
-    }
-  });
+  return nextTurn(() =>
+    task.files.map(({ path, outPath }) => {
+      try {
+        return writeLabelFile(path, outPath, task.format);
+      } catch (error) {
+        return errorReply(error);
+      }
+    }),
+  );
 }
 
 /**
