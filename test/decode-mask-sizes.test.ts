@@ -84,19 +84,19 @@ describe('decodeMask: large masks and the scratch region', () => {
     const labels = generateMaskLabels({
       points: 2_000_000,
       seed: 13,
-      classes: [0, 7, 64, 512, 8191, 8192, 40000, 65535],
+      classes: [0, 7, 64, 512, 7999, 8000, 8191, 8192, 40000, 65535],
     });
     expect(sameMask(decodeMask(encoder.encode(formatMaskText(labels))), labels)).toBe(true);
-    const runFree = generateMaskLabels({ points: 500_000, seed: 14, runFree: true, classes: [1, 2, 3, 8192, 9000] });
+    const runFree = generateMaskLabels({ points: 500_000, seed: 14, runFree: true, classes: [1, 2, 3, 8000, 9000] });
     expect(sameMask(decodeMask(formatMaskText(runFree)), runFree)).toBe(true);
   });
 
-  it('counts exactly when stretches of runs, run-free stretches and labels of 8192 and more alternate', () => {
+  it('counts exactly when stretches of runs, run-free stretches and labels of 8000 and more alternate', () => {
     const stretches = [
       generateMaskLabels({ points: 20_000, seed: 21, runFree: true }),
       generateMaskLabels({ points: 20_000, seed: 22, meanRunLength: 200 }),
-      generateMaskLabels({ points: 9_000, seed: 23, runFree: true, classes: [8191, 0, 5] }),
-      Uint16Array.of(8192),
+      generateMaskLabels({ points: 9_000, seed: 23, runFree: true, classes: [7999, 0, 5] }),
+      Uint16Array.of(8000),
       generateMaskLabels({ points: 20_000, seed: 24, runFree: true }),
       generateMaskLabels({ points: 5_000, seed: 25, meanRunLength: 5000, classes: [9000, 1] }),
       generateMaskLabels({ points: 20_000, seed: 26, runFree: true, classes: [3, 4] }),
@@ -106,6 +106,19 @@ describe('decodeMask: large masks and the scratch region', () => {
       const labels = Uint16Array.from(order.flatMap((stretch) => Array.from(stretch)));
       expect(sameMask(decodeMask(formatMaskText(labels)), labels)).toBe(true);
     }
+  });
+
+  it('counts runs up to the last sub-histogram entry (7999), folds at 8000, and leaves no count for the next call', () => {
+    // Runs of mean 12 are counted into the interleaved sub-histograms; sub-histogram 1 starts at entry 8000.
+    const runs = generateMaskLabels({ points: 60_000, seed: 27, classes: [7999, 7998, 0, 4000] });
+    const withLarge = (at: number, large: number[]): Uint16Array =>
+      Uint16Array.from([...runs.subarray(0, at), ...large, ...runs.subarray(at)]);
+    const masks = [runs, withLarge(30_000, [8000]), withLarge(30_003, [8000]), withLarge(30_007, [8000, 8000, 8001])];
+    for (const labels of masks) expect(sameMask(decodeMask(formatMaskText(labels)), labels)).toBe(true);
+    // Entries 8000 and up held sub-histogram counts during the call before: they must read as this mask's counts.
+    const large = generateMaskLabels({ points: 5_000, seed: 28, classes: [8000, 8001, 15999, 16000] });
+    expect(sameMask(decodeMask(formatMaskText(runs)), runs)).toBe(true);
+    expect(sameMask(decodeMask(formatMaskText(large)), large)).toBe(true);
   });
 
   it('grows the scratch region between calls (big, small, big) and earlier results stay intact', () => {
