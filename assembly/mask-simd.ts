@@ -7,6 +7,9 @@
 // 4-5 digit numbers, every error) goes to the exact scalar parser, which hands back at the next number it reaches
 // past the fault. Numbers straddle blocks: the previous window's digits are carried in registers, never re-read,
 // because labels are written in place over input that has been consumed.
+// Runs of equal labels take this path too: a per-run path (the token repeated with its separator as a 16-byte pattern,
+// one compare per 16 bytes, a splat store and one histogram add per run) measured 0.72-0.85x of this parser plus the
+// histogram on realistic 2M-point masks (runs of mean 12, lines of 80 columns), even without validating anything.
 import { countUpTo } from './histogram';
 import { BYTE_CONSTANTS, CONTROL_WHITESPACE, PACK_TABLE, PACK_TABLE_UPPER } from './tables';
 
