@@ -84,6 +84,30 @@ describe('decodeLabels: reading back what encodeLabels wrote', () => {
     expect(decodeLabelFile(concat(encodeLabels(new Uint16Array(0), format)), format)).toEqual(new Uint16Array(0));
   });
 
+  it.each(EXPORT_FORMATS)('%s decodes into a given array that holds enough values, else into one of its own', (format) => {
+    const file = concat(encodeLabels(labels, format));
+    const into = new Uint16Array(labels.length + 3).fill(9);
+    const decoded = FORMATS[format].decodeLabels(file, false, into)!;
+    expect(decoded).toEqual(labels);
+    expect(decoded.buffer).toBe(into.buffer);
+    expect([...into.subarray(labels.length)]).toEqual([9, 9, 9]);
+    const short = new Uint16Array(labels.length - 1);
+    const own = FORMATS[format].decodeLabels(file, false, short)!;
+    expect(own).toEqual(labels);
+    expect(own.buffer).not.toBe(short.buffer);
+    expect([...short]).toEqual([0, 0, 0, 0]);
+  });
+
+  it('kitti decodes instance ids into a given array', () => {
+    const instances = Uint16Array.from([0, 3, 3, 999, 1]);
+    const file = concat(FORMATS.kitti.encodeLabels(labels, instances));
+    const into = new Uint16Array(8);
+    const decoded = FORMATS.kitti.decodeInstances!(file, into);
+    expect(decoded).toEqual(instances);
+    expect(decoded.buffer).toBe(into.buffer);
+    expect(FORMATS.kitti.decodeLabels(file, true, new Uint16Array(5))).toEqual(labels);
+  });
+
   it.each<[string, 'npy' | 'bin' | 'kitti', (file: Buffer) => Uint8Array]>([
     ['npy cut short', 'npy', (file) => file.subarray(0, file.length - 2)],
     ['npy with a byte more', 'npy', (file) => Buffer.concat([file, Buffer.of(0)])],

@@ -322,6 +322,15 @@ describe('report: reading the export', () => {
       code: 'BAD_INDEX',
       message: expect.stringContaining(`index.jsonl at byte ${offset}:`),
     });
+    // A line whose points are no count: refused at its offset before any buffer is sized by it.
+    for (const points of [-1, 1.5, 2 ** 31, '100']) {
+      const line = JSON.stringify({ ...JSON.parse(lines[0]!), points });
+      await writeFile(join(raw, 'index.jsonl'), [line, ...lines.slice(1)].join('\n'));
+      await expect(buildReport({ from: raw, out: await tempDir() })).rejects.toMatchObject({
+        code: 'BAD_INDEX',
+        message: expect.stringContaining('index.jsonl at byte 0: not an index line'),
+      });
+    }
   });
 });
 

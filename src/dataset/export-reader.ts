@@ -105,7 +105,12 @@ async function readIndex(path: string): Promise<IndexLine[]> {
       } catch (error) {
         throw new DatasetError('BAD_INDEX', `${path} at byte ${offset}: ${reasonOf(error)}`);
       }
-      if (typeof line?.job_id !== 'string' || typeof line.file !== 'string' || !Array.isArray(line.histogram)) {
+      if (
+        typeof line?.job_id !== 'string' ||
+        typeof line.file !== 'string' ||
+        !Array.isArray(line.histogram) ||
+        !(Number.isSafeInteger(line.points) && line.points >= 0 && line.points <= MAX_POINTS)
+      ) {
         throw new DatasetError('BAD_INDEX', `${path} at byte ${offset}: not an index line`);
       }
       lines.push(line);
@@ -140,30 +145,45 @@ export async function sequencesOf(tree: ExportTree): Promise<Sequence[]> {
   return sequences;
 }
 
+/** Points of one mask an index line may give: buffers for that many are made before the files are read. */
+const MAX_POINTS = 2 ** 31 - 1;
+
 /** Typed arrays are in the machine's byte order; the files are little-endian. */
 export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
- * The buffers that label and points files are read into, two of each used in turns (one being read while the caller
- * holds the other): reused from frame to frame, and by a thread from one run of frames to the next, rather than fresh
- * megabyte-sized buffers per frame that leave the allocator's heap growing with the export.
+ * The buffers that label and points files are read into, and their labels and instance ids decoded into, two of each
+ * used in turns (one being read while the caller holds the other): reused from frame to frame, and by a thread from
+ * one run of frames to the next, rather than fresh buffers per frame that leave the heap growing with the export
+ * until a garbage collection.
  */
 export class ReadBuffers {
-  readonly #buffers = {
+  readonly #bytes = {
     labels: [new Uint8Array(0), new Uint8Array(0)],
     points: [new Uint8Array(0), new Uint8Array(0)],
   };
+  readonly #values = {
+    labels: [new Uint16Array(0), new Uint16Array(0)],
+    instances: [new Uint16Array(0), new Uint16Array(0)],
+  };
 
-  /** The `kind` buffer of turn `turn % 2`, at least `size` bytes. */
+  /** The `kind` file buffer of turn `turn % 2`, at least `size` bytes. */
   take(kind: 'labels' | 'points', turn: number, size: number): Uint8Array {
-    const pair = this.#buffers[kind];
+    const pair = this.#bytes[kind];
     if (pair[turn % 2]!.length < size) pair[turn % 2] = new Uint8Array(size);
+    return pair[turn % 2]!;
+  }
+
+  /** The `kind` values of turn `turn % 2`, at least `length` of them. */
+  values(kind: 'labels' | 'instances', turn: number, length: number): Uint16Array {
+    const pair = this.#values[kind];
+    if (pair[turn % 2]!.length < length) pair[turn % 2] = new Uint16Array(length);
     return pair[turn % 2]!;
   }
 }
 
 /**
- * The frames of `lines` in order, each one's files read while the caller works on the one before. A frame's `values`
+ * The frames of `lines` in order, each one's files read while the caller works on the one before. A frame's arrays
  * are valid until the caller asks for the next frame (they are read into `buffers`). When the caller stops early
  * (`return()`), the frame being read ahead ends before the buffers are free again.
  */
@@ -173,7 +193,7 @@ export async function* readFrames(
   buffers = new ReadBuffers(),
 ): AsyncGenerator<FrameData> {
   const start = (i: number) =>
-    i < lines.length ? handled(readFrame(tree, lines[i]!, (kind, size) => buffers.take(kind, i, size))) : undefined;
+    i < lines.length ? handled(readFrame(tree, lines[i]!, buffers, i)) : undefined;
   let next = start(0);
   try {
     for (let i = 0; i < lines.length; i++) {
@@ -196,14 +216,12 @@ export function handled<T>(promise: Promise<T>): Promise<T> {
 }
 
 /**
- * Reads and checks one mask's label, instance and points files (all of the same points); the label and points files
- * into `bufferOf(kind, size)`, sized for the points index.jsonl gives (a byte more: a longer file shows).
+ * Reads and checks one mask's label, instance and points files (all of the same points) into the buffers of turn
+ * `turn`: the files sized for the points index.jsonl gives (a byte more: a longer file shows).
  */
-async function readFrame(
-  tree: ExportTree,
-  line: IndexLine,
-  bufferOf: (kind: 'labels' | 'points', size: number) => Uint8Array,
-): Promise<FrameData> {
+async function readFrame(tree: ExportTree, line: IndexLine, buffers: ReadBuffers, turn: number): Promise<FrameData> {
+  const bufferOf = (kind: 'labels' | 'points', size: number) => buffers.take(kind, turn, size);
+  const valuesOf = (kind: 'labels' | 'instances') => buffers.values(kind, turn, line.points);
   const { instances: withInstances } = tree.summary;
   const format = FORMATS[tree.summary.format];
   const pointsSize = pointsFileSize(line.points, tree.summary.format);
@@ -213,16 +231,15 @@ async function readFrame(
       ? handled(readAtMost(join(tree.from, line.points_file), bufferOf('points', pointsSize + 1)))
       : undefined,
   ]);
-  // decodeLabels copies the labels out: the buffer is free for a later frame.
-  const labels = format.decodeLabels(labelBytes, withInstances);
+  const labels = format.decodeLabels(labelBytes, withInstances, valuesOf('labels'));
   const points = labels?.length ?? -1;
   if (!labels || labelBytes.length !== format.labelFileSize(points)) {
     throw new DatasetError('MISALIGNED', `${line.file} is not a ${tree.summary.format} label file`);
   }
   let instances: Uint16Array | undefined;
-  if (withInstances && format.decodeInstances) instances = format.decodeInstances(labelBytes);
+  if (withInstances && format.decodeInstances) instances = format.decodeInstances(labelBytes, valuesOf('instances'));
   else if (withInstances && typeof line.instances_file === 'string') {
-    instances = format.decodeLabels(await readFile(join(tree.from, line.instances_file)), false);
+    instances = format.decodeLabels(await readFile(join(tree.from, line.instances_file)), false, valuesOf('instances'));
     if (instances?.length !== points) {
       throw new DatasetError('MISALIGNED', `${line.file} and ${line.instances_file} do not hold the same points`);
     }

@@ -8,7 +8,7 @@ export const bin: OutputFormat = {
   labelExtension: '.bin',
   instancesExtension: '.instances.bin',
   encodeLabels: (labels) => [uint16LE(labels)],
-  decodeLabels: (bytes) => (bytes.length % 2 === 0 ? fromUint16LE(bytes) : undefined),
+  decodeLabels: (bytes, _withInstances, into) => (bytes.length % 2 === 0 ? fromUint16LE(bytes, into) : undefined),
   labelFileSize: (points) => points * 2,
   points: { extension: '.points.bin', valuesPerPoint: 3, dropsNonFinite: false, header: () => [] },
 };

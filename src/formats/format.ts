@@ -18,14 +18,15 @@ export interface OutputFormat {
   encodeLabels(labels: Uint16Array, instances?: Uint16Array): Uint8Array[];
   /**
    * The labels of a file encodeLabels wrote, or undefined unless `bytes` are exactly such a file; `withInstances`:
-   * the file may hold instance ids too (they are dropped).
+   * the file may hold instance ids too (they are dropped). `into`: an array to write them to when it holds enough
+   * values (the result is then a view of it), so that a reader of many files reuses one.
    */
-  decodeLabels(bytes: Uint8Array, withInstances: boolean): Uint16Array | undefined;
+  decodeLabels(bytes: Uint8Array, withInstances: boolean, into?: Uint16Array): Uint16Array | undefined;
   /**
    * The instance ids of a label file that holds them too (encodeLabels' `instances`); absent where instance ids go to
    * a file of their own (`instancesExtension`).
    */
-  decodeInstances?(bytes: Uint8Array): Uint16Array;
+  decodeInstances?(bytes: Uint8Array, into?: Uint16Array): Uint16Array;
   /** The size in bytes of a complete label file of `points` labels: what resume checks. */
   labelFileSize(points: number): number;
   readonly points: PointsLayout;

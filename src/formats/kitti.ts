@@ -2,7 +2,7 @@
 // 16 (its panoptic layout), and the velodyne .bin of float32 x y z intensity. Points without a finite x, y and z are
 // left out of both, since SemanticKITTI's tools read every point of a scan as a return.
 import type { OutputFormat } from './format.js';
-import { uint32LE } from './little-endian.js';
+import { uint16Array, uint32LE } from './little-endian.js';
 
 export const kitti: OutputFormat = {
   labelHelp: 'SemanticKITTI .label',
@@ -10,10 +10,10 @@ export const kitti: OutputFormat = {
   labelExtension: '.label',
   instancesExtension: undefined,
   encodeLabels: (labels, instances) => [uint32LE(labels, instances)],
-  decodeLabels(bytes, withInstances) {
+  decodeLabels(bytes, withInstances, into) {
     if (bytes.length % 4 !== 0) return undefined;
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const labels = new Uint16Array(bytes.length / 4);
+    const labels = uint16Array(bytes.length / 4, into);
     for (let i = 0; i < labels.length; i++) {
       const word = view.getUint32(i * 4, true);
       // Instance ids where none were written: not a file of this export's settings.
@@ -22,9 +22,9 @@ export const kitti: OutputFormat = {
     }
     return labels;
   },
-  decodeInstances(bytes) {
+  decodeInstances(bytes, into) {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const instances = new Uint16Array(bytes.length / 4);
+    const instances = uint16Array(bytes.length / 4, into);
     for (let i = 0; i < instances.length; i++) instances[i] = view.getUint16(i * 4 + 2, true);
     return instances;
   },

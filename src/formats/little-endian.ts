@@ -13,10 +13,15 @@ export function uint16LE(values: Uint16Array): Uint8Array {
   return swapped;
 }
 
-/** The uint16 LE values of `bytes` (an even number of them), in an array of their own. */
-export function fromUint16LE(bytes: Uint8Array): Uint16Array {
-  const values = new Uint16Array(bytes.length / 2);
-  if (LITTLE_ENDIAN) new Uint8Array(values.buffer).set(bytes);
+/** `length` values: the start of `into` when it holds that many, else an array of their own. */
+export function uint16Array(length: number, into: Uint16Array | undefined): Uint16Array {
+  return into && into.length >= length ? into.subarray(0, length) : new Uint16Array(length);
+}
+
+/** The uint16 LE values of `bytes` (an even number of them), in `into` when it holds them, else an array of their own. */
+export function fromUint16LE(bytes: Uint8Array, into?: Uint16Array): Uint16Array {
+  const values = uint16Array(bytes.length / 2, into);
+  if (LITTLE_ENDIAN) new Uint8Array(values.buffer, values.byteOffset, values.byteLength).set(bytes);
   else {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     for (let i = 0; i < values.length; i++) values[i] = view.getUint16(i * 2, true);

@@ -9,7 +9,7 @@ export const npy: OutputFormat = {
   labelExtension: '.npy',
   instancesExtension: '.instances.npy',
   encodeLabels: (labels) => [npyHeader(labels.length), uint16LE(labels)],
-  decodeLabels(bytes) {
+  decodeLabels(bytes, _withInstances, into) {
     if (bytes.length < NPY_PREFIX_BYTES) return undefined;
     const headerEnd = NPY_PREFIX_BYTES + (bytes[8]! | (bytes[9]! << 8));
     const header = Buffer.from(bytes.subarray(NPY_PREFIX_BYTES, Math.min(headerEnd, bytes.length))).toString('latin1');
@@ -19,7 +19,7 @@ export const npy: OutputFormat = {
     // Only a header byte-identical to ours: anything else is no file this export wrote.
     const expected = npyHeader(points);
     for (let i = 0; i < expected.length; i++) if (bytes[i] !== expected[i]) return undefined;
-    return fromUint16LE(bytes.subarray(expected.length));
+    return fromUint16LE(bytes.subarray(expected.length), into);
   },
   labelFileSize: (points) => npyHeader(points).length + points * 2,
   points: {
