@@ -84,19 +84,22 @@ describe('decodeLabels: reading back what encodeLabels wrote', () => {
     expect(decodeLabelFile(concat(encodeLabels(new Uint16Array(0), format)), format)).toEqual(new Uint16Array(0));
   });
 
-  it.each(EXPORT_FORMATS)('%s decodes into a given array that holds enough values, else into one of its own', (format) => {
-    const file = concat(encodeLabels(labels, format));
-    const into = new Uint16Array(labels.length + 3).fill(9);
-    const decoded = FORMATS[format].decodeLabels(file, false, into)!;
-    expect(decoded).toEqual(labels);
-    expect(decoded.buffer).toBe(into.buffer);
-    expect([...into.subarray(labels.length)]).toEqual([9, 9, 9]);
-    const short = new Uint16Array(labels.length - 1);
-    const own = FORMATS[format].decodeLabels(file, false, short)!;
-    expect(own).toEqual(labels);
-    expect(own.buffer).not.toBe(short.buffer);
-    expect([...short]).toEqual([0, 0, 0, 0]);
-  });
+  it.each(EXPORT_FORMATS)(
+    '%s decodes into a given array that holds enough values, else into one of its own',
+    (format) => {
+      const file = concat(encodeLabels(labels, format));
+      const into = new Uint16Array(labels.length + 3).fill(9);
+      const decoded = FORMATS[format].decodeLabels(file, false, into)!;
+      expect(decoded).toEqual(labels);
+      expect(decoded.buffer).toBe(into.buffer);
+      expect([...into.subarray(labels.length)]).toEqual([9, 9, 9]);
+      const short = new Uint16Array(labels.length - 1);
+      const own = FORMATS[format].decodeLabels(file, false, short)!;
+      expect(own).toEqual(labels);
+      expect(own.buffer).not.toBe(short.buffer);
+      expect([...short]).toEqual([0, 0, 0, 0]);
+    },
+  );
 
   it('kitti decodes instance ids into a given array', () => {
     const instances = Uint16Array.from([0, 3, 3, 999, 1]);

@@ -192,8 +192,7 @@ export async function* readFrames(
   lines: readonly IndexLine[],
   buffers = new ReadBuffers(),
 ): AsyncGenerator<FrameData> {
-  const start = (i: number) =>
-    i < lines.length ? handled(readFrame(tree, lines[i]!, buffers, i)) : undefined;
+  const start = (i: number) => (i < lines.length ? handled(readFrame(tree, lines[i]!, buffers, i)) : undefined);
   let next = start(0);
   try {
     for (let i = 0; i < lines.length; i++) {
