@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { formatMaskText, resultText, startHostileServer, type HostileServer } from '../dist/sim.js';
+import { formatMaskText, resultText, startHostileServer, type HostileServer } from '../src/sim/index.js';
 import { run } from './cli-support.js';
 import { removeTempDirs, tempDir } from './export-support.js';
 

@@ -12,7 +12,7 @@ import {
   startHostileServer,
   type HostileOptions,
   type HostileServer,
-} from '../dist/sim.js';
+} from '../src/sim/index.js';
 import { killChildren, start as startCli, type Run } from './cli-support.js';
 import { removeTempDirs, tempDir } from './export-support.js';
 

@@ -11,7 +11,7 @@ import { selfCommand, shellQuote, type Invocation } from '../src/cli/invocation.
 import { describeError, describeSystemError, inCliTerms, isSystemError, printable } from '../src/cli/messages.js';
 import { closest, editDistance } from '../src/cli/suggest.js';
 import { COMMANDS } from '../src/cli/spec.js';
-import { decodeMask } from '../dist/index.js';
+import { decodeMask } from '../src/decode/index.js';
 import { removeTempDirs, tempDir } from './export-support.js';
 
 afterAll(removeTempDirs);
