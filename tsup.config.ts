@@ -12,6 +12,7 @@ export default defineConfig([
     entry: {
       index: 'src/index.ts',
       worker: 'src/pool/worker.ts',
+      'label-file-worker': 'src/pool/label-file-worker.ts',
       'report-worker': 'src/report/render-worker.ts',
       'dataset-worker': 'src/dataset/dataset-worker.ts',
       sim: 'src/sim/index.ts',

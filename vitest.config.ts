@@ -3,8 +3,8 @@
 // build provides are made here for the source:
 // - the WebAssembly core, which src/core/wasm.ts imports as bytes (tsup's binary loader): build/core.wasm, rebuilt
 //   first when a file of assembly/ is newer than it (so a test never runs a stale core);
-// - the threads' workers, which Node.js starts from JavaScript files next to their modules: src/pool/worker.ts and
-//   src/dataset/dataset-worker.ts bundled by esbuild into build/test/ at the start of every run, and the modules that
+// - the threads' workers, which Node.js starts from JavaScript files next to their modules: src/pool/worker.ts,
+//   src/pool/label-file-worker.ts and src/dataset/dataset-worker.ts bundled by esbuild into build/test/ at the start of every run, and the modules that
 //   start them pointed there.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
@@ -20,6 +20,11 @@ const CORE = root('./build/core.wasm');
 /** Each worker: its source, the module that starts it, and how that module names the built file. */
 const WORKERS = [
   { source: './src/pool/worker.ts', starter: '/src/pool/pool.ts', built: 'worker.js' },
+  {
+    source: './src/pool/label-file-worker.ts',
+    starter: '/src/pool/label-file-threads.ts',
+    built: 'label-file-worker.js',
+  },
   { source: './src/dataset/dataset-worker.ts', starter: '/src/dataset/threads.ts', built: 'dataset-worker.js' },
 ].map((worker) => ({
   ...worker,

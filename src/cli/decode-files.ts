@@ -1,30 +1,18 @@
-// `decode FILE... --out DIR`: many mask files decoded on every core, one label file per input. The workers read the
-// masks and write the label files themselves (MaskDecoderPool.writeLabelFiles), so neither passes through this
-// thread, which hands out small batches of paths, and decodes files too: this thread is one of the `threads`. A
-// worker thread needs about a tenth of a second to start (Node's own start of it, then its modules), which on two
-// cores is a third of the work on 500 files of 100k points: this thread decodes from the start, and one worker
-// fewer means one start fewer. A file that fails is listed, not fatal.
+// `decode FILE... --out DIR`: many mask files decoded on every core, one label file per input. Each thread reads a
+// mask and writes its label file itself, start to end (LabelFileThreads): this thread is one of the `threads`, and
+// decodes from the start, while the workers are still starting. A file that fails is listed, not fatal.
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { PlaymentMasksError } from '../errors.js';
 import { FORMATS, type ExportFormat } from '../formats/index.js';
-import { MaskDecoderPool, MAX_THREADS } from '../pool/index.js';
-import { writeLabelFile } from '../pool/label-file.js';
+import { MAX_THREADS } from '../pool/index.js';
+import { LabelFileThreads } from '../pool/label-file-threads.js';
 import { describeSystemError, isSystemError } from './messages.js';
 import { barOf, formatBytes, formatDuration, type ProgressFormat } from './progress.js';
 
 /** The files a folder argument stands for: mask text (.json) and legacy PCD masks (.pcd), not hidden ones. */
 const MASK_FILE = /^[^.].*\.(json|pcd)$/i;
-// Batches in flight per thread: one running, one waiting, so that a thread never waits for the next.
-const BATCHES_PER_THREAD = 2;
-// Files per batch: each batch costs a message each way (thread wake-ups), so a few files share one; at most this
-// many, and small enough to give every thread about this many batches, for balance and a lively progress display.
-const MAX_BATCH = 16;
-const BATCHES_PER_THREAD_OVERALL = 8;
-// This thread's batches, smaller: while it decodes one it reads no worker's reply and hands out no batch.
-const MAX_BATCH_HERE = 4;
 
 export interface DecodeFilesOptions {
   /** Files and folders as the user typed them, resolved against `cwd`. */
@@ -76,19 +64,17 @@ interface Input {
 /** Decodes every input; resolves with what happened to each (throws only when the output folder is unusable). */
 export async function decodeFiles(options: DecodeFilesOptions): Promise<DecodeFilesSummary> {
   const started = performance.now();
-  const threads = options.threads ?? Math.min(availableParallelism(), MAX_THREADS + 1);
-  // First: its threads start while this one lists the inputs.
-  const pool = threads > 1 ? new MaskDecoderPool({ threads: threads - 1 }) : undefined;
+  // First: the workers start while this thread lists the inputs.
+  const threads = new LabelFileThreads((options.threads ?? Math.min(availableParallelism(), MAX_THREADS + 1)) - 1);
   try {
-    return await decodeWith(pool, threads, options, started);
+    return await decodeWith(threads, options, started);
   } finally {
-    await pool?.close();
+    await threads.close();
   }
 }
 
 async function decodeWith(
-  pool: MaskDecoderPool | undefined,
-  threads: number,
+  threads: LabelFileThreads,
   options: DecodeFilesOptions,
   started: number,
 ): Promise<DecodeFilesSummary> {
@@ -103,49 +89,29 @@ async function decodeWith(
     bytesWritten: 0,
     elapsedMs: 0,
   };
-  const { signal } = options;
-  const batchSize = Math.max(1, Math.min(MAX_BATCH, Math.ceil(inputs.length / (threads * BATCHES_PER_THREAD_OVERALL))));
-  let next = 0;
-  // Ctrl-C stops the handing out; batches already handed out finish, so no label file is cut short.
-  const decodeNext = async (here: boolean): Promise<void> => {
-    while (next < inputs.length && !signal.aborted) {
-      const batch = inputs.slice(next, next + (here ? Math.min(batchSize, MAX_BATCH_HERE) : batchSize));
-      next += batch.length;
-      const jobs = batch.map((input) => ({ path: input.path, outPath: join(options.outDir, input.outName) }));
-      let outcomes: ({ pointCount: number; bytesWritten: number } | { error: unknown })[];
-      if (here || pool === undefined) {
-        outcomes = jobs.map(({ path, outPath }) => {
-          try {
-            return writeLabelFile(path, outPath, options.format);
-          } catch (error) {
-            return { error };
-          }
-        });
-        // The workers' replies, and Ctrl-C, between two batches.
-        await nextTurn();
+  const jobs = inputs.map((input) => ({ path: input.path, outPath: join(options.outDir, input.outName) }));
+  // Listed in the order of the inputs, whichever thread finished first.
+  const fileFailures: (DecodeFailure & { index: number })[] = [];
+  // Ctrl-C stops the handing out; files already taken finish, so no label file is cut short.
+  await threads.run(jobs, {
+    format: options.format,
+    signal: options.signal,
+    onOutcome: (index, outcome) => {
+      if ('error' in outcome) {
+        progress.failed++;
+        fileFailures.push({ index, file: inputs[index]!.shown, ...failureOf(outcome.error) });
       } else {
-        // A worker that dies fails its whole batch (PoolError WORKER_FAILED): every file of it is listed.
-        outcomes = await pool
-          .writeLabelFiles(jobs, { format: options.format })
-          .catch((error: unknown) => batch.map(() => ({ error })));
+        progress.decoded++;
+        progress.points += outcome.pointCount;
+        progress.bytesWritten += outcome.bytesWritten;
       }
-      outcomes.forEach((outcome, i) => {
-        if ('error' in outcome) {
-          progress.failed++;
-          failures.push({ file: batch[i]!.shown, ...failureOf(outcome.error) });
-        } else {
-          progress.decoded++;
-          progress.points += outcome.pointCount;
-          progress.bytesWritten += outcome.bytesWritten;
-        }
-      });
       progress.elapsedMs = performance.now() - started;
       options.onProgress(progress);
-    }
-  };
-  const lanes = pool ? Math.min(pool.threads * BATCHES_PER_THREAD, Math.ceil(inputs.length / batchSize)) : 0;
-  await Promise.all([decodeNext(true), ...Array.from({ length: lanes }, () => decodeNext(false))]);
-  signal.throwIfAborted();
+    },
+  });
+  options.signal.throwIfAborted();
+  fileFailures.sort((a, b) => a.index - b.index);
+  for (const { index: _, ...failure } of fileFailures) failures.push(failure);
   return {
     files: progress.files,
     decoded: progress.decoded,

@@ -95,6 +95,18 @@ export function toFileErrorReply(error: NodeJS.ErrnoException & { code: string; 
   return { fileError: { message, code, errno, syscall, path } };
 }
 
+/** A mask that does not parse or a file that cannot be read or written, as plain data; anything else is a bug. */
+export function toFailureReply(error: unknown): ParseErrorReply | FileErrorReply {
+  if (error instanceof MaskParseError) return toErrorReply(error);
+  if (isSystemError(error)) return toFileErrorReply(error);
+  throw error;
+}
+
+export function isSystemError(error: unknown): error is NodeJS.ErrnoException & { code: string; syscall: string } {
+  const { code, syscall } = (error ?? {}) as { code?: unknown; syscall?: unknown };
+  return error instanceof Error && typeof code === 'string' && typeof syscall === 'string';
+}
+
 /** The error a worker reported, rebuilt on the caller's side with its class and fields. */
 export function errorOf(reply: ParseErrorReply | FileErrorReply): Error {
   if ('fileError' in reply) {

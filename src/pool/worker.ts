@@ -8,16 +8,14 @@ import { MaskParseError } from '../decode/mask-error.js';
 import { useCoreModule } from '../core/wasm.js';
 import {
   CORE_MODULE_KEY,
-  toErrorReply,
-  toFileErrorReply,
+  isSystemError,
+  toFailureReply,
   toReply,
   type DecodeBatch,
   type DecodeReply,
   type DecodeTask,
-  type FileErrorReply,
   type LabelFileReply,
   type LabelFilesTask,
-  type ParseErrorReply,
 } from './protocol.js';
 import { writeLabelFile } from './label-file.js';
 
@@ -66,7 +64,7 @@ function decodeOne(task: DecodeTask): DecodeReply {
           : decodeMask(new Uint8Array(input.buffer, 0, input.length), { expectedPoints });
     return toReply(mask, task.lookups);
   } catch (error) {
-    if (error instanceof MaskParseError || isSystemError(error)) return errorReply(error);
+    if (error instanceof MaskParseError || isSystemError(error)) return toFailureReply(error);
     return { workerError: { message: error instanceof Error ? error.message : String(error) } };
   }
 }
@@ -78,7 +76,7 @@ export function writeLabelFiles(task: LabelFilesTask): Promise<LabelFileReply[]>
       try {
         return writeLabelFile(path, outPath, task.format);
       } catch (error) {
-        return errorReply(error);
+        return toFailureReply(error);
       }
     }),
   );
@@ -101,16 +99,4 @@ function nextTurn<T>(work: () => T): Promise<T> {
       }
     });
   });
-}
-
-/** A mask that does not parse or a file that cannot be read or written, as plain data; anything else is a bug. */
-function errorReply(error: unknown): ParseErrorReply | FileErrorReply {
-  if (error instanceof MaskParseError) return toErrorReply(error);
-  if (isSystemError(error)) return toFileErrorReply(error);
-  throw error;
-}
-
-function isSystemError(error: unknown): error is NodeJS.ErrnoException & { code: string; syscall: string } {
-  const { code, syscall } = (error ?? {}) as { code?: unknown; syscall?: unknown };
-  return error instanceof Error && typeof code === 'string' && typeof syscall === 'string';
 }
