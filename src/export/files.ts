@@ -153,10 +153,11 @@ export async function writeFileAtomic(
 
 /**
  * writeFileAtomic without a flush, blocking: for a thread with nothing else to do meanwhile, which would otherwise
- * wait for four round trips through libuv's thread pool per file.
+ * wait for four round trips through libuv's thread pool per file. The temporary file goes to `tempDir` (default
+ * `dir`; it must be on the same file system).
  */
-export function writeFileAtomicSync(dir: string, name: string, chunks: readonly Uint8Array[]): void {
-  const temp = tempPath(dir);
+export function writeFileAtomicSync(dir: string, name: string, chunks: readonly Uint8Array[], tempDir = dir): void {
+  const temp = tempPath(tempDir);
   const fd = openSync(temp, 'wx');
   try {
     try {

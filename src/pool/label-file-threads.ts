@@ -7,7 +7,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { coreModule } from '../core/wasm.js';
 import type { ExportFormat } from '../formats/index.js';
 import { Claims, claimsMemory, type LabelFileRun } from './label-file-claims.js';
-import { writeLabelFile } from './label-file.js';
+import { LabelFileWriter } from './label-file.js';
 import { PoolError } from './pool-error.js';
 import type { LabelFileJob, LabelFileOutcome } from './pool.js';
 import { CORE_MODULE_KEY, errorOf, type FileErrorReply, type ParseErrorReply } from './protocol.js';
@@ -85,12 +85,13 @@ export class LabelFileThreads {
         if (index >= 0 && reported[index] === 0) report(index, { error: workerFailed(helper.error) });
       });
     });
+    const writer = new LabelFileWriter();
     try {
       for (let index = claims.claim(here); index >= 0; index = claims.claim(here)) {
         const { path, outPath } = files[index]!;
         let outcome: LabelFileOutcome;
         try {
-          outcome = writeLabelFile(path, outPath, format);
+          outcome = writer.write(path, outPath, format);
         } catch (error) {
           outcome = { error: error as Error };
         }
@@ -102,6 +103,7 @@ export class LabelFileThreads {
     } finally {
       // A throw here (onOutcome's) must not leave the workers taking files for nobody.
       claims.stop();
+      writer.close();
       await Promise.all(helpersDone);
       signal.removeEventListener('abort', stop);
     }
