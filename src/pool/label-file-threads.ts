@@ -2,12 +2,14 @@
 // whole files start to end (label-file.ts). The workers start when this is created, so that their start (Node's own
 // start of a thread, then their few modules) overlaps whatever the caller does before run(); they are plain
 // worker_threads, not a pool: one run each, files taken from shared memory (label-file-claims.ts), no task messages.
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { coreModule } from '../core/wasm.js';
 import type { ExportFormat } from '../formats/index.js';
 import { Claims, claimsMemory, type LabelFileRun } from './label-file-claims.js';
-import { LabelFileWriter } from './label-file.js';
+import { LabelFileWriter, tempFolderName } from './label-file.js';
 import { PoolError } from './pool-error.js';
 import type { LabelFileJob, LabelFileOutcome } from './pool.js';
 import { CORE_MODULE_KEY, errorOf, type FileErrorReply, type ParseErrorReply } from './protocol.js';
@@ -22,6 +24,8 @@ export interface LabelFileRunOptions {
 
 interface Helper {
   worker: Worker;
+  /** Its threadId, kept: the Worker's own reads -1 once the thread has ended. */
+  threadId: number;
   /** Why it died, if it did (its 'error' event comes before its 'exit'). */
   error: Error | undefined;
   exited: Promise<void>;
@@ -40,6 +44,7 @@ export class LabelFileThreads {
       });
       const helper: Helper = {
         worker,
+        threadId: worker.threadId,
         error: undefined,
         exited: new Promise((resolve) => worker.once('exit', () => resolve())),
       };
@@ -83,6 +88,8 @@ export class LabelFileThreads {
         claims.readLog(report);
         const index = claims.current(thread);
         if (index >= 0 && reported[index] === 0) report(index, { error: workerFailed(helper.error) });
+        // A worker that died left its temporary folder, perhaps with a temporary file in it.
+        if (helper.error) removeTempFolders(files, helper.threadId);
       });
     });
     const writer = new LabelFileWriter();
@@ -118,6 +125,12 @@ export class LabelFileThreads {
         worker.postMessage({ files: [], format: 'npy', memory } satisfies LabelFileRun);
     }
     await Promise.all(this.#helpers.map((helper) => helper.exited));
+  }
+}
+
+function removeTempFolders(files: readonly LabelFileJob[], thread: number): void {
+  for (const dir of new Set(files.map((file) => dirname(file.outPath)))) {
+    rmSync(join(dir, tempFolderName(thread)), { recursive: true, force: true });
   }
 }
 

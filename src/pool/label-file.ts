@@ -47,7 +47,7 @@ export class LabelFileWriter {
   #tempFolder(dir: string): string {
     let temp = this.#temps.get(dir);
     if (temp === undefined) {
-      temp = join(dir, `.~${process.pid}.${threadId}.tmp`);
+      temp = join(dir, tempFolderName(threadId));
       try {
         mkdirSync(temp);
       } catch (error) {
@@ -58,6 +58,11 @@ export class LabelFileWriter {
     }
     return temp;
   }
+}
+
+/** The temporary folder of thread `thread` of this process inside each output folder. */
+export function tempFolderName(thread: number): string {
+  return `.~${process.pid}.${thread}.tmp`;
 }
 
 function writeVia(path: string, outPath: string, format: ExportFormat, tempDir: string): LabelFileWritten {
