@@ -1,0 +1,287 @@
+// One column chunk of a Parquet row group (parquet-format's parquet.thrift and Encodings.md): a data page v2 per
+// column (levels uncompressed, then the values Snappy-compressed), after a dictionary page for the id columns. The
+// columns are the shapes `dataset parquet` writes: optional scalars (strings, uint32) and 3-level lists whose items are
+// all present (floats plainly; class and instance ids through a dictionary, dictionary-indices.ts).
+import type { ColumnBuffers } from './column-buffers.js';
+import { bitPackedLength, bitPackIndices, dictionaryOf } from './dictionary-indices.js';
+import { LITTLE_ENDIAN } from './export-reader.js';
+import { LevelRuns } from './rle-levels.js';
+import { compressSnappy, maxCompressedLength } from './snappy.js';
+import { ThriftWriter } from './thrift-compact.js';
+
+export const enum PhysicalType {
+  Int32 = 1,
+  Int64 = 2,
+  Float = 4,
+  ByteArray = 6,
+}
+
+const enum Encoding {
+  Plain = 0,
+  Rle = 3,
+  RleDictionary = 8,
+}
+
+const enum PageType {
+  Dictionary = 2,
+  DataV2 = 3,
+}
+
+export const SNAPPY = 1;
+
+/** Definition levels of a list's item present (list, its repeated group, the item: all three defined). */
+const ITEM_PRESENT = 3;
+/** The definition level of an empty list. */
+const EMPTY_LIST = 1;
+
+/** What the footer says of a chunk (its ColumnMetaData). */
+export interface ChunkMetadata {
+  type: PhysicalType;
+  path: string[];
+  encodings: number[];
+  /** Levels: values and nulls (empty lists included). */
+  valueCount: number;
+  uncompressedSize: number;
+  compressedSize: number;
+  dataPageOffset: number;
+  dictionaryPageOffset: number | undefined;
+  statistics: { nullCount: number; min: Uint8Array | undefined; max: Uint8Array | undefined } | undefined;
+}
+
+/** A chunk's bytes, in file order (views of the thread's buffers: write them before the next chunk), and metadata. */
+export interface EncodedChunk {
+  parts: Uint8Array[];
+  metadata: ChunkMetadata;
+}
+
+/** The column's values, the item counts of list columns (one per row). */
+export type ChunkValues =
+  | { kind: 'strings'; values: readonly (string | null)[] }
+  | { kind: 'uint32'; values: Uint32Array }
+  | { kind: 'floats'; values: Float32Array; counts: Uint32Array }
+  | { kind: 'ids'; type: PhysicalType.Int32 | PhysicalType.Int64; values: Uint16Array; counts: Uint32Array };
+
+const TEXT = new TextEncoder();
+
+/** The chunk of column `name` starting at file offset `offset`. */
+export function encodeChunk(name: string, column: ChunkValues, offset: number, buffers: ColumnBuffers): EncodedChunk {
+  switch (column.kind) {
+    case 'strings':
+      return stringChunk(name, column.values, offset, buffers);
+    case 'uint32':
+      return uint32Chunk(name, column.values, offset, buffers);
+    case 'floats':
+      return listChunk([name, 'list', 'item'], PhysicalType.Float, column.counts, offset, buffers, {
+        encoding: Encoding.Plain,
+        bytes: littleEndianBytes(column.values),
+      });
+    case 'ids':
+      return idListChunk([name, 'list', 'item'], column, offset, buffers);
+  }
+}
+
+function stringChunk(
+  name: string,
+  values: readonly (string | null)[],
+  offset: number,
+  buffers: ColumnBuffers,
+): EncodedChunk {
+  const encoded = values.map((value) => (value === null ? undefined : TEXT.encode(value)));
+  const present = encoded.filter((bytes) => bytes !== undefined);
+  const plain = new Uint8Array(present.reduce((sum, bytes) => sum + 4 + bytes.length, 0));
+  const view = new DataView(plain.buffer);
+  let at = 0;
+  for (const bytes of present) {
+    view.setUint32(at, bytes.length, true);
+    plain.set(bytes, at + 4);
+    at += 4 + bytes.length;
+  }
+  const sorted = [...present].sort(compareBytes);
+  const definition = new LevelRuns();
+  for (const bytes of encoded) definition.add(bytes === undefined ? 0 : 1, 1);
+  const statistics = { nullCount: values.length - present.length, min: sorted[0], max: sorted.at(-1) };
+  return scalarChunk(name, PhysicalType.ByteArray, values.length, definition, plain, statistics, offset, buffers);
+}
+
+function uint32Chunk(name: string, values: Uint32Array, offset: number, buffers: ColumnBuffers): EncodedChunk {
+  const definition = new LevelRuns().add(1, values.length);
+  const bound = (value: number) => littleEndianBytes(Uint32Array.of(value)).slice();
+  const statistics =
+    values.length === 0
+      ? { nullCount: 0, min: undefined, max: undefined }
+      : { nullCount: 0, min: bound(values.reduce(lesser)), max: bound(values.reduce(greater)) };
+  const plain = littleEndianBytes(values);
+  return scalarChunk(name, PhysicalType.Int32, values.length, definition, plain, statistics, offset, buffers);
+}
+
+/** An optional scalar column (no repetition levels; definition level 1 where a value is present). */
+function scalarChunk(
+  name: string,
+  type: PhysicalType,
+  rows: number,
+  definition: LevelRuns,
+  plain: Uint8Array,
+  statistics: NonNullable<ChunkMetadata['statistics']>,
+  offset: number,
+  buffers: ColumnBuffers,
+): EncodedChunk {
+  const levels = { repetition: new Uint8Array(0), definition: definition.encode() };
+  const page = dataPage(levels, { encoding: Encoding.Plain, bytes: plain }, rows, rows, statistics.nullCount, buffers);
+  return {
+    parts: page.parts,
+    metadata: {
+      type,
+      path: [name],
+      encodings: [Encoding.Plain, Encoding.Rle],
+      valueCount: rows,
+      uncompressedSize: page.uncompressedSize,
+      compressedSize: page.compressedSize,
+      dataPageOffset: offset,
+      dictionaryPageOffset: undefined,
+      statistics,
+    },
+  };
+}
+
+function idListChunk(
+  path: string[],
+  column: Extract<ChunkValues, { kind: 'ids' }>,
+  offset: number,
+  buffers: ColumnBuffers,
+): EncodedChunk {
+  const dictionary = dictionaryOf(column.values);
+  const width = column.type === PhysicalType.Int64 ? 8 : 4;
+  const entries = new Uint8Array(dictionary.values.length * width);
+  const view = new DataView(entries.buffer);
+  dictionary.values.forEach((value, k) => view.setUint32(k * width, value, true));
+  const dictionaryPage = compressedPage(entries, buffers.take('dictionary', maxCompressedLength(entries.length), Uint8Array));
+  const header = pageHeader(PageType.Dictionary, entries.length, dictionaryPage.length, (page) =>
+    page.struct(7, (fields) => fields.i32(1, dictionary.values.length).i32(2, Encoding.Plain)),
+  );
+  const packed = buffers.take('packed', bitPackedLength(column.values.length, dictionary.bitWidth), Uint8Array);
+  const length = bitPackIndices(column.values, dictionary, packed);
+  const dataOffset = offset + header.length + dictionaryPage.length;
+  const chunk = listChunk(path, column.type, column.counts, dataOffset, buffers, {
+    encoding: Encoding.RleDictionary,
+    bytes: packed.subarray(0, length),
+  });
+  const { metadata } = chunk;
+  return {
+    parts: [header, dictionaryPage, ...chunk.parts],
+    metadata: {
+      ...metadata,
+      encodings: [Encoding.Plain, Encoding.Rle, Encoding.RleDictionary],
+      uncompressedSize: metadata.uncompressedSize + header.length + entries.length,
+      compressedSize: metadata.compressedSize + header.length + dictionaryPage.length,
+      dictionaryPageOffset: offset,
+    },
+  };
+}
+
+/** A list column whose rows hold `counts` items each, all present; `values` are the items' encoded bytes. */
+function listChunk(
+  path: string[],
+  type: PhysicalType,
+  counts: Uint32Array,
+  offset: number,
+  buffers: ColumnBuffers,
+  values: { encoding: Encoding; bytes: Uint8Array },
+): EncodedChunk {
+  const repetition = new LevelRuns();
+  const definition = new LevelRuns();
+  let levelCount = 0;
+  let emptyLists = 0;
+  for (const count of counts) {
+    repetition.add(0, 1).add(1, count - 1);
+    definition.add(count === 0 ? EMPTY_LIST : ITEM_PRESENT, Math.max(count, 1));
+    levelCount += Math.max(count, 1);
+    if (count === 0) emptyLists++;
+  }
+  const levels = { repetition: repetition.encode(), definition: definition.encode() };
+  const page = dataPage(levels, values, levelCount, counts.length, emptyLists, buffers);
+  return {
+    parts: page.parts,
+    metadata: {
+      type,
+      path,
+      encodings: [values.encoding, Encoding.Rle],
+      valueCount: levelCount,
+      uncompressedSize: page.uncompressedSize,
+      compressedSize: page.compressedSize,
+      dataPageOffset: offset,
+      dictionaryPageOffset: undefined,
+      statistics: undefined,
+    },
+  };
+}
+
+/** A data page v2: its header, the levels as they are, the values compressed. */
+function dataPage(
+  levels: { repetition: Uint8Array; definition: Uint8Array },
+  values: { encoding: Encoding; bytes: Uint8Array },
+  levelCount: number,
+  rows: number,
+  nulls: number,
+  buffers: ColumnBuffers,
+) {
+  const compressed = compressedPage(
+    values.bytes,
+    buffers.take('compressed', maxCompressedLength(values.bytes.length), Uint8Array),
+  );
+  const levelBytes = levels.repetition.length + levels.definition.length;
+  const uncompressed = levelBytes + values.bytes.length;
+  const header = pageHeader(PageType.DataV2, uncompressed, levelBytes + compressed.length, (page) =>
+    page.struct(8, (fields) =>
+      fields
+        .i32(1, levelCount)
+        .i32(2, nulls)
+        .i32(3, rows)
+        .i32(4, values.encoding)
+        .i32(5, levels.definition.length)
+        .i32(6, levels.repetition.length),
+    ),
+  );
+  return {
+    parts: [header, levels.repetition, levels.definition, compressed],
+    uncompressedSize: header.length + uncompressed,
+    compressedSize: header.length + levelBytes + compressed.length,
+  };
+}
+
+function compressedPage(bytes: Uint8Array, into: Uint8Array): Uint8Array {
+  return into.subarray(0, compressSnappy(bytes, into));
+}
+
+function pageHeader(
+  type: PageType,
+  uncompressedSize: number,
+  compressedSize: number,
+  body: (writer: ThriftWriter) => void,
+): Uint8Array {
+  const writer = new ThriftWriter().i32(1, type).i32(2, uncompressedSize).i32(3, compressedSize);
+  body(writer);
+  return writer.stop().bytes().slice();
+}
+
+/** The values' bytes in little-endian order, Parquet's: the array's own bytes on a little-endian machine. */
+function littleEndianBytes(values: Float32Array | Uint32Array): Uint8Array {
+  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  if (LITTLE_ENDIAN) return bytes;
+  const swapped = new Uint8Array(bytes.length);
+  for (let i = 0; i < bytes.length; i += 4) {
+    swapped[i] = bytes[i + 3]!;
+    swapped[i + 1] = bytes[i + 2]!;
+    swapped[i + 2] = bytes[i + 1]!;
+    swapped[i + 3] = bytes[i]!;
+  }
+  return swapped;
+}
+
+const lesser = (a: number, b: number) => Math.min(a, b);
+const greater = (a: number, b: number) => Math.max(a, b);
+
+/** Byte order: how Parquet orders UTF-8 strings for min and max. */
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
