@@ -6,3 +6,5 @@ export { lzfDecompress, lzfErrorOffset } from './lzf';
 export { gatherField } from './pcd';
 export { parseAscii, asciiExceptions } from './pcd-ascii';
 export { decimalToF32, decimalToF64 } from './pcd-number';
+export { snappyCompress } from './snappy';
+export { bitPack, dictionaryOf } from './dictionary';

@@ -22,6 +22,9 @@ interface CoreExports {
     exceptionCapacity: number,
   ): number;
   asciiExceptions(): number;
+  snappyCompress(inPtr: number, inLen: number, outPtr: number, tablePtr: number): number;
+  dictionaryOf(valuesPtr: number, count: number, indexPtr: number, dictionaryPtr: number): number;
+  bitPack(valuesPtr: number, count: number, indexPtr: number, bitWidth: number, outPtr: number): number;
 }
 
 let compiledModule: WebAssembly.Module | undefined;

@@ -1,73 +1,56 @@
-// Class ids and instance ids as a Parquet dictionary (Encodings.md, RLE_DICTIONARY): the distinct values once, then
-// each value's index in the fewest bits that hold the dictionary's size, bit-packed eight at a time (the RLE /
-// bit-packed hybrid's bit-packed run). A column of a few dozen classes takes 5 or 6 bits a point where plain int64
-// takes 64: 11 times fewer bytes to compress, and smaller files.
+// Class ids and instance ids as a Parquet dictionary (Encodings.md, RLE_DICTIONARY), by the WebAssembly core
+// (assembly/dictionary.ts): the distinct values once, then each value's index in the fewest bits that hold the
+// dictionary's size, bit-packed eight at a time (one bit-packed run of the RLE / bit-packed hybrid), compressed where
+// it was packed. A column of a few dozen classes takes 5 or 6 bits a point where plain int64 takes 64: 11 times fewer
+// bytes to compress, and smaller files.
+import { wasmCore } from '../core/wasm.js';
+import { align8, compressInCore, maxCompressedLength, SNAPPY_TABLE_BYTES } from './snappy.js';
 
-/** The distinct values of `values`, ascending, and each value's index among them (`indexOf[value]`). */
-export interface Dictionary {
-  values: Uint16Array;
-  indexOf: Int32Array;
-  bitWidth: number;
+const INDEX_TABLE_BYTES = 65536 * 4;
+const DICTIONARY_BYTES = 65536 * 2;
+/** The bit width byte and the run's header (a varint of up to 5 bytes), in front of the packed indices. */
+const HEADER_ROOM = 8;
+
+/** A data page's values of an id column, and its dictionary. */
+export interface EncodedIds {
+  /** The distinct values, ascending. */
+  dictionary: Uint16Array;
+  /** The values section's bytes before compression. */
+  length: number;
+  /** The values section compressed (Snappy), in `output`'s first bytes. */
+  compressedLength: number;
 }
 
-/** The thread's index table (one entry per 16-bit value), reused from column to column. */
-const indexOf = new Int32Array(1 << 16);
-
-/** The dictionary of `values` (valid until the next call: its index table is the thread's). */
-export function dictionaryOf(values: Uint16Array): Dictionary {
-  indexOf.fill(-1);
-  let distinct = 0;
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i]!;
-    if (indexOf[value] === -1) {
-      indexOf[value] = 0;
-      distinct++;
-    }
-  }
-  const sorted = new Uint16Array(distinct);
-  for (let value = 0, k = 0; k < distinct; value++) {
-    if (indexOf[value] === 0) {
-      indexOf[value] = k;
-      sorted[k++] = value;
-    }
-  }
-  return { values: sorted, indexOf, bitWidth: Math.max(1, 32 - Math.clz32(distinct - 1)) };
+/** The bytes the compressed values of `count` ids can take at most: the output to give encodeIds. */
+export function maxEncodedIdsLength(count: number): number {
+  return maxCompressedLength(HEADER_ROOM + Math.ceil(count / 8) * 16);
 }
 
-/** The bytes `bitPackIndices` writes for `count` values. */
-export function bitPackedLength(count: number, bitWidth: number): number {
-  return 1 + 5 + Math.ceil(count / 8) * bitWidth;
-}
-
-/**
- * The data page's values: the bit width (one byte), then one bit-packed run of every index (its header the varint of
- * groups << 1 | 1; the last group padded with zeros), into `out` (at least bitPackedLength bytes). Returns the length.
- */
-export function bitPackIndices(values: Uint16Array, dictionary: Dictionary, out: Uint8Array): number {
-  const { indexOf, bitWidth } = dictionary;
-  let at = 0;
-  out[at++] = bitWidth;
-  let header = Math.ceil(values.length / 8) * 2 + 1;
-  while (header >= 0x80) {
-    out[at++] = (header % 0x80) | 0x80;
-    header = Math.floor(header / 0x80);
-  }
-  out[at++] = header;
-  const start = at;
-  let bits = 0;
-  let pending = 0;
-  for (let i = 0; i < values.length; i++) {
-    pending |= indexOf[values[i]!]! << bits;
-    bits += bitWidth;
-    while (bits >= 8) {
-      out[at++] = pending & 0xff;
-      pending >>>= 8;
-      bits -= 8;
+/** Encodes `values`, the compressed values section into `output` (at least maxEncodedIdsLength bytes). */
+export function encodeIds(values: Uint16Array, output: Uint8Array): EncodedIds {
+  const core = wasmCore();
+  const indexPtr = core.base + SNAPPY_TABLE_BYTES;
+  const dictionaryPtr = indexPtr + INDEX_TABLE_BYTES;
+  const valuesPtr = dictionaryPtr + DICTIONARY_BYTES;
+  const packedPtr = align8(valuesPtr + values.byteLength) + HEADER_ROOM;
+  core.reserve(packedPtr + Math.ceil(values.length / 8) * 16 + 8);
+  new Uint16Array(core.buffer, valuesPtr, values.length).set(values);
+  const distinct = core.exports.dictionaryOf(valuesPtr, values.length, indexPtr, dictionaryPtr);
+  const dictionary = new Uint16Array(core.buffer, dictionaryPtr, distinct).slice();
+  const bitWidth = Math.max(1, 32 - Math.clz32(distinct - 1));
+  const packedLength = core.exports.bitPack(valuesPtr, values.length, indexPtr, bitWidth, packedPtr);
+  // In front of the packed indices: the bit width, then the run's header (groups << 1 | 1, the low bit marking a
+  // bit-packed run).
+  const header = [bitWidth];
+  for (let rest = Math.ceil(values.length / 8) * 2 + 1; ; rest = Math.floor(rest / 0x80)) {
+    if (rest < 0x80) {
+      header.push(rest);
+      break;
     }
+    header.push((rest % 0x80) | 0x80);
   }
-  if (bits > 0) out[at++] = pending & 0xff;
-  // The last group's padding: zeros up to a whole group of 8 values.
-  const end = start + Math.ceil(values.length / 8) * bitWidth;
-  out.fill(0, at, end);
-  return end;
+  const start = packedPtr - header.length;
+  core.u8.set(header, start);
+  const length = header.length + packedLength;
+  return { dictionary, length, compressedLength: compressInCore(core, start, length, output) };
 }

@@ -3,7 +3,7 @@
 // columns are the shapes `dataset parquet` writes: optional scalars (strings, uint32) and 3-level lists whose items are
 // all present (floats plainly; class and instance ids through a dictionary, dictionary-indices.ts).
 import type { ColumnBuffers } from './column-buffers.js';
-import { bitPackedLength, bitPackIndices, dictionaryOf } from './dictionary-indices.js';
+import { encodeIds, maxEncodedIdsLength } from './dictionary-indices.js';
 import { LITTLE_ENDIAN } from './export-reader.js';
 import { LevelRuns } from './rle-levels.js';
 import { compressSnappy, maxCompressedLength } from './snappy.js';
@@ -71,10 +71,13 @@ export function encodeChunk(name: string, column: ChunkValues, offset: number, b
     case 'uint32':
       return uint32Chunk(name, column.values, offset, buffers);
     case 'floats':
-      return listChunk([name, 'list', 'item'], PhysicalType.Float, column.counts, offset, buffers, {
-        encoding: Encoding.Plain,
-        bytes: littleEndianBytes(column.values),
-      });
+      return listChunk(
+        [name, 'list', 'item'],
+        PhysicalType.Float,
+        column.counts,
+        offset,
+        plainValues(littleEndianBytes(column.values), buffers),
+      );
     case 'ids':
       return idListChunk([name, 'list', 'item'], column, offset, buffers);
   }
@@ -126,7 +129,7 @@ function scalarChunk(
   buffers: ColumnBuffers,
 ): EncodedChunk {
   const levels = { repetition: new Uint8Array(0), definition: definition.encode() };
-  const page = dataPage(levels, { encoding: Encoding.Plain, bytes: plain }, rows, rows, statistics.nullCount, buffers);
+  const page = dataPage(levels, plainValues(plain, buffers), rows, rows, statistics.nullCount);
   return {
     parts: page.parts,
     metadata: {
@@ -149,21 +152,21 @@ function idListChunk(
   offset: number,
   buffers: ColumnBuffers,
 ): EncodedChunk {
-  const dictionary = dictionaryOf(column.values);
+  const output = buffers.take('compressed', maxEncodedIdsLength(column.values.length), Uint8Array);
+  const ids = encodeIds(column.values, output);
   const width = column.type === PhysicalType.Int64 ? 8 : 4;
-  const entries = new Uint8Array(dictionary.values.length * width);
+  const entries = new Uint8Array(ids.dictionary.length * width);
   const view = new DataView(entries.buffer);
-  dictionary.values.forEach((value, k) => view.setUint32(k * width, value, true));
-  const dictionaryPage = compressedPage(entries, buffers.take('dictionary', maxCompressedLength(entries.length), Uint8Array));
+  ids.dictionary.forEach((value, k) => view.setUint32(k * width, value, true));
+  const dictionaryPage = compressed(entries, new Uint8Array(maxCompressedLength(entries.length)));
   const header = pageHeader(PageType.Dictionary, entries.length, dictionaryPage.length, (page) =>
-    page.struct(7, (fields) => fields.i32(1, dictionary.values.length).i32(2, Encoding.Plain)),
+    page.struct(7, (fields) => fields.i32(1, ids.dictionary.length).i32(2, Encoding.Plain)),
   );
-  const packed = buffers.take('packed', bitPackedLength(column.values.length, dictionary.bitWidth), Uint8Array);
-  const length = bitPackIndices(column.values, dictionary, packed);
   const dataOffset = offset + header.length + dictionaryPage.length;
-  const chunk = listChunk(path, column.type, column.counts, dataOffset, buffers, {
+  const chunk = listChunk(path, column.type, column.counts, dataOffset, {
     encoding: Encoding.RleDictionary,
-    bytes: packed.subarray(0, length),
+    length: ids.length,
+    compressed: output.subarray(0, ids.compressedLength),
   });
   const { metadata } = chunk;
   return {
@@ -184,8 +187,7 @@ function listChunk(
   type: PhysicalType,
   counts: Uint32Array,
   offset: number,
-  buffers: ColumnBuffers,
-  values: { encoding: Encoding; bytes: Uint8Array },
+  values: PageValues,
 ): EncodedChunk {
   const repetition = new LevelRuns();
   const definition = new LevelRuns();
@@ -198,7 +200,7 @@ function listChunk(
     if (count === 0) emptyLists++;
   }
   const levels = { repetition: repetition.encode(), definition: definition.encode() };
-  const page = dataPage(levels, values, levelCount, counts.length, emptyLists, buffers);
+  const page = dataPage(levels, values, levelCount, counts.length, emptyLists);
   return {
     parts: page.parts,
     metadata: {
@@ -215,22 +217,30 @@ function listChunk(
   };
 }
 
+/** A data page's values: their encoding, their length before compression, and their bytes compressed. */
+interface PageValues {
+  encoding: Encoding;
+  length: number;
+  compressed: Uint8Array;
+}
+
+/** PLAIN values compressed into the thread's buffer. */
+function plainValues(bytes: Uint8Array, buffers: ColumnBuffers): PageValues {
+  const output = buffers.take('compressed', maxCompressedLength(bytes.length), Uint8Array);
+  return { encoding: Encoding.Plain, length: bytes.length, compressed: compressed(bytes, output) };
+}
+
 /** A data page v2: its header, the levels as they are, the values compressed. */
 function dataPage(
   levels: { repetition: Uint8Array; definition: Uint8Array },
-  values: { encoding: Encoding; bytes: Uint8Array },
+  values: PageValues,
   levelCount: number,
   rows: number,
   nulls: number,
-  buffers: ColumnBuffers,
 ) {
-  const compressed = compressedPage(
-    values.bytes,
-    buffers.take('compressed', maxCompressedLength(values.bytes.length), Uint8Array),
-  );
   const levelBytes = levels.repetition.length + levels.definition.length;
-  const uncompressed = levelBytes + values.bytes.length;
-  const header = pageHeader(PageType.DataV2, uncompressed, levelBytes + compressed.length, (page) =>
+  const uncompressed = levelBytes + values.length;
+  const header = pageHeader(PageType.DataV2, uncompressed, levelBytes + values.compressed.length, (page) =>
     page.struct(8, (fields) =>
       fields
         .i32(1, levelCount)
@@ -242,13 +252,13 @@ function dataPage(
     ),
   );
   return {
-    parts: [header, levels.repetition, levels.definition, compressed],
+    parts: [header, levels.repetition, levels.definition, values.compressed],
     uncompressedSize: header.length + uncompressed,
-    compressedSize: header.length + levelBytes + compressed.length,
+    compressedSize: header.length + levelBytes + values.compressed.length,
   };
 }
 
-function compressedPage(bytes: Uint8Array, into: Uint8Array): Uint8Array {
+function compressed(bytes: Uint8Array, into: Uint8Array): Uint8Array {
   return into.subarray(0, compressSnappy(bytes, into));
 }
 
