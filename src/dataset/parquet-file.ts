@@ -2,6 +2,7 @@
 // the export, copied into one buffer per column, and encoded as one row group, column chunk by column chunk
 // (parquet-column-chunk.ts), each written to the file before the next is encoded; the footer last, then the file
 // takes its final name. A file's bytes depend on its rows only, whichever thread builds it.
+import { wasmCore } from '../core/wasm.js';
 import { AtomicFile } from '../export/files.js';
 import type { IndexLine } from '../export/records.js';
 import { ColumnBuffers } from './column-buffers.js';
@@ -9,6 +10,7 @@ import { DatasetError } from './dataset-error.js';
 import { type ExportTree, type FrameData, ReadBuffers, readFrames } from './export-reader.js';
 import { type ChunkMetadata, type ChunkValues, encodeChunk, PhysicalType } from './parquet-column-chunk.js';
 import { type ColumnSchema, encodeFooter } from './parquet-footer.js';
+import { align8 } from './snappy.js';
 
 /** One row: a frame of one lidar. */
 export interface ParquetRow {
@@ -157,16 +159,20 @@ const buffers = new ColumnBuffers();
 const readBuffers = new ReadBuffers();
 
 /**
- * A frame's interleaved x, y, z (intensity) into the columns from `at`. The loop has a function of its own: V8
- * optimises a loop while it runs, and code after it in the same function, not yet run, would undo that every frame.
+ * A frame's interleaved x, y, z (intensity) into the columns from `at`, by the WebAssembly core's gather (the frame's
+ * bytes copied into its scratch region, each column gathered there and copied out): a third of the time of the same
+ * loop in JavaScript, whose every value is a bounds-checked load and store. Bytes are moved as they are.
  */
 function splitPoints(frame: FrameData, at: number, floats: Float32Array[]): void {
   const { values, stride } = frame;
-  const [x, y, z, intensity] = floats;
-  for (let i = at, from = 0; from < values.length; i++, from += stride) {
-    x![i] = values[from]!;
-    y![i] = values[from + 1]!;
-    z![i] = values[from + 2]!;
-    if (intensity) intensity[i] = values[from + 3]!;
-  }
+  const points = values.length / stride;
+  const core = wasmCore();
+  const from = core.base;
+  const to = align8(from + values.byteLength);
+  core.reserve(to + points * 4);
+  core.u8.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), from);
+  floats.forEach((column, c) => {
+    core.exports.gatherField(from + c * 4, points, stride * 4, 4, to);
+    new Uint8Array(column.buffer, column.byteOffset + at * 4, points * 4).set(core.u8.subarray(to, to + points * 4));
+  });
 }
