@@ -9,20 +9,20 @@ import { LevelRuns } from './rle-levels.js';
 import { compressSnappy, maxCompressedLength } from './snappy.js';
 import { ThriftWriter } from './thrift-compact.js';
 
-export const enum PhysicalType {
+export enum PhysicalType {
   Int32 = 1,
   Int64 = 2,
   Float = 4,
   ByteArray = 6,
 }
 
-const enum Encoding {
+enum Encoding {
   Plain = 0,
   Rle = 3,
   RleDictionary = 8,
 }
 
-const enum PageType {
+enum PageType {
   Dictionary = 2,
   DataV2 = 3,
 }
@@ -194,7 +194,7 @@ function listChunk(
   let levelCount = 0;
   let emptyLists = 0;
   for (const count of counts) {
-    repetition.add(0, 1).add(1, count - 1);
+    repetition.add(0, 1).add(1, Math.max(count - 1, 0));
     definition.add(count === 0 ? EMPTY_LIST : ITEM_PRESENT, Math.max(count, 1));
     levelCount += Math.max(count, 1);
     if (count === 0) emptyLists++;

@@ -8,8 +8,8 @@ import type { IndexLine } from '../export/records.js';
 import { ColumnBuffers } from './column-buffers.js';
 import { DatasetError } from './dataset-error.js';
 import { type ExportTree, type FrameData, ReadBuffers, readFrames } from './export-reader.js';
-import { type ChunkMetadata, type ChunkValues, encodeChunk, PhysicalType } from './parquet-column-chunk.js';
-import { type ColumnSchema, encodeFooter } from './parquet-footer.js';
+import { PhysicalType } from './parquet-column-chunk.js';
+import { type RowGroupColumn, writeRowGroupFile } from './parquet-writer.js';
 import { align8 } from './snappy.js';
 
 /** One row: a frame of one lidar. */
@@ -36,7 +36,6 @@ export interface ParquetFileTask {
 
 /** Points in one file: a page's sizes are int32, and a coordinate page takes 4 bytes a point. */
 const MAX_LIST_VALUES = 500_000_000;
-const MAGIC = new TextEncoder().encode('PAR1');
 
 /** Builds the file `task.name` in `task.dir`; on a failure, nothing is left under that name. */
 export async function writeParquetFile(task: ParquetFileTask): Promise<void> {
@@ -46,34 +45,21 @@ export async function writeParquetFile(task: ParquetFileTask): Promise<void> {
     rows.map((row) => row.line),
     readBuffers,
   );
-  let columns: [ColumnSchema, ChunkValues][];
+  let columns: RowGroupColumn[];
   try {
     columns = await columnsOf(frames, rows, tree.summary.instances, task.withPoints, task.withIntensity);
   } finally {
     // On an error, the frame read ahead ends before the thread's buffers go to its next task.
     await frames.return(undefined);
   }
-  // Without fsync: the files are rebuilt from the export after a crash.
   const file = await AtomicFile.create(task.dir, task.name);
   try {
-    let offset = MAGIC.length;
-    await file.write(MAGIC);
-    const chunks: ChunkMetadata[] = [];
-    for (const [{ name }, values] of columns) {
-      const chunk = encodeChunk(name, values, offset, buffers);
-      await file.write(...chunk.parts);
-      chunks.push(chunk.metadata);
-      offset += chunk.metadata.compressedSize;
-    }
-    const schema = columns.map(([column]) => column);
-    const footer = encodeFooter(schema, chunks, rows.length, MAGIC.length, task.metadata);
-    const length = new Uint8Array(4);
-    new DataView(length.buffer).setUint32(0, footer.length, true);
-    await file.write(footer, length, MAGIC);
+    await writeRowGroupFile(columns, rows.length, task.metadata, buffers, (...parts) => file.write(...parts));
   } catch (error) {
     await file.discard();
     throw error;
   }
+  // Without fsync: the files are rebuilt from the export after a crash.
   await file.commit({ sync: false });
 }
 
@@ -84,13 +70,16 @@ async function columnsOf(
   withInstances: boolean,
   withPoints: boolean,
   withIntensity: boolean,
-): Promise<[ColumnSchema, ChunkValues][]> {
+): Promise<RowGroupColumn[]> {
   const counts = new Uint32Array(rows.length);
   let total = 0;
   for (const [r, row] of rows.entries()) {
     total += row.line.points;
     if (total > MAX_LIST_VALUES) {
-      throw new DatasetError('ROW_GROUP_TOO_LARGE', 'over 500 million points in one file: use a smaller --rows-per-file');
+      throw new DatasetError(
+        'ROW_GROUP_TOO_LARGE',
+        'over 500 million points in one file: use a smaller --rows-per-file',
+      );
     }
     counts[r] = row.line.points;
   }
@@ -110,7 +99,7 @@ async function columnsOf(
     if (withPoints) splitPoints(frame, at, floats);
     at += n;
   }
-  const strings = (name: string, values: (string | null)[]): [ColumnSchema, ChunkValues] => [
+  const strings = (name: string, values: (string | null)[]): RowGroupColumn => [
     { name, type: 'string' },
     { kind: 'strings', values },
   ];
@@ -135,10 +124,12 @@ async function columnsOf(
       { name: 'points', type: 'uint32' },
       { kind: 'uint32', values: counts },
     ],
-    ...floatNames.map((name, c): [ColumnSchema, ChunkValues] => [
-      { name, type: 'list<float>' },
-      { kind: 'floats', values: floats[c]!, counts },
-    ]),
+    ...floatNames.map(
+      (name, c): RowGroupColumn => [
+        { name, type: 'list<float>' },
+        { kind: 'floats', values: floats[c]!, counts },
+      ],
+    ),
     [
       { name: 'label', type: 'list<int64>' },
       { kind: 'ids', type: PhysicalType.Int64, values: label, counts },
@@ -148,7 +139,7 @@ async function columnsOf(
           [
             { name: 'instance', type: 'list<uint16>' },
             { kind: 'ids', type: PhysicalType.Int32, values: instance, counts },
-          ] as [ColumnSchema, ChunkValues],
+          ] as RowGroupColumn,
         ]
       : []),
   ];

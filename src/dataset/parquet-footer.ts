@@ -10,12 +10,12 @@ export interface ColumnSchema {
   type: 'string' | 'uint32' | 'list<float>' | 'list<int64>' | 'list<uint16>';
 }
 
-const enum Repetition {
+enum Repetition {
   Optional = 1,
   Repeated = 2,
 }
 
-const enum ConvertedType {
+enum ConvertedType {
   Utf8 = 0,
   List = 3,
   Uint16 = 12,
@@ -23,7 +23,7 @@ const enum ConvertedType {
 }
 
 /** LogicalType's union members. */
-const enum Logical {
+enum Logical {
   String = 1,
   List = 3,
   Integer = 10,
@@ -93,14 +93,20 @@ export function encodeFooter(
     .structs(4, [chunks], (group) =>
       group
         .structs(1, chunks, (chunk, metadata) =>
-          chunk.i64(2, metadata.dictionaryPageOffset ?? metadata.dataPageOffset).struct(3, (fields) =>
-            writeColumnMetadata(fields, metadata),
-          ),
+          chunk
+            .i64(2, metadata.dictionaryPageOffset ?? metadata.dataPageOffset)
+            .struct(3, (fields) => writeColumnMetadata(fields, metadata)),
         )
-        .i64(2, sum((chunk) => chunk.uncompressedSize))
+        .i64(
+          2,
+          sum((chunk) => chunk.uncompressedSize),
+        )
         .i64(3, rows)
         .i64(5, rowGroupOffset)
-        .i64(6, sum((chunk) => chunk.compressedSize)),
+        .i64(
+          6,
+          sum((chunk) => chunk.compressedSize),
+        ),
     )
     .structs(5, metadata, (entry, [key, value]) => entry.binary(1, key).binary(2, value))
     .binary(6, 'playment-masks')

@@ -3,7 +3,7 @@
 // a header byte (the id's delta from the previous field and the type) and its value, closed by a stop byte.
 
 /** Compact protocol type ids of the values the writer uses. */
-export const enum ThriftType {
+export enum ThriftType {
   True = 1,
   False = 2,
   Byte = 3,
