@@ -1,7 +1,6 @@
 // One Parquet file of `dataset parquet`, built where it runs (a thread, see threads.ts): its rows' frames read from
-// the export, copied into one buffer per column, and encoded as one row group, column chunk by column chunk
-// (parquet-column-chunk.ts), each written to the file before the next is encoded; the footer last, then the file
-// takes its final name. A file's bytes depend on its rows only, whichever thread builds it.
+// the export, copied into one buffer per column, and written as one row group (parquet-writer.ts) into a temporary
+// file that takes its final name once whole. A file's bytes depend on its rows only, whichever thread builds it.
 import { wasmCore } from '../core/wasm.js';
 import { AtomicFile } from '../export/files.js';
 import type { IndexLine } from '../export/records.js';
@@ -34,8 +33,11 @@ export interface ParquetFileTask {
   name: string;
 }
 
-/** Points in one file: a page's sizes are int32, and a coordinate page takes 4 bytes a point. */
-const MAX_LIST_VALUES = 500_000_000;
+/**
+ * Points in one file: a column's page is compressed in the WebAssembly core's memory (at most 4 GiB), its input and
+ * output side by side, 4 bytes a point each, and its sizes are int32.
+ */
+const MAX_LIST_VALUES = 250_000_000;
 
 /** Builds the file `task.name` in `task.dir`; on a failure, nothing is left under that name. */
 export async function writeParquetFile(task: ParquetFileTask): Promise<void> {
@@ -78,7 +80,7 @@ async function columnsOf(
     if (total > MAX_LIST_VALUES) {
       throw new DatasetError(
         'ROW_GROUP_TOO_LARGE',
-        'over 500 million points in one file: use a smaller --rows-per-file',
+        'over 250 million points in one file: use a smaller --rows-per-file',
       );
     }
     counts[r] = row.line.points;

@@ -438,7 +438,7 @@ export const ERROR_CATALOGUE = [
     code: 'ROW_GROUP_TOO_LARGE',
     error: 'DatasetError',
     retryable: 'no',
-    meaning: 'parquet: over 500 million points in one file; use a smaller `--rows-per-file`',
+    meaning: 'parquet: over 250 million points in one file; use a smaller `--rows-per-file`',
   },
   {
     code: 'TOO_LARGE',
