@@ -93,10 +93,10 @@ describe('levels as RLE runs', () => {
 describe('Snappy', () => {
   it('writes a known answer: the length, a literal, a copy of the run', () => {
     const out = new Uint8Array(maxCompressedLength(20));
-    const length = compressSnappy(new TextEncoder().encode('a'.repeat(20)), out);
+    const length = compressSnappy([new TextEncoder().encode('a'.repeat(20))], out);
     // 20; literal of 1 byte (tag 0); copy of 19 bytes at offset 1: tag 10, (19 - 1) << 2, offset as 2 bytes.
     expect([...out.subarray(0, length)]).toEqual([20, 0x00, 0x61, 0x4a, 0x01, 0x00]);
-    expect([...out.subarray(0, compressSnappy(new Uint8Array(0), out))]).toEqual([0]);
+    expect([...out.subarray(0, compressSnappy([], out))]).toEqual([0]);
   });
 
   it.runIf(python)('round-trips through pyarrow (the C++ Snappy library) for every kind of input', async () => {
@@ -117,7 +117,7 @@ describe('Snappy', () => {
     const sizes: Record<string, number> = {};
     for (const [name, input] of Object.entries(inputs)) {
       const out = new Uint8Array(maxCompressedLength(input.length));
-      const length = compressSnappy(input, out);
+      const length = compressSnappy([input.subarray(0, 7), input.subarray(7)], out);
       sizes[name] = length;
       await writeFile(join(dir, `${name}.raw`), input);
       await writeFile(join(dir, `${name}.snappy`), out.subarray(0, length));
@@ -141,14 +141,15 @@ print(json.dumps(result))
 });
 
 describe('ids through a dictionary', () => {
-  it('writes the distinct values ascending, then the bit width, the run header and the indices bit-packed', () => {
-    const output = new Uint8Array(maxEncodedIdsLength(5));
-    const ids = encodeIds(Uint16Array.of(5, 5, 9, 5, 7), output);
+  it('writes the distinct values ascending; the levels, the bit width, the run header, the indices bit-packed', () => {
+    const levels = Uint8Array.of(0xaa, 0xbb);
+    const output = new Uint8Array(maxEncodedIdsLength(5, levels));
+    const ids = encodeIds(Uint16Array.of(5, 5, 9, 5, 7), levels, output);
     expect([...ids.dictionary]).toEqual([5, 7, 9]);
     // Indices 0 0 2 0 1 in 2 bits, least significant first: 0b00_10_00_00, then 0b01 and the group's padding.
-    // Values section: width 2, header (1 group << 1 | 1), 2 bytes; compressed as one literal of 4 bytes.
-    expect(ids.length).toBe(4);
-    expect([...output.subarray(0, ids.compressedLength)]).toEqual([4, 3 << 2, 2, 3, 0x20, 0x01]);
+    // After the levels: width 2, header (1 group << 1 | 1), 2 bytes; compressed as one literal of 6 bytes.
+    expect(ids.length).toBe(6);
+    expect([...output.subarray(0, ids.compressedLength)]).toEqual([6, 5 << 2, 0xaa, 0xbb, 2, 3, 0x20, 0x01]);
   });
 });
 

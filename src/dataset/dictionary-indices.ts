@@ -1,7 +1,7 @@
 // Class ids and instance ids as a Parquet dictionary (Encodings.md, RLE_DICTIONARY), by the WebAssembly core
 // (assembly/dictionary.ts): the distinct values once, then each value's index in the fewest bits that hold the
 // dictionary's size, bit-packed eight at a time (one bit-packed run of the RLE / bit-packed hybrid), compressed where
-// it was packed. A column of a few dozen classes takes 5 or 6 bits a point where plain int64 takes 64: 11 times fewer
+// it was packed, after the page's levels. A column of a few dozen classes takes 5 or 6 bits a point where plain int64 takes 64: 11 times fewer
 // bytes to compress, and smaller files.
 import { wasmCore } from '../core/wasm.js';
 import { align8, compressInCore, maxCompressedLength, SNAPPY_TABLE_BYTES } from './snappy.js';
@@ -9,30 +9,33 @@ import { align8, compressInCore, maxCompressedLength, SNAPPY_TABLE_BYTES } from 
 const INDEX_TABLE_BYTES = 65536 * 4;
 const DICTIONARY_BYTES = 65536 * 2;
 /** The bit width byte and the run's header (a varint of up to 5 bytes), in front of the packed indices. */
-const HEADER_ROOM = 8;
+const HEADER_BYTES = 6;
 
-/** A data page's values of an id column, and its dictionary. */
+/** A data page of an id column, and its dictionary. */
 export interface EncodedIds {
   /** The distinct values, ascending. */
   dictionary: Uint16Array;
-  /** The values section's bytes before compression. */
+  /** The page's bytes (the levels, then the values) before compression. */
   length: number;
-  /** The values section compressed (Snappy), in `output`'s first bytes. */
+  /** The page's bytes compressed (Snappy), in `output`'s first bytes. */
   compressedLength: number;
 }
 
-/** The bytes the compressed values of `count` ids can take at most: the output to give encodeIds. */
-export function maxEncodedIdsLength(count: number): number {
-  return maxCompressedLength(HEADER_ROOM + Math.ceil(count / 8) * 16);
+/** The most bytes the compressed page of `count` ids after `levels` can take: the output to give encodeIds. */
+export function maxEncodedIdsLength(count: number, levels: Uint8Array): number {
+  return maxCompressedLength(levels.length + HEADER_BYTES + Math.ceil(count / 8) * 16);
 }
 
-/** Encodes `values`, the compressed values section into `output` (at least maxEncodedIdsLength bytes). */
-export function encodeIds(values: Uint16Array, output: Uint8Array): EncodedIds {
+/**
+ * Encodes `values`: the page's bytes, `levels` (its repetition and definition levels) then the values, compressed
+ * into `output` (at least maxEncodedIdsLength bytes).
+ */
+export function encodeIds(values: Uint16Array, levels: Uint8Array, output: Uint8Array): EncodedIds {
   const core = wasmCore();
   const indexPtr = core.base + SNAPPY_TABLE_BYTES;
   const dictionaryPtr = indexPtr + INDEX_TABLE_BYTES;
   const valuesPtr = dictionaryPtr + DICTIONARY_BYTES;
-  const packedPtr = align8(valuesPtr + values.byteLength) + HEADER_ROOM;
+  const packedPtr = align8(valuesPtr + values.byteLength + levels.length + HEADER_BYTES);
   core.reserve(packedPtr + Math.ceil(values.length / 8) * 16 + 8);
   new Uint16Array(core.buffer, valuesPtr, values.length).set(values);
   const distinct = core.exports.dictionaryOf(valuesPtr, values.length, indexPtr, dictionaryPtr);
@@ -49,8 +52,9 @@ export function encodeIds(values: Uint16Array, output: Uint8Array): EncodedIds {
     }
     header.push((rest % 0x80) | 0x80);
   }
-  const start = packedPtr - header.length;
-  core.u8.set(header, start);
-  const length = header.length + packedLength;
+  const start = packedPtr - header.length - levels.length;
+  core.u8.set(levels, start);
+  core.u8.set(header, start + levels.length);
+  const length = levels.length + header.length + packedLength;
   return { dictionary, length, compressedLength: compressInCore(core, start, length, output) };
 }

@@ -1,5 +1,5 @@
-// One column chunk of a Parquet row group (parquet-format's parquet.thrift and Encodings.md): a data page v2 per
-// column (levels uncompressed, then the values Snappy-compressed), after a dictionary page for the id columns. The
+// One column chunk of a Parquet row group (parquet-format's parquet.thrift and Encodings.md): one data page v1 per
+// column (its levels and values Snappy-compressed together), after a dictionary page for the id columns. The
 // columns are the shapes `dataset parquet` writes: optional scalars (strings, uint32) and 3-level lists whose items are
 // all present (floats plainly; class and instance ids through a dictionary, dictionary-indices.ts).
 import type { ColumnBuffers } from './column-buffers.js';
@@ -23,8 +23,8 @@ enum Encoding {
 }
 
 enum PageType {
+  Data = 0,
   Dictionary = 2,
-  DataV2 = 3,
 }
 
 export const SNAPPY = 1;
@@ -71,13 +71,7 @@ export function encodeChunk(name: string, column: ChunkValues, offset: number, b
     case 'uint32':
       return uint32Chunk(name, column.values, offset, buffers);
     case 'floats':
-      return listChunk(
-        [name, 'list', 'item'],
-        PhysicalType.Float,
-        column.counts,
-        offset,
-        plainValues(littleEndianBytes(column.values), buffers),
-      );
+      return floatListChunk([name, 'list', 'item'], column, offset, buffers);
     case 'ids':
       return idListChunk([name, 'list', 'item'], column, offset, buffers);
   }
@@ -128,8 +122,10 @@ function scalarChunk(
   offset: number,
   buffers: ColumnBuffers,
 ): EncodedChunk {
-  const levels = { repetition: new Uint8Array(0), definition: definition.encode() };
-  const page = dataPage(levels, plainValues(plain, buffers), rows, rows, statistics.nullCount);
+  const levels = levelsSection(undefined, definition);
+  const output = buffers.take('compressed', maxCompressedLength(levels.length + plain.length), Uint8Array);
+  const compressedLength = compressSnappy([levels, plain], output);
+  const page = dataPage(rows, Encoding.Plain, levels.length + plain.length, output.subarray(0, compressedLength));
   return {
     parts: page.parts,
     metadata: {
@@ -146,67 +142,70 @@ function scalarChunk(
   };
 }
 
+function floatListChunk(
+  path: string[],
+  column: Extract<ChunkValues, { kind: 'floats' }>,
+  offset: number,
+  buffers: ColumnBuffers,
+): EncodedChunk {
+  const levels = listLevels(column.counts);
+  const values = littleEndianBytes(column.values);
+  const length = levels.section.length + values.length;
+  const output = buffers.take('compressed', maxCompressedLength(length), Uint8Array);
+  const compressedLength = compressSnappy([levels.section, values], output);
+  const page = dataPage(levels.count, Encoding.Plain, length, output.subarray(0, compressedLength));
+  return listChunk(path, PhysicalType.Float, levels.count, page, offset, [Encoding.Plain, Encoding.Rle]);
+}
+
 function idListChunk(
   path: string[],
   column: Extract<ChunkValues, { kind: 'ids' }>,
   offset: number,
   buffers: ColumnBuffers,
 ): EncodedChunk {
-  const output = buffers.take('compressed', maxEncodedIdsLength(column.values.length), Uint8Array);
-  const ids = encodeIds(column.values, output);
+  const levels = listLevels(column.counts);
+  const output = buffers.take('compressed', maxEncodedIdsLength(column.values.length, levels.section), Uint8Array);
+  const ids = encodeIds(column.values, levels.section, output);
   const width = column.type === PhysicalType.Int64 ? 8 : 4;
   const entries = new Uint8Array(ids.dictionary.length * width);
   const view = new DataView(entries.buffer);
   ids.dictionary.forEach((value, k) => view.setUint32(k * width, value, true));
-  const dictionaryPage = compressed(entries, new Uint8Array(maxCompressedLength(entries.length)));
+  const dictionaryOutput = new Uint8Array(maxCompressedLength(entries.length));
+  const dictionaryPage = dictionaryOutput.subarray(0, compressSnappy([entries], dictionaryOutput));
   const header = pageHeader(PageType.Dictionary, entries.length, dictionaryPage.length, (page) =>
     page.struct(7, (fields) => fields.i32(1, ids.dictionary.length).i32(2, Encoding.Plain)),
   );
-  const dataOffset = offset + header.length + dictionaryPage.length;
-  const chunk = listChunk(path, column.type, column.counts, dataOffset, {
-    encoding: Encoding.RleDictionary,
-    length: ids.length,
-    compressed: output.subarray(0, ids.compressedLength),
-  });
+  const dictionaryBytes = header.length + dictionaryPage.length;
+  const page = dataPage(levels.count, Encoding.RleDictionary, ids.length, output.subarray(0, ids.compressedLength));
+  const encodings = [Encoding.Plain, Encoding.Rle, Encoding.RleDictionary];
+  const chunk = listChunk(path, column.type, levels.count, page, offset + dictionaryBytes, encodings);
   const { metadata } = chunk;
   return {
     parts: [header, dictionaryPage, ...chunk.parts],
     metadata: {
       ...metadata,
-      encodings: [Encoding.Plain, Encoding.Rle, Encoding.RleDictionary],
       uncompressedSize: metadata.uncompressedSize + header.length + entries.length,
-      compressedSize: metadata.compressedSize + header.length + dictionaryPage.length,
+      compressedSize: metadata.compressedSize + dictionaryBytes,
       dictionaryPageOffset: offset,
     },
   };
 }
 
-/** A list column whose rows hold `counts` items each, all present; `values` are the items' encoded bytes. */
+/** A list column's chunk of one data page, at `offset`. */
 function listChunk(
   path: string[],
   type: PhysicalType,
-  counts: Uint32Array,
+  levelCount: number,
+  page: DataPage,
   offset: number,
-  values: PageValues,
+  encodings: Encoding[],
 ): EncodedChunk {
-  const repetition = new LevelRuns();
-  const definition = new LevelRuns();
-  let levelCount = 0;
-  let emptyLists = 0;
-  for (const count of counts) {
-    repetition.add(0, 1).add(1, Math.max(count - 1, 0));
-    definition.add(count === 0 ? EMPTY_LIST : ITEM_PRESENT, Math.max(count, 1));
-    levelCount += Math.max(count, 1);
-    if (count === 0) emptyLists++;
-  }
-  const levels = { repetition: repetition.encode(), definition: definition.encode() };
-  const page = dataPage(levels, values, levelCount, counts.length, emptyLists);
   return {
     parts: page.parts,
     metadata: {
       type,
       path,
-      encodings: [values.encoding, Encoding.Rle],
+      encodings,
       valueCount: levelCount,
       uncompressedSize: page.uncompressedSize,
       compressedSize: page.compressedSize,
@@ -217,49 +216,52 @@ function listChunk(
   };
 }
 
-/** A data page's values: their encoding, their length before compression, and their bytes compressed. */
-interface PageValues {
-  encoding: Encoding;
-  length: number;
-  compressed: Uint8Array;
+/**
+ * The levels of a list column whose rows hold `counts` items each, all present: per row, repetition level 0 for its
+ * first item and 1 for the others, definition level 3 for every item (an empty list: one level of each, 0 and 1).
+ */
+function listLevels(counts: Uint32Array): { section: Uint8Array; count: number } {
+  const repetition = new LevelRuns();
+  const definition = new LevelRuns();
+  let count = 0;
+  for (const items of counts) {
+    repetition.add(0, 1).add(1, Math.max(items - 1, 0));
+    definition.add(items === 0 ? EMPTY_LIST : ITEM_PRESENT, Math.max(items, 1));
+    count += Math.max(items, 1);
+  }
+  return { section: levelsSection(repetition, definition), count };
 }
 
-/** PLAIN values compressed into the thread's buffer. */
-function plainValues(bytes: Uint8Array, buffers: ColumnBuffers): PageValues {
-  const output = buffers.take('compressed', maxCompressedLength(bytes.length), Uint8Array);
-  return { encoding: Encoding.Plain, length: bytes.length, compressed: compressed(bytes, output) };
+/** A data page v1's levels: repetition levels (where the column has them), then definition levels, each run-length encoded after its length (4 bytes, little-endian). */
+function levelsSection(repetition: LevelRuns | undefined, definition: LevelRuns): Uint8Array {
+  const runs = [...(repetition ? [repetition.encode()] : []), definition.encode()];
+  const section = new Uint8Array(runs.reduce((sum, bytes) => sum + 4 + bytes.length, 0));
+  const view = new DataView(section.buffer);
+  let at = 0;
+  for (const bytes of runs) {
+    view.setUint32(at, bytes.length, true);
+    section.set(bytes, at + 4);
+    at += 4 + bytes.length;
+  }
+  return section;
 }
 
-/** A data page v2: its header, the levels as they are, the values compressed. */
-function dataPage(
-  levels: { repetition: Uint8Array; definition: Uint8Array },
-  values: PageValues,
-  levelCount: number,
-  rows: number,
-  nulls: number,
-) {
-  const levelBytes = levels.repetition.length + levels.definition.length;
-  const uncompressed = levelBytes + values.length;
-  const header = pageHeader(PageType.DataV2, uncompressed, levelBytes + values.compressed.length, (page) =>
-    page.struct(8, (fields) =>
-      fields
-        .i32(1, levelCount)
-        .i32(2, nulls)
-        .i32(3, rows)
-        .i32(4, values.encoding)
-        .i32(5, levels.definition.length)
-        .i32(6, levels.repetition.length),
-    ),
+interface DataPage {
+  parts: Uint8Array[];
+  uncompressedSize: number;
+  compressedSize: number;
+}
+
+/** A data page v1 of `levelCount` levels: its header, then its levels and values (`length` bytes) compressed. */
+function dataPage(levelCount: number, encoding: Encoding, length: number, compressed: Uint8Array): DataPage {
+  const header = pageHeader(PageType.Data, length, compressed.length, (page) =>
+    page.struct(5, (fields) => fields.i32(1, levelCount).i32(2, encoding).i32(3, Encoding.Rle).i32(4, Encoding.Rle)),
   );
   return {
-    parts: [header, levels.repetition, levels.definition, values.compressed],
-    uncompressedSize: header.length + uncompressed,
-    compressedSize: header.length + levelBytes + values.compressed.length,
+    parts: [header, compressed],
+    uncompressedSize: header.length + length,
+    compressedSize: header.length + compressed.length,
   };
-}
-
-function compressed(bytes: Uint8Array, into: Uint8Array): Uint8Array {
-  return into.subarray(0, compressSnappy(bytes, into));
 }
 
 function pageHeader(

@@ -14,13 +14,22 @@ export function maxCompressedLength(length: number): number {
   return 32 + length + Math.floor(length / 6);
 }
 
-/** `input` compressed into `output` (at least maxCompressedLength(input.length) bytes); returns the bytes written. */
-export function compressSnappy(input: Uint8Array, output: Uint8Array): number {
+/**
+ * The bytes of `parts`, one after the other, compressed into `output` (at least maxCompressedLength of their total
+ * bytes); returns the bytes written.
+ */
+export function compressSnappy(parts: readonly Uint8Array[], output: Uint8Array): number {
   const core = wasmCore();
   const inPtr = core.base + SNAPPY_TABLE_BYTES;
-  core.reserve(inPtr + input.length + SNAPPY_SLACK);
-  core.u8.set(input, inPtr);
-  return compressInCore(core, inPtr, input.length, output);
+  const length = parts.reduce((sum, part) => sum + part.length, 0);
+  core.reserve(inPtr + length + SNAPPY_SLACK);
+  const memory = core.u8;
+  let at = inPtr;
+  for (const part of parts) {
+    memory.set(part, at);
+    at += part.length;
+  }
+  return compressInCore(core, inPtr, length, output);
 }
 
 /** The `length` bytes at `inPtr` in the core's memory (past the hash table) compressed into `output`. */
