@@ -85,14 +85,7 @@ function stringChunk(
 ): EncodedChunk {
   const encoded = values.map((value) => (value === null ? undefined : TEXT.encode(value)));
   const present = encoded.filter((bytes) => bytes !== undefined);
-  const plain = new Uint8Array(present.reduce((sum, bytes) => sum + 4 + bytes.length, 0));
-  const view = new DataView(plain.buffer);
-  let at = 0;
-  for (const bytes of present) {
-    view.setUint32(at, bytes.length, true);
-    plain.set(bytes, at + 4);
-    at += 4 + bytes.length;
-  }
+  const plain = lengthPrefixed(present);
   const sorted = [...present].sort(compareBytes);
   const definition = new LevelRuns();
   for (const bytes of encoded) definition.add(bytes === undefined ? 0 : 1, 1);
@@ -122,10 +115,7 @@ function scalarChunk(
   offset: number,
   buffers: ColumnBuffers,
 ): EncodedChunk {
-  const levels = levelsSection(undefined, definition);
-  const output = buffers.take('compressed', maxCompressedLength(levels.length + plain.length), Uint8Array);
-  const compressedLength = compressSnappy([levels, plain], output);
-  const page = dataPage(rows, Encoding.Plain, levels.length + plain.length, output.subarray(0, compressedLength));
+  const page = plainPage(rows, levelsSection(undefined, definition), plain, buffers);
   return {
     parts: page.parts,
     metadata: {
@@ -149,11 +139,7 @@ function floatListChunk(
   buffers: ColumnBuffers,
 ): EncodedChunk {
   const levels = listLevels(column.counts);
-  const values = littleEndianBytes(column.values);
-  const length = levels.section.length + values.length;
-  const output = buffers.take('compressed', maxCompressedLength(length), Uint8Array);
-  const compressedLength = compressSnappy([levels.section, values], output);
-  const page = dataPage(levels.count, Encoding.Plain, length, output.subarray(0, compressedLength));
+  const page = plainPage(levels.count, levels.section, littleEndianBytes(column.values), buffers);
   return listChunk(path, PhysicalType.Float, levels.count, page, offset, [Encoding.Plain, Encoding.Rle]);
 }
 
@@ -232,24 +218,39 @@ function listLevels(counts: Uint32Array): { section: Uint8Array; count: number }
   return { section: levelsSection(repetition, definition), count };
 }
 
-/** A data page v1's levels: repetition levels (where the column has them), then definition levels, each run-length encoded after its length (4 bytes, little-endian). */
+/**
+ * A data page v1's levels: the repetition levels (where the column has them), then the definition levels, each RLE
+ * runs after their length.
+ */
 function levelsSection(repetition: LevelRuns | undefined, definition: LevelRuns): Uint8Array {
-  const runs = [...(repetition ? [repetition.encode()] : []), definition.encode()];
-  const section = new Uint8Array(runs.reduce((sum, bytes) => sum + 4 + bytes.length, 0));
-  const view = new DataView(section.buffer);
+  return lengthPrefixed([...(repetition ? [repetition.encode()] : []), definition.encode()]);
+}
+
+/** Each of `parts` after its length (4 bytes, little-endian): PLAIN byte arrays, and a page v1's levels. */
+function lengthPrefixed(parts: readonly Uint8Array[]): Uint8Array {
+  const joined = new Uint8Array(parts.reduce((sum, bytes) => sum + 4 + bytes.length, 0));
+  const view = new DataView(joined.buffer);
   let at = 0;
-  for (const bytes of runs) {
+  for (const bytes of parts) {
     view.setUint32(at, bytes.length, true);
-    section.set(bytes, at + 4);
+    joined.set(bytes, at + 4);
     at += 4 + bytes.length;
   }
-  return section;
+  return joined;
 }
 
 interface DataPage {
   parts: Uint8Array[];
   uncompressedSize: number;
   compressedSize: number;
+}
+
+/** A data page of `levels` then PLAIN `values`, compressed into the thread's buffer. */
+function plainPage(levelCount: number, levels: Uint8Array, values: Uint8Array, buffers: ColumnBuffers): DataPage {
+  const length = levels.length + values.length;
+  const output = buffers.take('compressed', maxCompressedLength(length), Uint8Array);
+  const compressedLength = compressSnappy([levels, values], output);
+  return dataPage(levelCount, Encoding.Plain, length, output.subarray(0, compressedLength));
 }
 
 /** A data page v1 of `levelCount` levels: its header, then its levels and values (`length` bytes) compressed. */

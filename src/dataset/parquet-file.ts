@@ -39,6 +39,14 @@ export interface ParquetFileTask {
  */
 const MAX_LIST_VALUES = 250_000_000;
 
+/** The string columns, which name a row's frame and lidar. */
+const STRING_COLUMNS: [string, (row: ParquetRow) => string | null][] = [
+  ['job_id', (row) => row.jobId],
+  ['reference_id', (row) => row.referenceId],
+  ['frame_id', (row) => row.frameId],
+  ['sensor_id', (row) => row.sensorId],
+];
+
 /** Builds the file `task.name` in `task.dir`; on a failure, nothing is left under that name. */
 export async function writeParquetFile(task: ParquetFileTask): Promise<void> {
   const { tree, rows } = task;
@@ -101,26 +109,12 @@ async function columnsOf(
     if (withPoints) splitPoints(frame, at, floats);
     at += n;
   }
-  const strings = (name: string, values: (string | null)[]): RowGroupColumn => [
-    { name, type: 'string' },
-    { kind: 'strings', values },
-  ];
   return [
-    strings(
-      'job_id',
-      rows.map((row) => row.jobId),
-    ),
-    strings(
-      'reference_id',
-      rows.map((row) => row.referenceId),
-    ),
-    strings(
-      'frame_id',
-      rows.map((row) => row.frameId),
-    ),
-    strings(
-      'sensor_id',
-      rows.map((row) => row.sensorId),
+    ...STRING_COLUMNS.map(
+      ([name, stringOf]): RowGroupColumn => [
+        { name, type: 'string' },
+        { kind: 'strings', values: rows.map(stringOf) },
+      ],
     ),
     [
       { name: 'points', type: 'uint32' },
