@@ -251,4 +251,43 @@ print(json.dumps({
     expect(report.duckdb).toEqual([[rows, total, sum(few), sum(many)]]);
     expect(report.duckdb_b).toEqual([[2]]);
   });
+
+  it('holds no row at all (an export without frames)', async () => {
+    const none = new Uint32Array(0);
+    const columns: RowGroupColumn[] = [
+      [
+        { name: 'name', type: 'string' },
+        { kind: 'strings', values: [] },
+      ],
+      [
+        { name: 'points', type: 'uint32' },
+        { kind: 'uint32', values: none },
+      ],
+      [
+        { name: 'x', type: 'list<float>' },
+        { kind: 'floats', values: new Float32Array(0), counts: none },
+      ],
+      [
+        { name: 'label', type: 'list<int64>' },
+        { kind: 'ids', type: PhysicalType.Int64, values: new Uint16Array(0), counts: none },
+      ],
+    ];
+    const path = join(await tempDir('parquet-writer-'), 'empty.parquet');
+    const parts: Uint8Array[] = [];
+    await writeRowGroupFile(columns, 0, [], new ColumnBuffers(), async (...more) => {
+      parts.push(...more.map((part) => part.slice()));
+    });
+    await writeFile(path, Buffer.concat(parts));
+    const script = `
+import json, sys, duckdb, pyarrow.parquet as pq
+table = pq.read_table(sys.argv[1])
+print(json.dumps({'rows': table.num_rows, 'columns': table.column_names,
+                  'duckdb': duckdb.sql(f"SELECT count(*) FROM read_parquet('{sys.argv[1]}')").fetchall()}))
+`;
+    expect(JSON.parse(runPython(script, path))).toEqual({
+      rows: 0,
+      columns: ['name', 'points', 'x', 'label'],
+      duckdb: [[0]],
+    });
+  });
 });

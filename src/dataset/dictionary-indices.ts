@@ -40,7 +40,8 @@ export function encodeIds(values: Uint16Array, levels: Uint8Array, output: Uint8
   new Uint16Array(core.buffer, valuesPtr, values.length).set(values);
   const distinct = core.exports.dictionaryOf(valuesPtr, values.length, indexPtr, dictionaryPtr);
   const dictionary = new Uint16Array(core.buffer, dictionaryPtr, distinct).slice();
-  const bitWidth = Math.max(1, 32 - Math.clz32(distinct - 1));
+  // At least 1 bit: 0 (one distinct value, or none) is valid Parquet but not every reader takes it.
+  const bitWidth = distinct <= 1 ? 1 : 32 - Math.clz32(distinct - 1);
   const packedLength = core.exports.bitPack(valuesPtr, values.length, indexPtr, bitWidth, packedPtr);
   // In front of the packed indices: the bit width, then the run's header (groups << 1 | 1, the low bit marking a
   // bit-packed run).
