@@ -1,8 +1,8 @@
 // Class ids and instance ids as a Parquet dictionary (Encodings.md, RLE_DICTIONARY), by the WebAssembly core
 // (assembly/dictionary.ts): the distinct values once, then each value's index in the fewest bits that hold the
 // dictionary's size, bit-packed eight at a time (one bit-packed run of the RLE / bit-packed hybrid), compressed where
-// it was packed, after the page's levels. A column of a few dozen classes takes 5 or 6 bits a point where plain int64 takes 64: 11 times fewer
-// bytes to compress, and smaller files.
+// it was packed, after the page's levels. A column of a few dozen classes takes 5 or 6 bits a point where plain int64
+// takes 64: 11 times fewer bytes to compress, and smaller files.
 import { wasmCore } from '../core/wasm.js';
 import { align8, compressInCore, maxCompressedLength, SNAPPY_TABLE_BYTES } from './snappy.js';
 

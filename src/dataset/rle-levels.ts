@@ -8,7 +8,7 @@ export class LevelRuns {
   #value = -1;
   #count = 0;
 
-  /** `count` levels of `value` (at most 255: the levels of a column nested a few deep). */
+  /** `count` levels of `value` (a level below 256: one byte per run, for columns nested a few levels deep). */
   add(value: number, count: number): this {
     if (count === 0) return this;
     if (value === this.#value) {

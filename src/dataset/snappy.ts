@@ -1,7 +1,7 @@
 // Snappy compression for Parquet's SNAPPY pages, by the WebAssembly core (assembly/snappy.ts), in the core's scratch
 // region: its first SNAPPY_TABLE_BYTES hold the compressor's hash table, the input follows (copied in, or already
 // there), then the output, copied into the caller's buffer. The copies cost a few percent of the compression: the
-// same compressor in JavaScript, its byte loads bounds-checked one by one, was four times slower.
+// same compressor in JavaScript, its byte loads bounds-checked one by one, measured four times slower.
 import { type WasmCore, wasmCore } from '../core/wasm.js';
 
 /** The start of the scratch region the compressor's hash table takes: inputs in the core go after it. */
