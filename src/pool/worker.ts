@@ -2,8 +2,9 @@
 // moves the result buffers back to the caller; or decodes mask files into label files, start to end on this thread.
 import { workerData } from 'node:worker_threads';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
-import { decodeMask, decodeMaskInPlace, ownCopy } from '../decode/mask.js';
+import { decodeMaskInPlace, ownCopy } from '../decode/mask.js';
 import { decodeMaskFile } from '../decode/mask-file.js';
+import { decodeSharedMask } from '../decode/shared-mask.js';
 import { MaskParseError } from '../decode/mask-error.js';
 import { useCoreModule } from '../core/wasm.js';
 import {
@@ -61,7 +62,7 @@ function decodeOne(task: DecodeTask): DecodeReply {
         ? ownCopy(decodeMaskInPlace(input, expectedPoints), undefined, input)
         : 'path' in input
           ? decodeMaskFile(input.path, expectedPoints)
-          : decodeMask(new Uint8Array(input.buffer, 0, input.length), { expectedPoints });
+          : ownCopy(decodeSharedMask(input.buffer, input.length, expectedPoints), undefined);
     return toReply(mask, task.lookups);
   } catch (error) {
     if (error instanceof MaskParseError || isSystemError(error)) return toFailureReply(error);
