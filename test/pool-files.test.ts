@@ -201,6 +201,14 @@ describe('Staging (the shared regions copied inputs travel in)', () => {
     expect(staging.stage(new Uint8Array(100)).buffer).toBe(a.buffer);
   });
 
+  it('drops its free regions on clear(): the next mask gets a new one', () => {
+    const staging = new Staging();
+    const first = staging.stage(new Uint8Array(100));
+    staging.release(first.buffer, Infinity);
+    staging.clear();
+    expect(staging.stage(new Uint8Array(100)).buffer).not.toBe(first.buffer);
+  });
+
   it('holds the UTF-8 bytes of a string, also when it is not ASCII', () => {
     const staging = new Staging();
     for (const text of ['[1, 2]', '[1, 2]\u00a0', '\ud83d\ude00[3]']) {

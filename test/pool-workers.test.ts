@@ -120,13 +120,38 @@ describe('MaskDecoderPool with a caller-supplied Piscina', () => {
     const piscina = testPiscina(1);
     const pool = new MaskDecoderPool({ piscina, maxQueue: 64 });
     const moved = (text: string) => pool.decode(new TextEncoder().encode(text), { transfer: true });
-    // Started in one turn: one batch.
-    const settled = await Promise.allSettled([moved('[1]'), pool.decode('[2]'), pool.decode(CRASH), moved('[4]')]);
+    // Both lanes taken (the slow decode running, the next one queued): the eight that follow wait, and the first
+    // lane to free up takes its share of them, the first four, in one batch.
+    const busy = [pool.decode(SLOW), pool.decode('[0]')];
+    const crashed = Promise.allSettled([moved('[1]'), pool.decode('[2]'), pool.decode(CRASH), moved('[4]')]);
+    const later = Array.from({ length: 4 }, (_, i) => pool.decode(`[${5 + i}]`));
+    const settled = await crashed;
     const codes = settled.map((outcome) =>
       outcome.status === 'rejected' ? (outcome.reason as PoolError).code : Array.from(outcome.value.labels),
     );
     expect(codes).toEqual(['WORKER_FAILED', [2], 'WORKER_FAILED', 'WORKER_FAILED']);
+    expect((await Promise.all([...busy, ...later])).map((mask) => Array.from(mask.labels))).toEqual([
+      [1, 2],
+      [0],
+      [5],
+      [6],
+      [7],
+      [8],
+    ]);
     expect(Array.from((await pool.decode('[5]')).labels)).toEqual([5]);
+  });
+
+  it("posts a decode started while a thread is free at once: the worker starts it within the caller's turn", async () => {
+    const piscina = testPiscina(1);
+    const pool = new MaskDecoderPool({ piscina });
+    await pool.decode('[0]');
+    Atomics.store(slowStarted, 0, 0);
+    const running = pool.decode(SLOW);
+    // This turn goes on (as while a caller copies its next masks): the worker has the decode and starts it.
+    const deadline = performance.now() + 10_000;
+    while (Atomics.load(slowStarted, 0) === 0 && performance.now() < deadline);
+    expect(Atomics.load(slowStarted, 0)).toBe(1);
+    expect(Array.from((await running).labels)).toEqual([1, 2]);
   });
 
   it('batches decodes that wait: exact results in order, one message for several masks', async () => {

@@ -123,6 +123,31 @@ describe('MaskDecoderPool.decode', () => {
     expect(bytes.byteLength).toBe(9);
   });
 
+  it('reuses its shared regions from mask to mask without ever mixing two: each result is its own mask', async () => {
+    const pool = openPool({ threads: 2, maxQueue: 6 });
+    const texts = Array.from({ length: 120 }, (_, i) => realisticMaskText(((i * 7919) % 40) * 500, i + 1));
+    const controller = new AbortController();
+    let next = 0;
+    // Eight decodes in flight at all times: each region freed by a settled decode is taken by the next one, while
+    // the others are still being read by the workers; the caller overwrites its bytes as soon as decode() returns.
+    const lane = async (): Promise<void> => {
+      while (next < texts.length) {
+        const i = next++;
+        const bytes = encoder.encode(texts[i]!);
+        const decoded = pool.decode(bytes, i % 17 === 5 ? { signal: controller.signal } : {});
+        bytes.fill(0x39);
+        if (i === 60) controller.abort();
+        try {
+          expectSameMask(await decoded, decodeMask(texts[i]!));
+        } catch (error) {
+          if (!(error instanceof AbortError)) throw error;
+          expect(i % 17).toBe(5);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, lane));
+  });
+
   it("maps the labels through each lookup in the worker: a key past a table gives 0; the tables stay the caller's", async () => {
     const pool = openPool({ threads: 2 });
     // Tables of every length around the largest key: shorter (keys past the end), exactly it, longer, empty.

@@ -79,6 +79,11 @@ export class Batches {
         },
       };
       signal?.addEventListener('abort', entry.onAbort, { once: true });
+      // A free lane with nothing waiting takes it now: the worker starts while the caller's turn goes on.
+      if (this.#running < this.#lanes && this.#waiting.length === 0) {
+        this.#start([entry]);
+        return;
+      }
       this.#waiting.push(entry);
       this.#schedulePump();
     });
@@ -98,21 +103,27 @@ export class Batches {
   }
 
   #pump(): void {
-    while (this.#running < this.#lanes && this.#waiting.length > 0) {
-      const batch = this.#take();
-      this.#running++;
-      void this.#send(batch).finally(() => {
-        this.#running--;
-        this.#schedulePump();
-      });
-    }
+    while (this.#running < this.#lanes && this.#waiting.length > 0) this.#start(this.#take());
   }
 
+  #start(batch: Entry[]): void {
+    this.#running++;
+    void this.#send(batch).finally(() => {
+      this.#running--;
+      this.#schedulePump();
+    });
+  }
+
+  /**
+   * The next batch: no more than its share of what waits (one lane's), so that the last decodes of a burst end up
+   * spread over the threads rather than in one thread's batch while the other thread has nothing left to do.
+   */
   #take(): Entry[] {
+    const maxTasks = Math.min(this.#maxTasks, Math.ceil(this.#waiting.length / this.#lanes));
     const batch = [this.#waiting.shift()!];
     if (batch[0]!.alone) return batch;
     let bytes = batch[0]!.bytes;
-    while (batch.length < this.#maxTasks && bytes < MAX_BATCH_BYTES && this.#waiting[0]?.alone === false) {
+    while (batch.length < maxTasks && bytes < MAX_BATCH_BYTES && this.#waiting[0]?.alone === false) {
       const entry = this.#waiting.shift()!;
       bytes += entry.bytes;
       batch.push(entry);

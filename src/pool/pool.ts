@@ -116,8 +116,10 @@ export const MAX_THREADS = 64;
 const DEFAULTS = Object.freeze({ threads: Math.min(availableParallelism(), MAX_THREADS), queuedPerThread: 16 });
 // Batches in flight per thread: one running, the next one already at the worker (piscina's concurrentTasksPerWorker).
 const LANES_PER_THREAD = 2;
-// Free shared regions kept for reuse, per thread: a few batches' worth (a batch holds up to 4 MiB of masks).
-const STAGING_KEPT_BYTES_PER_THREAD = 16 * 1024 * 1024;
+// Free shared regions kept for reuse: at least enough for the masks a caller copies in one go (24 masks of 500k
+// points take 54 MiB of regions: a fresh region costs about five times its copy in page faults), and a few batches'
+// worth per thread (a batch holds up to 4 MiB of masks) on larger machines.
+const STAGING_KEPT_BYTES = Object.freeze({ least: 64 * 1024 * 1024, perThread: 16 * 1024 * 1024 });
 
 const WORKER_FILENAME = fileURLToPath(new URL('./worker.js', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -135,11 +137,14 @@ export class MaskDecoderPool {
   readonly maxQueue: number;
   // A pool of its own: piscina is loaded, and its workers start, when the pool is created (see startPiscina()).
   readonly #piscina: Promise<Piscina>;
+  /** The Piscina once it is there: tasks are then posted at once, not a turn of the event loop later. */
+  #started: Piscina | undefined;
   readonly #ownsPiscina: boolean;
   readonly #slots: Slots;
   readonly #batches: Batches;
   /** One shared region per decode in flight, for inputs that are copied (neither moved nor read from a file). */
   readonly #staging = new Staging();
+  readonly #stagingKeptBytes: number;
   /** Decodes accepted and not yet settled, and what close() waits on until they are none. */
   #inFlight = 0;
   #idle: (() => void) | undefined;
@@ -152,6 +157,7 @@ export class MaskDecoderPool {
     let capacity = Infinity;
     if (piscina) {
       this.#piscina = Promise.resolve(piscina);
+      this.#started = piscina;
       this.#ownsPiscina = false;
       this.threads = piscina.maxThreads;
       queueLimit = piscina.options.maxQueue;
@@ -162,12 +168,18 @@ export class MaskDecoderPool {
       // A failure to load piscina surfaces in decode() and close(), as a rejection, not in the constructor.
       this.#piscina = new Promise((resolve) => resolve(startPiscina(count)));
       // Seen by decode() and close(); a failure nobody asks for must not end the process as an unhandled rejection.
-      this.#piscina.catch(() => {});
+      this.#piscina.then(
+        (started) => {
+          this.#started = started;
+        },
+        () => {},
+      );
       this.#ownsPiscina = true;
     }
     // Stay within a caller's Piscina queue limit, so that its own rejection never surfaces as a failure.
     this.maxQueue = Math.min(maxQueue ?? this.threads * DEFAULTS.queuedPerThread, queueLimit);
     this.#slots = new Slots(this.threads + this.maxQueue);
+    this.#stagingKeptBytes = Math.max(STAGING_KEPT_BYTES.least, this.threads * STAGING_KEPT_BYTES.perThread);
     this.#batches = new Batches(
       (batch, transferList) => this.#runOnWorker(batch, transferList) as Promise<DecodeReply[]>,
       Math.min(this.threads * LANES_PER_THREAD, capacity),
@@ -197,7 +209,7 @@ export class MaskDecoderPool {
     try {
       return await this.#decode(task, signal);
     } finally {
-      if (staged) this.#staging.release(staged.buffer, this.threads * STAGING_KEPT_BYTES_PER_THREAD);
+      if (staged) this.#staging.release(staged.buffer, this.#closed ? 0 : this.#stagingKeptBytes);
     }
   }
 
@@ -238,11 +250,15 @@ export class MaskDecoderPool {
     return this.#holdingSlot(signal, async () => fromReply(await this.#batches.decode(task, signal), workerFailed));
   }
 
-  /** Runs `work` once a slot is free, counted as in flight (what close() waits for) until it settles. */
+  /**
+   * Runs `work` once a slot is free, counted as in flight (what close() waits for) until it settles. A free slot is
+   * taken at once, so that a decode started while a thread is free goes to it while the caller's turn goes on (the
+   * caller may be copying the next masks into shared memory meanwhile).
+   */
   async #holdingSlot<Result>(signal: AbortSignal | undefined, work: () => Promise<Result>): Promise<Result> {
     this.#inFlight++;
     try {
-      await this.#slots.acquire(signal);
+      if (!this.#slots.tryAcquire()) await this.#slots.acquire(signal);
       try {
         return await work();
       } finally {
@@ -253,13 +269,13 @@ export class MaskDecoderPool {
     }
   }
 
-  async #runOnWorker(task: DecodeBatch | LabelFilesTask, transferList: ArrayBuffer[], name?: string) {
-    try {
-      const piscina = await this.#piscina;
-      return (await piscina.run(task, { transferList, name })) as unknown;
-    } catch (error) {
+  #runOnWorker(task: DecodeBatch | LabelFilesTask, transferList: ArrayBuffer[], name?: string): Promise<unknown> {
+    const run = (piscina: Piscina) => piscina.run(task, { transferList, name }) as Promise<unknown>;
+    // Posted now when piscina is there, not after the caller's turn: piscina.run() posts to a free worker at once.
+    const running = this.#started ? run(this.#started) : this.#piscina.then(run);
+    return running.catch((error: unknown) => {
       throw workerFailed(messageOf(error), error);
-    }
+    });
   }
 
   /**
@@ -269,6 +285,7 @@ export class MaskDecoderPool {
   close(): Promise<void> {
     this.#closed ??= (async () => {
       if (this.#inFlight > 0) await new Promise<void>((resolve) => (this.#idle = resolve));
+      this.#staging.clear();
       // A Piscina that never started (its import failed) has nothing to end.
       const piscina = await this.#piscina.catch(() => undefined);
       if (this.#ownsPiscina && piscina) {

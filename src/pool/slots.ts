@@ -9,12 +9,16 @@ export class Slots {
     this.#free = size;
   }
 
+  /** Takes a slot if one is free and nobody waits for one: true when it did. */
+  tryAcquire(): boolean {
+    if (this.#free === 0 || this.#waiters.size > 0) return false;
+    this.#free--;
+    return true;
+  }
+
   /** Resolves once a slot is held; rejects with AbortError (and holds nothing) if `signal` fires first. */
   acquire(signal: AbortSignal | undefined): Promise<void> {
-    if (this.#free > 0 && this.#waiters.size === 0) {
-      this.#free--;
-      return Promise.resolve();
-    }
+    if (this.tryAcquire()) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const onAbort = () => {
         this.#waiters.delete(grant);

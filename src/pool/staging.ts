@@ -39,6 +39,12 @@ export class Staging {
     if (this.#freeBytes + buffer.byteLength <= keepBytes) this.#keep(buffer);
   }
 
+  /** Drops the free regions (the pool is closed): their memory goes with their last reference. */
+  clear(): void {
+    this.#free.length = 0;
+    this.#freeBytes = 0;
+  }
+
   #keep(buffer: SharedArrayBuffer): void {
     this.#free.push(buffer);
     this.#freeBytes += buffer.byteLength;
