@@ -120,8 +120,8 @@ describe('MaskDecoderPool with a caller-supplied Piscina', () => {
     const piscina = testPiscina(1);
     const pool = new MaskDecoderPool({ piscina, maxQueue: 64 });
     const moved = (text: string) => pool.decode(new TextEncoder().encode(text), { transfer: true });
-    // Both lanes taken (the slow decode running, the next one queued): the eight that follow wait, and the first
-    // lane to free up takes its share of them, the first four, in one batch.
+    // The slow decode goes at once; the nine that follow wait for the end of this turn and go together, in one
+    // batch that the worker starts once the slow one is done.
     const busy = [pool.decode(SLOW), pool.decode('[0]')];
     const crashed = Promise.allSettled([moved('[1]'), pool.decode('[2]'), pool.decode(CRASH), moved('[4]')]);
     const later = Array.from({ length: 4 }, (_, i) => pool.decode(`[${5 + i}]`));

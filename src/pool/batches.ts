@@ -33,6 +33,7 @@ interface Entry {
 
 export class Batches {
   readonly #run: RunBatch;
+  readonly #threads: number;
   readonly #lanes: number;
   readonly #maxTasks: number;
   readonly #waiting: Entry[] = [];
@@ -40,12 +41,13 @@ export class Batches {
   #pumpPending = false;
 
   /**
-   * `lanes`: batches in flight at once (two per thread, so that each thread has its next one at hand); `inFlight`:
-   * the decodes the pool lets in at once, shared evenly by the lanes: a lane that takes every decode waiting leaves
-   * the next one a batch too small to cover the round trip to this thread, and its worker waits.
+   * `lanes`: batches in flight at once on `threads` threads (two per thread, so that each thread has its next one at
+   * hand); `inFlight`: the decodes the pool lets in at once, shared evenly by the lanes: a lane that takes every
+   * decode waiting leaves the next one a batch too small to cover the round trip to this thread, and its worker waits.
    */
-  constructor(run: RunBatch, lanes: number, inFlight: number) {
+  constructor(run: RunBatch, threads: number, lanes: number, inFlight: number) {
     this.#run = run;
+    this.#threads = threads;
     this.#lanes = lanes;
     this.#maxTasks = Math.max(1, Math.min(MAX_BATCH_TASKS, Math.ceil(inFlight / lanes)));
   }
@@ -79,8 +81,10 @@ export class Batches {
         },
       };
       signal?.addEventListener('abort', entry.onAbort, { once: true });
-      // A free lane with nothing waiting takes it now: the worker starts while the caller's turn goes on.
-      if (this.#running < this.#lanes && this.#waiting.length === 0) {
+      // A thread with nothing to do, and nothing waiting, takes it now, alone: it starts while the caller's turn goes
+      // on (copying its next masks, say). The second lane of each thread waits for a batch: a thread whose next task
+      // is one mask may run out of work before this thread, busy on a core the workers share, can send it more.
+      if (this.#running < this.#threads && this.#waiting.length === 0) {
         this.#start([entry]);
         return;
       }
@@ -115,11 +119,11 @@ export class Batches {
   }
 
   /**
-   * The next batch: no more than its share of what waits (one lane's), so that the last decodes of a burst end up
-   * spread over the threads rather than in one thread's batch while the other thread has nothing left to do.
+   * The next batch: no more than one thread's share of what waits, so that the last decodes of a burst end up spread
+   * over the threads rather than in one thread's batch while another thread has nothing left to do.
    */
   #take(): Entry[] {
-    const maxTasks = Math.min(this.#maxTasks, Math.ceil(this.#waiting.length / this.#lanes));
+    const maxTasks = Math.min(this.#maxTasks, Math.ceil(this.#waiting.length / this.#threads));
     const batch = [this.#waiting.shift()!];
     if (batch[0]!.alone) return batch;
     let bytes = batch[0]!.bytes;

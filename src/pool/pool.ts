@@ -182,6 +182,7 @@ export class MaskDecoderPool {
     this.#stagingKeptBytes = Math.max(STAGING_KEPT_BYTES.least, this.threads * STAGING_KEPT_BYTES.perThread);
     this.#batches = new Batches(
       (batch, transferList) => this.#runOnWorker(batch, transferList) as Promise<DecodeReply[]>,
+      this.threads,
       Math.min(this.threads * LANES_PER_THREAD, capacity),
       this.threads + this.maxQueue,
     );
@@ -252,8 +253,7 @@ export class MaskDecoderPool {
 
   /**
    * Runs `work` once a slot is free, counted as in flight (what close() waits for) until it settles. A free slot is
-   * taken at once, so that a decode started while a thread is free goes to it while the caller's turn goes on (the
-   * caller may be copying the next masks into shared memory meanwhile).
+   * taken at once, so that a decode started while a thread is idle can reach it before the caller's turn is over.
    */
   async #holdingSlot<Result>(signal: AbortSignal | undefined, work: () => Promise<Result>): Promise<Result> {
     this.#inFlight++;
