@@ -178,35 +178,42 @@ describe('MaskDecoderPool.writeLabelFiles', () => {
 });
 
 describe('Staging (the shared regions copied inputs travel in)', () => {
-  it('reuses a released region for the next mask that fits, and keeps no more bytes than it is told', () => {
+  it('reuses a released region for the next mask that fits, the most recently released first', () => {
     const staging = new Staging();
     const first = staging.stage(new Uint8Array(10_000).fill(49));
-    const keep = first.buffer.byteLength;
-    staging.release(first.buffer, keep);
+    staging.release(first.buffer, 0);
     const second = staging.stage(new Uint8Array(8_000).fill(50));
     expect(second.buffer).toBe(first.buffer);
     expect(second.length).toBe(8_000);
-    const third = staging.stage(new Uint8Array(100));
-    expect(third.buffer).not.toBe(second.buffer);
-    // The second region fills the budget: the third is not kept.
-    staging.release(second.buffer, keep);
-    staging.release(third.buffer, keep);
-    expect(staging.stage(new Uint8Array(100)).buffer).toBe(second.buffer);
-    expect(staging.stage(new Uint8Array(100)).buffer).not.toBe(third.buffer);
-    // Room for both: both kept, the most recently released first.
+    expect(new Uint8Array(second.buffer, 0, 8_000).every((byte) => byte === 50)).toBe(true);
+    // Larger than any free region: a new one.
+    staging.release(second.buffer, 0);
+    const large = staging.stage(new Uint8Array(first.buffer.byteLength + 1));
+    expect(large.buffer).not.toBe(first.buffer);
+    staging.release(large.buffer, 0);
     const [a, b] = [staging.stage(new Uint8Array(100)), staging.stage(new Uint8Array(100))];
-    staging.release(a.buffer, a.buffer.byteLength + b.buffer.byteLength);
-    staging.release(b.buffer, a.buffer.byteLength + b.buffer.byteLength);
+    staging.release(a.buffer, 0);
+    staging.release(b.buffer, 0);
     expect(staging.stage(new Uint8Array(100)).buffer).toBe(b.buffer);
     expect(staging.stage(new Uint8Array(100)).buffer).toBe(a.buffer);
   });
 
-  it('drops its free regions on clear(): the next mask gets a new one', () => {
+  it('keeps as many regions as were handed out at once, until trim() brings them down to what it is told', () => {
     const staging = new Staging();
-    const first = staging.stage(new Uint8Array(100));
-    staging.release(first.buffer, Infinity);
-    staging.clear();
-    expect(staging.stage(new Uint8Array(100)).buffer).not.toBe(first.buffer);
+    const burst = [1, 2, 3].map(() => staging.stage(new Uint8Array(100)));
+    const one = burst[0]!.buffer.byteLength;
+    for (const { buffer } of burst) staging.release(buffer, one);
+    // The three were in flight at once: all three are kept, above the one region asked for.
+    const again = [1, 2, 3].map(() => staging.stage(new Uint8Array(100)).buffer);
+    expect(new Set(again)).toEqual(new Set(burst.map((staged) => staged.buffer)));
+    for (const buffer of again) staging.release(buffer, one);
+    // Idle: one region kept, the most recently released; the next burst of two gets it and a new one.
+    staging.trim(one);
+    const [first, second] = [staging.stage(new Uint8Array(100)), staging.stage(new Uint8Array(100))];
+    expect(first.buffer).toBe(again[2]);
+    expect(again).not.toContain(second.buffer);
+    staging.trim(0);
+    expect(again).not.toContain(staging.stage(new Uint8Array(100)).buffer);
   });
 
   it('holds the UTF-8 bytes of a string, also when it is not ASCII', () => {

@@ -116,10 +116,12 @@ export const MAX_THREADS = 64;
 const DEFAULTS = Object.freeze({ threads: Math.min(availableParallelism(), MAX_THREADS), queuedPerThread: 16 });
 // Batches in flight per thread: one running, the next one already at the worker (piscina's concurrentTasksPerWorker).
 const LANES_PER_THREAD = 2;
-// Free shared regions kept for reuse: at least enough for the masks a caller copies in one go (24 masks of 500k
-// points take 54 MiB of regions: a fresh region costs about five times its copy in page faults), and a few batches'
-// worth per thread (a batch holds up to 4 MiB of masks) on larger machines.
+// Free shared regions kept for reuse while the pool is idle: enough for the masks a caller copies in one go (24 masks
+// of 500k points take 54 MiB of regions: a fresh region costs about five times its copy in page faults), and a few
+// batches' worth per thread (a batch holds up to 4 MiB of masks) on larger machines. While decodes keep coming, as
+// much as the busiest moment had in flight is kept (see staging.ts), down to this after a second without a decode.
 const STAGING_KEPT_BYTES = Object.freeze({ least: 64 * 1024 * 1024, perThread: 16 * 1024 * 1024 });
+const STAGING_IDLE_MS = 1000;
 
 const WORKER_FILENAME = fileURLToPath(new URL('./worker.js', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -145,6 +147,7 @@ export class MaskDecoderPool {
   /** One shared region per decode in flight, for inputs that are copied (neither moved nor read from a file). */
   readonly #staging = new Staging();
   readonly #stagingKeptBytes: number;
+  #stagingTrim: ReturnType<typeof setTimeout> | undefined;
   /** Decodes accepted and not yet settled, and what close() waits on until they are none. */
   #inFlight = 0;
   #idle: (() => void) | undefined;
@@ -210,8 +213,21 @@ export class MaskDecoderPool {
     try {
       return await this.#decode(task, signal);
     } finally {
-      if (staged) this.#staging.release(staged.buffer, this.#closed ? 0 : this.#stagingKeptBytes);
+      if (staged) {
+        this.#staging.release(staged.buffer, this.#closed ? 0 : this.#stagingKeptBytes);
+        if (this.#inFlight === 0) this.#trimStagingWhenIdle();
+      }
     }
+  }
+
+  /** In a second, if no decode is in flight then, keeps only the floor of free shared regions. */
+  #trimStagingWhenIdle(): void {
+    clearTimeout(this.#stagingTrim);
+    this.#stagingTrim = setTimeout(() => {
+      if (this.#inFlight === 0) this.#staging.trim(this.#stagingKeptBytes);
+    }, STAGING_IDLE_MS);
+    // Never what keeps the process alive.
+    this.#stagingTrim.unref?.();
   }
 
   /**
@@ -285,7 +301,8 @@ export class MaskDecoderPool {
   close(): Promise<void> {
     this.#closed ??= (async () => {
       if (this.#inFlight > 0) await new Promise<void>((resolve) => (this.#idle = resolve));
-      this.#staging.clear();
+      clearTimeout(this.#stagingTrim);
+      this.#staging.trim(0);
       // A Piscina that never started (its import failed) has nothing to end.
       const piscina = await this.#piscina.catch(() => undefined);
       if (this.#ownsPiscina && piscina) {

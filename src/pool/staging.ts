@@ -11,13 +11,40 @@ export interface StagedBytes {
 const PAGE_BYTES = 4096;
 const encoder = new TextEncoder();
 
-/** Shared regions handed out and back; the free ones are kept for the next masks, up to a count the pool sets. */
+/**
+ * Shared regions handed out and back. A released region is kept for the next masks while the free ones total no
+ * more than the larger of a floor the pool sets and the most bytes that were handed out at once since the last
+ * trim(): a burst that needed that much finds its regions again the next time (a new region's first touch costs more
+ * than the copy into it), and trim() brings what is kept back to the floor once the pool is idle.
+ */
 export class Staging {
   readonly #free: SharedArrayBuffer[] = [];
   #freeBytes = 0;
+  /** Bytes of the regions handed out and not released yet, and the most of them at once since the last trim(). */
+  #inUse = 0;
+  #peak = 0;
 
   /** A region holding `bytes` (a copy), or the UTF-8 of `text`. Give it back with release() once the worker is done. */
   stage(input: Uint8Array | string): StagedBytes {
+    const staged = this.#copy(input);
+    this.#inUse += staged.buffer.byteLength;
+    this.#peak = Math.max(this.#peak, this.#inUse);
+    return staged;
+  }
+
+  /** Keeps the region for reuse while the free ones total at most max(`keepBytes`, the peak since the last trim). */
+  release(buffer: SharedArrayBuffer, keepBytes: number): void {
+    this.#inUse -= buffer.byteLength;
+    if (this.#freeBytes + buffer.byteLength <= Math.max(keepBytes, this.#peak)) this.#keep(buffer);
+  }
+
+  /** Drops free regions, least recently used first, until they total at most `keepBytes`; the peak starts anew. */
+  trim(keepBytes: number): void {
+    while (this.#freeBytes > keepBytes) this.#freeBytes -= this.#free.shift()!.byteLength;
+    this.#peak = this.#inUse;
+  }
+
+  #copy(input: Uint8Array | string): StagedBytes {
     if (typeof input !== 'string') {
       const buffer = this.#take(input.byteLength);
       new Uint8Array(buffer, 0, input.byteLength).set(input);
@@ -32,17 +59,6 @@ export class Staging {
       encoded = encoder.encodeInto(input, new Uint8Array(buffer, 0, input.length * 3));
     }
     return { buffer, length: encoded.written };
-  }
-
-  /** Keeps the region for reuse while the free ones total at most `keepBytes` (a burst leaves no lasting memory). */
-  release(buffer: SharedArrayBuffer, keepBytes: number): void {
-    if (this.#freeBytes + buffer.byteLength <= keepBytes) this.#keep(buffer);
-  }
-
-  /** Drops the free regions (the pool is closed): their memory goes with their last reference. */
-  clear(): void {
-    this.#free.length = 0;
-    this.#freeBytes = 0;
   }
 
   #keep(buffer: SharedArrayBuffer): void {
