@@ -8,3 +8,4 @@ export { parseAscii, asciiExceptions } from './pcd-ascii';
 export { decimalToF32, decimalToF64 } from './pcd-number';
 export { snappyCompress } from './snappy';
 export { bitPack, dictionaryOf } from './dictionary';
+export { nuScenesPoints } from './nuscenes';

@@ -25,6 +25,17 @@ interface CoreExports {
   snappyCompress(inPtr: number, inLen: number, outPtr: number, tablePtr: number): number;
   dictionaryOf(valuesPtr: number, count: number, indexPtr: number, dictionaryPtr: number): number;
   bitPack(valuesPtr: number, count: number, indexPtr: number, bitWidth: number, outPtr: number): number;
+  nuScenesPoints(
+    points: number,
+    stride: number,
+    labels: number,
+    instances: number,
+    count: number,
+    table: number,
+    cloud: number,
+    lidarseg: number,
+    panoptic: number,
+  ): number;
 }
 
 let compiledModule: WebAssembly.Module | undefined;

@@ -4,7 +4,6 @@ import { promisify } from 'node:util';
 import { constants, crc32, deflateRaw } from 'node:zlib';
 import { npyHeader } from '../formats/index.js';
 import { DatasetError } from './dataset-error.js';
-import { LITTLE_ENDIAN } from './export-reader.js';
 
 const LOCAL_HEADER = 0x04034b50;
 const CENTRAL_HEADER = 0x02014b50;
@@ -30,20 +29,16 @@ export class NpzWriter {
   #npy = new Uint8Array(0);
 
   /**
-   * The .npz holding `values` (little-endian uint16) under `key`, as chunks to write one after the other. Compressed
-   * in libuv's thread pool, while the caller's thread goes on.
+   * The .npz holding `count` uint16 values, given as their little-endian bytes, under `key`, as chunks to write one
+   * after the other. Compressed in libuv's thread pool, while the caller's thread goes on.
    */
-  async uint16(key: string, values: Uint16Array): Promise<Uint8Array[]> {
-    const header = npyHeader(values.length, '<u2');
-    const size = header.length + values.byteLength;
+  async uint16(key: string, littleEndian: Uint8Array): Promise<Uint8Array[]> {
+    const header = npyHeader(littleEndian.length / 2, '<u2');
+    const size = header.length + littleEndian.length;
     if (this.#npy.length < size) this.#npy = new Uint8Array(size);
     const npy = this.#npy.subarray(0, size);
     npy.set(header, 0);
-    if (LITTLE_ENDIAN) npy.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), header.length);
-    else {
-      const view = new DataView(npy.buffer, npy.byteOffset + header.length);
-      for (let i = 0; i < values.length; i++) view.setUint16(i * 2, values[i]!, true);
-    }
+    npy.set(littleEndian, header.length);
     return zipOne(`${key}.npy`, npy, await deflateRawAsync(npy, DEFLATE_OPTIONS));
   }
 }
