@@ -30,6 +30,7 @@ interface CoreExports {
     stride: number,
     labels: number,
     instances: number,
+    idStride: number,
     count: number,
     table: number,
     cloud: number,

@@ -10,7 +10,7 @@ import { reasonOf } from '../errors.js';
 import { checkClassTable, type ClassEntry } from '../export/classes.js';
 import { pointsFileSize } from '../export/points.js';
 import type { ExportSummary, IndexLine } from '../export/records.js';
-import { type ExportFormat, FORMATS } from '../formats/index.js';
+import { type ExportFormat, FORMATS, type IdWords } from '../formats/index.js';
 import { cloudOf, describeResult, type JobDescription } from '../result/index.js';
 import { DatasetError } from './dataset-error.js';
 import type { ErrorCodeOf } from '../errors/catalogue.js';
@@ -49,9 +49,16 @@ export interface Sequence {
 
 /** One mask's files, read: per point (in the files' order) its class id, instance id and coordinates. */
 export interface FrameData {
+  points: number;
+  /** Empty where `idWords` holds the ids. */
   labels: Uint16Array;
-  /** With --instances; else undefined. */
+  /** With --instances; else undefined (and where `idWords` holds them). */
   instances: Uint16Array | undefined;
+  /**
+   * With readFrames' `idsInPlace`, an export with --instances and a format that keeps them in the label file
+   * (OutputFormat.idWords): the label file's bytes, class and instance ids left undecoded where they lie.
+   */
+  idWords?: { bytes: Uint8Array; layout: IdWords };
   /** float32 per point, `stride` values each: x, y, z, then kitti's remission (npy and bin have none); empty without points. */
   values: Float32Array;
   stride: number;
@@ -191,8 +198,10 @@ export async function* readFrames(
   tree: ExportTree,
   lines: readonly IndexLine[],
   buffers = new ReadBuffers(),
+  { idsInPlace = false }: { idsInPlace?: boolean } = {},
 ): AsyncGenerator<FrameData> {
-  const start = (i: number) => (i < lines.length ? handled(readFrame(tree, lines[i]!, buffers, i)) : undefined);
+  const start = (i: number) =>
+    i < lines.length ? handled(readFrame(tree, lines[i]!, buffers, i, idsInPlace)) : undefined;
   let next = start(0);
   try {
     for (let i = 0; i < lines.length; i++) {
@@ -218,7 +227,13 @@ export function handled<T>(promise: Promise<T>): Promise<T> {
  * Reads and checks one mask's label, instance and points files (all of the same points) into the buffers of turn
  * `turn`: the files sized for the points index.jsonl gives (a byte more: a longer file shows).
  */
-async function readFrame(tree: ExportTree, line: IndexLine, buffers: ReadBuffers, turn: number): Promise<FrameData> {
+async function readFrame(
+  tree: ExportTree,
+  line: IndexLine,
+  buffers: ReadBuffers,
+  turn: number,
+  idsInPlace: boolean,
+): Promise<FrameData> {
   const bufferOf = (kind: 'labels' | 'points', size: number) => buffers.take(kind, turn, size);
   const valuesOf = (kind: 'labels' | 'instances') => buffers.values(kind, turn, line.points);
   const { instances: withInstances } = tree.summary;
@@ -230,25 +245,34 @@ async function readFrame(tree: ExportTree, line: IndexLine, buffers: ReadBuffers
       ? handled(readAtMost(join(tree.from, line.points_file), bufferOf('points', pointsSize + 1)))
       : undefined,
   ]);
-  const labels = format.decodeLabels(labelBytes, withInstances, valuesOf('labels'));
-  const points = labels?.length ?? -1;
+  // Ids in place: any word is a class id and an instance id, so the file is checked by its size alone.
+  const inPlace = idsInPlace && withInstances ? format.idWords : undefined;
+  const labels = inPlace ? new Uint16Array(0) : format.decodeLabels(labelBytes, withInstances, valuesOf('labels'));
+  const points = inPlace ? wordsIn(labelBytes, inPlace) : (labels?.length ?? -1);
   if (!labels || labelBytes.length !== format.labelFileSize(points)) {
     throw new DatasetError('MISALIGNED', `${line.file} is not a ${tree.summary.format} label file`);
   }
   let instances: Uint16Array | undefined;
-  if (withInstances && format.decodeInstances) instances = format.decodeInstances(labelBytes, valuesOf('instances'));
-  else if (withInstances && typeof line.instances_file === 'string') {
+  if (inPlace || !withInstances) instances = undefined;
+  else if (format.decodeInstances) instances = format.decodeInstances(labelBytes, valuesOf('instances'));
+  else if (typeof line.instances_file === 'string') {
     instances = format.decodeLabels(await readFile(join(tree.from, line.instances_file)), false, valuesOf('instances'));
     if (instances?.length !== points) {
       throw new DatasetError('MISALIGNED', `${line.file} and ${line.instances_file} do not hold the same points`);
     }
   }
   const stride = format.points.valuesPerPoint;
-  if (!pointBytes) return { labels, instances, values: new Float32Array(0), stride };
+  const ids = { points, labels, instances, ...(inPlace && { idWords: { bytes: labelBytes, layout: inPlace } }) };
+  if (!pointBytes) return { ...ids, values: new Float32Array(0), stride };
   if (points !== line.points || pointBytes.length !== pointsSize) {
     throw new DatasetError('MISALIGNED', `${line.file} and ${line.points_file} do not hold the same points`);
   }
-  return { labels, instances, values: float32LE(pointBytes.subarray(pointBytes.length - points * stride * 4)), stride };
+  return { ...ids, values: float32LE(pointBytes.subarray(pointBytes.length - points * stride * 4)), stride };
+}
+
+/** The points of a label file of `layout` words, or -1 where its size is no whole number of them. */
+function wordsIn(bytes: Uint8Array, layout: IdWords): number {
+  return bytes.length % layout.stride === 0 ? bytes.length / layout.stride : -1;
 }
 
 const openFd = promisify(open);

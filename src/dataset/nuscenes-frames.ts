@@ -45,6 +45,7 @@ export async function writeNuScenesFrames(task: NuScenesFramesTask): Promise<NuS
     task.tree,
     task.frames.map((frame) => frame.line),
     readBuffers,
+    { idsInPlace: true },
   );
   const results: NuScenesFrameResult[] = [];
   let writing: Promise<unknown> = Promise.resolve();

@@ -11,8 +11,8 @@ const CLASS_IDS = 0x10000;
 const CLOUD_POINT_BYTES = 20; // float32 x y z intensity ring
 /** Bytes per point of a frame's output: cloud, lidarseg (uint8) and panoptic (uint16) labels. */
 const OUTPUT_POINT_BYTES = CLOUD_POINT_BYTES + 1 + 2;
-/** Bytes per point of a frame's input: class and instance ids (uint16 each) and at most 4 float32. */
-const INPUT_POINT_BYTES = 2 + 2 + 16;
+/** Bytes per point of a frame's decoded ids: class and instance id, uint16 each. */
+const ID_BYTES = 2;
 
 export interface NuScenesPoints {
   cloud: Uint8Array;
@@ -41,28 +41,35 @@ export class NuScenesPointsCore {
 
   /** Whether `frame` converts without the core's memory growing. */
   fits(frame: FrameData): boolean {
-    return this.#end(frame.labels.length) <= this.#core.buffer.byteLength;
+    return this.#layout(frame).end <= this.#core.buffer.byteLength;
   }
 
   /** The frame in nuScenes' layout, in output slot `slot` (0 or 1). */
   convert(frame: FrameData, slot: number): NuScenesPoints {
-    const { labels, instances, values, stride } = frame;
-    const count = labels.length;
-    this.#core.reserve(this.#end(count));
-    const labelsAt = this.#input;
-    const instancesAt = labelsAt + align64(count * 2);
-    const pointsAt = instancesAt + align64(count * 2);
-    const cloudAt = this.#input + align64(count * INPUT_POINT_BYTES) + slot * align64(count * OUTPUT_POINT_BYTES);
+    const { points: count, labels, instances, idWords, values, stride } = frame;
+    const at = this.#layout(frame);
+    this.#core.reserve(at.end);
+    let ids: { labels: number; instances: number; stride: number };
+    if (idWords) {
+      this.#core.u8.set(idWords.bytes, at.ids);
+      const { classOffset, instanceOffset, stride } = idWords.layout;
+      ids = { labels: at.ids + classOffset, instances: at.ids + instanceOffset, stride };
+    } else {
+      const instancesAt = at.ids + align64(count * ID_BYTES);
+      copyIn(this.#core, labels, at.ids);
+      if (instances) copyIn(this.#core, instances, instancesAt);
+      ids = { labels: at.ids, instances: instances ? instancesAt : 0, stride: ID_BYTES };
+    }
+    copyIn(this.#core, values, at.points);
+    const cloudAt = at.outputs[slot]!;
     const lidarsegAt = cloudAt + count * CLOUD_POINT_BYTES;
     const panopticAt = lidarsegAt + count;
-    copyIn(this.#core, labels, labelsAt);
-    if (instances) copyIn(this.#core, instances, instancesAt);
-    copyIn(this.#core, values, pointsAt);
     const kept = this.#core.exports.nuScenesPoints(
-      pointsAt,
+      at.points,
       stride,
-      labelsAt,
-      instances ? instancesAt : 0,
+      ids.labels,
+      ids.instances,
+      ids.stride,
       count,
       this.#table,
       cloudAt,
@@ -73,13 +80,23 @@ export class NuScenesPointsCore {
     return {
       cloud: new Uint8Array(memory, cloudAt, kept * CLOUD_POINT_BYTES),
       lidarseg: new Uint8Array(memory, lidarsegAt, kept),
-      panoptic: instances && new Uint8Array(memory, panopticAt, kept * 2),
+      panoptic: ids.instances === 0 ? undefined : new Uint8Array(memory, panopticAt, kept * 2),
       kept,
     };
   }
 
-  #end(count: number): number {
-    return this.#input + align64(count * INPUT_POINT_BYTES) + 2 * align64(count * OUTPUT_POINT_BYTES);
+  /** Where a frame's ids, points and two outputs go, and the end of them. */
+  #layout({ points: count, idWords, stride }: FrameData): {
+    ids: number;
+    points: number;
+    outputs: number[];
+    end: number;
+  } {
+    const ids = this.#input;
+    const points = ids + align64(count * (idWords ? idWords.layout.stride : 2 * ID_BYTES));
+    const output = points + align64(count * stride * 4);
+    const outputBytes = align64(count * OUTPUT_POINT_BYTES);
+    return { ids, points, outputs: [output, output + outputBytes], end: output + 2 * outputBytes };
   }
 }
 

@@ -14,11 +14,11 @@ import { uniqueNames } from './class-names.js';
 import { resolveOptions } from '../options/check.js';
 import type { OptionValues } from '../options/option.js';
 import { DatasetError } from './dataset-error.js';
-import { type ExportTree, poseOf, readExport, readJson, sequencesOf } from './export-reader.js';
+import { type ExportTree, handled, poseOf, readExport, readJson, sequencesOf } from './export-reader.js';
 import type { NuScenesFrameFiles, NuScenesFrameResult } from './nuscenes-frames.js';
 import { DATASET_OPTIONS, NUSCENES_OPTIONS } from './option-table.js';
 import { prepareOut, writeText } from './out-folder.js';
-import { runOnThreads, threadCount } from './threads.js';
+import { DatasetThreads, threadCount } from './threads.js';
 
 export type NuScenesOptions = OptionValues<typeof DATASET_OPTIONS & typeof NUSCENES_OPTIONS>;
 
@@ -34,7 +34,6 @@ export interface NuScenesScene {
 }
 
 export const SCENES_NAME = 'scenes.json';
-export const COLORMAP_NAME = 'colormap.json';
 const CHANNEL = 'LIDAR_TOP';
 /** lidarseg labels are uint8: index 0 (no class) and 255 classes. */
 const MAX_CATEGORIES = 256;
@@ -58,6 +57,16 @@ interface Category {
 export async function buildNuScenes(options: NuScenesOptions): Promise<NuScenesScene[]> {
   resolveOptions(DATASET_OPTIONS, options);
   const { version, threads } = resolveOptions(NUSCENES_OPTIONS, options);
+  // The threads start (about 0.1 s) while the export is read and the tables are made.
+  const pool = new DatasetThreads(threadCount(threads));
+  try {
+    return await buildTree(options, version, pool);
+  } finally {
+    await pool.close();
+  }
+}
+
+async function buildTree(options: NuScenesOptions, version: string, pool: DatasetThreads): Promise<NuScenesScene[]> {
   const out = resolve(options.out);
   const tree = await readExport(options.from, { points: true });
   const { entries, categories } = categoriesOf(tree.table);
@@ -172,24 +181,9 @@ export async function buildNuScenes(options: NuScenesOptions): Promise<NuScenesS
     const name = `frames ${t * FRAMES_PER_TASK + 1} to ${t * FRAMES_PER_TASK + frames.length}`;
     return { kind: 'nuscenes' as const, name, tree: exportTree, out, frames, indexOfClass };
   });
-  const results = (await runOnThreads<NuScenesFrameResult[]>(threadCount(threads), tasks)).flat();
-  scenes.forEach((scene, s) => {
-    scene.points_left_out = leftOutOf[s]!();
-  });
-  for (const [k, { lidarseg, panoptic }] of frameFiles.entries()) {
-    const dataToken = (tables.sample_data![k] as { token: string }).token;
-    // the devkit looks a record up by its sample_data token
-    tables.lidarseg!.push({ token: dataToken, sample_data_token: dataToken, filename: lidarseg });
-    if (results[k]!.panoptic) {
-      tables.panoptic!.push({ token: dataToken, sample_data_token: dataToken, filename: panoptic });
-    }
-  }
-
   const mapFile = 'maps/playment-masks-blank.png';
-  await writeFileAtomic(join(out, 'maps'), mapFile.slice('maps/'.length), [blankPng()]);
   const tableDir = join(out, version);
-  await mkdir(tableDir, { recursive: true });
-  const all: Record<string, object[]> = {
+  const frameFree: Record<string, unknown> = {
     category: categories,
     attribute: [],
     visibility: [],
@@ -210,17 +204,41 @@ export async function buildNuScenes(options: NuScenesOptions): Promise<NuScenesS
         filename: mapFile,
       },
     ],
-    lidarseg: tables.lidarseg!,
-    ...(panoptic && { panoptic: tables.panoptic! }),
+    colormap: Object.fromEntries(categories.map((category, i) => [category.name, rgbOf(entries[i]!)])),
   };
-  for (const [table, records] of Object.entries(all)) await writeText(tableDir, `${table}.json`, jsonText(records));
-  await writeText(
-    tableDir,
-    COLORMAP_NAME,
-    jsonText(Object.fromEntries(categories.map((category, i) => [category.name, rgbOf(entries[i]!)]))),
-  );
+  // The tables that need nothing of the frames are written while the threads write the frames' files.
+  const [run, written] = await Promise.allSettled([
+    pool.run<NuScenesFrameResult[]>(tasks),
+    (async () => {
+      await writeFileAtomic(join(out, 'maps'), mapFile.slice('maps/'.length), [blankPng()]);
+      await mkdir(tableDir, { recursive: true });
+      await writeTables(tableDir, frameFree);
+    })(),
+  ]);
+  if (run.status === 'rejected') throw run.reason;
+  if (written.status === 'rejected') throw written.reason;
+  // The threads end while the last tables are written.
+  handled(pool.close());
+  const results = run.value.flat();
+  scenes.forEach((scene, s) => {
+    scene.points_left_out = leftOutOf[s]!();
+  });
+  for (const [k, { lidarseg, panoptic }] of frameFiles.entries()) {
+    const dataToken = (tables.sample_data![k] as { token: string }).token;
+    // the devkit looks a record up by its sample_data token
+    tables.lidarseg!.push({ token: dataToken, sample_data_token: dataToken, filename: lidarseg });
+    if (results[k]!.panoptic) {
+      tables.panoptic!.push({ token: dataToken, sample_data_token: dataToken, filename: panoptic });
+    }
+  }
+  await writeTables(tableDir, { lidarseg: tables.lidarseg!, ...(panoptic && { panoptic: tables.panoptic! }) });
   await writeText(out, SCENES_NAME, jsonText({ version, scenes }));
   return scenes;
+}
+
+/** `<name>.json` in `dir` for each entry of `tables`. */
+async function writeTables(dir: string, tables: Record<string, unknown>): Promise<void> {
+  for (const [name, records] of Object.entries(tables)) await writeText(dir, `${name}.json`, jsonText(records));
 }
 
 /** category.json: index 0 for points without a class, then the export's classes in classes.json order. */

@@ -27,9 +27,22 @@ export interface OutputFormat {
    * a file of their own (`instancesExtension`).
    */
   decodeInstances?(bytes: Uint8Array, into?: Uint16Array): Uint16Array;
+  /**
+   * Where a label file that holds instance ids too keeps each point's class id and instance id: uint16 LE at these
+   * byte offsets of the point's `stride` bytes, so that a reader may take them where they lie instead of decoding them.
+   * Absent where instance ids have a file of their own.
+   */
+  readonly idWords?: IdWords;
   /** The size in bytes of a complete label file of `points` labels: what resume checks. */
   labelFileSize(points: number): number;
   readonly points: PointsLayout;
+}
+
+/** The layout of class and instance ids that share a label file (OutputFormat.idWords). */
+export interface IdWords {
+  readonly stride: number;
+  readonly classOffset: number;
+  readonly instanceOffset: number;
 }
 
 /** How a points file lays out float32 values, little-endian, point after point. */

@@ -10,5 +10,5 @@ export type ExportFormat = keyof typeof FORMATS;
 
 export const EXPORT_FORMATS: readonly ExportFormat[] = Object.freeze(Object.keys(FORMATS) as ExportFormat[]);
 
-export type { OutputFormat } from './format.js';
+export type { IdWords, OutputFormat } from './format.js';
 export { npyHeader } from './npy-header.js';

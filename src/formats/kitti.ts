@@ -28,6 +28,7 @@ export const kitti: OutputFormat = {
     for (let i = 0; i < instances.length; i++) instances[i] = view.getUint16(i * 4 + 2, true);
     return instances;
   },
+  idWords: { stride: 4, classOffset: 0, instanceOffset: 2 },
   labelFileSize: (points) => points * 4,
   points: { extension: '.bin', valuesPerPoint: 4, dropsNonFinite: true, header: () => [] },
 };
