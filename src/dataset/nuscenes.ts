@@ -181,9 +181,24 @@ async function buildTree(options: NuScenesOptions, version: string, pool: Datase
     const name = `frames ${t * FRAMES_PER_TASK + 1} to ${t * FRAMES_PER_TASK + frames.length}`;
     return { kind: 'nuscenes' as const, name, tree: exportTree, out, frames, indexOfClass };
   });
+  const runs = await pool.run<NuScenesFrameResult[]>(tasks);
+  // The threads end while the tables are written.
+  handled(pool.close());
+  const results = runs.flat();
+  scenes.forEach((scene, s) => {
+    scene.points_left_out = leftOutOf[s]!();
+  });
+  for (const [k, { lidarseg, panoptic }] of frameFiles.entries()) {
+    const dataToken = (tables.sample_data![k] as { token: string }).token;
+    // the devkit looks a record up by its sample_data token
+    tables.lidarseg!.push({ token: dataToken, sample_data_token: dataToken, filename: lidarseg });
+    if (results[k]!.panoptic) {
+      tables.panoptic!.push({ token: dataToken, sample_data_token: dataToken, filename: panoptic });
+    }
+  }
   const mapFile = 'maps/playment-masks-blank.png';
   const tableDir = join(out, version);
-  const frameFree: Record<string, unknown> = {
+  const tableFiles: Record<string, unknown> = {
     category: categories,
     attribute: [],
     visibility: [],
@@ -206,32 +221,13 @@ async function buildTree(options: NuScenesOptions, version: string, pool: Datase
     ],
     colormap: Object.fromEntries(categories.map((category, i) => [category.name, rgbOf(entries[i]!)])),
   };
-  // The tables that need nothing of the frames are written while the threads write the frames' files.
-  const [run, written] = await Promise.allSettled([
-    pool.run<NuScenesFrameResult[]>(tasks),
-    (async () => {
-      await writeFileAtomic(join(out, 'maps'), mapFile.slice('maps/'.length), [blankPng()]);
-      await mkdir(tableDir, { recursive: true });
-      await writeTables(tableDir, frameFree);
-    })(),
-  ]);
-  if (run.status === 'rejected') throw run.reason;
-  if (written.status === 'rejected') throw written.reason;
-  // The threads end while the last tables are written.
-  handled(pool.close());
-  const results = run.value.flat();
-  scenes.forEach((scene, s) => {
-    scene.points_left_out = leftOutOf[s]!();
+  await writeFileAtomic(join(out, 'maps'), mapFile.slice('maps/'.length), [blankPng()]);
+  await mkdir(tableDir, { recursive: true });
+  await writeTables(tableDir, {
+    ...tableFiles,
+    lidarseg: tables.lidarseg!,
+    ...(panoptic && { panoptic: tables.panoptic! }),
   });
-  for (const [k, { lidarseg, panoptic }] of frameFiles.entries()) {
-    const dataToken = (tables.sample_data![k] as { token: string }).token;
-    // the devkit looks a record up by its sample_data token
-    tables.lidarseg!.push({ token: dataToken, sample_data_token: dataToken, filename: lidarseg });
-    if (results[k]!.panoptic) {
-      tables.panoptic!.push({ token: dataToken, sample_data_token: dataToken, filename: panoptic });
-    }
-  }
-  await writeTables(tableDir, { lidarseg: tables.lidarseg!, ...(panoptic && { panoptic: tables.panoptic! }) });
   await writeText(out, SCENES_NAME, jsonText({ version, scenes }));
   return scenes;
 }
