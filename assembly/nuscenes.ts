@@ -3,7 +3,7 @@
 // label. Points without a finite x, y and z are left out of all three, so that the files stay aligned.
 
 /** A float32's exponent bits: all set for an infinity or a NaN. */
-const EXPONENT: u32 = 0x7f800000;
+const EXPONENT: i32 = 0x7f800000;
 const CLOUD_POINT_BYTES: usize = 20; // x y z intensity ring
 
 /**
@@ -26,19 +26,18 @@ export function nuScenesPoints(
 ): i32 {
   const step = <usize>stride << 2;
   const idStep = <usize>idStride;
-  const withIntensity = stride == 4;
+  const exponent = i32x4.splat(EXPONENT);
+  // Without intensity, the fourth lane loaded is the next point's x: it is set to 0.
+  const keepLanes = stride == 4 ? i32x4.splat(-1) : i32x4(-1, -1, -1, 0);
   let kept: usize = 0;
   let from = points;
   for (let i: usize = 0; i < <usize>count; i++, from += step) {
-    const x = load<u32>(from);
-    const y = load<u32>(from, 4);
-    const z = load<u32>(from, 8);
-    if ((x & EXPONENT) == EXPONENT || (y & EXPONENT) == EXPONENT || (z & EXPONENT) == EXPONENT) continue;
+    // The point as one vector: x, y, z and intensity (or the next point's x: the memory after the points is the
+    // caller's, never past the end).
+    const point = v128.load(from);
+    if (i32x4.bitmask(i32x4.eq(v128.and(point, exponent), exponent)) & 0b0111) continue;
     const to = cloud + kept * CLOUD_POINT_BYTES;
-    store<u32>(to, x);
-    store<u32>(to, y, 4);
-    store<u32>(to, z, 8);
-    store<u32>(to, withIntensity ? load<u32>(from, 12) : 0, 12);
+    v128.store(to, v128.and(point, keepLanes));
     store<u32>(to, 0, 16);
     const index = <u32>load<u8>(table + <usize>load<u16>(labels + i * idStep));
     store<u8>(lidarseg + kept, <u8>index);
