@@ -158,13 +158,30 @@ const MAX_POINTS = 2 ** 31 - 1;
 /** Typed arrays are in the machine's byte order; the files are little-endian. */
 export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
+/** Where a frame's files are read and its ids decoded: two places of each kind, used in turns (`turn % 2`). */
+export interface FrameBuffers {
+  /** The `kind` file buffer of turn `turn % 2`, at least `size` bytes. */
+  take(kind: 'labels' | 'points', turn: number, size: number): Uint8Array;
+  /** The `kind` values of turn `turn % 2`, at least `length` of them. */
+  values(kind: 'labels' | 'instances', turn: number, length: number): Uint16Array;
+}
+
+/**
+ * The bytes read of a mask's label and points files: the sizes of those files for the points index.jsonl gives, and
+ * a byte more (a longer file shows).
+ */
+export function readSizes(tree: ExportTree, line: IndexLine): { labels: number; points: number } {
+  const { format } = tree.summary;
+  return { labels: FORMATS[format].labelFileSize(line.points) + 1, points: pointsFileSize(line.points, format) + 1 };
+}
+
 /**
  * The buffers that label and points files are read into, and their labels and instance ids decoded into, two of each
  * used in turns (one being read while the caller holds the other): reused from frame to frame, and by a thread from
  * one run of frames to the next, rather than fresh buffers per frame that leave the heap growing with the export
  * until a garbage collection.
  */
-export class ReadBuffers {
+export class ReadBuffers implements FrameBuffers {
   readonly #bytes = {
     labels: [new Uint8Array(0), new Uint8Array(0)],
     points: [new Uint8Array(0), new Uint8Array(0)],
@@ -174,14 +191,12 @@ export class ReadBuffers {
     instances: [new Uint16Array(0), new Uint16Array(0)],
   };
 
-  /** The `kind` file buffer of turn `turn % 2`, at least `size` bytes. */
   take(kind: 'labels' | 'points', turn: number, size: number): Uint8Array {
     const pair = this.#bytes[kind];
     if (pair[turn % 2]!.length < size) pair[turn % 2] = new Uint8Array(size);
     return pair[turn % 2]!;
   }
 
-  /** The `kind` values of turn `turn % 2`, at least `length` of them. */
   values(kind: 'labels' | 'instances', turn: number, length: number): Uint16Array {
     const pair = this.#values[kind];
     if (pair[turn % 2]!.length < length) pair[turn % 2] = new Uint16Array(length);
@@ -197,7 +212,7 @@ export class ReadBuffers {
 export async function* readFrames(
   tree: ExportTree,
   lines: readonly IndexLine[],
-  buffers = new ReadBuffers(),
+  buffers: FrameBuffers = new ReadBuffers(),
   { idsInPlace = false }: { idsInPlace?: boolean } = {},
 ): AsyncGenerator<FrameData> {
   const start = (i: number) =>
@@ -230,7 +245,7 @@ export function handled<T>(promise: Promise<T>): Promise<T> {
 async function readFrame(
   tree: ExportTree,
   line: IndexLine,
-  buffers: ReadBuffers,
+  buffers: FrameBuffers,
   turn: number,
   idsInPlace: boolean,
 ): Promise<FrameData> {
@@ -238,11 +253,12 @@ async function readFrame(
   const valuesOf = (kind: 'labels' | 'instances') => buffers.values(kind, turn, line.points);
   const { instances: withInstances } = tree.summary;
   const format = FORMATS[tree.summary.format];
-  const pointsSize = pointsFileSize(line.points, tree.summary.format);
+  const sizes = readSizes(tree, line);
+  const pointsSize = sizes.points - 1;
   const [labelBytes, pointBytes] = await Promise.all([
-    readAtMost(join(tree.from, line.file), bufferOf('labels', format.labelFileSize(line.points) + 1)),
+    readAtMost(join(tree.from, line.file), bufferOf('labels', sizes.labels)),
     typeof line.points_file === 'string'
-      ? handled(readAtMost(join(tree.from, line.points_file), bufferOf('points', pointsSize + 1)))
+      ? handled(readAtMost(join(tree.from, line.points_file), bufferOf('points', sizes.points)))
       : undefined,
   ]);
   // Ids in place: any word is a class id and an instance id, so the file is checked by its size alone.

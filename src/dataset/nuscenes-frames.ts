@@ -5,7 +5,7 @@
 import { basename, dirname, join } from 'node:path';
 import type { IndexLine } from '../export/records.js';
 import { writeFileAtomic } from '../export/files.js';
-import { type ExportTree, type FrameData, handled, ReadBuffers, readFrames } from './export-reader.js';
+import { type ExportTree, type FrameData, handled, readFrames } from './export-reader.js';
 import { NpzWriter } from './npz.js';
 import { NuScenesPointsCore } from './nuscenes-points.js';
 
@@ -41,24 +41,18 @@ const NO_SYNC = { sync: false };
 
 /** Converts and writes the frames; resolves to each one's result. */
 export async function writeNuScenesFrames(task: NuScenesFramesTask): Promise<NuScenesFrameResult[]> {
-  const frameData = readFrames(
-    task.tree,
-    task.frames.map((frame) => frame.line),
-    readBuffers,
-    { idsInPlace: true },
-  );
+  const lines = task.frames.map((frame) => frame.line);
+  pointsCore ??= new NuScenesPointsCore();
+  pointsCore.startRun(task.tree, lines, task.indexOfClass);
+  const frameData = readFrames(task.tree, lines, pointsCore, { idsInPlace: true });
   const results: NuScenesFrameResult[] = [];
   let writing: Promise<unknown> = Promise.resolve();
   const write = (path: string, chunks: Uint8Array[]) =>
     writeFileAtomic(join(task.out, dirname(path)), basename(path), chunks, NO_SYNC);
-  pointsCore ??= new NuScenesPointsCore();
-  pointsCore.useTable(task.indexOfClass);
   try {
     for (const [f, files] of task.frames.entries()) {
       const frame = (await frameData.next()).value as FrameData;
-      // The frame before is still being written from the core's memory: it must not move.
-      if (!pointsCore.fits(frame)) await writing;
-      const { cloud, lidarseg, panoptic, kept } = pointsCore.convert(frame, f % 2);
+      const { cloud, lidarseg, panoptic, kept } = pointsCore.convert(frame, f);
       const npz = panoptic && (await npzWriter.uint16('data', panoptic));
       await writing;
       // Without fsync: the tree is rebuilt from the export, a crash costs nothing but the work (scenes.json, the
@@ -75,7 +69,7 @@ export async function writeNuScenesFrames(task: NuScenesFramesTask): Promise<NuS
     await writing;
   } finally {
     // On an error, the files in flight end (whole under their names, or removed) before it is thrown, and the frame
-    // read ahead before the thread's buffers go to its next task.
+    // read ahead before the thread's memory goes to its next task.
     await writing.catch(() => {});
     await frameData.return(undefined);
   }
@@ -83,9 +77,8 @@ export async function writeNuScenesFrames(task: NuScenesFramesTask): Promise<NuS
 }
 
 /**
- * The thread's buffers, reused from task to task: the read buffers, the points' place in the WebAssembly core (taken
- * by the first nuScenes task: a thread that writes Parquet needs no core) and the .npy buffer.
+ * The thread's memory, reused from task to task: the WebAssembly core's, where frames are read and converted (taken by
+ * the first nuScenes task: a thread that writes Parquet needs no core), and the .npy buffer.
  */
-const readBuffers = new ReadBuffers();
 let pointsCore: NuScenesPointsCore | undefined;
 const npzWriter = new NpzWriter();

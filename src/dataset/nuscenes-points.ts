@@ -1,18 +1,26 @@
 // A frame's points in nuScenes' layout, made by the WebAssembly core (assembly/nuscenes.ts): the .pcd.bin (float32
 // x y z intensity ring; intensity 0 unless the export is kitti, ring 0: the export keeps no ring), the uint8 lidarseg
 // labels and the uint16 panoptic labels of the points with a finite x, y and z. Points without one are left out of
-// all three, so that the files stay aligned (the export's kitti format does the same). The per-point loop in
-// JavaScript took about 4 ms per 100,000 points; in the core, about 0.5 ms plus 0.2 ms of copying in.
+// all three, so that the files stay aligned (the export's kitti format does the same). The export's files are read
+// straight into the core's memory and the tree's files written from it: no copy on either side.
+import type { IndexLine } from '../export/records.js';
 import { type WasmCore, wasmCore } from '../core/wasm.js';
 import { align64, pcdScratchStart } from '../pcd/scratch.js';
-import { type FrameData, LITTLE_ENDIAN } from './export-reader.js';
+import {
+  type ExportTree,
+  type FrameBuffers,
+  type FrameData,
+  LITTLE_ENDIAN,
+  ReadBuffers,
+  readSizes,
+} from './export-reader.js';
 
 const CLASS_IDS = 0x10000;
 const CLOUD_POINT_BYTES = 20; // float32 x y z intensity ring
 /** Bytes per point of a frame's output: cloud, lidarseg (uint8) and panoptic (uint16) labels. */
 const OUTPUT_POINT_BYTES = CLOUD_POINT_BYTES + 1 + 2;
-/** Bytes per point of a frame's decoded ids: class and instance id, uint16 each. */
-const ID_BYTES = 2;
+/** The core reads each point as 16 bytes: x y z and the next point's x where there is no intensity. */
+const READ_PAST = 16;
 
 export interface NuScenesPoints {
   cloud: Uint8Array;
@@ -22,50 +30,89 @@ export interface NuScenesPoints {
   kept: number;
 }
 
+/** Where one turn's files are read and ids decoded, and one frame's output goes: offsets in the core's memory. */
+interface Turn {
+  labels: number;
+  points: number;
+  labelValues: number;
+  instanceValues: number;
+  output: number;
+}
+
 /**
- * The core's memory as this thread lays it out: the category index of each class id, one frame's input, and two
- * frames' output (one frame's files are written from it while the next frame's are made). The outputs are views on
- * the core's memory, valid until convert() is called again for the same `slot`, and only while the memory does not
- * grow: a frame that does not fits() makes it grow, so its caller waits first for the writes still in flight.
+ * The core's memory as this thread lays it out for a run of frames: the category index of each class id, then two
+ * turns (one frame's files read while the frame before is converted and written), each sized for the run's largest
+ * frame. The memory grows only in startRun(), when no read or write is in flight: the views handed out stay valid
+ * for the run (a view on memory that grows is detached). These are the read buffers (FrameBuffers) of the run's
+ * frames; on a big-endian machine, decoded values are arrays of their own, copied in as little-endian.
  */
-export class NuScenesPointsCore {
+export class NuScenesPointsCore implements FrameBuffers {
   readonly #core: WasmCore = wasmCore();
   readonly #table = pcdScratchStart(this.#core);
-  readonly #input = this.#table + CLASS_IDS;
+  readonly #own = new ReadBuffers();
+  #turns: Turn[] = [];
+  #capacity = { labels: 0, points: 0, values: 0 };
 
-  /** Uses `indexOfClass` (the category index of each class id, 65536 entries) for the frames that follow. */
-  useTable(indexOfClass: Uint8Array): void {
-    this.#core.reserve(this.#input);
+  /** Lays the memory out for the frames of `lines`, with `indexOfClass` (the category index of each class id). */
+  startRun(tree: ExportTree, lines: readonly IndexLine[], indexOfClass: Uint8Array): void {
+    const most = { labels: 0, points: 0, values: 0 };
+    for (const line of lines) {
+      const sizes = readSizes(tree, line);
+      most.labels = Math.max(most.labels, sizes.labels);
+      most.points = Math.max(most.points, sizes.points);
+      most.values = Math.max(most.values, line.points);
+    }
+    const turnBytes = [
+      align64(most.labels),
+      align64(most.points + READ_PAST),
+      align64(most.values * 2),
+      align64(most.values * 2),
+      align64(most.values * OUTPUT_POINT_BYTES),
+    ];
+    const turnSize = turnBytes.reduce((sum, bytes) => sum + bytes, 0);
+    const first = this.#table + CLASS_IDS;
+    this.#turns = [0, 1].map((t) => {
+      const [labels, points, labelValues, instanceValues, output] = turnBytes.map(
+        (_, k) => first + t * turnSize + turnBytes.slice(0, k).reduce((sum, bytes) => sum + bytes, 0),
+      ) as [number, number, number, number, number];
+      return { labels, points, labelValues, instanceValues, output };
+    });
+    this.#capacity = most;
+    this.#core.reserve(first + 2 * turnSize);
     this.#core.u8.set(indexOfClass.subarray(0, CLASS_IDS), this.#table);
   }
 
-  /** Whether `frame` converts without the core's memory growing. */
-  fits(frame: FrameData): boolean {
-    return this.#layout(frame).end <= this.#core.buffer.byteLength;
+  take(kind: 'labels' | 'points', turn: number, size: number): Uint8Array {
+    if (size > this.#capacity[kind]) throw new RangeError(`a ${kind} file of ${size} bytes in a run laid out for less`);
+    return new Uint8Array(this.#core.buffer, this.#turns[turn % 2]![kind], size);
   }
 
-  /** The frame in nuScenes' layout, in output slot `slot` (0 or 1). */
-  convert(frame: FrameData, slot: number): NuScenesPoints {
+  values(kind: 'labels' | 'instances', turn: number, length: number): Uint16Array {
+    if (length > this.#capacity.values) throw new RangeError(`${length} values in a run laid out for less`);
+    if (!LITTLE_ENDIAN) return this.#own.values(kind, turn, length);
+    const at = this.#turns[turn % 2]![kind === 'labels' ? 'labelValues' : 'instanceValues'];
+    return new Uint16Array(this.#core.buffer, at, length);
+  }
+
+  /** Frame `turn` of the run, read into this memory, in nuScenes' layout: views valid until turn + 2 is converted. */
+  convert(frame: FrameData, turn: number): NuScenesPoints {
     const { points: count, labels, instances, idWords, values, stride } = frame;
-    const at = this.#layout(frame);
-    this.#core.reserve(at.end);
+    const at = this.#turns[turn % 2]!;
     let ids: { labels: number; instances: number; stride: number };
     if (idWords) {
-      this.#core.u8.set(idWords.bytes, at.ids);
+      const words = this.#inCore(idWords.bytes, at.labels);
       const { classOffset, instanceOffset, stride } = idWords.layout;
-      ids = { labels: at.ids + classOffset, instances: at.ids + instanceOffset, stride };
+      ids = { labels: words + classOffset, instances: words + instanceOffset, stride };
     } else {
-      const instancesAt = at.ids + align64(count * ID_BYTES);
-      copyIn(this.#core, labels, at.ids);
-      if (instances) copyIn(this.#core, instances, instancesAt);
-      ids = { labels: at.ids, instances: instances ? instancesAt : 0, stride: ID_BYTES };
+      const instancesAt = instances ? this.#inCore(instances, at.instanceValues) : 0;
+      ids = { labels: this.#inCore(labels, at.labelValues), instances: instancesAt, stride: 2 };
     }
-    copyIn(this.#core, values, at.points);
-    const cloudAt = at.outputs[slot]!;
+    const pointsAt = this.#inCore(values, at.points);
+    const cloudAt = at.output;
     const lidarsegAt = cloudAt + count * CLOUD_POINT_BYTES;
     const panopticAt = lidarsegAt + count;
     const kept = this.#core.exports.nuScenesPoints(
-      at.points,
+      pointsAt,
       stride,
       ids.labels,
       ids.instances,
@@ -85,28 +132,19 @@ export class NuScenesPointsCore {
     };
   }
 
-  /** Where a frame's ids, points and two outputs go, and the end of them. */
-  #layout({ points: count, idWords, stride }: FrameData): {
-    ids: number;
-    points: number;
-    outputs: number[];
-    end: number;
-  } {
-    const ids = this.#input;
-    const points = ids + align64(count * (idWords ? idWords.layout.stride : 2 * ID_BYTES));
-    const output = points + align64(count * stride * 4);
-    const outputBytes = align64(count * OUTPUT_POINT_BYTES);
-    return { ids, points, outputs: [output, output + outputBytes], end: output + 2 * outputBytes };
+  /**
+   * Where `array` is in the core's memory: where it was read or decoded, or else (on a big-endian machine, values
+   * decoded or converted to its byte order) copied to `place`, as little-endian.
+   */
+  #inCore(array: Uint8Array | Uint16Array | Float32Array, place: number): number {
+    if (array.buffer === this.#core.buffer) return array.byteOffset;
+    if (LITTLE_ENDIAN || array instanceof Uint8Array) {
+      this.#core.u8.set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength), place);
+      return place;
+    }
+    const view = new DataView(this.#core.buffer, place, array.byteLength);
+    if (array instanceof Uint16Array) for (let i = 0; i < array.length; i++) view.setUint16(i * 2, array[i]!, true);
+    else for (let i = 0; i < array.length; i++) view.setFloat32(i * 4, array[i]!, true);
+    return place;
   }
-}
-
-/** `values` into the core's (little-endian) memory at `at`: one copy of their bytes where the machine is little-endian. */
-function copyIn(core: WasmCore, values: Uint16Array | Float32Array, at: number): void {
-  if (LITTLE_ENDIAN) {
-    core.u8.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), at);
-    return;
-  }
-  const view = new DataView(core.buffer, at, values.byteLength);
-  if (values instanceof Uint16Array) for (let i = 0; i < values.length; i++) view.setUint16(i * 2, values[i]!, true);
-  else for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i]!, true);
 }
