@@ -19,7 +19,8 @@ const POINTS = 100_000;
 const FRAMES_PER_JOB = 4;
 const SIZES = [60, 300]; // frames
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5); // fewer for a quick look on a busy machine
-const TARGETS = ['nuscenes', 'parquet'];
+// TARGETS=nuscenes (or parquet) runs one target only.
+const TARGETS = process.env.TARGETS?.split(',') ?? ['nuscenes', 'parquet'];
 
 // The baseline: every file the targets read (labels, points), read whole and written to a new folder.
 const COPY = `
