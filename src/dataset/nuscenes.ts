@@ -232,9 +232,14 @@ async function buildTree(options: NuScenesOptions, version: string, pool: Datase
   return scenes;
 }
 
-/** `<name>.json` in `dir` for each entry of `tables`. */
+/**
+ * `<name>.json` in `dir` for each entry of `tables`, all at once (each is flushed: one after the other, the flushes
+ * took longer than the rest of the tables' work); on a failure, once every write has ended.
+ */
 async function writeTables(dir: string, tables: Record<string, unknown>): Promise<void> {
-  for (const [name, records] of Object.entries(tables)) await writeText(dir, `${name}.json`, jsonText(records));
+  const writes = Object.entries(tables).map(([name, records]) => writeText(dir, `${name}.json`, jsonText(records)));
+  const failed = (await Promise.allSettled(writes)).find((write) => write.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** category.json: index 0 for points without a class, then the export's classes in classes.json order. */
