@@ -197,8 +197,10 @@ async function buildTree(options: NuScenesOptions, version: string, pool: Datase
     }
   }
   const mapFile = 'maps/playment-masks-blank.png';
+  await writeFileAtomic(join(out, 'maps'), mapFile.slice('maps/'.length), [blankPng()]);
   const tableDir = join(out, version);
-  const tableFiles: Record<string, unknown> = {
+  await mkdir(tableDir, { recursive: true });
+  await writeTables(tableDir, {
     category: categories,
     attribute: [],
     visibility: [],
@@ -219,14 +221,9 @@ async function buildTree(options: NuScenesOptions, version: string, pool: Datase
         filename: mapFile,
       },
     ],
-    colormap: Object.fromEntries(categories.map((category, i) => [category.name, rgbOf(entries[i]!)])),
-  };
-  await writeFileAtomic(join(out, 'maps'), mapFile.slice('maps/'.length), [blankPng()]);
-  await mkdir(tableDir, { recursive: true });
-  await writeTables(tableDir, {
-    ...tableFiles,
     lidarseg: tables.lidarseg!,
     ...(panoptic && { panoptic: tables.panoptic! }),
+    colormap: Object.fromEntries(categories.map((category, i) => [category.name, rgbOf(entries[i]!)])),
   });
   await writeText(out, SCENES_NAME, jsonText({ version, scenes }));
   return scenes;
