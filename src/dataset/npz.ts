@@ -21,22 +21,23 @@ const deflateRawAsync = promisify(deflateRaw);
 const DEFLATE_OPTIONS = { level: constants.Z_BEST_SPEED };
 
 /**
- * Writes .npz files of one uint16 array each, one at a time (await each before the next): the .npy bytes are built in
- * a buffer the writer keeps, not a fresh one per file, which would pile up as garbage faster than a thread with
- * little else to collect frees it.
+ * Writes .npz files of one uint16 array each, two at a time in turns (await a turn's file before that turn comes
+ * again): the .npy bytes are built in buffers the writer keeps, not a fresh one per file, which would pile up as
+ * garbage faster than a thread with little else to collect frees it.
  */
 export class NpzWriter {
-  #npy = new Uint8Array(0);
+  readonly #npy = [new Uint8Array(0), new Uint8Array(0)];
 
   /**
-   * The .npz holding `count` uint16 values, given as their little-endian bytes, under `key`, as chunks to write one
-   * after the other. Compressed in libuv's thread pool, while the caller's thread goes on.
+   * The .npz holding uint16 values, given as their little-endian bytes, under `key`, as chunks to write one after
+   * the other; built in the buffer of turn `turn % 2`. Compressed in libuv's thread pool, while the caller's thread
+   * goes on (`littleEndian` is copied before this returns).
    */
-  async uint16(key: string, littleEndian: Uint8Array): Promise<Uint8Array[]> {
+  async uint16(key: string, littleEndian: Uint8Array, turn: number): Promise<Uint8Array[]> {
     const header = npyHeader(littleEndian.length / 2, '<u2');
     const size = header.length + littleEndian.length;
-    if (this.#npy.length < size) this.#npy = new Uint8Array(size);
-    const npy = this.#npy.subarray(0, size);
+    if (this.#npy[turn % 2]!.length < size) this.#npy[turn % 2] = new Uint8Array(size);
+    const npy = this.#npy[turn % 2]!.subarray(0, size);
     npy.set(header, 0);
     npy.set(littleEndian, header.length);
     return zipOne(`${key}.npy`, npy, await deflateRawAsync(npy, DEFLATE_OPTIONS));

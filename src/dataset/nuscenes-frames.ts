@@ -47,13 +47,16 @@ export async function writeNuScenesFrames(task: NuScenesFramesTask): Promise<NuS
   const frameData = readFrames(task.tree, lines, pointsCore, { idsInPlace: true });
   const results: NuScenesFrameResult[] = [];
   let writing: Promise<unknown> = Promise.resolve();
+  let compressing: Promise<unknown> | undefined;
   const write = (path: string, chunks: Uint8Array[]) =>
     writeFileAtomic(join(task.out, dirname(path)), basename(path), chunks, NO_SYNC);
   try {
     for (const [f, files] of task.frames.entries()) {
       const frame = (await frameData.next()).value as FrameData;
       const { cloud, lidarseg, panoptic, kept } = pointsCore.convert(frame, f);
-      const npz = panoptic && (await npzWriter.uint16('data', panoptic));
+      // Compressed while the next frame is read and converted.
+      const npz = panoptic && handled(npzWriter.uint16('data', panoptic, f));
+      compressing = npz;
       await writing;
       // Without fsync: the tree is rebuilt from the export, a crash costs nothing but the work (scenes.json, the
       // marker of a complete tree, is written last and flushed).
@@ -61,7 +64,7 @@ export async function writeNuScenesFrames(task: NuScenesFramesTask): Promise<NuS
         Promise.all([
           write(files.cloud, [cloud]),
           write(files.lidarseg, [lidarseg]),
-          npz && write(files.panoptic, npz),
+          npz?.then((chunks) => write(files.panoptic, chunks)),
         ]),
       );
       results.push({ kept, panoptic: npz !== undefined });
@@ -69,8 +72,8 @@ export async function writeNuScenesFrames(task: NuScenesFramesTask): Promise<NuS
     await writing;
   } finally {
     // On an error, the files in flight end (whole under their names, or removed) before it is thrown, and the frame
-    // read ahead before the thread's memory goes to its next task.
-    await writing.catch(() => {});
+    // read ahead and the file being compressed before the thread's memory goes to its next task.
+    await Promise.allSettled([writing, compressing]);
     await frameData.return(undefined);
   }
   return results;
