@@ -2,10 +2,9 @@
 // index.jsonl, each job's result.json (frame order, poses; any documented shape, read by describeResult) and
 // legend.json, and the label, instance and points files of any export format. Sequences are one per job and lidar,
 // in the index's job order; frames in the order of the result's frames[].
-import { close, open, read } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { reasonOf } from '../errors.js';
 import { checkClassTable, type ClassEntry } from '../export/classes.js';
 import { pointsFileSize } from '../export/points.js';
@@ -205,9 +204,8 @@ export class ReadBuffers implements FrameBuffers {
 }
 
 /**
- * The frames of `lines` in order, each one's files read while the caller works on the one before. A frame's arrays
- * are valid until the caller asks for the next frame (they are read into `buffers`). When the caller stops early
- * (`return()`), the frame being read ahead ends before the buffers are free again.
+ * The frames of `lines` in order, each one's files read when the caller asks for it, into the buffers of turns 0, 1,
+ * 0...: a frame's arrays are valid until the caller asks for the one after the next.
  */
 export async function* readFrames(
   tree: ExportTree,
@@ -215,18 +213,7 @@ export async function* readFrames(
   buffers: FrameBuffers = new ReadBuffers(),
   { idsInPlace = false }: { idsInPlace?: boolean } = {},
 ): AsyncGenerator<FrameData> {
-  const start = (i: number) =>
-    i < lines.length ? handled(readFrame(tree, lines[i]!, buffers, i, idsInPlace)) : undefined;
-  let next = start(0);
-  try {
-    for (let i = 0; i < lines.length; i++) {
-      const frame = await next!;
-      next = start(i + 1);
-      yield frame;
-    }
-  } finally {
-    await next?.catch(() => {});
-  }
+  for (const [i, line] of lines.entries()) yield await readFrame(tree, line, buffers, i, idsInPlace);
 }
 
 /**
@@ -255,12 +242,11 @@ async function readFrame(
   const format = FORMATS[tree.summary.format];
   const sizes = readSizes(tree, line);
   const pointsSize = sizes.points - 1;
-  const [labelBytes, pointBytes] = await Promise.all([
-    readAtMost(join(tree.from, line.file), bufferOf('labels', sizes.labels)),
+  const labelBytes = readAtMost(join(tree.from, line.file), bufferOf('labels', sizes.labels));
+  const pointBytes =
     typeof line.points_file === 'string'
-      ? handled(readAtMost(join(tree.from, line.points_file), bufferOf('points', sizes.points)))
-      : undefined,
-  ]);
+      ? readAtMost(join(tree.from, line.points_file), bufferOf('points', sizes.points))
+      : undefined;
   // Ids in place: any word is a class id and an instance id, so the file is checked by its size alone.
   const inPlace = idsInPlace && withInstances ? format.idWords : undefined;
   const labels = inPlace ? new Uint16Array(0) : format.decodeLabels(labelBytes, withInstances, valuesOf('labels'));
@@ -291,23 +277,23 @@ function wordsIn(bytes: Uint8Array, layout: IdWords): number {
   return bytes.length % layout.stride === 0 ? bytes.length / layout.stride : -1;
 }
 
-const openFd = promisify(open);
-const readFd = promisify(read);
-const closeFd = promisify(close);
-
-/** The first bytes of the file `path`, as many as `buffer` holds: a view of `buffer`. */
-async function readAtMost(path: string, buffer: Uint8Array): Promise<Uint8Array> {
-  const fd = await openFd(path, 'r');
+/**
+ * The first bytes of the file `path`, as many as `buffer` holds: a view of `buffer`. Blocking: the readers run on
+ * threads of their own, where four round trips per file through libuv's thread pool (shared with the threads' writes
+ * and compression) left the threads waiting more than reading.
+ */
+function readAtMost(path: string, buffer: Uint8Array): Uint8Array {
+  const fd = openSync(path, 'r');
   try {
     let filled = 0;
     while (filled < buffer.length) {
-      const { bytesRead } = await readFd(fd, buffer, filled, buffer.length - filled, null);
+      const bytesRead = readSync(fd, buffer, filled, buffer.length - filled, null);
       if (bytesRead === 0) break;
       filled += bytesRead;
     }
     return buffer.subarray(0, filled);
   } finally {
-    await closeFd(fd);
+    closeSync(fd);
   }
 }
 

@@ -1,7 +1,6 @@
 // An .npz as numpy.savez_compressed writes one: a ZIP archive holding `<key>.npy` entries, DEFLATE-compressed. One
 // entry is all the nuScenes panoptic files need; the archive is small enough (< 4 GiB) never to need ZIP64.
-import { promisify } from 'node:util';
-import { constants, crc32, deflateRaw } from 'node:zlib';
+import { constants, crc32, deflateRawSync } from 'node:zlib';
 import { npyHeader } from '../formats/index.js';
 import { DatasetError } from './dataset-error.js';
 
@@ -13,7 +12,6 @@ const DEFLATE = 8;
 const DOS_DATE_1980 = (0 << 9) | (1 << 5) | 1; // 1980-01-01, the earliest date a ZIP can hold: the same bytes every run
 const ZIP32_LIMIT = 0xffffffff;
 
-const deflateRawAsync = promisify(deflateRaw);
 /**
  * DEFLATE level 1: on panoptic labels (runs of a few values), a quarter of the default level's time for files 1.5
  * times as large (20 KB against 12 KB for 100,000 points); any level reads the same.
@@ -21,26 +19,25 @@ const deflateRawAsync = promisify(deflateRaw);
 const DEFLATE_OPTIONS = { level: constants.Z_BEST_SPEED };
 
 /**
- * Writes .npz files of one uint16 array each, two at a time in turns (await a turn's file before that turn comes
- * again): the .npy bytes are built in buffers the writer keeps, not a fresh one per file, which would pile up as
- * garbage faster than a thread with little else to collect frees it.
+ * Writes .npz files of one uint16 array each: the .npy bytes are built in a buffer the writer keeps, not a fresh one
+ * per file, which would pile up as garbage faster than a thread with little else to collect frees it.
  */
 export class NpzWriter {
-  readonly #npy = [new Uint8Array(0), new Uint8Array(0)];
+  #npy = new Uint8Array(0);
 
   /**
    * The .npz holding uint16 values, given as their little-endian bytes, under `key`, as chunks to write one after
-   * the other; built in the buffer of turn `turn % 2`. Compressed in libuv's thread pool, while the caller's thread
-   * goes on (`littleEndian` is copied before this returns).
+   * the other. Compressed on the calling thread: a thread of its own (threads.ts), which would otherwise wait for
+   * libuv's thread pool, shared with the other threads' files.
    */
-  async uint16(key: string, littleEndian: Uint8Array, turn: number): Promise<Uint8Array[]> {
+  uint16(key: string, littleEndian: Uint8Array): Uint8Array[] {
     const header = npyHeader(littleEndian.length / 2, '<u2');
     const size = header.length + littleEndian.length;
-    if (this.#npy[turn % 2]!.length < size) this.#npy[turn % 2] = new Uint8Array(size);
-    const npy = this.#npy[turn % 2]!.subarray(0, size);
+    if (this.#npy.length < size) this.#npy = new Uint8Array(size);
+    const npy = this.#npy.subarray(0, size);
     npy.set(header, 0);
     npy.set(littleEndian, header.length);
-    return zipOne(`${key}.npy`, npy, await deflateRawAsync(npy, DEFLATE_OPTIONS));
+    return zipOne(`${key}.npy`, npy, deflateRawSync(npy, DEFLATE_OPTIONS));
   }
 }
 

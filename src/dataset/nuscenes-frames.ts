@@ -1,11 +1,13 @@
 // A run of consecutive frames of `dataset nuscenes`, converted where it runs (a thread, see threads.ts): each frame's
 // files read from the export, its points rearranged into nuScenes' layout with their lidarseg and panoptic labels,
-// and its three files written whole under their final names. One frame is read ahead and one written behind while a
-// frame is converted: the disk and the CPU work at the same time, and memory holds three frames.
+// and its three files written whole under their final names. A frame is read, converted and written with blocking
+// calls: the thread has nothing else to do meanwhile, and the threads (one per CPU) keep the CPUs busy between them,
+// where round trips through libuv's thread pool (shared by the threads' reads, writes and compression) left them
+// waiting.
 import { basename, dirname, join } from 'node:path';
 import type { IndexLine } from '../export/records.js';
-import { writeFileAtomic } from '../export/files.js';
-import { type ExportTree, type FrameData, handled, readFrames } from './export-reader.js';
+import { writeFileAtomicSync } from '../export/files.js';
+import { type ExportTree, type FrameData, readFrames } from './export-reader.js';
 import { NpzWriter } from './npz.js';
 import { NuScenesPointsCore } from './nuscenes-points.js';
 
@@ -37,44 +39,24 @@ export interface NuScenesFrameResult {
   panoptic: boolean;
 }
 
-const NO_SYNC = { sync: false };
-
 /** Converts and writes the frames; resolves to each one's result. */
 export async function writeNuScenesFrames(task: NuScenesFramesTask): Promise<NuScenesFrameResult[]> {
   const lines = task.frames.map((frame) => frame.line);
   pointsCore ??= new NuScenesPointsCore();
   pointsCore.startRun(task.tree, lines, task.indexOfClass);
   const frameData = readFrames(task.tree, lines, pointsCore, { idsInPlace: true });
-  const results: NuScenesFrameResult[] = [];
-  let writing: Promise<unknown> = Promise.resolve();
-  let compressing: Promise<unknown> | undefined;
+  // Without fsync: the tree is rebuilt from the export, a crash costs nothing but the work (scenes.json, the marker
+  // of a complete tree, is written last and flushed).
   const write = (path: string, chunks: Uint8Array[]) =>
-    writeFileAtomic(join(task.out, dirname(path)), basename(path), chunks, NO_SYNC);
-  try {
-    for (const [f, files] of task.frames.entries()) {
-      const frame = (await frameData.next()).value as FrameData;
-      const { cloud, lidarseg, panoptic, kept } = pointsCore.convert(frame, f);
-      // Compressed while the next frame is read and converted.
-      const npz = panoptic && handled(npzWriter.uint16('data', panoptic, f));
-      compressing = npz;
-      await writing;
-      // Without fsync: the tree is rebuilt from the export, a crash costs nothing but the work (scenes.json, the
-      // marker of a complete tree, is written last and flushed).
-      writing = handled(
-        Promise.all([
-          write(files.cloud, [cloud]),
-          write(files.lidarseg, [lidarseg]),
-          npz?.then((chunks) => write(files.panoptic, chunks)),
-        ]),
-      );
-      results.push({ kept, panoptic: npz !== undefined });
-    }
-    await writing;
-  } finally {
-    // On an error, the files in flight end (whole under their names, or removed) before it is thrown, and the frame
-    // read ahead and the file being compressed before the thread's memory goes to its next task.
-    await Promise.allSettled([writing, compressing]);
-    await frameData.return(undefined);
+    writeFileAtomicSync(join(task.out, dirname(path)), basename(path), chunks);
+  const results: NuScenesFrameResult[] = [];
+  for (const [f, files] of task.frames.entries()) {
+    const frame = (await frameData.next()).value as FrameData;
+    const { cloud, lidarseg, panoptic, kept } = pointsCore.convert(frame, f);
+    write(files.cloud, [cloud]);
+    write(files.lidarseg, [lidarseg]);
+    if (panoptic) write(files.panoptic, npzWriter.uint16('data', panoptic));
+    results.push({ kept, panoptic: panoptic !== undefined });
   }
   return results;
 }

@@ -41,10 +41,10 @@ interface Turn {
 
 /**
  * The core's memory as this thread lays it out for a run of frames: the category index of each class id, then two
- * turns (one frame's files read while the frame before is converted and written), each sized for the run's largest
- * frame. The memory grows only in startRun(), when no read or write is in flight: the views handed out stay valid
- * for the run (a view on memory that grows is detached). These are the read buffers (FrameBuffers) of the run's
- * frames; on a big-endian machine, decoded values are arrays of their own, copied in as little-endian.
+ * turns of input and output (readFrames reads frames into turns 0, 1, 0...), each sized for the run's largest frame.
+ * The memory grows only in startRun(), when no read or write is in flight: the views handed out stay valid for the
+ * run (a view on memory that grows is detached). These are the read buffers (FrameBuffers) of the run's frames; on a
+ * big-endian machine, decoded values are arrays of their own, copied in as little-endian.
  */
 export class NuScenesPointsCore implements FrameBuffers {
   readonly #core: WasmCore = wasmCore();

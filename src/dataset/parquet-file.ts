@@ -59,7 +59,7 @@ export async function writeParquetFile(task: ParquetFileTask): Promise<void> {
   try {
     columns = await columnsOf(frames, rows, tree.summary.instances, task.withPoints, task.withIntensity);
   } finally {
-    // On an error, the frame read ahead ends before the thread's buffers go to its next task.
+    // On an error, the reader stops before the thread's buffers go to its next task.
     await frames.return(undefined);
   }
   const file = await AtomicFile.create(task.dir, task.name);
