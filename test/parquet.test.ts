@@ -5,9 +5,10 @@ import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { IndexLine } from '../src/export/records.js';
 import { buildParquet, exportBatch, MaskDecoderPool, PlaymentClient } from '../src/index.js';
 import { pointCloudFields, type Simulator, startSimulator } from '../src/sim/index.js';
-import { expectedLabels, removeTempDirs, type TableEntry, tempDir } from './export-support.js';
+import { expectedLabels, labelsOf, removeTempDirs, type TableEntry, tempDir } from './export-support.js';
 
 const pool = new MaskDecoderPool({ threads: 2 });
 afterAll(() => Promise.all([pool.close(), removeTempDirs()]));
@@ -90,6 +91,10 @@ describe.runIf(readers)('dataset parquet, read by pyarrow, datasets and DuckDB',
         const report = JSON.parse(run.stdout) as Report;
         const table = JSON.parse(await readFile(join(out, 'classes.json'), 'utf8')).classes as TableEntry[];
         const exportSummary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
+        const indexLines = (await readFile(join(out, 'index.jsonl'), 'utf8'))
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line) as IndexLine);
 
         // 18 rows in files of at most 5 rows, each one row group.
         expect(report.files).toEqual(['00000', '00001', '00002', '00003'].map((k) => `train-${k}-of-00004.parquet`));
@@ -124,6 +129,7 @@ describe.runIf(readers)('dataset parquet, read by pyarrow, datasets and DuckDB',
         // Values: the simulator's classes (and points) per frame and lidar.
         const dataset = simulator.dataset;
         const seen = new Set<string>();
+        const instanceIds: number[] = [];
         for (const row of report.rows) {
           const job = dataset.jobs.find((candidate) => candidate.id === row.job_id)!;
           const sensor = dataset.sensorIds.indexOf(row.sensor_id as string);
@@ -132,7 +138,20 @@ describe.runIf(readers)('dataset parquet, read by pyarrow, datasets and DuckDB',
           const semantic = expectedLabels(dataset, table, job.index, frame, sensor);
           expect(row.points).toBe(400);
           expect(row.label).toEqual([...semantic]);
-          expect((row.instance as number[]).length).toBe(400);
+          // Instance ids: the export's, read here from its files (kitti: a label word's high 16 bits).
+          const line = indexLines.find(
+            (l) =>
+              l.job_id === row.job_id && String(l.frame_id) === row.frame_id && String(l.sensor_id) === row.sensor_id,
+          )!;
+          const instances =
+            format === 'kitti'
+              ? Array.from(
+                  new Uint32Array(Uint8Array.from(await readFile(join(out, line.file))).buffer),
+                  (w) => w >>> 16,
+                )
+              : [...labelsOf(await readFile(join(out, line.instances_file!)), 'npy')];
+          expect(row.instance).toEqual(instances);
+          instanceIds.push(...instances);
           if (withPoints) {
             const fields = pointCloudFields(dataset, job.index, frame, sensor);
             (['x', 'y', 'z', 'intensity'] as const).forEach((name, c) => {
@@ -143,6 +162,8 @@ describe.runIf(readers)('dataset parquet, read by pyarrow, datasets and DuckDB',
           }
         }
         expect(seen.size).toBe(18);
+        // Instance ids that differ from the class ids and from each other: the comparison above could fail.
+        expect(new Set(instanceIds).size).toBeGreaterThan(1);
         // DuckDB over all files: the batch's points per class, as summary.json counts them.
         const counts = Object.fromEntries(report.duckdb);
         const expected = Object.fromEntries(

@@ -6,7 +6,7 @@ import { AtomicFile } from '../export/files.js';
 import type { IndexLine } from '../export/records.js';
 import { ColumnBuffers } from './column-buffers.js';
 import { DatasetError } from './dataset-error.js';
-import { type ExportTree, type FrameData, ReadBuffers, readFrames } from './export-reader.js';
+import { type ExportTree, type FrameData, LITTLE_ENDIAN, ReadBuffers, readFrames } from './export-reader.js';
 import { PhysicalType } from './parquet-column-chunk.js';
 import { type RowGroupColumn, writeRowGroupFile } from './parquet-writer.js';
 import { align8 } from './snappy.js';
@@ -50,10 +50,12 @@ const STRING_COLUMNS: [string, (row: ParquetRow) => string | null][] = [
 /** Builds the file `task.name` in `task.dir`; on a failure, nothing is left under that name. */
 export async function writeParquetFile(task: ParquetFileTask): Promise<void> {
   const { tree, rows } = task;
+  // Ids in place (a kitti label file's words), gathered into the columns as the little-endian bytes they are.
   const frames = readFrames(
     tree,
     rows.map((row) => row.line),
     readBuffers,
+    { idsInPlace: LITTLE_ENDIAN },
   );
   let columns: RowGroupColumn[];
   try {
@@ -100,13 +102,22 @@ async function columnsOf(
   let at = 0;
   for (const [r, row] of rows.entries()) {
     const frame = (await frames.next()).value as FrameData;
-    const n = frame.labels.length;
+    const n = frame.points;
     if (n !== counts[r]) {
       throw new DatasetError('MISALIGNED', `${row.line.file} does not hold the points index.jsonl gives`);
     }
-    label.set(frame.labels, at);
-    if (instance && frame.instances) instance.set(frame.instances, at);
-    if (withPoints) splitPoints(frame, at, floats);
+    if (frame.idWords) {
+      const { bytes, layout } = frame.idWords;
+      gatherColumns(bytes, layout.stride, 2, [layout.classOffset, layout.instanceOffset], [label, instance!], at);
+    } else {
+      label.set(frame.labels, at);
+      if (instance && frame.instances) instance.set(frame.instances, at);
+    }
+    if (withPoints) {
+      const { values, stride } = frame;
+      const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+      gatherColumns(bytes, stride * 4, 4, [0, 4, 8, 12], floats, at);
+    }
     at += n;
   }
   return [
@@ -146,20 +157,29 @@ const buffers = new ColumnBuffers();
 const readBuffers = new ReadBuffers();
 
 /**
- * A frame's interleaved x, y, z (intensity) into the columns from `at`, by the WebAssembly core's gather (the frame's
- * bytes copied into its scratch region, each column gathered there and copied out): a third of the time of the same
- * loop in JavaScript, whose every value is a bounds-checked load and store. Bytes are moved as they are.
+ * A frame's interleaved records (`stride` bytes each) into columns from `at`: the `width` bytes at each of `offsets`
+ * into the column of the same place (x, y, z, intensity; class and instance ids), by the WebAssembly core's gather
+ * (the bytes copied into its scratch region, each column gathered there and copied out): a third of the time of the
+ * same loop in JavaScript, whose every value is a bounds-checked load and store. Bytes are moved as they are.
  */
-function splitPoints(frame: FrameData, at: number, floats: Float32Array[]): void {
-  const { values, stride } = frame;
-  const points = values.length / stride;
+function gatherColumns(
+  bytes: Uint8Array,
+  stride: number,
+  width: 2 | 4,
+  offsets: readonly number[],
+  columns: readonly (Float32Array | Uint16Array)[],
+  at: number,
+): void {
+  const points = bytes.length / stride;
   const core = wasmCore();
   const from = core.base;
-  const to = align8(from + values.byteLength);
-  core.reserve(to + points * 4);
-  core.u8.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), from);
-  floats.forEach((column, c) => {
-    core.exports.gatherField(from + c * 4, points, stride * 4, 4, to);
-    new Uint8Array(column.buffer, column.byteOffset + at * 4, points * 4).set(core.u8.subarray(to, to + points * 4));
+  const to = align8(from + bytes.length);
+  core.reserve(to + points * width);
+  core.u8.set(bytes, from);
+  columns.forEach((column, c) => {
+    core.exports.gatherField(from + offsets[c]!, points, stride, width, to);
+    new Uint8Array(column.buffer, column.byteOffset + at * width, points * width).set(
+      core.u8.subarray(to, to + points * width),
+    );
   });
 }
