@@ -33,6 +33,18 @@ export class AbortError extends PlaymentMasksError {
   }
 }
 
+/** Node's system errors (fs, net): `code`, `syscall` and usually `path`; their message starts with the code. */
+export interface SystemError extends Error {
+  code: string;
+  syscall: string;
+  path?: string;
+}
+
+export function isSystemError(error: unknown): error is SystemError {
+  const { code, syscall } = (error ?? {}) as { code?: unknown; syscall?: unknown };
+  return error instanceof Error && typeof code === 'string' && typeof syscall === 'string';
+}
+
 /**
  * What went wrong, for a message that names the file itself: a Node system error (fs, net) as its reason and code,
  * `no such file or directory (ENOENT)`, without the code, syscall and path its own message repeats; any other error
@@ -40,8 +52,8 @@ export class AbortError extends PlaymentMasksError {
  */
 export function reasonOf(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const { code, syscall } = error as { code?: unknown; syscall?: unknown };
-  if (typeof code !== 'string' || typeof syscall !== 'string') return error.message;
+  if (!isSystemError(error)) return error.message;
+  const { code, syscall } = error;
   // `ENOENT: no such file or directory, open '/x'`, `listen EADDRINUSE: address already in use 127.0.0.1:8080`.
   const reason = error.message
     .replace(new RegExp(`^(${syscall} )?${code}: `), '')

@@ -4,11 +4,11 @@
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
-import { PlaymentMasksError } from '../errors.js';
+import { isSystemError, PlaymentMasksError } from '../errors.js';
 import { FORMATS, type ExportFormat } from '../formats/index.js';
 import { MAX_THREADS } from '../pool/index.js';
 import { LabelFileThreads } from '../pool/label-file-threads.js';
-import { describeSystemError, isSystemError } from './messages.js';
+import { describeSystemError } from './messages.js';
 import { barOf, formatBytes, formatDuration, type ProgressFormat } from './progress.js';
 
 /** The files a folder argument stands for: mask text (.json) and legacy PCD masks (.pcd), not hidden ones. */

@@ -1,6 +1,6 @@
 // Errors as the person at the terminal needs them: the flag or variable they typed rather than the library option it
 // set, a file error's path and reason once (not `ENOENT: ENOENT: ...`), and never a control character.
-import { PlaymentMasksError, reasonOf } from '../errors.js';
+import { isSystemError, PlaymentMasksError, reasonOf, type SystemError } from '../errors.js';
 import { CLIENT_OPTIONS } from '../api/option-table.js';
 import { SPECS, type CommandName } from './spec.js';
 
@@ -21,21 +21,6 @@ export function inCliTerms(message: string, command: CommandName | undefined): s
     return named === undefined ? text : named + member;
   });
   return command === undefined ? translated : `${command}: ${translated}`;
-}
-
-/** Node's system errors (fs, net): `code`, `syscall` and usually `path`; their message starts with the code. */
-interface SystemError extends Error {
-  code: string;
-  syscall: string;
-  path?: string;
-}
-
-export function isSystemError(error: unknown): error is SystemError {
-  return (
-    error instanceof Error &&
-    typeof (error as Partial<SystemError>).code === 'string' &&
-    typeof (error as Partial<SystemError>).syscall === 'string'
-  );
 }
 
 const ACTIONS: Readonly<Record<string, string>> = {

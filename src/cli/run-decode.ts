@@ -7,7 +7,8 @@ import { FORMATS } from '../formats/index.js';
 import { UsageError, type DecodeCommand } from './args.js';
 import { DECODE_PROGRESS, decodeFiles, type DecodeFilesSummary } from './decode-files.js';
 import { CliFailure, EXIT, type Io } from './io.js';
-import { describeSystemError, isSystemError, printable } from './messages.js';
+import { isSystemError } from '../errors.js';
+import { describeSystemError, printable } from './messages.js';
 import { ProgressView } from './progress.js';
 
 export async function runDecode(command: DecodeCommand, io: Io): Promise<number> {

@@ -4,10 +4,9 @@ import { API_KEY_VARIABLE } from '../api/option-table.js';
 import { buildNuScenes } from '../dataset/nuscenes.js';
 import { buildParquet } from '../dataset/parquet.js';
 import { buildSemanticKitti } from '../dataset/semantickitti.js';
-import { reasonOf } from '../errors.js';
+import { isSystemError, reasonOf } from '../errors.js';
 import type { DatasetCommand, ReportCommand, ViewCommand } from './args.js';
 import { CliFailure, EXIT, type Io } from './io.js';
-import { isSystemError } from './messages.js';
 import { formatDuration } from './progress.js';
 
 export async function runReport({ options }: ReportCommand, io: Io): Promise<number> {

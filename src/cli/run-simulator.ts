@@ -7,7 +7,7 @@ import type { Simulator } from '../sim/index.js';
 import type { DemoCommand, SimulateCommand } from './args.js';
 import { selfCommand, shellQuote } from './invocation.js';
 import { CliFailure, EXIT, type Io } from './io.js';
-import { isSystemError } from './messages.js';
+import { isSystemError } from '../errors.js';
 import { formatBytes } from './progress.js';
 import { exportWithProgress, failuresReport, summaryLines, type Outcome } from './run-export.js';
 import { API_KEY_VARIABLE } from './spec.js';

@@ -1,6 +1,7 @@
 // What crosses the thread boundary between MaskDecoderPool and its workers. Only plain records, shared regions and
 // whole ArrayBuffers cross it: piscina's structured clone would drop the custom properties of a thrown error.
 import type { DecodedMask } from '../decode/types.js';
+import { isSystemError } from '../errors.js';
 import { MaskParseError, type MaskErrorCode } from '../decode/mask-error.js';
 import type { ExportFormat } from '../formats/index.js';
 import { mapLabels, mappedViews } from './lookups.js';
@@ -100,11 +101,6 @@ export function toFailureReply(error: unknown): ParseErrorReply | FileErrorReply
   if (error instanceof MaskParseError) return toErrorReply(error);
   if (isSystemError(error)) return toFileErrorReply(error);
   throw error;
-}
-
-export function isSystemError(error: unknown): error is NodeJS.ErrnoException & { code: string; syscall: string } {
-  const { code, syscall } = (error ?? {}) as { code?: unknown; syscall?: unknown };
-  return error instanceof Error && typeof code === 'string' && typeof syscall === 'string';
 }
 
 /** The error a worker reported, rebuilt on the caller's side with its class and fields. */

@@ -7,9 +7,9 @@ import { decodeMaskFile } from '../decode/mask-file.js';
 import { decodeSharedMask } from '../decode/shared-mask.js';
 import { MaskParseError } from '../decode/mask-error.js';
 import { useCoreModule } from '../core/wasm.js';
+import { isSystemError } from '../errors.js';
 import {
   CORE_MODULE_KEY,
-  isSystemError,
   toFailureReply,
   toReply,
   type DecodeBatch,
