@@ -5,7 +5,9 @@
 // over about TARGET_MS of calls, after a GC and a pause: a large JS allocation such as JSON.parse's evicts caches and
 // slows whatever runs right after it), every ratio is taken within a round, and the median of the rounds is reported:
 // decodeMask against JSON.parse at each size, and decodeMask's MB/s at 100k points against its MB/s at 2M (the
-// per-call cost). Results in bench/results/decode-mask.json (decode-mask-nodeNN.json off Node 20).
+// per-call cost). decodeMask with `out` (labels written into an array reused from call to call) shows what the new
+// result buffer costs: its pages are fresh memory, each faulted in on first touch. Results in
+// bench/results/decode-mask.json (decode-mask-nodeNN.json off Node 20).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -74,8 +76,16 @@ function jsLoop(bytes) {
   return { labels: out.subarray(0, count), histogram: counts.slice(0, max + 1) };
 }
 
+/** Per mask, an array for decodeMask's `out` option, reused by every call: its pages stay in memory. */
+const outArrays = new Map(masks.map((mask) => [mask.bytes, new Uint16Array((mask.bytes.length >> 1) + 1)]));
+
 const sides = [
   { key: 'decodeMask', name: 'decodeMask', run: (bytes) => decodeMask(bytes) },
+  {
+    key: 'decodeMaskOut',
+    name: 'decodeMask into out',
+    run: (bytes) => decodeMask(bytes, { out: outArrays.get(bytes) }),
+  },
   { key: 'jsLoop', name: 'hand-written JS loop', run: jsLoop },
   { key: 'jsonParse', name: 'Uint16Array.from(JSON.parse(text)) + histogram', run: jsonParseBaseline },
 ];
@@ -138,6 +148,8 @@ const rows = masks.map((mask) => ({
   ),
   speedup: ratio(`${mask.key}/decodeMask`, `${mask.key}/jsonParse`),
   jsLoopSpeedup: ratio(`${mask.key}/decodeMask`, `${mask.key}/jsLoop`),
+  /** decodeMask into a reused `out` against decodeMask with its new result buffer. */
+  outSpeedup: ratio(`${mask.key}/decodeMaskOut`, `${mask.key}/decodeMask`),
 }));
 const byKey = Object.fromEntries(rows.map((row) => [row.mask, row]));
 const shares = {
@@ -167,6 +179,7 @@ console.table(
     mask: row.name,
     MB: row.megabytes.toFixed(2),
     'decodeMask MB/s': row.decodeMask.megabytesPerSecond.toFixed(0),
+    'into out MB/s': row.decodeMaskOut.megabytesPerSecond.toFixed(0),
     'JS loop MB/s': row.jsLoop.megabytesPerSecond.toFixed(0),
     'JSON.parse MB/s': row.jsonParse.megabytesPerSecond.toFixed(0),
     'vs JSON.parse': `${row.speedup.toFixed(1)}x`,
@@ -176,7 +189,8 @@ console.table(
 console.log(
   `decodeMask vs JSON.parse + histogram: ${byKey.realistic100k.speedup.toFixed(1)}x at 100k points, ` +
     `${byKey.realistic2M.speedup.toFixed(1)}x at 2M (bar ${BAR.speedup}x); MB/s at 100k = ` +
-    `${(shares.realistic100kOf2M * 100).toFixed(0)}% of 2M (bar >= 85%)`,
+    `${(shares.realistic100kOf2M * 100).toFixed(0)}% of 2M (bar >= 85%); into a reused out: ` +
+    `${byKey.realistic100k.outSpeedup.toFixed(2)}x (100k), ${byKey.realistic2M.outSpeedup.toFixed(2)}x (2M)`,
 );
 const result = {
   suite: 'decode-mask',
