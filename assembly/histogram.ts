@@ -164,6 +164,9 @@ function countRuns(from: usize, to: usize): usize {
 /**
  * Counts labels [from, to) one by one into eight sub-histograms, so that neighbouring increments are independent.
  * Stops before a group of 8 that holds a label of SUB_ENTRIES or more and returns where it stopped.
+ * Measured no faster (realistic 100k and 2M-point masks, Node 20 and 24): one update per run for groups of 8 with at
+ * most two changes of value (3 updates instead of 8: 1.05-1.08x the time of this loop), and the largest label checked
+ * once per chunk instead of per group (0.98-1.08x).
  */
 function countInterleaved(from: usize, to: usize): usize {
   const h = histPtr;

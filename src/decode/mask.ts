@@ -14,7 +14,7 @@ const LABELS_BEFORE_INPUT = 64;
 const INPUT_PADDING = 64;
 const UTF8_BYTES_PER_CODE_UNIT = 3;
 // Bytes are parsed in parts of about this size, each copied into one small region that stays in the CPU's cache (a
-// large mask copied in whole is out of the cache again by the time it is parsed).
+// large mask copied in whole is out of the cache again by the time it is parsed). 32 and 128 KiB measured the same.
 export const PART_BYTES = 64 * 1024;
 const COMMA = 0x2c;
 // `part` flags of the core's decodeMask.
