@@ -7,5 +7,6 @@ export { gatherField } from './pcd';
 export { parseAscii, asciiExceptions } from './pcd-ascii';
 export { decimalToF32, decimalToF64 } from './pcd-number';
 export { snappyCompress } from './snappy';
+export { deflateRaw } from './deflate';
 export { bitPack, dictionaryOf } from './dictionary';
 export { nuScenesPoints } from './nuscenes';

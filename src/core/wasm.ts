@@ -23,6 +23,7 @@ interface CoreExports {
   ): number;
   asciiExceptions(): number;
   snappyCompress(inPtr: number, inLen: number, outPtr: number, tablePtr: number): number;
+  deflateRaw(inPtr: number, inLen: number, outPtr: number, tablePtr: number): number;
   dictionaryOf(valuesPtr: number, count: number, indexPtr: number, dictionaryPtr: number): number;
   bitPack(valuesPtr: number, count: number, indexPtr: number, bitWidth: number, outPtr: number): number;
   nuScenesPoints(
