@@ -1,8 +1,11 @@
 // An .npz as numpy.savez_compressed writes one: a ZIP archive holding `<key>.npy` entries, DEFLATE-compressed. One
-// entry is all the nuScenes panoptic files need; the archive is small enough (< 4 GiB) never to need ZIP64.
-import { constants, crc32, deflateRawSync } from 'node:zlib';
+// entry is all the nuScenes panoptic files need; the archive is small enough (< 4 GiB) never to need ZIP64. The .npy
+// is compressed by the WebAssembly core (deflate.ts), in a region of its memory the caller lays out; the CRC-32 is
+// zlib's crc32 (a function of the bytes: no context, nothing allocated).
+import { crc32 } from 'node:zlib';
 import { npyHeader } from '../formats/index.js';
 import { DatasetError } from './dataset-error.js';
+import { deflateParts, deflateScratchBytes } from './deflate.js';
 
 const LOCAL_HEADER = 0x04034b50;
 const CENTRAL_HEADER = 0x02014b50;
@@ -12,33 +15,20 @@ const DEFLATE = 8;
 const DOS_DATE_1980 = (0 << 9) | (1 << 5) | 1; // 1980-01-01, the earliest date a ZIP can hold: the same bytes every run
 const ZIP32_LIMIT = 0xffffffff;
 
-/**
- * DEFLATE level 1: on panoptic labels (runs of a few values), a quarter of the default level's time for files 1.5
- * times as large (20 KB against 12 KB for 100,000 points); any level reads the same.
- */
-const DEFLATE_OPTIONS = { level: constants.Z_BEST_SPEED };
+/** The core's scratch bytes uint16Npz() needs for up to `values` values. */
+export function npzScratchBytes(values: number): number {
+  return deflateScratchBytes(npyHeader(values, '<u2').length + values * 2);
+}
 
 /**
- * Writes .npz files of one uint16 array each: the .npy bytes are built in a buffer the writer keeps, not a fresh one
- * per file, which would pile up as garbage faster than a thread with little else to collect frees it.
+ * The .npz holding uint16 values, given as their little-endian bytes, under `key`, as chunks to write one after the
+ * other: the compressed bytes are a view of the core's memory at `scratch` (npzScratchBytes of the values, reserved by
+ * the caller), valid until the next call with that region.
  */
-export class NpzWriter {
-  #npy = new Uint8Array(0);
-
-  /**
-   * The .npz holding uint16 values, given as their little-endian bytes, under `key`, as chunks to write one after
-   * the other. Compressed on the calling thread: a thread of its own (threads.ts), which would otherwise wait for
-   * libuv's thread pool, shared with the other threads' files.
-   */
-  uint16(key: string, littleEndian: Uint8Array): Uint8Array[] {
-    const header = npyHeader(littleEndian.length / 2, '<u2');
-    const size = header.length + littleEndian.length;
-    if (this.#npy.length < size) this.#npy = new Uint8Array(size);
-    const npy = this.#npy.subarray(0, size);
-    npy.set(header, 0);
-    npy.set(littleEndian, header.length);
-    return zipOne(`${key}.npy`, npy, deflateRawSync(npy, DEFLATE_OPTIONS));
-  }
+export function uint16Npz(key: string, littleEndian: Uint8Array, scratch: number): Uint8Array[] {
+  const header = npyHeader(littleEndian.length / 2, '<u2');
+  const { input, output } = deflateParts([header, littleEndian], scratch);
+  return zipOne(`${key}.npy`, input, output);
 }
 
 function zipOne(name: string, data: Uint8Array, compressed: Uint8Array): Uint8Array[] {

@@ -8,7 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import type { IndexLine } from '../export/records.js';
 import { writeFileAtomicSync } from '../export/files.js';
 import { type ExportTree, type FrameData, readFrames } from './export-reader.js';
-import { NpzWriter } from './npz.js';
+import { uint16Npz } from './npz.js';
 import { NuScenesPointsCore } from './nuscenes-points.js';
 
 /** A frame and the tree's files it becomes (relative to the tree's folder). */
@@ -55,15 +55,14 @@ export async function writeNuScenesFrames(task: NuScenesFramesTask): Promise<NuS
     const { cloud, lidarseg, panoptic, kept } = pointsCore.convert(frame, f);
     write(files.cloud, [cloud]);
     write(files.lidarseg, [lidarseg]);
-    if (panoptic) write(files.panoptic, npzWriter.uint16('data', panoptic));
+    if (panoptic) write(files.panoptic, uint16Npz('data', panoptic, pointsCore.npzScratch));
     results.push({ kept, panoptic: panoptic !== undefined });
   }
   return results;
 }
 
 /**
- * The thread's memory, reused from task to task: the WebAssembly core's, where frames are read and converted (taken by
- * the first nuScenes task: a thread that writes Parquet needs no core), and the .npy buffer.
+ * The thread's memory, reused from task to task: the WebAssembly core's, where frames are read, converted and their
+ * panoptic labels compressed (taken by the first nuScenes task: a thread that writes Parquet needs no core).
  */
 let pointsCore: NuScenesPointsCore | undefined;
-const npzWriter = new NpzWriter();

@@ -14,6 +14,7 @@ import {
   ReadBuffers,
   readSizes,
 } from './export-reader.js';
+import { npzScratchBytes } from './npz.js';
 
 const CLASS_IDS = 0x10000;
 const CLOUD_POINT_BYTES = 20; // float32 x y z intensity ring
@@ -41,7 +42,8 @@ interface Turn {
 
 /**
  * The core's memory as this thread lays it out for a run of frames: the category index of each class id, then two
- * turns of input and output (readFrames reads frames into turns 0, 1, 0...), each sized for the run's largest frame.
+ * turns of input and output (readFrames reads frames into turns 0, 1, 0...), each sized for the run's largest frame,
+ * then the region where a frame's panoptic .npz is compressed (npzScratch).
  * The memory grows only in startRun(), when no read or write is in flight: the views handed out stay valid for the
  * run (a view on memory that grows is detached). These are the read buffers (FrameBuffers) of the run's frames; on a
  * big-endian machine, decoded values are arrays of their own, copied in as little-endian.
@@ -52,6 +54,7 @@ export class NuScenesPointsCore implements FrameBuffers {
   readonly #own = new ReadBuffers();
   #turns: Turn[] = [];
   #capacity = { labels: 0, points: 0, values: 0 };
+  #npzScratch = 0;
 
   /** Lays the memory out for the frames of `lines`, with `indexOfClass` (the category index of each class id). */
   startRun(tree: ExportTree, lines: readonly IndexLine[], indexOfClass: Uint8Array): void {
@@ -78,8 +81,14 @@ export class NuScenesPointsCore implements FrameBuffers {
       return { labels, points, labelValues, instanceValues, output };
     });
     this.#capacity = most;
-    this.#core.reserve(first + 2 * turnSize);
+    this.#npzScratch = first + 2 * turnSize;
+    this.#core.reserve(this.#npzScratch + npzScratchBytes(most.values));
     this.#core.u8.set(indexOfClass.subarray(0, CLASS_IDS), this.#table);
+  }
+
+  /** Where the run's panoptic .npz files are compressed (uint16Npz's scratch), for up to the run's most points. */
+  get npzScratch(): number {
+    return this.#npzScratch;
   }
 
   take(kind: 'labels' | 'points', turn: number, size: number): Uint8Array {
