@@ -4,11 +4,14 @@
 // the ratio (target / copy) is taken per round, then the median: the shared machine's speed drifts over seconds.
 // Peak RSS (VmHWM, rss-probe.mjs) of each target at two export sizes, in the same rounds, shows whether memory grows
 // with the export (the ratio of the two per round, then the median).
+// CPU time (user + system, all threads) of each run too. The nuScenes tree's panoptic files are then compared with zlib
+// levels 1 and 6 of the same .npy bytes.
 // The targets run with their default threads (one per CPU, at most 4). Results in bench/results/dataset.json.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { exportBatch, MaskDecoderPool, PlaymentClient } from '../dist/index.js';
 import { startSimulator } from '../dist/sim.js';
 import { machine, measureChild, median } from './measure-child.mjs';
@@ -36,6 +39,27 @@ for (const line of readFileSync(join(from, 'index.jsonl'), 'utf8').split('\\n').
 }
 `;
 
+/**
+ * The DEFLATE streams of the tree's panoptic .npz files, per frame (mean), against zlib level 1 and level 6 (the
+ * default) of the same .npy bytes, and the .npy bytes.
+ */
+function panopticSizes(folder) {
+  const sum = { npy: 0, written: 0, zlibLevel1: 0, zlibLevel6: 0 };
+  const files = readdirSync(folder);
+  for (const name of files) {
+    const zip = readFileSync(join(folder, name));
+    // The local header (30 bytes, then the name and the extra field) holds the compressed size at offset 18.
+    const start = 30 + zip.readUInt16LE(26) + zip.readUInt16LE(28);
+    const stream = zip.subarray(start, start + zip.readUInt32LE(18));
+    const npy = inflateRawSync(stream);
+    sum.npy += npy.length;
+    sum.written += stream.length;
+    sum.zlibLevel1 += deflateRawSync(npy, { level: 1 }).length;
+    sum.zlibLevel6 += deflateRawSync(npy).length;
+  }
+  return Object.fromEntries(Object.entries(sum).map(([key, bytes]) => [key, Math.round(bytes / files.length)]));
+}
+
 async function makeExport(frames, scratch) {
   const simulator = await startSimulator({ jobs: frames / FRAMES_PER_JOB, frames: FRAMES_PER_JOB, points: POINTS });
   const client = new PlaymentClient({ apiKey: simulator.apiKey, baseUrl: simulator.baseUrl });
@@ -52,13 +76,13 @@ async function makeExport(frames, scratch) {
   return out;
 }
 
-async function run(side, from, scratch) {
+async function run(side, from, scratch, keep = false) {
   const out = join(scratch, `out-${side}`);
   rmSync(out, { recursive: true, force: true });
   const args = side === 'copy' ? ['-e', COPY, from, out] : [CLI, 'dataset', side, '--from', from, '--out', out];
   const result = await measureChild(args, {});
-  rmSync(out, { recursive: true, force: true });
-  return { wallMs: result.wallMs, peakRssMiB: result.peakRssMiB };
+  if (!keep) rmSync(out, { recursive: true, force: true });
+  return { wallMs: result.wallMs, peakRssMiB: result.peakRssMiB, cpuMs: result.cpuMs };
 }
 
 const scratch = mkdtempSync(join(tmpdir(), 'bench-dataset-'));
@@ -81,6 +105,7 @@ try {
   results.copy = {
     medianWallMs: Math.round(median(runs.copy.map((r) => r.wallMs))),
     medianPeakRssMiB: Math.round(median(runs.copy.map((r) => r.peakRssMiB))),
+    medianCpuMs: Math.round(median(runs.copy.map((r) => r.cpuMs))),
   };
   for (const target of TARGETS) {
     const copies = runs.copy.filter((_, i) => i % TARGETS.length === TARGETS.indexOf(target));
@@ -89,6 +114,7 @@ try {
     results[target] = {
       medianWallMs: Math.round(median(runs[target][large].map((r) => r.wallMs))),
       medianRatioToCopy: Number(median(ratios).toFixed(2)),
+      medianCpuMs: Math.round(median(runs[target][large].map((r) => r.cpuMs))),
       ratios: ratios.map((ratio) => Number(ratio.toFixed(2))),
       medianPeakRssMiB: Object.fromEntries(
         SIZES.map((frames) => [frames, Math.round(median(runs[target][frames].map((r) => r.peakRssMiB)))]),
@@ -97,6 +123,12 @@ try {
     };
     console.log(target, JSON.stringify(results[target]));
   }
+  if (TARGETS.includes('nuscenes')) {
+    await run('nuscenes', exports[small], scratch, true);
+    results.nuscenes.panopticBytes = panopticSizes(join(scratch, 'out-nuscenes', 'panoptic', 'v1.0-playment'));
+    console.log('panoptic .npz DEFLATE bytes per frame', JSON.stringify(results.nuscenes.panopticBytes));
+  }
+  console.log('copy', JSON.stringify(results.copy));
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

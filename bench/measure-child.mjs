@@ -1,5 +1,5 @@
 // Runs `node --import rss-probe.mjs args...` and resolves to its exit code, wall milliseconds, peak RSS in MiB
-// (VmHWM, see rss-probe.mjs) and stderr; and the machine they ran on. Shared by the suites that measure a child process.
+// (VmHWM, see rss-probe.mjs), CPU milliseconds (user + system, all threads) and stderr; and the machine they ran on. Shared by the suites that measure a child process.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -23,9 +23,9 @@ export function measureChild(args, env, okCodes = [0]) {
     child.on('close', (code) => {
       const wallMs = performance.now() - start;
       if (!okCodes.includes(code)) return reject(new Error(`${args[0]} exited ${code}: ${stderr}`));
-      const peakRssMiB = Number(readFileSync(rssFile, 'utf8')) / 1024;
+      const [peakKiB, cpuMs] = readFileSync(rssFile, 'utf8').split(' ').map(Number);
       rmSync(scratch, { recursive: true, force: true });
-      resolve({ code, wallMs, peakRssMiB, stderr });
+      resolve({ code, wallMs, peakRssMiB: peakKiB / 1024, cpuMs, stderr });
     });
   });
 }
