@@ -52,11 +52,7 @@ export function deflateRaw(inPtr: usize, inLen: i32, outPtr: usize, tablePtr: us
     }
     start = end;
   } while (start < inEnd);
-  while (bitCount > 0) {
-    store<u8>(out++, <u8>bits);
-    bits >>= 8;
-    bitCount = bitCount > 8 ? bitCount - 8 : 0;
-  }
+  flushToByte();
   return <i32>(out - outPtr);
 }
 
@@ -70,6 +66,15 @@ function put(value: u32, count: u32): void {
     out += 4;
     bits >>= 32;
     bitCount -= 32;
+  }
+}
+
+/** Stores the bits not yet stored, the last byte's unused bits 0. */
+function flushToByte(): void {
+  while (bitCount > 0) {
+    store<u8>(out++, <u8>bits);
+    bits >>= 8;
+    bitCount = bitCount > 8 ? bitCount - 8 : 0;
   }
 }
 
@@ -167,11 +172,7 @@ function putReference(length: usize, distanceBits: u32, distanceCount: u32): voi
 /** The bytes `start` to `end` as they are: the header's 3 bits, then from the next byte LEN, NLEN and the bytes. */
 function storedBlock(start: usize, end: usize, last: bool): void {
   put(last ? 1 : 0, 3);
-  while (bitCount > 0) {
-    store<u8>(out++, <u8>bits);
-    bits >>= 8;
-    bitCount = bitCount > 8 ? bitCount - 8 : 0;
-  }
+  flushToByte();
   const length = <u32>(end - start);
   store<u16>(out, <u16>length);
   store<u16>(out, <u16>~length, 2);
