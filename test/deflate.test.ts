@@ -127,6 +127,14 @@ describe('DEFLATE by the WebAssembly core', () => {
     expect([...inflateRawSync(output)]).toEqual([1, 2, 3, ...input]);
   });
 
+  it('refuses to grow the memory under a part that is a view of it (it would read as empty)', () => {
+    const core = wasmCore();
+    const inCore = new Uint8Array(core.buffer, scratch, 1000);
+    const beyond = core.buffer.byteLength;
+    expect(() => deflateParts([inCore], beyond)).toThrow(RangeError);
+    expect(core.buffer.byteLength).toBe(beyond);
+  });
+
   it('never takes more than 5 bytes per 65535 input bytes beyond the input (stored blocks where codes do not pay)', () => {
     for (const length of [0, 1, 1000, STORED_BLOCK, STORED_BLOCK + 1, 200_000]) {
       const blocks = Math.max(1, Math.ceil(length / STORED_BLOCK));

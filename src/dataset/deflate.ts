@@ -2,7 +2,7 @@
 // of the core's memory the caller owns: the compressor's hash table, then the input (copied in), then the output.
 // Node's zlib left native memory behind on every call (contexts, messages) that only full collections freed, rare on
 // a thread with little garbage; the core's memory is reused from call to call.
-import { type WasmCore, wasmCore } from '../core/wasm.js';
+import { wasmCore } from '../core/wasm.js';
 import { align8 } from './snappy.js';
 
 /** The compressor's hash table: the last position of each of 2^14 hashes of 4 bytes. */
@@ -31,15 +31,20 @@ export interface Deflated {
 
 /**
  * The bytes of `parts`, one after the other, compressed in the core's memory from `scratch` on (deflateScratchBytes
- * of their total, reserved by the caller before any view it holds was taken: memory that grows detaches views). Both
+ * of their total, reserved by the caller when a part is a view of the core's memory: growth would detach it). Both
  * results are views of the core's memory, valid until the next call with the same scratch region. Parts may lie in
  * the core's memory (outside the scratch region).
  */
-export function deflateParts(parts: readonly Uint8Array[], scratch: number, core: WasmCore = wasmCore()): Deflated {
+export function deflateParts(parts: readonly Uint8Array[], scratch: number): Deflated {
+  const core = wasmCore();
   const length = parts.reduce((sum, part) => sum + part.length, 0);
   const inPtr = scratch + DEFLATE_TABLE_BYTES;
   const outPtr = inPtr + align8(length);
-  core.reserve(scratch + deflateScratchBytes(length));
+  const end = scratch + deflateScratchBytes(length);
+  // Growing would detach the parts that are views of the core's memory: they would read as empty.
+  if (end > core.buffer.byteLength && parts.some((part) => part.buffer === core.buffer))
+    throw new RangeError(`a DEFLATE of ${length} bytes in a scratch region laid out for less`);
+  core.reserve(end);
   const memory = core.u8;
   let at = inPtr;
   for (const part of parts) {
