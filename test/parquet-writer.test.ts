@@ -147,9 +147,24 @@ describe('ids through a dictionary', () => {
     const ids = encodeIds(Uint16Array.of(5, 5, 9, 5, 7), levels, output);
     expect([...ids.dictionary]).toEqual([5, 7, 9]);
     // Indices 0 0 2 0 1 in 2 bits, least significant first: 0b00_10_00_00, then 0b01 and the group's padding.
-    // After the levels: width 2, header (1 group << 1 | 1), 2 bytes; compressed as one literal of 6 bytes.
+    // After the levels: width 2, header (1 group << 1 | 1), 2 bytes; as they are: Snappy would add 2 bytes to 6.
     expect(ids.length).toBe(6);
-    expect([...output.subarray(0, ids.compressedLength)]).toEqual([6, 5 << 2, 0xaa, 0xbb, 2, 3, 0x20, 0x01]);
+    expect(ids.snappy).toBe(false);
+    expect([...output.subarray(0, ids.writtenLength)]).toEqual([0xaa, 0xbb, 2, 3, 0x20, 0x01]);
+  });
+
+  it('compresses the page where Snappy saves an eighth of its first block', () => {
+    const levels = Uint8Array.of(0xaa, 0xbb);
+    const values = Uint16Array.from({ length: 4000 }, (_, i) => [5, 7, 9][Math.floor(i / 100) % 3]!);
+    const output = new Uint8Array(maxEncodedIdsLength(values.length, levels));
+    const ids = encodeIds(values, levels, output);
+    // 2 bits a value: 1,000 bytes after the levels and a 3-byte header (width 2, varint 1,001), runs of 25 bytes.
+    expect(ids.length).toBe(2 + 3 + 1000);
+    expect(ids.snappy).toBe(true);
+    expect(ids.writtenLength).toBeLessThan(ids.length / 4);
+    // Snappy's header: the uncompressed length as a varint (1,005 = 0xED 0x07), then a literal (tag 00) first.
+    expect([...output.subarray(0, 2)]).toEqual([0xed, 0x07]);
+    expect(output[2]! & 3).toBe(0);
   });
 });
 
@@ -164,6 +179,12 @@ describe.runIf(python)('files of one row group, read by pyarrow and DuckDB', () 
     const itemCounts = counts(rows, (r) => [0, 1, 9, 40_000, 0, 3, 25_001][r]!);
     const total = itemCounts.reduce((sum, n) => sum + n, 0);
     const floats = Float32Array.from({ length: total }, (_, i) => (i % 977) / 8 - 50);
+    // Coordinates as a scan gives them: every bit of the mantissa noise (a linear congruential generator).
+    let seed = 12345;
+    const noise = Float32Array.from({ length: total }, () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return 10 + (seed / 2 ** 32) * 40;
+    });
     const few = new Uint16Array(total).fill(42);
     const many = Uint16Array.from({ length: total }, (_, i) => (i * 7919) % 3000);
     const columns: RowGroupColumn[] = [
@@ -182,6 +203,10 @@ describe.runIf(python)('files of one row group, read by pyarrow and DuckDB', () 
       [
         { name: 'x', type: 'list<float>' },
         { kind: 'floats', values: floats, counts: itemCounts },
+      ],
+      [
+        { name: 'y', type: 'list<float>' },
+        { kind: 'floats', values: noise, counts: itemCounts },
       ],
       [
         { name: 'label', type: 'list<int64>' },
@@ -205,6 +230,7 @@ import json, sys, duckdb, pyarrow.parquet as pq
 f = pq.ParquetFile(sys.argv[1])
 table = f.read()
 meta = f.metadata.row_group(0)
+codecs = {meta.column(i).path_in_schema: meta.column(i).compression for i in range(meta.num_columns)}
 stats = {}
 for i in range(meta.num_columns):
     s = meta.column(i).statistics
@@ -218,7 +244,8 @@ print(json.dumps({
     'rows': table.num_rows,
     'columns': table.to_pydict(),
     'stats': stats,
-    'duckdb': duckdb.sql(f"SELECT count(*), sum(len(x)), sum(list_sum(label)), sum(list_sum(instance)) FROM read_parquet('{sys.argv[1]}')").fetchall(),
+    'codecs': codecs,
+    'duckdb': duckdb.sql(f"SELECT count(*), sum(len(x)), sum(list_sum(label)), sum(list_sum(instance)), sum(list_sum(y)) FROM read_parquet('{sys.argv[1]}')").fetchall(),
     'duckdb_b': duckdb.sql(f"SELECT count(*) FROM read_parquet('{sys.argv[1]}') WHERE name = 'b'").fetchall(),
 }))
 `;
@@ -228,6 +255,7 @@ print(json.dumps({
       empty: 'string',
       points: 'uint32',
       x: 'list<item: float>',
+      y: 'list<item: float>',
       label: 'list<item: int64>',
       instance: 'list<item: uint16>',
     });
@@ -242,13 +270,28 @@ print(json.dumps({
       empty: Array.from({ length: rows }, () => null),
       points: [...itemCounts],
       x: split(floats),
+      y: split(noise),
       label: split(few),
       instance: split(many),
     });
     // Min and max in byte order (UTF-8 'ä' after 'zz'), nulls counted; none on the lists.
     expect(report.stats).toEqual({ name: ['a', 'ä', 2], empty: [null, null, 7], points: [0, 40_000, 0] });
+    // Snappy where it saves an eighth (the periodic floats, the ids), the noise and the few bytes of the scalar columns
+    // as they are.
+    expect(report.codecs).toEqual({
+      name: 'UNCOMPRESSED',
+      empty: 'UNCOMPRESSED',
+      points: 'UNCOMPRESSED',
+      'x.list.item': 'SNAPPY',
+      'y.list.item': 'UNCOMPRESSED',
+      'label.list.item': 'SNAPPY',
+      'instance.list.item': 'SNAPPY',
+    });
     const sum = (values: ArrayLike<number>) => Array.from(values).reduce((total, value) => total + value, 0);
-    expect(report.duckdb).toEqual([[rows, total, sum(few), sum(many)]]);
+    const [duckdb] = report.duckdb;
+    expect(duckdb.slice(0, 4)).toEqual([rows, total, sum(few), sum(many)]);
+    // DuckDB sums the floats as doubles, in its own order.
+    expect(duckdb[4]).toBeCloseTo(sum(noise), 0);
     expect(report.duckdb_b).toEqual([[2]]);
   });
 

@@ -1,10 +1,10 @@
 // Class ids and instance ids as a Parquet dictionary (Encodings.md, RLE_DICTIONARY), by the WebAssembly core
 // (assembly/dictionary.ts): the distinct values once, then each value's index in the fewest bits that hold the
-// dictionary's size, bit-packed eight at a time (one bit-packed run of the RLE / bit-packed hybrid), compressed where
-// it was packed, after the page's levels. A column of a few dozen classes takes 5 or 6 bits a point where plain int64
+// dictionary's size, bit-packed eight at a time (one bit-packed run of the RLE / bit-packed hybrid), after the page's
+// levels, compressed where it was packed (where Snappy pays, snappy.ts). A column of a few dozen classes takes 5 or 6 bits a point where plain int64
 // takes 64: 11 times fewer bytes to compress, and smaller files.
 import { wasmCore } from '../core/wasm.js';
-import { align8, compressInCore, maxCompressedLength, SNAPPY_TABLE_BYTES } from './snappy.js';
+import { align8, compressInCore, maxCompressedLength, SNAPPY_TABLE_BYTES, snappyPaysInCore } from './snappy.js';
 
 const INDEX_TABLE_BYTES = 65536 * 4;
 const DICTIONARY_BYTES = 65536 * 2;
@@ -17,8 +17,10 @@ export interface EncodedIds {
   dictionary: Uint16Array;
   /** The page's bytes (the levels, then the values) before compression. */
   length: number;
-  /** The page's bytes compressed (Snappy), in `output`'s first bytes. */
-  compressedLength: number;
+  /** Whether the page is Snappy-compressed (else its bytes are as they are). */
+  snappy: boolean;
+  /** The page's bytes as written, in `output`'s first bytes. */
+  writtenLength: number;
 }
 
 /** The most bytes the compressed page of `count` ids after `levels` can take: the output to give encodeIds. */
@@ -28,7 +30,7 @@ export function maxEncodedIdsLength(count: number, levels: Uint8Array): number {
 
 /**
  * Encodes `values`: the page's bytes, `levels` (its repetition and definition levels) then the values, compressed
- * into `output` (at least maxEncodedIdsLength bytes).
+ * where that pays, into `output` (at least maxEncodedIdsLength bytes).
  */
 export function encodeIds(values: Uint16Array, levels: Uint8Array, output: Uint8Array): EncodedIds {
   const core = wasmCore();
@@ -57,5 +59,8 @@ export function encodeIds(values: Uint16Array, levels: Uint8Array, output: Uint8
   core.u8.set(levels, start);
   core.u8.set(header, start + levels.length);
   const length = levels.length + header.length + packedLength;
-  return { dictionary, length, compressedLength: compressInCore(core, start, length, output) };
+  const snappy = snappyPaysInCore(core, start, length);
+  if (snappy) return { dictionary, length, snappy, writtenLength: compressInCore(core, start, length, output) };
+  output.set(core.u8.subarray(start, start + length));
+  return { dictionary, length, snappy, writtenLength: length };
 }

@@ -1,12 +1,13 @@
 // One column chunk of a Parquet row group (parquet-format's parquet.thrift and Encodings.md): one data page v1 per
-// column (its levels and values Snappy-compressed together), after a dictionary page for the id columns. The
+// column (its levels and values compressed together where Snappy pays, else as they are: the codec is the chunk's),
+// after a dictionary page for the id columns. The
 // columns are the shapes `dataset parquet` writes: optional scalars (strings, uint32) and 3-level lists whose items are
 // all present (floats plainly; class and instance ids through a dictionary, dictionary-indices.ts).
 import type { ColumnBuffers } from './column-buffers.js';
 import { encodeIds, maxEncodedIdsLength } from './dictionary-indices.js';
 import { LITTLE_ENDIAN } from './export-reader.js';
 import { LevelRuns } from './rle-levels.js';
-import { compressSnappy, maxCompressedLength } from './snappy.js';
+import { compressSnappy, maxCompressedLength, snappyPays } from './snappy.js';
 import { ThriftWriter } from './thrift-compact.js';
 
 export enum PhysicalType {
@@ -27,7 +28,11 @@ enum PageType {
   Dictionary = 2,
 }
 
-export const SNAPPY = 1;
+/** parquet.thrift's CompressionCodec, one per column chunk. */
+export enum Codec {
+  Uncompressed = 0,
+  Snappy = 1,
+}
 
 /** Definition levels of a list's item present (list, its repeated group, the item: all three defined). */
 const ITEM_PRESENT = 3;
@@ -39,6 +44,7 @@ export interface ChunkMetadata {
   type: PhysicalType;
   path: string[];
   encodings: number[];
+  codec: Codec;
   /** Levels: values and nulls (empty lists included). */
   valueCount: number;
   uncompressedSize: number;
@@ -122,6 +128,7 @@ function scalarChunk(
       type,
       path: [name],
       encodings: [Encoding.Plain, Encoding.Rle],
+      codec: page.codec,
       valueCount: rows,
       uncompressedSize: page.uncompressedSize,
       compressedSize: page.compressedSize,
@@ -156,13 +163,18 @@ function idListChunk(
   const entries = new Uint8Array(ids.dictionary.length * width);
   const view = new DataView(entries.buffer);
   ids.dictionary.forEach((value, k) => view.setUint32(k * width, value, true));
+  // The dictionary page has the chunk's codec, its data page's.
   const dictionaryOutput = new Uint8Array(maxCompressedLength(entries.length));
-  const dictionaryPage = dictionaryOutput.subarray(0, compressSnappy([entries], dictionaryOutput));
+  const dictionaryPage = ids.snappy
+    ? dictionaryOutput.subarray(0, compressSnappy([entries], dictionaryOutput))
+    : entries;
   const header = pageHeader(PageType.Dictionary, entries.length, dictionaryPage.length, (page) =>
     page.struct(7, (fields) => fields.i32(1, ids.dictionary.length).i32(2, Encoding.Plain)),
   );
   const dictionaryBytes = header.length + dictionaryPage.length;
-  const page = dataPage(levels.count, Encoding.RleDictionary, ids.length, output.subarray(0, ids.compressedLength));
+  const codec = ids.snappy ? Codec.Snappy : Codec.Uncompressed;
+  const written = [output.subarray(0, ids.writtenLength)];
+  const page = dataPage(levels.count, Encoding.RleDictionary, ids.length, codec, written);
   const encodings = [Encoding.Plain, Encoding.Rle, Encoding.RleDictionary];
   const chunk = listChunk(path, column.type, levels.count, page, offset + dictionaryBytes, encodings);
   const { metadata } = chunk;
@@ -192,6 +204,7 @@ function listChunk(
       type,
       path,
       encodings,
+      codec: page.codec,
       valueCount: levelCount,
       uncompressedSize: page.uncompressedSize,
       compressedSize: page.compressedSize,
@@ -241,27 +254,38 @@ function lengthPrefixed(parts: readonly Uint8Array[]): Uint8Array {
 
 interface DataPage {
   parts: Uint8Array[];
+  codec: Codec;
   uncompressedSize: number;
   compressedSize: number;
 }
 
-/** A data page of `levels` then PLAIN `values`, compressed into the thread's buffer. */
+/**
+ * A data page of `levels` then PLAIN `values`: compressed into the thread's buffer where Snappy pays, else the bytes
+ * as they are (views of the column's buffer: no copy).
+ */
 function plainPage(levelCount: number, levels: Uint8Array, values: Uint8Array, buffers: ColumnBuffers): DataPage {
   const length = levels.length + values.length;
+  if (!snappyPays([levels, values]))
+    return dataPage(levelCount, Encoding.Plain, length, Codec.Uncompressed, [levels, values]);
   const output = buffers.take('compressed', maxCompressedLength(length), Uint8Array);
   const compressedLength = compressSnappy([levels, values], output);
-  return dataPage(levelCount, Encoding.Plain, length, output.subarray(0, compressedLength));
+  return dataPage(levelCount, Encoding.Plain, length, Codec.Snappy, [output.subarray(0, compressedLength)]);
 }
 
-/** A data page v1 of `levelCount` levels: its header, then its levels and values (`length` bytes) compressed. */
-function dataPage(levelCount: number, encoding: Encoding, length: number, compressed: Uint8Array): DataPage {
-  const header = pageHeader(PageType.Data, length, compressed.length, (page) =>
+/**
+ * A data page v1 of `levelCount` levels: its header, then its levels and values (`length` bytes), in `body` as
+ * `codec` gives them.
+ */
+function dataPage(levelCount: number, encoding: Encoding, length: number, codec: Codec, body: Uint8Array[]): DataPage {
+  const written = body.reduce((sum, part) => sum + part.length, 0);
+  const header = pageHeader(PageType.Data, length, written, (page) =>
     page.struct(5, (fields) => fields.i32(1, levelCount).i32(2, encoding).i32(3, Encoding.Rle).i32(4, Encoding.Rle)),
   );
   return {
-    parts: [header, compressed],
+    parts: [header, ...body],
+    codec,
     uncompressedSize: header.length + length,
-    compressedSize: header.length + compressed.length,
+    compressedSize: header.length + written,
   };
 }
 

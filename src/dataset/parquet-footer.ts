@@ -1,7 +1,7 @@
 // The footer of a Parquet file (parquet.thrift's FileMetaData, Thrift compact): the schema, flattened depth first,
 // the one row group's column chunks, the key-value metadata (`huggingface`, for `datasets`), and the type-defined
 // sort order of every column, which tells readers the min and max statistics are comparable.
-import { type ChunkMetadata, PhysicalType, SNAPPY } from './parquet-column-chunk.js';
+import { type ChunkMetadata, PhysicalType } from './parquet-column-chunk.js';
 import { ThriftWriter } from './thrift-compact.js';
 
 /** A top-level column and its Arrow type, as readers show it. */
@@ -137,7 +137,7 @@ function writeColumnMetadata(writer: ThriftWriter, chunk: ChunkMetadata): void {
     .i32(1, chunk.type)
     .i32s(2, chunk.encodings)
     .strings(3, chunk.path)
-    .i32(4, SNAPPY)
+    .i32(4, chunk.codec)
     .i64(5, chunk.valueCount)
     .i64(6, chunk.uncompressedSize)
     .i64(7, chunk.compressedSize)
