@@ -8,5 +8,5 @@ export { parseAscii, asciiExceptions } from './pcd-ascii';
 export { decimalToF32, decimalToF64 } from './pcd-number';
 export { snappyCompress } from './snappy';
 export { deflateRaw } from './deflate';
-export { bitPack, dictionaryOf } from './dictionary';
+export { bitPack, dictionaryOf, wordDictionaryAdd } from './dictionary';
 export { nuScenesPoints } from './nuscenes';

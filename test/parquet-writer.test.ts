@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ColumnBuffers } from '../src/dataset/column-buffers.js';
-import { encodeIds, maxEncodedIdsLength } from '../src/dataset/dictionary-indices.js';
+import { encodeIds, encodeWords, maxEncodedIndicesLength } from '../src/dataset/dictionary-indices.js';
 import { PhysicalType } from '../src/dataset/parquet-column-chunk.js';
 import { type RowGroupColumn, writeRowGroupFile } from '../src/dataset/parquet-writer.js';
 import { LevelRuns } from '../src/dataset/rle-levels.js';
@@ -143,7 +143,7 @@ print(json.dumps(result))
 describe('ids through a dictionary', () => {
   it('writes the distinct values ascending; the levels, the bit width, the run header, the indices bit-packed', () => {
     const levels = Uint8Array.of(0xaa, 0xbb);
-    const output = new Uint8Array(maxEncodedIdsLength(5, levels));
+    const output = new Uint8Array(maxEncodedIndicesLength(5, levels));
     const ids = encodeIds(Uint16Array.of(5, 5, 9, 5, 7), levels, output);
     expect([...ids.dictionary]).toEqual([5, 7, 9]);
     // Indices 0 0 2 0 1 in 2 bits, least significant first: 0b00_10_00_00, then 0b01 and the group's padding.
@@ -156,7 +156,7 @@ describe('ids through a dictionary', () => {
   it('compresses the page where Snappy saves an eighth of its first block', () => {
     const levels = Uint8Array.of(0xaa, 0xbb);
     const values = Uint16Array.from({ length: 4000 }, (_, i) => [5, 7, 9][Math.floor(i / 100) % 3]!);
-    const output = new Uint8Array(maxEncodedIdsLength(values.length, levels));
+    const output = new Uint8Array(maxEncodedIndicesLength(values.length, levels));
     const ids = encodeIds(values, levels, output);
     // 2 bits a value: 1,000 bytes after the levels and a 3-byte header (width 2, varint 1,001), runs of 25 bytes.
     expect(ids.length).toBe(2 + 3 + 1000);
@@ -165,6 +165,41 @@ describe('ids through a dictionary', () => {
     // Snappy's header: the uncompressed length as a varint (1,005 = 0xED 0x07), then a literal (tag 00) first.
     expect([...output.subarray(0, 2)]).toEqual([0xed, 0x07]);
     expect(output[2]! & 3).toBe(0);
+  });
+});
+
+describe('float32 values through a dictionary', () => {
+  const bytesOf = (values: Float32Array) => new Uint8Array(values.buffer);
+
+  it('writes the distinct words in the order they first appear, then their indices bit-packed', () => {
+    const values = Float32Array.from({ length: 64 }, (_, i) => [2.5, -1, 2.5, 0][i % 4]!);
+    const levels = Uint8Array.of(0xaa);
+    const output = new Uint8Array(maxEncodedIndicesLength(values.length, levels));
+    const words = encodeWords(bytesOf(values), levels, output);
+    expect(words).toBeDefined();
+    expect([...new Float32Array(words!.dictionary.slice().buffer)]).toEqual([2.5, -1, 0]);
+    // Indices 0 1 0 2 in 2 bits: 0b10_00_01_00 = 0x84 per four values, 16 bytes; width 2, header (8 groups << 1 | 1).
+    expect(words!.length).toBe(1 + 2 + 16);
+    const page = words!.snappy ? undefined : [...output.subarray(0, words!.writtenLength)];
+    expect(page).toEqual([0xaa, 2, 17, ...Array.from({ length: 16 }, () => 0x84)]);
+  });
+
+  it('gives up where the dictionary and indices would take over half the plain bytes', () => {
+    const distinct = Float32Array.from({ length: 10_000 }, (_, i) => i / 7);
+    const levels = new Uint8Array(0);
+    const output = new Uint8Array(maxEncodedIndicesLength(distinct.length, levels));
+    expect(encodeWords(bytesOf(distinct), levels, output)).toBeUndefined();
+    // Over 32,768 distinct values: given up (16-bit indices would take half the bytes without the dictionary).
+    const many = Float32Array.from({ length: 2_000_000 }, (_, i) => i % 32_769);
+    expect(encodeWords(bytesOf(many), levels, new Uint8Array(maxEncodedIndicesLength(many.length, levels)))).toBe(
+      undefined,
+    );
+    // 32,768 distinct values over 2,000,000: a dictionary (128 KiB) and 15-bit indices, under half of 8 MB.
+    const repeated = Float32Array.from({ length: 2_000_000 }, (_, i) => (i * 7) % 32_768);
+    const words = encodeWords(bytesOf(repeated), levels, new Uint8Array(maxEncodedIndicesLength(2_000_000, levels)));
+    expect(words?.dictionary.length).toBe(32_768 * 4);
+    // The width, the run's header (500,001 as a 3-byte varint), then the indices.
+    expect(words?.length).toBe(1 + 3 + (2_000_000 / 8) * 15);
   });
 });
 
@@ -184,6 +219,11 @@ describe.runIf(python)('files of one row group, read by pyarrow and DuckDB', () 
     const noise = Float32Array.from({ length: total }, () => {
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
       return 10 + (seed / 2 ** 32) * 40;
+    });
+    // Intensities of 256 levels in no order: a dictionary whose 8-bit indices Snappy cannot shrink.
+    const intensity = Float32Array.from({ length: total }, () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed >>> 24;
     });
     const few = new Uint16Array(total).fill(42);
     const many = Uint16Array.from({ length: total }, (_, i) => (i * 7919) % 3000);
@@ -209,6 +249,10 @@ describe.runIf(python)('files of one row group, read by pyarrow and DuckDB', () 
         { kind: 'floats', values: noise, counts: itemCounts },
       ],
       [
+        { name: 'intensity', type: 'list<float>' },
+        { kind: 'floats', values: intensity, counts: itemCounts },
+      ],
+      [
         { name: 'label', type: 'list<int64>' },
         { kind: 'ids', type: PhysicalType.Int64, values: few, counts: itemCounts },
       ],
@@ -231,6 +275,7 @@ f = pq.ParquetFile(sys.argv[1])
 table = f.read()
 meta = f.metadata.row_group(0)
 codecs = {meta.column(i).path_in_schema: meta.column(i).compression for i in range(meta.num_columns)}
+dictionaries = [meta.column(i).path_in_schema for i in range(meta.num_columns) if meta.column(i).has_dictionary_page]
 stats = {}
 for i in range(meta.num_columns):
     s = meta.column(i).statistics
@@ -245,7 +290,8 @@ print(json.dumps({
     'columns': table.to_pydict(),
     'stats': stats,
     'codecs': codecs,
-    'duckdb': duckdb.sql(f"SELECT count(*), sum(len(x)), sum(list_sum(label)), sum(list_sum(instance)), sum(list_sum(y)) FROM read_parquet('{sys.argv[1]}')").fetchall(),
+    'dictionaries': dictionaries,
+    'duckdb': duckdb.sql(f"SELECT count(*), sum(len(x)), sum(list_sum(label)), sum(list_sum(instance)), sum(list_sum(y)), sum(list_sum(intensity)) FROM read_parquet('{sys.argv[1]}')").fetchall(),
     'duckdb_b': duckdb.sql(f"SELECT count(*) FROM read_parquet('{sys.argv[1]}') WHERE name = 'b'").fetchall(),
 }))
 `;
@@ -256,6 +302,7 @@ print(json.dumps({
       points: 'uint32',
       x: 'list<item: float>',
       y: 'list<item: float>',
+      intensity: 'list<item: float>',
       label: 'list<item: int64>',
       instance: 'list<item: uint16>',
     });
@@ -271,27 +318,36 @@ print(json.dumps({
       points: [...itemCounts],
       x: split(floats),
       y: split(noise),
+      intensity: split(intensity),
       label: split(few),
       instance: split(many),
     });
     // Min and max in byte order (UTF-8 'ä' after 'zz'), nulls counted; none on the lists.
     expect(report.stats).toEqual({ name: ['a', 'ä', 2], empty: [null, null, 7], points: [0, 40_000, 0] });
-    // Snappy where it saves an eighth (the periodic floats, the ids), the noise and the few bytes of the scalar columns
-    // as they are.
+    // Snappy where it saves an eighth (the periodic floats' and the ids' indices), the noise, the random intensities'
+    // indices and the few bytes of the scalar columns as they are; floats of few distinct values through a dictionary.
     expect(report.codecs).toEqual({
       name: 'UNCOMPRESSED',
       empty: 'UNCOMPRESSED',
       points: 'UNCOMPRESSED',
       'x.list.item': 'SNAPPY',
       'y.list.item': 'UNCOMPRESSED',
+      'intensity.list.item': 'UNCOMPRESSED',
       'label.list.item': 'SNAPPY',
       'instance.list.item': 'SNAPPY',
     });
+    expect(report.dictionaries).toEqual([
+      'x.list.item',
+      'intensity.list.item',
+      'label.list.item',
+      'instance.list.item',
+    ]);
     const sum = (values: ArrayLike<number>) => Array.from(values).reduce((total, value) => total + value, 0);
     const [duckdb] = report.duckdb;
     expect(duckdb.slice(0, 4)).toEqual([rows, total, sum(few), sum(many)]);
     // DuckDB sums the floats as doubles, in its own order.
     expect(duckdb[4]).toBeCloseTo(sum(noise), 0);
+    expect(duckdb[5]).toBe(sum(intensity));
     expect(report.duckdb_b).toEqual([[2]]);
   });
 

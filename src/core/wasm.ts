@@ -25,7 +25,15 @@ interface CoreExports {
   snappyCompress(inPtr: number, inLen: number, outPtr: number, tablePtr: number): number;
   deflateRaw(inPtr: number, inLen: number, outPtr: number, tablePtr: number): number;
   dictionaryOf(valuesPtr: number, count: number, indexPtr: number, dictionaryPtr: number): number;
-  bitPack(valuesPtr: number, count: number, indexPtr: number, bitWidth: number, outPtr: number): number;
+  wordDictionaryAdd(
+    valuesPtr: number,
+    count: number,
+    tablePtr: number,
+    dictionaryPtr: number,
+    distinct: number,
+    indicesPtr: number,
+  ): number;
+  bitPack(indicesPtr: number, count: number, bitWidth: number, outPtr: number): number;
   nuScenesPoints(
     points: number,
     stride: number,

@@ -2,9 +2,10 @@
 // column (its levels and values compressed together where Snappy pays, else as they are: the codec is the chunk's),
 // after a dictionary page for the id columns. The
 // columns are the shapes `dataset parquet` writes: optional scalars (strings, uint32) and 3-level lists whose items are
-// all present (floats plainly; class and instance ids through a dictionary, dictionary-indices.ts).
+// all present (class and instance ids through a dictionary, dictionary-indices.ts; floats too where they have few
+// distinct values, else plainly).
 import type { ColumnBuffers } from './column-buffers.js';
-import { encodeIds, maxEncodedIdsLength } from './dictionary-indices.js';
+import { type EncodedIndices, encodeIds, encodeWords, maxEncodedIndicesLength } from './dictionary-indices.js';
 import { LITTLE_ENDIAN } from './export-reader.js';
 import { LevelRuns } from './rle-levels.js';
 import { compressSnappy, maxCompressedLength, snappyPays } from './snappy.js';
@@ -139,6 +140,10 @@ function scalarChunk(
   };
 }
 
+/**
+ * A float list column: through a dictionary where it has at most 65,536 distinct values (intensities: a byte a point
+ * where PLAIN takes 4, before any compression), else PLAIN.
+ */
 function floatListChunk(
   path: string[],
   column: Extract<ChunkValues, { kind: 'floats' }>,
@@ -146,7 +151,11 @@ function floatListChunk(
   buffers: ColumnBuffers,
 ): EncodedChunk {
   const levels = listLevels(column.counts);
-  const page = plainPage(levels.count, levels.section, littleEndianBytes(column.values), buffers);
+  const bytes = littleEndianBytes(column.values);
+  const output = buffers.take('compressed', maxEncodedIndicesLength(column.values.length, levels.section), Uint8Array);
+  const words = encodeWords(bytes, levels.section, output);
+  if (words) return dictionaryChunk(path, PhysicalType.Float, levels.count, words, words.dictionary, output, offset);
+  const page = plainPage(levels.count, levels.section, bytes, buffers);
   return listChunk(path, PhysicalType.Float, levels.count, page, offset, [Encoding.Plain, Encoding.Rle]);
 }
 
@@ -157,26 +166,44 @@ function idListChunk(
   buffers: ColumnBuffers,
 ): EncodedChunk {
   const levels = listLevels(column.counts);
-  const output = buffers.take('compressed', maxEncodedIdsLength(column.values.length, levels.section), Uint8Array);
+  const output = buffers.take('compressed', maxEncodedIndicesLength(column.values.length, levels.section), Uint8Array);
   const ids = encodeIds(column.values, levels.section, output);
   const width = column.type === PhysicalType.Int64 ? 8 : 4;
   const entries = new Uint8Array(ids.dictionary.length * width);
   const view = new DataView(entries.buffer);
   ids.dictionary.forEach((value, k) => view.setUint32(k * width, value, true));
+  return dictionaryChunk(path, column.type, levels.count, ids, entries, output, offset);
+}
+
+/**
+ * A list column's chunk at `offset` of a dictionary page (`entries`, the distinct values PLAIN) and a data page of
+ * their indices (in `output`).
+ */
+function dictionaryChunk(
+  path: string[],
+  type: PhysicalType,
+  levelCount: number,
+  indices: EncodedIndices,
+  entries: Uint8Array,
+  output: Uint8Array,
+  offset: number,
+): EncodedChunk {
   // The dictionary page has the chunk's codec, its data page's.
   const dictionaryOutput = new Uint8Array(maxCompressedLength(entries.length));
-  const dictionaryPage = ids.snappy
+  const dictionaryPage = indices.snappy
     ? dictionaryOutput.subarray(0, compressSnappy([entries], dictionaryOutput))
     : entries;
   const header = pageHeader(PageType.Dictionary, entries.length, dictionaryPage.length, (page) =>
-    page.struct(7, (fields) => fields.i32(1, ids.dictionary.length).i32(2, Encoding.Plain)),
+    page.struct(7, (fields) =>
+      fields.i32(1, entries.length / (type === PhysicalType.Int64 ? 8 : 4)).i32(2, Encoding.Plain),
+    ),
   );
   const dictionaryBytes = header.length + dictionaryPage.length;
-  const codec = ids.snappy ? Codec.Snappy : Codec.Uncompressed;
-  const written = [output.subarray(0, ids.writtenLength)];
-  const page = dataPage(levels.count, Encoding.RleDictionary, ids.length, codec, written);
+  const codec = indices.snappy ? Codec.Snappy : Codec.Uncompressed;
+  const written = [output.subarray(0, indices.writtenLength)];
+  const page = dataPage(levelCount, Encoding.RleDictionary, indices.length, codec, written);
   const encodings = [Encoding.Plain, Encoding.Rle, Encoding.RleDictionary];
-  const chunk = listChunk(path, column.type, levels.count, page, offset + dictionaryBytes, encodings);
+  const chunk = listChunk(path, type, levelCount, page, offset + dictionaryBytes, encodings);
   const { metadata } = chunk;
   return {
     parts: [header, dictionaryPage, ...chunk.parts],
