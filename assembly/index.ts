@@ -3,7 +3,7 @@
 export { heapBase } from './layout';
 export { decodeMask, errorOffset, maxLabel } from './mask';
 export { lzfDecompress, lzfErrorOffset } from './lzf';
-export { gatherField } from './pcd';
+export { gatherField, gatherWords4 } from './pcd';
 export { parseAscii, asciiExceptions } from './pcd-ascii';
 export { decimalToF32, decimalToF64 } from './pcd-number';
 export { snappyCompress } from './snappy';

@@ -35,6 +35,10 @@ report = {'files': [os.path.basename(f) for f in files],
           'huggingface': 'huggingface' in {k.decode() for k in (schema.metadata or {})},
           'row_groups': [pq.ParquetFile(f).num_row_groups for f in files],
           'rows_per_file': [pq.ParquetFile(f).metadata.num_rows for f in files]}
+group = pq.ParquetFile(files[0]).metadata.row_group(0)
+report['codecs'] = {group.column(i).path_in_schema.split('.')[0]:
+                        [group.column(i).compression, group.column(i).has_dictionary_page]
+                    for i in range(group.num_columns)}
 datasets.disable_progress_bars()
 for name, source in [('plain', dict(path='parquet', data_dir=os.path.join(root, 'data'))), ('card', dict(path=root))]:
     ds = datasets.load_dataset(**source, split='train', cache_dir=os.path.join(root, '..', 'hf-cache-' + name))
@@ -55,7 +59,7 @@ async function exported(
   format: 'npy' | 'kitti',
   withPoints: boolean,
 ): Promise<{ simulator: Simulator; out: string; close: () => Promise<void> }> {
-  const simulator = await startSimulator({ jobs: 3, frames: 3, sensors: 2, points: 400, pageSize: 2 });
+  const simulator = await startSimulator({ jobs: 3, frames: 3, sensors: 2, points: 403, pageSize: 2 });
   const client = new PlaymentClient({ apiKey: simulator.apiKey, baseUrl: simulator.baseUrl });
   const out = await tempDir();
   const options = { client, projectId: simulator.projectId, batchId: simulator.batchId, outDir: out, pool };
@@ -73,6 +77,7 @@ interface Report {
   card: { label: string; item: string; names: string[] | null; rows: number };
   rows: Record<string, unknown>[];
   duckdb: [number, number][];
+  codecs: Record<string, [string, boolean]>;
 }
 
 describe.runIf(readers)('dataset parquet, read by pyarrow, datasets and DuckDB', { timeout: 180_000 }, () => {
@@ -117,6 +122,16 @@ describe.runIf(readers)('dataset parquet, read by pyarrow, datasets and DuckDB',
           label: 'list<item: int64>',
           instance: 'list<item: uint16>',
         });
+        // Per column chunk, Snappy where its first block shrinks by an eighth, else as it is: x (coordinates hardly
+        // compress) and the intensities' 8-bit indices (floats of few distinct values go through a dictionary) as they
+        // are, the ids' indices compressed. Files of mixed codecs, which every reader above has read.
+        const { x, y, z, intensity, label, instance } = report.codecs;
+        expect({ x, intensity, label, instance }).toEqual({
+          ...(withPoints && { x: ['UNCOMPRESSED', false], intensity: ['UNCOMPRESSED', true] }),
+          label: ['SNAPPY', true],
+          instance: ['SNAPPY', true],
+        });
+        if (withPoints) expect([y![1], z![1]]).toEqual([false, false]);
         // `datasets` shows label as a list of ClassLabel named from classes.json, from the files alone and with the card.
         for (const view of [report.plain, report.card]) {
           expect(view).toMatchObject({ label: 'List', item: 'ClassLabel', rows: 18 });
@@ -136,7 +151,7 @@ describe.runIf(readers)('dataset parquet, read by pyarrow, datasets and DuckDB',
           const frame = Number(row.frame_id);
           seen.add(`${job.index}/${sensor}/${frame}`);
           const semantic = expectedLabels(dataset, table, job.index, frame, sensor);
-          expect(row.points).toBe(400);
+          expect(row.points).toBe(403);
           expect(row.label).toEqual([...semantic]);
           // Instance ids: the export's, read here from its files (kitti: a label word's high 16 bits).
           const line = indexLines.find(

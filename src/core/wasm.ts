@@ -12,6 +12,7 @@ interface CoreExports {
   lzfDecompress(inPtr: number, inLen: number, outPtr: number, outLen: number): number;
   lzfErrorOffset(): number;
   gatherField(src: number, points: number, stride: number, width: number, dst: number): void;
+  gatherWords4(src: number, points: number, dst: number): void;
   parseAscii(
     inPtr: number,
     inLen: number,
