@@ -72,28 +72,51 @@ export function wordDictionaryAdd(
 /**
  * The `count` u16 indices at `indicesPtr` in `bitWidth` bits (1 to 16), packed least significant bit first, eight
  * values a group, the last group padded with zeros, at `outPtr`. Returns the bytes written: ceil(count / 8) *
- * bitWidth. The caller gives 8 bytes of room after them.
+ * bitWidth. The caller gives 16 bytes of room after them (the two stores of the last group).
  */
 export function bitPack(indicesPtr: usize, count: i32, bitWidth: i32, outPtr: usize): i32 {
-  const end = indicesPtr + (<usize>count << 1);
   const width = <u64>bitWidth;
   let op = outPtr;
-  let pending: u64 = 0;
-  let bits: u64 = 0;
-  for (let p = indicesPtr; p < end; p += 2) {
-    pending |= <u64>load<u16>(p) << bits;
-    bits += width;
-    if (bits >= 32) {
-      store<u32>(op, <u32>pending);
-      op += 4;
-      pending >>= 32;
-      bits -= 32;
-    }
+  let p = indicesPtr;
+  // Whole groups, then the last.
+  const groupsEnd = indicesPtr + (<usize>(count >> 3) << 4);
+  for (; p < groupsEnd; p += 16) {
+    op = storeGroup(op, quarter(p, width), quarter(p + 8, width), width);
   }
-  store<u64>(op, pending);
-  const length = ((count + 7) >> 3) * bitWidth;
-  // Zeros from the last value's bits to the end of its group.
-  const written = <i32>(op - outPtr) + <i32>((bits + 7) >> 3);
-  if (written < length) memory.fill(outPtr + <usize>written, 0, <usize>(length - written));
-  return length;
+  // The last group: its values, then zeros.
+  if ((count & 7) != 0) {
+    let low: u64 = 0;
+    let high: u64 = 0;
+    const end = indicesPtr + (<usize>count << 1);
+    for (let j: u64 = 0; p < end; p += 2, j++) {
+      const value = <u64>load<u16>(p);
+      if (j < 4) low |= value << (j * width);
+      else high |= value << ((j - 4) * width);
+    }
+    storeGroup(op, low, high, width);
+  }
+  return ((count + 7) >> 3) * bitWidth;
+}
+
+/**
+ * A group of eight values, `low` the first four and `high` the last four in `width` bits each, as its 8 * width bits
+ * (`width` bytes) at `op`, in two 64-bit stores; returns where the next group goes.
+ */
+@inline
+function storeGroup(op: usize, low: u64, high: u64, width: u64): usize {
+  const half = width << 2;
+  store<u64>(op, half == 64 ? low : low | (high << half));
+  store<u64>(op, high >> (64 - half), 8);
+  return op + <usize>width;
+}
+
+/** The four u16 indices at `p` in `width` bits each, the first in the lowest bits. */
+@inline
+function quarter(p: usize, width: u64): u64 {
+  return (
+    <u64>load<u16>(p) |
+    (<u64>load<u16>(p, 2) << width) |
+    (<u64>load<u16>(p, 4) << (width << 1)) |
+    (<u64>load<u16>(p, 6) << (width * 3))
+  );
 }

@@ -94,7 +94,7 @@ function bitWidthOf(distinct: number): number {
  */
 function reservePage(core: WasmCore, valuesPtr: number, byteLength: number, count: number, levels: Uint8Array): number {
   const packedPtr = align8(valuesPtr + byteLength + levels.length + HEADER_BYTES);
-  core.reserve(packedPtr + Math.ceil(count / 8) * 16 + 8);
+  core.reserve(packedPtr + Math.ceil(count / 8) * 16 + 16);
   return packedPtr;
 }
 
