@@ -17,6 +17,12 @@ afterEach(async () => {
 /** Set by the test worker when it starts a SLOW decode. */
 const slowStarted = new Int32Array(new SharedArrayBuffer(4));
 
+/** The texts of the copied masks the test worker decoded, batch by batch (from its PROBE answer). */
+function batchesSeen({ batchSizes, decoded }: { batchSizes: number[]; decoded: string[] }): string[][] {
+  let start = 0;
+  return batchSizes.map((size) => decoded.slice(start, (start += size)));
+}
+
 function testPiscina(threads: number): Piscina {
   const piscina = new Piscina({
     filename: testWorker,
@@ -172,6 +178,40 @@ describe('MaskDecoderPool with a caller-supplied Piscina', () => {
     expect(decoded).toEqual(texts);
     expect(batchSizes.reduce((sum: number, size: number) => sum + size, 0)).toBe(60);
     expect(Math.max(...batchSizes)).toBe(16);
+  });
+
+  it('posts a large mask to a free lane at once, alone, while small masks wait and travel together', async () => {
+    const piscina = testPiscina(1);
+    const pool = new MaskDecoderPool({ piscina });
+    await pool.decode('[0]');
+    // Masks of more than 1 MiB of text; the thread is busy with SLOW, its second lane free.
+    const large = [realisticMaskText(400_000, 1), realisticMaskText(400_000, 2)];
+    const small = ['[1]', '[2]', '[3]'];
+    const texts = [SLOW, ...large, ...small];
+    const masks = await Promise.all(texts.map((text) => pool.decode(text)));
+    masks.slice(1).forEach((mask, i) => {
+      expect(Array.from(mask.labels)).toEqual(Array.from(decodeMask(texts[i + 1]!).labels));
+    });
+    const names = new Map(large.map((text, i) => [text, `large ${i + 1}`]));
+    const batches = batchesSeen(await piscina.run({ probe: PROBE })).map((batch) =>
+      batch.map((text) => names.get(text) ?? text),
+    );
+    // The first large mask took the free lane within the caller's turn, alone; the second one found it taken and
+    // waited with the small ones, which then went in batches of at most a lane's share of what waited.
+    expect(batches).toEqual([['[0]'], [SLOW], ['large 1'], ['large 2', '[1]'], ['[2]'], ['[3]']]);
+  });
+
+  it('spreads the last decodes of a burst over the lanes: batches shrink to one mask as the queue drains', async () => {
+    const piscina = testPiscina(1);
+    const pool = new MaskDecoderPool({ piscina });
+    await pool.decode('[0]');
+    const small = Array.from({ length: 12 }, (_, i) => `[${i + 1}]`);
+    const masks = await Promise.all([SLOW, ...small].map((text) => pool.decode(text)));
+    expect(masks.slice(1).map((mask) => Array.from(mask.labels))).toEqual(small.map((_, i) => [i + 1]));
+    const { batchSizes } = await piscina.run({ probe: PROBE });
+    // Two lanes on one thread: each batch takes half of what waits when a lane frees (12, then 6, 3, 1 left), so the
+    // thread never has a large batch queued behind another at the end of the burst.
+    expect(batchSizes).toEqual([1, 1, 6, 3, 2, 1]);
   });
 
   it('fails only the bad mask of a batch, with its own code; aborting one waiting mask drops only it', async () => {

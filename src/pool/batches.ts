@@ -2,6 +2,7 @@
 // 100k-point mask (two thread wake-ups, piscina's bookkeeping on both sides), and a worker that must wait for the
 // next message after each reply sits idle for that round trip. So the decodes that wait while every lane is busy go
 // together, in one message, and each thread has two lanes: one batch running, the next one already at the worker.
+// A large mask is the exception: its decoding costs several times its message, so it takes a free lane at once.
 import { AbortError } from '../errors.js';
 import type { DecodeBatch, DecodeReply, DecodeTask, SkippedReply } from './protocol.js';
 
@@ -11,6 +12,11 @@ const MAX_BATCH_TASKS = 16;
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 /** A file's size is not known before the worker reads it: counted as a mask of this many bytes. */
 const FILE_BYTES = MAX_BATCH_BYTES / 4;
+/**
+ * Mask bytes from which a decode goes to any free lane at once, alone, instead of waiting for company: decoding
+ * 1 MiB of mask text (about 300k points) takes several times what a message costs, so a batch would save little.
+ */
+const ALONE_BYTES = 1024 * 1024;
 
 /** Runs one batch on a worker: a reply per task, in order; rejects if the worker died. */
 export type RunBatch = (batch: DecodeBatch, transferList: ArrayBuffer[]) => Promise<DecodeReply[]>;
@@ -83,8 +89,11 @@ export class Batches {
       signal?.addEventListener('abort', entry.onAbort, { once: true });
       // A thread with nothing to do, and nothing waiting, takes it now, alone: it starts while the caller's turn goes
       // on (copying its next masks, say). The second lane of each thread waits for a batch: a thread whose next task
-      // is one mask may run out of work before this thread, busy on a core the workers share, can send it more.
-      if (this.#running < this.#threads && this.#waiting.length === 0) {
+      // is one small mask may run out of work before this thread, busy on a core the workers share, can send it
+      // more. A large mask takes a free second lane now too: it is most of a batch by itself, and its thread then
+      // has its next mask at hand while the caller's turn goes on, instead of waiting for that turn to end.
+      const large = entry.bytes >= ALONE_BYTES && !('path' in task.input);
+      if (this.#waiting.length === 0 && (this.#running < this.#threads || (large && this.#running < this.#lanes))) {
         this.#start([entry]);
         return;
       }
@@ -119,11 +128,12 @@ export class Batches {
   }
 
   /**
-   * The next batch: no more than one thread's share of what waits, so that the last decodes of a burst end up spread
-   * over the threads rather than in one thread's batch while another thread has nothing left to do.
+   * The next batch: no more than one lane's share of what waits, so that the last decodes of a burst end up spread
+   * over every lane, one or two at a time, rather than in a batch queued behind another on one thread while the
+   * other threads have nothing left to do.
    */
   #take(): Entry[] {
-    const maxTasks = Math.min(this.#maxTasks, Math.ceil(this.#waiting.length / this.#threads));
+    const maxTasks = Math.min(this.#maxTasks, Math.ceil(this.#waiting.length / this.#lanes));
     const batch = [this.#waiting.shift()!];
     if (batch[0]!.alone) return batch;
     let bytes = batch[0]!.bytes;
