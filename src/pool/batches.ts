@@ -128,12 +128,11 @@ export class Batches {
   }
 
   /**
-   * The next batch: no more than one lane's share of what waits, so that the last decodes of a burst end up spread
-   * over every lane, one or two at a time, rather than in a batch queued behind another on one thread while the
-   * other threads have nothing left to do.
+   * The next batch: no more than one thread's share of what waits, so that the last decodes of a burst end up spread
+   * over the threads rather than in one thread's batch while another thread has nothing left to do.
    */
   #take(): Entry[] {
-    const maxTasks = Math.min(this.#maxTasks, Math.ceil(this.#waiting.length / this.#lanes));
+    const maxTasks = Math.min(this.#maxTasks, Math.ceil(this.#waiting.length / this.#threads));
     const batch = [this.#waiting.shift()!];
     if (batch[0]!.alone) return batch;
     let bytes = batch[0]!.bytes;
