@@ -25,7 +25,7 @@ const CLI = join(here, '../dist/cli.js');
 const POINTS = 100_000;
 const FRAMES_PER_JOB = 4;
 const SIZES = [60, 300]; // frames
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5); // fewer for a quick look on a busy machine
+const ROUNDS = Number(process.env.ROUNDS ?? 5); // ROUNDS, as the other benches; fewer for a quick look on a busy machine
 // TARGETS=nuscenes (or parquet) runs one target only.
 const TARGETS = process.env.TARGETS?.split(',') ?? ['nuscenes', 'parquet'];
 const COLD = process.env.COLD === '1';
