@@ -1,8 +1,9 @@
 // The tests run the TypeScript source (vitest transforms it), except the ones that test the built package (dist/,
 // cjs/: the dual package, the bundlers, the browser bundle, fresh processes importing the package). Two things the
 // build provides are made here for the source:
-// - the WebAssembly core, which src/core/wasm.ts imports as bytes (tsup's binary loader): build/core.wasm, rebuilt
-//   first when a file of assembly/ is newer than it (so a test never runs a stale core);
+// - the WebAssembly core, which src/core/wasm.ts imports as bytes (tsup's binary loader): build/core.wasm and
+//   build/core-relaxed.wasm, rebuilt first when a file of assembly/ is newer than either (so a test never runs a
+//   stale core);
 // - the threads' workers, which Node.js starts from JavaScript files next to their modules: src/pool/worker.ts,
 //   src/pool/label-file-worker.ts and src/dataset/dataset-worker.ts bundled by esbuild into build/test/ at the start of every run, and the modules that
 //   start them pointed there.
@@ -16,7 +17,11 @@ import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 const root = (path: string) => fileURLToPath(new URL(path, import.meta.url));
-const CORE = root('./build/core.wasm');
+/** The two builds of the core: plain SIMD and relaxed SIMD (asconfig.json's targets). */
+const CORES = [
+  { file: root('./build/core.wasm'), target: 'release' },
+  { file: root('./build/core-relaxed.wasm'), target: 'relaxed' },
+];
 /** Each worker: its source, the module that starts it, and how that module names the built file. */
 const WORKERS = [
   { source: './src/pool/worker.ts', starter: '/src/pool/pool.ts', built: 'worker.js' },
@@ -32,20 +37,19 @@ const WORKERS = [
   testFile: root(`./build/test/${worker.built}`),
 }));
 
-/** Rebuilds build/core.wasm when it is missing or older than a file of assembly/ (asc takes ~15 s). */
-function freshCore(): void {
-  const built = existsSync(CORE) ? statSync(CORE).mtimeMs : 0;
+/** Rebuilds a build of the core that is missing or older than a file of assembly/ (asc takes ~10 s). */
+function freshCores(): void {
   const sources = readdirSync(root('./assembly')).map((name) => statSync(root(`./assembly/${name}`)).mtimeMs);
-  if (sources.every((time) => time <= built)) return;
-  console.warn('build/core.wasm is missing or older than assembly/: rebuilding it (npm run build:wasm)');
-  execFileSync(
-    process.execPath,
-    [root('./node_modules/assemblyscript/bin/asc.js'), 'assembly/index.ts', '--target', 'release'],
-    {
-      cwd: root('.'),
-      stdio: 'inherit',
-    },
-  );
+  for (const { file, target } of CORES) {
+    const built = existsSync(file) ? statSync(file).mtimeMs : 0;
+    if (sources.every((time) => time <= built)) continue;
+    console.warn(`${file} is missing or older than assembly/: rebuilding it (asc --target ${target})`);
+    execFileSync(
+      process.execPath,
+      [root('./node_modules/assemblyscript/bin/asc.js'), 'assembly/index.ts', '--target', target],
+      { cwd: root('.'), stdio: 'inherit' },
+    );
+  }
 }
 
 let built = false;
@@ -57,7 +61,7 @@ const sourceBuild: Plugin = {
     // Once per run, not once per project.
     if (built) return;
     built = true;
-    freshCore();
+    freshCores();
     for (const worker of WORKERS) {
       const { outputFiles } = buildSync({
         entryPoints: [root(worker.source)],

@@ -15,6 +15,7 @@ const CHUNK_LABELS: usize = 4096;
 const SUB_ENTRIES: usize = 8000;
 const SUB_HISTOGRAMS: usize = 8;
 const SUB_BYTES: usize = SUB_ENTRIES << 2;
+const LARGEST_INTERLEAVED: usize = memory.data<u16>([<u16>SUB_ENTRIES - 1]);
 /**
  * Counting by runs pays a mispredicted branch per change of value: it wins only below one change per this many labels
  * (measured on 2M-label masks: 0.23-0.43 ns/label at mean runs of 50-400, 1.1 ns at 12; interleaved 0.45 ns flat).
@@ -170,16 +171,19 @@ function countRuns(from: usize, to: usize): usize {
  */
 function countInterleaved(from: usize, to: usize): usize {
   const h = histPtr;
-  const tooLarge = i16x8.splat(<i16>SUB_ENTRIES - 1);
+  const labelsAt = labelsPtr;
+  // Loaded, not splatted: V8 rematerialises a vector constant in every iteration of the loop.
+  const largestAllowed = v128.load16_splat(LARGEST_INTERLEAVED);
   let maxima = i16x8.splat(0);
   let i = from;
   for (; i + 8 <= to; i += 8) {
-    const group = v128.load(labelsPtr + (i << 1));
-    if (v128.any_true(i16x8.gt_u(group, tooLarge))) break;
+    const group = v128.load(labelsAt + (i << 1));
+    // Nonzero lanes where a label is above the largest allowed (one instruction; gt_u takes four on x64).
+    if (v128.any_true(i16x8.sub_sat_u(group, largestAllowed))) break;
     maxima = i16x8.max_u(maxima, group);
     // Scalar loads: cheaper than extracting the lanes of `group`. Sub-histogram k is entry + k * SUB_BYTES: a constant
     // offset folded into the load and the store.
-    const labels = labelsPtr + (i << 1);
+    const labels = labelsAt + (i << 1);
     const e0 = h + (<usize>load<u16>(labels, 0) << 2);
     store<u32>(e0, load<u32>(e0) + 1);
     const e1 = h + (<usize>load<u16>(labels, 2) << 2);

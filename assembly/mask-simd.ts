@@ -11,7 +11,7 @@
 // one compare per 16 bytes, a splat store and one histogram add per run) measured 0.72-0.85x of this parser plus the
 // histogram on realistic 2M-point masks (runs of mean 12, lines of 80 columns), even without validating anything.
 import { countUpTo } from './histogram';
-import { BYTE_CONSTANTS, CONTROL_WHITESPACE, PACK_TABLE, PACK_TABLE_UPPER } from './tables';
+import { BYTE_CONSTANTS, PACK_TABLE, PACK_TABLE_UPPER, SEPARATORS_BY_LOW_NIBBLE } from './tables';
 
 /** Blocks between two hand-overs of new labels to the histogram, so that they are counted while in cache. */
 const BLOCKS_PER_COUNT = 64;
@@ -42,14 +42,29 @@ export let blocksResumeAt: usize = 0;
 }
 
 
+/**
+ * A byte-wise table lookup whose indices are all below 16: relaxed SIMD's swizzle is then exact, and a single pshufb
+ * (V8's i8x16.swizzle adds a saturating add and a constant to map indices >= 16 to 0).
+ */
+// @ts-ignore: decorator
+@inline function lookup16(table: v128, indices: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return i8x16.relaxed_swizzle(table, indices);
+  return i8x16.swizzle(table, indices);
+}
+
+/** All ones in the bytes of `a` that are digits (`digit`: their mask), commas or JSON whitespace. */
+// @ts-ignore: decorator
+@inline function digitOrSeparator(a: v128, digit: v128, lowNibble: v128, separators: v128): v128 {
+  return v128.or(digit, i8x16.eq(a, lookup16(separators, v128.and(a, lowNibble))));
+}
+
 /** Bit i set when byte i of the block at p is not a digit, a comma or JSON whitespace. Off the hot loop. */
 // @ts-ignore: decorator
-@inline function unexpectedBytes(p: usize, bias: v128, digitBound: v128, comma: v128, space: v128, controlWhitespace: v128): u64 {
+@inline function unexpectedBytes(p: usize, bias: v128, digitBound: v128, lowNibble: v128, separators: v128): u64 {
   let bits: u64 = 0;
   for (let k: usize = 0; k < 64; k += 16) {
     const a = v128.load(p + k);
-    const digit = i8x16.lt_s(i8x16.add(a, bias), digitBound);
-    const ok = v128.or(v128.or(digit, i8x16.eq(a, comma)), v128.or(i8x16.eq(a, space), i8x16.swizzle(controlWhitespace, a)));
+    const ok = digitOrSeparator(a, i8x16.lt_s(i8x16.add(a, bias), digitBound), lowNibble, separators);
     bits |= <u64>(<u32>i8x16.bitmask(ok) ^ 0xffff) << k;
   }
   return bits;
@@ -71,6 +86,7 @@ export let blocksResumeAt: usize = 0;
   windowEnds: u32,
   ten: v128,
   hundred: v128,
+  weights: v128,
 ): usize {
   const ones = i8x16.shuffle(zPrev, z, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30);
   const tens = i8x16.shuffle(zPrev, z, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29);
@@ -78,19 +94,28 @@ export let blocksResumeAt: usize = 0;
   const belowHundred = i8x16.add(ones, i16x8.mul(tens, ten));
   const lowEnds = windowEnds & 0xff;
   const highEnds = windowEnds >> 8;
-  const lowPack = v128.load(<usize>lowEnds << 4, PACK_TABLE);
-  const highPack = v128.load(<usize>highEnds << 4, PACK_TABLE_UPPER);
   // Hundreds digit: byte i-3, kept only when byte i-2 is a digit of the same number. Always computed: a branch on
   // "this block has a 3-digit number" mispredicts on real masks (measured 6-8% slower on 2M-point masks).
   const hundreds = v128.and(
     i8x16.shuffle(zPrev, z, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28),
     i8x16.shuffle(mPrev, m, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29),
   );
-  // These four swizzles cost V8 an add and a constant per swizzle (lanes >= 16 must read 0). Relaxed SIMD's
-  // i8x16.relaxed_swizzle is a single pshufb: the core took 0.94-0.96x the time with it on Node 24, but Node 20 has no
-  // relaxed SIMD, so it would take a second build of the core.
-  const low = i16x8.add(i8x16.swizzle(belowHundred, lowPack), i16x8.mul(i8x16.swizzle(hundreds, lowPack), hundred));
-  const high = i16x8.add(i8x16.swizzle(belowHundred, highPack), i16x8.mul(i8x16.swizzle(hundreds, highPack), hundred));
+  let low: v128, high: v128;
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    // Each half's (below 100, hundreds) bytes side by side, packed as pairs by one pshufb and weighted 1 and 100 by
+    // one pmaddubsw (the values are below 128, where the relaxed forms are exact). The core took 0.89x the time of the
+    // plain build with this on Node 24 (2M-point realistic mask, interleaved in one process).
+    const lowPairs = i8x16.shuffle(belowHundred, hundreds, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+    const highPairs = i8x16.shuffle(belowHundred, hundreds, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
+    low = i16x8.relaxed_dot_i8x16_i7x16_s(i8x16.relaxed_swizzle(lowPairs, v128.load(<usize>lowEnds << 4, PACK_TABLE)), weights);
+    high = i16x8.relaxed_dot_i8x16_i7x16_s(i8x16.relaxed_swizzle(highPairs, v128.load(<usize>highEnds << 4, PACK_TABLE)), weights);
+  } else {
+    // Each swizzle costs V8 a saturating add and a constant besides the pshufb (indices >= 16 must read 0).
+    const lowPack = v128.load(<usize>lowEnds << 4, PACK_TABLE);
+    const highPack = v128.load(<usize>highEnds << 4, PACK_TABLE_UPPER);
+    low = i16x8.add(i8x16.swizzle(belowHundred, lowPack), i16x8.mul(i8x16.swizzle(hundreds, lowPack), hundred));
+    high = i16x8.add(i8x16.swizzle(belowHundred, highPack), i16x8.mul(i8x16.swizzle(hundreds, highPack), hundred));
+  }
   v128.store(o, low);
   o += <usize>popcnt(lowEnds) << 1;
   v128.store(o, high);
@@ -108,11 +133,11 @@ export function parseBlocks(p: usize, o: usize): usize {
   const digitBound = v128.load8_splat(BYTE_CONSTANTS, 1);
   const lowNibble = v128.load8_splat(BYTE_CONSTANTS, 2);
   const comma = v128.load8_splat(BYTE_CONSTANTS, 3);
-  const space = v128.load8_splat(BYTE_CONSTANTS, 4);
   const zeroDigit = v128.load8_splat(BYTE_CONSTANTS, 5);
   const ten = v128.load16_splat(BYTE_CONSTANTS, 6);
   const hundred = v128.load16_splat(BYTE_CONSTANTS, 8);
-  const controlWhitespace = v128.load(CONTROL_WHITESPACE);
+  const weights = v128.load16_splat(BYTE_CONSTANTS, 10);
+  const separators = v128.load(SEPARATORS_BY_LOW_NIBBLE);
 
   let zPrev = i8x16.splat(0); // digit values (0 elsewhere) of the previous 16 bytes
   let mPrev = i8x16.splat(0); // digit mask of the previous 16 bytes
@@ -139,10 +164,10 @@ export function parseBlocks(p: usize, o: usize): usize {
     const c1 = i8x16.eq(a1, comma);
     const c2 = i8x16.eq(a2, comma);
     const c3 = i8x16.eq(a3, comma);
-    const ok0 = v128.or(v128.or(m0, c0), v128.or(i8x16.eq(a0, space), i8x16.swizzle(controlWhitespace, a0)));
-    const ok1 = v128.or(v128.or(m1, c1), v128.or(i8x16.eq(a1, space), i8x16.swizzle(controlWhitespace, a1)));
-    const ok2 = v128.or(v128.or(m2, c2), v128.or(i8x16.eq(a2, space), i8x16.swizzle(controlWhitespace, a2)));
-    const ok3 = v128.or(v128.or(m3, c3), v128.or(i8x16.eq(a3, space), i8x16.swizzle(controlWhitespace, a3)));
+    const ok0 = digitOrSeparator(a0, m0, lowNibble, separators);
+    const ok1 = digitOrSeparator(a1, m1, lowNibble, separators);
+    const ok2 = digitOrSeparator(a2, m2, lowNibble, separators);
+    const ok3 = digitOrSeparator(a3, m3, lowNibble, separators);
     // '\n' compared like ' ', with '\t' and '\r' looked for only in blocks that fail, measured within 2% of this
     // (faster on Node 20, slower on 24).
     if (!i8x16.all_true(v128.and(v128.and(ok0, ok1), v128.and(ok2, ok3)))) break;
@@ -171,10 +196,10 @@ export function parseBlocks(p: usize, o: usize): usize {
     const z1 = v128.and(v128.and(x1, m1), lowNibble);
     const z2 = v128.and(v128.and(x2, m2), lowNibble);
     const z3 = v128.and(v128.and(x3, m3), lowNibble);
-    o = emitWindow(o, zPrev, z0, mPrev, m0, <u32>ends & 0xffff, ten, hundred);
-    o = emitWindow(o, z0, z1, m0, m1, <u32>(ends >> 16) & 0xffff, ten, hundred);
-    o = emitWindow(o, z1, z2, m1, m2, <u32>(ends >> 32) & 0xffff, ten, hundred);
-    o = emitWindow(o, z2, z3, m2, m3, <u32>(ends >> 48), ten, hundred);
+    o = emitWindow(o, zPrev, z0, mPrev, m0, <u32>ends & 0xffff, ten, hundred, weights);
+    o = emitWindow(o, z0, z1, m0, m1, <u32>(ends >> 16) & 0xffff, ten, hundred, weights);
+    o = emitWindow(o, z1, z2, m1, m2, <u32>(ends >> 32) & 0xffff, ten, hundred, weights);
+    o = emitWindow(o, z2, z3, m2, m3, <u32>(ends >> 48), ten, hundred, weights);
     zPrev = z3;
     mPrev = m3;
     digitsBefore = digits;
@@ -187,7 +212,7 @@ export function parseBlocks(p: usize, o: usize): usize {
   }
 
   // Hand over to the scalar parser.
-  blocksResumeAt = p + <usize>ctz(bad | unexpectedBytes(p, bias, digitBound, comma, space, controlWhitespace)) + 1;
+  blocksResumeAt = p + <usize>ctz(bad | unexpectedBytes(p, bias, digitBound, lowNibble, separators)) + 1;
   blocksOut = o;
   countUpTo(o);
   if (digitsBefore >> 63) {

@@ -2,12 +2,13 @@
 // binary too large for a synchronous `new WebAssembly.Module` on a browser's main thread).
 
 /**
- * PACK_TABLE[e] (16 bytes) packs the u8 lanes selected by the 8-bit mask `e` into u16 lanes for i8x16.swizzle:
- * output lane j gets the byte at the position of the j-th set bit of `e` as its low byte and 0 as its high byte.
- * Unused lanes become 0 (index 0x80 is out of range).
+ * PACK_TABLE[e] (16 bytes) is the index vector that packs the numbers ending at the positions of the set bits of the
+ * 8-bit mask `e` into u16 lanes: output lane j gets the byte at p, the position of the j-th set bit, as its low byte.
+ * Its high byte is 0 (index 0x80: out of range) for i8x16.swizzle, or with relaxed SIMD the byte at p + 8, where the
+ * parser puts the hundreds digits for i16x8.relaxed_dot_i8x16_i7x16_s. Unused lanes become 0.
  */
-export const PACK_TABLE: usize = memory.data(2 * 256 * 16, 16);
-/** The same for the upper 8 bytes of a 16-byte window: positions 8..15. */
+export const PACK_TABLE: usize = memory.data(ASC_FEATURE_RELAXED_SIMD ? 256 * 16 : 2 * 256 * 16, 16);
+/** Without relaxed SIMD, the same for the upper 8 bytes of a 16-byte window: positions 8..15. */
 export const PACK_TABLE_UPPER: usize = PACK_TABLE + 256 * 16;
 
 const ZERO_LANE: u8 = 0x80;
@@ -19,7 +20,7 @@ function buildPackTable(table: usize, firstPosition: u8): void {
     for (let bit: u8 = 0; bit < 8; bit++) {
       if ((mask >> bit) & 1) {
         store<u8>(entry + (lane << 1), firstPosition + bit);
-        store<u8>(entry + (lane << 1) + 1, ZERO_LANE);
+        store<u8>(entry + (lane << 1) + 1, ASC_FEATURE_RELAXED_SIMD ? bit + 8 : ZERO_LANE);
         lane++;
       }
     }
@@ -28,7 +29,7 @@ function buildPackTable(table: usize, firstPosition: u8): void {
 }
 
 buildPackTable(PACK_TABLE, 0);
-buildPackTable(PACK_TABLE_UPPER, 8);
+if (!ASC_FEATURE_RELAXED_SIMD) buildPackTable(PACK_TABLE_UPPER, 8);
 
 /**
  * Byte constants that the parser splats into vectors. V8 rematerialises vector constants inside loops;
@@ -45,7 +46,15 @@ export const BYTE_CONSTANTS: usize = memory.data<u8>([
   0x00,
   0x64, // +8: 100 as a little-endian u16
   0x00,
+  0x01, // +10: weights of a (below 100, hundreds) byte pair, 1 and 100 (relaxed SIMD)
+  0x64,
 ], 2);
 
-/** 16-byte table for i8x16.swizzle: 0xff at '\t', '\n' and '\r' (bytes >= 16 swizzle to 0). */
-export const CONTROL_WHITESPACE: usize = memory.data<u8>([0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0xff, 0, 0], 16);
+/**
+ * 16-byte table indexed by a byte's low nibble: the one byte other than a digit that the fast path accepts with that
+ * low nibble (' ', '\t', '\n', ',', '\r'), and elsewhere 0, which no byte with that low nibble equals.
+ */
+export const SEPARATORS_BY_LOW_NIBBLE: usize = memory.data<u8>(
+  [0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0x09, 0x0a, 0, 0x2c, 0x0d, 0, 0],
+  16,
+);
