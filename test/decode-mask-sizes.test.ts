@@ -91,7 +91,7 @@ describe('decodeMask: large masks and the scratch region', () => {
     expect(sameMask(decodeMask(formatMaskText(runFree)), runFree)).toBe(true);
   });
 
-  it('counts exactly when stretches of runs, run-free stretches and labels of 8000 and more alternate', () => {
+  it('counts exactly when stretches of runs (long and of about 4), run-free stretches and labels of 8000 and more alternate', () => {
     const stretches = [
       generateMaskLabels({ points: 20_000, seed: 21, runFree: true }),
       generateMaskLabels({ points: 20_000, seed: 22, meanRunLength: 200 }),
@@ -100,6 +100,9 @@ describe('decodeMask: large masks and the scratch region', () => {
       generateMaskLabels({ points: 20_000, seed: 24, runFree: true }),
       generateMaskLabels({ points: 5_000, seed: 25, meanRunLength: 5000, classes: [9000, 1] }),
       generateMaskLabels({ points: 20_000, seed: 26, runFree: true, classes: [3, 4] }),
+      // Runs of about 4: the relaxed build's chunks switch between listing runs and counting labels one by one.
+      generateMaskLabels({ points: 30_000, seed: 29, meanRunLength: 4 }),
+      generateMaskLabels({ points: 30_000, seed: 30, meanRunLength: 5, classes: [0, 65535, 7999, 8000] }),
     ];
     const [runFree, longRuns, , , , largeRuns] = stretches;
     for (const order of [stretches, [...stretches].reverse(), [runFree!, longRuns!, largeRuns!]]) {
