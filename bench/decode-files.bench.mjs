@@ -1,7 +1,8 @@
 // `playment-masks decode DIR --out OUT` against a one-thread loop of readFile + decodeMask + writeFile (npy) over the
 // same 500 mask files of 100k points. Both sides run as child processes (each pays its own start-up), interleaved in
 // rounds with the ratio taken per round (median reported): the machine is shared and its speed drifts. The outputs
-// of both sides must be byte-identical. Results in bench/results/decode-files.json.
+// of both sides must be byte-identical. Results in bench/results/decode-files.json (decode-files-nodeNN.json off
+// Node 20).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -116,7 +117,9 @@ const result = {
   identicalOutputs: true,
 };
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/decode-files.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
+const major = process.version.slice(1).split('.')[0];
+const file = major === '20' ? 'decode-files.json' : `decode-files-node${major}.json`;
+writeFileSync(new URL(`./results/${file}`, import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
 console.log(
   `${FILES} files of ${POINTS} points; ${result.machine.cpu}, Node ${process.version}, load ${loadavg()[0].toFixed(1)}\n` +
     `one-thread loop ${result.loopMs.toFixed(0)} ms, decode --out ${result.cliMs.toFixed(0)} ms: ${speedup.toFixed(2)}x ` +
