@@ -2,7 +2,7 @@
 // GET with timeouts and retries, bodies bounded and decoded, and the one rule about the key: x-api-key is added
 // here, to requests for the API's origin, and to no other.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, request } from './undici-agent.js';
+import { type Agent, createAgent, request } from './undici-agent.js';
 import { ACCEPT_ENCODING, readBody, type BodyMemory } from './body.js';
 import { errorBodyError } from './envelope.js';
 import { Deadline } from './deadline.js';
@@ -106,7 +106,7 @@ export class HttpTransport {
 
   constructor(options: TransportOptions) {
     this.#options = options;
-    this.#agent = new Agent({
+    this.#agent = createAgent({
       connections: options.connections,
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
