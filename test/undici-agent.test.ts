@@ -52,7 +52,7 @@ describe('undici-agent', () => {
     }
   });
 
-  it("loads no undici on importing the package, and only Agent and request() once a client is made", async () => {
+  it('loads no undici on importing the package, and only Agent and request() once a client is made', async () => {
     const library = fileURLToPath(new URL('../dist/index.js', import.meta.url));
     const probe = `
       const { PlaymentClient } = await import(${JSON.stringify(library)});
