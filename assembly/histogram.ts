@@ -24,7 +24,7 @@ const LARGEST_INTERLEAVED: usize = memory.data<u16>([<u16>SUB_ENTRIES - 1]);
  * mean runs of 50-400, 1.1 ns at 12, against interleaved counting's 0.45 ns flat.
  */
 const RUN_COUNTING_MAX_CHANGES: usize = ASC_FEATURE_RELAXED_SIMD ? 4 : 32;
-/** Where countRunsListed lists the runs that end in a chunk: their labels and their ends (relative to the chunk), as u16. */
+/** Where countRunsListed lists the runs ending in a chunk: their labels and ends (from the chunk's start), as u16. */
 const RUN_LABELS: usize = memory.data(ASC_FEATURE_RELAXED_SIMD ? <i32>(CHUNK_LABELS + 8) << 1 : 16, 16);
 const RUN_ENDS: usize = memory.data(ASC_FEATURE_RELAXED_SIMD ? <i32>(CHUNK_LABELS + 8) << 1 : 16, 16);
 /**
