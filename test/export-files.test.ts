@@ -3,7 +3,8 @@ import { mkdir, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AtomicFile, maskFileName, removeStaleTemps, safeName, writeFileAtomic } from '../src/export/files.js';
+import { maskFileName, safeName } from '../src/export/file-names.js';
+import { AtomicFile, removeStaleTemps, writeFileAtomic } from '../src/export/files.js';
 
 // The inverse of safeName for names that were not shortened: proves no information is lost.
 function decodeName(name: string): string {

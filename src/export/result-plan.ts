@@ -2,7 +2,7 @@
 // is dropped at once: its bytes are saved as result.json, and a job in flight keeps only these few fields (a 30 MB
 // result object parses to hundreds of MB of objects, and dozens of jobs are in flight).
 import { cloudOf, type JobDescription, type MaskRef } from '../result/index.js';
-import { maskFileName, safeName } from './files.js';
+import { maskFileName, safeName } from './file-names.js';
 import { type ExportFormat, FORMATS } from '../formats/index.js';
 import { pointsFileName, type PointsTarget } from './points.js';
 
