@@ -3,6 +3,7 @@
 // per run is cheapest (the runs of a chunk found with SIMD, without a branch per run, then one update each); where
 // values change often, increments of the same entry follow each other closely, so eight interleaved sub-histograms
 // keep them independent.
+import { buildLaneTable } from './tables';
 
 const CHUNK_LABELS: usize = 4096;
 /**
@@ -35,17 +36,7 @@ const RUN_TABLE: usize = memory.data(ASC_FEATURE_RELAXED_SIMD ? 256 * 16 : 16, 1
 /** u16 lanes 0..7, and 8 in every lane. */
 const LANE_NUMBERS: usize = memory.data<u16>([0, 1, 2, 3, 4, 5, 6, 7, 8, 8, 8, 8, 8, 8, 8, 8], 16);
 
-for (let mask = 0; ASC_FEATURE_RELAXED_SIMD && mask < 256; mask++) {
-  const entry = RUN_TABLE + (<usize>mask << 4);
-  let lane: usize = 0;
-  for (let bit: u8 = 0; bit < 8; bit++) {
-    if ((mask >> bit) & 1) {
-      store<u16>(entry + (lane << 1), (<u16>(2 * bit + 1) << 8) | (2 * bit));
-      lane++;
-    }
-  }
-  for (; lane < 8; lane++) store<u16>(entry + (lane << 1), 0x8080);
-}
+if (ASC_FEATURE_RELAXED_SIMD) buildLaneTable(RUN_TABLE, 0, 2, 1, 2);
 
 const CHUNKS_BETWEEN_SAMPLES = 7;
 

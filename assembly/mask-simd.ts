@@ -137,7 +137,7 @@ export function parseBlocks(p: usize, o: usize): usize {
   const digitBound = v128.load8_splat(BYTE_CONSTANTS, 1);
   const lowNibble = v128.load8_splat(BYTE_CONSTANTS, 2);
   const comma = v128.load8_splat(BYTE_CONSTANTS, 3);
-  const zeroDigit = v128.load8_splat(BYTE_CONSTANTS, 5);
+  const zeroDigit = v128.load8_splat(BYTE_CONSTANTS, 4);
   const ten = v128.load16_splat(BYTE_CONSTANTS, 6);
   const hundred = v128.load16_splat(BYTE_CONSTANTS, 8);
   const weights = v128.load16_splat(BYTE_CONSTANTS, 10);
