@@ -110,6 +110,24 @@ export class WasmCore {
   get buffer(): ArrayBuffer {
     return this.exports.memory.buffer;
   }
+
+  /**
+   * Copies `parts` one after the other into the memory from `at`, at most `limit` bytes in all (reserve() first);
+   * returns the bytes copied. A part that views this memory is moved within it (TypedArray.set may copy such a
+   * source whole first).
+   */
+  writeParts(parts: readonly Uint8Array[], at: number, limit = Number.POSITIVE_INFINITY): number {
+    const memory = this.u8;
+    let written = 0;
+    for (const part of parts) {
+      if (written >= limit) break;
+      const n = Math.min(part.length, limit - written);
+      if (part.buffer === memory.buffer) memory.copyWithin(at + written, part.byteOffset, part.byteOffset + n);
+      else memory.set(n === part.length ? part : part.subarray(0, n), at + written);
+      written += n;
+    }
+    return written;
+  }
 }
 
 let instance: WasmCore | undefined;

@@ -45,14 +45,8 @@ export function deflateParts(parts: readonly Uint8Array[], scratch: number): Def
   if (end > core.buffer.byteLength && parts.some((part) => part.buffer === core.buffer))
     throw new RangeError(`a DEFLATE of ${length} bytes in a scratch region laid out for less`);
   core.reserve(end);
+  core.writeParts(parts, inPtr);
   const memory = core.u8;
-  let at = inPtr;
-  for (const part of parts) {
-    // Within the core's memory, a move, not TypedArray.set (which may copy a source sharing the target's buffer).
-    if (part.buffer === core.buffer) memory.copyWithin(at, part.byteOffset, part.byteOffset + part.length);
-    else memory.set(part, at);
-    at += part.length;
-  }
   const written = core.exports.deflateRaw(inPtr, length, outPtr, scratch);
   return { input: memory.subarray(inPtr, inPtr + length), output: memory.subarray(outPtr, outPtr + written) };
 }

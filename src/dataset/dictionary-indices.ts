@@ -73,8 +73,8 @@ export function encodeWords(
   // Each batch's words copied in after the indices written so far (2 bytes each where the words took 4).
   for (let from = 0; from < count; from += WORD_BATCH) {
     const n = Math.min(WORD_BATCH, count - from);
-    core.u8.set(bytes.subarray(from * 4, (from + n) * 4), valuesPtr + from * 4);
     const at = valuesPtr + from * 4;
+    core.u8.set(bytes.subarray(from * 4, (from + n) * 4), at);
     distinct = core.exports.wordDictionaryAdd(at, n, tablePtr, dictionaryPtr, distinct, valuesPtr + from * 2);
     if (distinct < 0) return undefined;
   }

@@ -168,11 +168,16 @@ function idListChunk(
   const levels = listLevels(column.counts);
   const output = buffers.take('compressed', maxEncodedIndicesLength(column.values.length, levels.section), Uint8Array);
   const ids = encodeIds(column.values, levels.section, output);
-  const width = column.type === PhysicalType.Int64 ? 8 : 4;
+  const width = plainWidth(column.type);
   const entries = new Uint8Array(ids.dictionary.length * width);
   const view = new DataView(entries.buffer);
   ids.dictionary.forEach((value, k) => view.setUint32(k * width, value, true));
   return dictionaryChunk(path, column.type, levels.count, ids, entries, output, offset);
+}
+
+/** The bytes of a PLAIN value of the numeric types a dictionary holds (int32, int64, float). */
+function plainWidth(type: PhysicalType): number {
+  return type === PhysicalType.Int64 ? 8 : 4;
 }
 
 /**
@@ -195,9 +200,7 @@ function dictionaryChunk(
     dictionaryPage = compressed.subarray(0, compressSnappy([entries], compressed));
   }
   const header = pageHeader(PageType.Dictionary, entries.length, dictionaryPage.length, (page) =>
-    page.struct(7, (fields) =>
-      fields.i32(1, entries.length / (type === PhysicalType.Int64 ? 8 : 4)).i32(2, Encoding.Plain),
-    ),
+    page.struct(7, (fields) => fields.i32(1, entries.length / plainWidth(type)).i32(2, Encoding.Plain)),
   );
   const dictionaryBytes = header.length + dictionaryPage.length;
   const codec = indices.snappy ? Codec.Snappy : Codec.Uncompressed;

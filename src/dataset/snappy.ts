@@ -23,12 +23,7 @@ export function compressSnappy(parts: readonly Uint8Array[], output: Uint8Array)
   const inPtr = core.base + SNAPPY_TABLE_BYTES;
   const length = parts.reduce((sum, part) => sum + part.length, 0);
   core.reserve(inPtr + length + SNAPPY_SLACK);
-  const memory = core.u8;
-  let at = inPtr;
-  for (const part of parts) {
-    memory.set(part, at);
-    at += part.length;
-  }
+  core.writeParts(parts, inPtr);
   return compressInCore(core, inPtr, length, output);
 }
 
@@ -61,14 +56,7 @@ export function snappyPays(parts: readonly Uint8Array[]): boolean {
     parts.reduce((sum, part) => sum + part.length, 0),
   );
   core.reserve(inPtr + length + SNAPPY_SLACK);
-  const memory = core.u8;
-  let at = inPtr;
-  for (const part of parts) {
-    if (at === inPtr + length) break;
-    const taken = part.subarray(0, inPtr + length - at);
-    memory.set(taken, at);
-    at += taken.length;
-  }
+  core.writeParts(parts, inPtr, length);
   return snappyPaysInCore(core, inPtr, length);
 }
 
