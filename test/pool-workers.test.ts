@@ -6,7 +6,7 @@ import { Piscina } from 'piscina';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AbortError, decodeMask, InvalidArgumentError, MaskDecoderPool, PoolError } from '../src/index.js';
 import { realisticMaskText } from '../src/sim/mask-text.js';
-import { CRASH, PROBE, SLOW, SLOW_STARTED } from './fixtures/pool-test-worker.mjs';
+import { CRASH, HELD, HELD_FLAGS, PROBE, SLOW, SLOW_STARTED } from './fixtures/pool-test-worker.mjs';
 
 const testWorker = fileURLToPath(new URL('./fixtures/pool-test-worker.mjs', import.meta.url));
 const piscinas: Piscina[] = [];
@@ -14,8 +14,16 @@ afterEach(async () => {
   await Promise.all(piscinas.splice(0).map((piscina) => piscina.destroy()));
 });
 
-/** Set by the test worker when it starts a SLOW decode. */
+/** Set by the test worker when it starts a SLOW or HELD decode. */
 const slowStarted = new Int32Array(new SharedArrayBuffer(4));
+/** [0] set here to release a HELD decode; [1] set by the test worker once it has finished one. */
+const heldFlags = new Int32Array(new SharedArrayBuffer(8));
+
+/** Lets the worker's HELD decode go on. */
+function release(): void {
+  Atomics.store(heldFlags, 0, 1);
+  Atomics.notify(heldFlags, 0);
+}
 
 /** The texts of the copied masks the test worker decoded, batch by batch (from its PROBE answer). */
 function batchesSeen({ batchSizes, decoded }: { batchSizes: number[]; decoded: string[] }): string[][] {
@@ -28,7 +36,7 @@ function testPiscina(threads: number): Piscina {
     filename: testWorker,
     minThreads: threads,
     maxThreads: threads,
-    workerData: { ...MaskDecoderPool.workerData(), [SLOW_STARTED]: slowStarted },
+    workerData: { ...MaskDecoderPool.workerData(), [SLOW_STARTED]: slowStarted, [HELD_FLAGS]: heldFlags },
   });
   piscinas.push(piscina);
   return piscina;
@@ -92,18 +100,20 @@ describe('MaskDecoderPool with a caller-supplied Piscina', () => {
     const pool = new MaskDecoderPool({ piscina, maxQueue: 4 });
     const controller = new AbortController();
     Atomics.store(slowStarted, 0, 0);
-    const running = pool.decode(SLOW);
-    // Once the slow one is running, the next decode goes in a batch of its own, into piscina's queue.
+    heldFlags.fill(0);
+    const running = pool.decode(HELD);
+    // Once the held one is running, the next decode goes in a batch of its own, into piscina's queue.
     while (Atomics.load(slowStarted, 0) === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     const queued = pool.decode('[3]', { signal: controller.signal });
     while (piscina.queueSize === 0) await new Promise((resolve) => setImmediate(resolve));
     controller.abort();
     expect(await queued.catch((error: unknown) => error)).toBeInstanceOf(AbortError);
+    release();
     expect(Array.from((await running).labels)).toEqual([1, 2]);
     expect(Array.from((await pool.decode('[4]')).labels)).toEqual([4]);
     const seen = await piscina.run({ probe: PROBE });
     expect(seen.skipped).toEqual(['[3]']);
-    expect(seen.decoded).toEqual([SLOW, '[4]']);
+    expect(seen.decoded).toEqual([HELD, '[4]']);
   });
 
   it('rejects a running task at once when aborted; its worker finishes it, drops it and goes on', async () => {
@@ -112,13 +122,17 @@ describe('MaskDecoderPool with a caller-supplied Piscina', () => {
     await pool.decode('[0]');
     const before = piscina.threads[0]!.threadId;
     const controller = new AbortController();
-    const running = pool.decode(SLOW, { signal: controller.signal });
-    setTimeout(() => controller.abort(), 100);
-    const started = performance.now();
+    Atomics.store(slowStarted, 0, 0);
+    heldFlags.fill(0);
+    const running = pool.decode(HELD, { signal: controller.signal });
+    while (Atomics.load(slowStarted, 0) === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort();
     expect(await running.catch((error: unknown) => error)).toBeInstanceOf(AbortError);
-    // Well before the 500 ms the slow decode takes.
-    expect(performance.now() - started).toBeLessThan(450);
+    // Rejected while the worker is still held in the decode: the caller did not wait for the worker.
+    expect(Atomics.load(heldFlags, 1)).toBe(0);
+    release();
     expect(Array.from((await pool.decode('[3, 4]')).labels)).toEqual([3, 4]);
+    expect(Atomics.load(heldFlags, 1)).toBe(1);
     expect(piscina.threads.map((thread) => thread.threadId)).toEqual([before]);
   });
 
