@@ -1,7 +1,8 @@
-// decodeSharedMask: a mask in a SharedArrayBuffer (the pool's copy of a caller's bytes) copied into the core as
-// 8-byte words, then decoded whole. It must give decodeMask's outcome bit for bit: every length (whole words and the
-// bytes after the last one), bytes that are no text at all (as Float64 words many are NaNs, whose bits must survive
-// the copy), damaged masks (same code, offset, message) and legacy PCD masks.
+// decodeSharedMask: a mask in a SharedArrayBuffer (the pool's copy of a caller's bytes, at an offset below 8 that
+// keeps their alignment) copied into the core at an address of the same alignment, then decoded whole. It must give
+// decodeMask's outcome bit for bit: at every offset, every length (whole words and the bytes after the last one),
+// bytes that are no text at all (bits that would not survive a copy as Float64 words), damaged masks (same code,
+// offset, message) and legacy PCD masks.
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { ownCopy } from '../src/decode/mask.js';
@@ -13,12 +14,12 @@ import { lidarCloud } from './fixtures/pcd-samples.js';
 
 const encoder = new TextEncoder();
 
-/** `bytes` in a shared region larger than them, as the pool stages them, with other bytes after them. */
-function shared(bytes: Uint8Array): SharedArrayBuffer {
-  const region = new SharedArrayBuffer(bytes.length + 4096);
+/** `bytes` at `offset` in a shared region larger than them, as the pool stages them, other bytes around them. */
+function shared(bytes: Uint8Array, offset = 0): SharedArrayBuffer {
+  const region = new SharedArrayBuffer(offset + bytes.length + 4096);
   const view = new Uint8Array(region);
   view.fill(0x39);
-  view.set(bytes);
+  view.set(bytes, offset);
   return region;
 }
 
@@ -34,9 +35,9 @@ function outcome(decode: () => DecodedMask): Outcome {
   }
 }
 
-function expectLikeDecodeMask(bytes: Uint8Array, expectedPoints?: number): void {
+function expectLikeDecodeMask(bytes: Uint8Array, expectedPoints?: number, offset = 0): void {
   const expected = outcome(() => decodeMask(bytes, { expectedPoints }));
-  const actual = outcome(() => decodeSharedMask(shared(bytes), bytes.length, expectedPoints));
+  const actual = outcome(() => decodeSharedMask(shared(bytes, offset), offset, bytes.length, expectedPoints));
   if (!('labels' in expected) || !('labels' in actual)) {
     expect(actual).toEqual(expected);
     return;
@@ -61,17 +62,30 @@ describe('decodeSharedMask', () => {
     }
   });
 
+  it('gives what decodeMask gives at every offset in the region, however far the core must shift the input', () => {
+    for (const points of [0, 5, 100, 70_000]) {
+      const bytes = encoder.encode(realisticMaskText(points, points + 3));
+      for (let offset = 0; offset < 8; offset++) {
+        expectLikeDecodeMask(bytes, undefined, offset);
+        expectLikeDecodeMask(bytes.subarray(0, bytes.length - 2), undefined, offset);
+      }
+    }
+  });
+
   it('gives the same error code, offset and message for damaged masks, also past the last whole word', () => {
     for (const text of ['[1,, 2]', '[1, 2', '[', '', '[70000]', '[1, 2]x', '[1, 2, 3, 4, 5, 6, 7,]', '\u00ff[1]']) {
       expectLikeDecodeMask(encoder.encode(text));
     }
   });
 
-  test.prop([fc.uint8Array({ maxLength: 300 })], { numRuns: 300 })('copies any bytes bit for bit', (bytes) => {
-    expectLikeDecodeMask(bytes);
-    // The same bytes behind a valid start, so that the decoder reads far into them.
-    expectLikeDecodeMask(Buffer.concat([encoder.encode('[1, 2, 3, '), bytes]));
-  });
+  test.prop([fc.uint8Array({ maxLength: 300 }), fc.integer({ min: 0, max: 7 })], { numRuns: 300 })(
+    'copies any bytes bit for bit, at any offset',
+    (bytes, offset) => {
+      expectLikeDecodeMask(bytes, undefined, offset);
+      // The same bytes behind a valid start, so that the decoder reads far into them.
+      expectLikeDecodeMask(Buffer.concat([encoder.encode('[1, 2, 3, '), bytes]), undefined, offset);
+    },
+  );
 
   it('keeps bytes whose 8-byte words are NaNs of every kind', () => {
     // After 16 bytes of mask, a word of `1,2,3,` and two bytes that make it a NaN (quiet, signalling, either sign):
@@ -84,7 +98,7 @@ describe('decodeSharedMask', () => {
     ]) {
       const bytes = Buffer.concat([encoder.encode('[1, 2, 3, 4, 5, 1,2,3,'), Uint8Array.of(high!, top!)]);
       expectLikeDecodeMask(bytes);
-      expect(outcome(() => decodeSharedMask(shared(bytes), bytes.length, undefined))).toMatchObject({ offset: 22 });
+      expect(outcome(() => decodeSharedMask(shared(bytes), 0, bytes.length, undefined))).toMatchObject({ offset: 22 });
     }
   });
 
@@ -93,6 +107,6 @@ describe('decodeSharedMask', () => {
     const label: PcdWriterField = { name: 'label_key', type: 'F', size: 4, values: labels };
     const file = writePcd([...lidarCloud(labels.length).slice(0, 3), label], labels.length, 'binary');
     expectLikeDecodeMask(file);
-    expect(Array.from(decodeSharedMask(shared(file), file.length, undefined).labels)).toEqual(labels);
+    expect(Array.from(decodeSharedMask(shared(file, 3), 3, file.length, undefined).labels)).toEqual(labels);
   });
 });

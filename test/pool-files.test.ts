@@ -198,6 +198,19 @@ describe('Staging (the shared regions copied inputs travel in)', () => {
     expect(staging.stage(new Uint8Array(100)).buffer).toBe(a.buffer);
   });
 
+  it('stages bytes at their own address modulo 8 (V8 copies shared memory by words only then), strings at 0', () => {
+    const whole = new Uint8Array(64).map((_, i) => i);
+    for (let start = 0; start < 16; start++) {
+      const staging = new Staging();
+      const staged = staging.stage(whole.subarray(start, start + 40));
+      expect(staged.offset).toBe(start % 8);
+      expect(Array.from(new Uint8Array(staged.buffer, staged.offset, staged.length))).toEqual(
+        Array.from(whole.subarray(start, start + 40)),
+      );
+    }
+    expect(new Staging().stage('[1, 2]')).toMatchObject({ offset: 0, length: 6 });
+  });
+
   it('keeps as many regions as were handed out at once, until trim() brings them down to what it is told', () => {
     const staging = new Staging();
     const burst = [1, 2, 3].map(() => staging.stage(new Uint8Array(100)));

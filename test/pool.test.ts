@@ -99,9 +99,13 @@ describe('MaskDecoderPool.decode', () => {
     texts.push('[]', '[0]', '[65535, 0, 65535]');
     const inputs = texts.flatMap((text) => {
       const bytes = encoder.encode(text);
-      const padded = new Uint8Array(bytes.length + 16);
-      padded.set(bytes, 8);
-      return [text, bytes, bytes.slice().buffer, padded.subarray(8, 8 + bytes.length), Buffer.from(text)];
+      // Views at an offset, word-aligned and not (staged at their own alignment).
+      const [aligned, misaligned] = [8, 11].map((offset) => {
+        const padded = new Uint8Array(bytes.length + 16);
+        padded.set(bytes, offset);
+        return padded.subarray(offset, offset + bytes.length);
+      });
+      return [text, bytes, bytes.slice().buffer, aligned!, misaligned!, Buffer.from(text)];
     });
     const results = await Promise.all(inputs.map((input) => pool.decode(input)));
     results.forEach((result, i) => expectSameMask(result, decodeMask(inputs[i]!)));

@@ -1,10 +1,14 @@
 // Where a mask's bytes wait for a worker: shared memory, one region per decode in flight, reused from task to task.
 // The caller's bytes are copied once, into memory the worker reads in place: no clone on either side, and, once
 // regions are there to reuse, no fresh allocation per mask (a new buffer's page faults cost several times the copy).
+// A mask is staged at the offset that keeps its bytes' address modulo 8, for the copies in and out to go a word at a
+// time (shared-mask.ts).
+import { WORD_BYTES } from '../decode/shared-mask.js';
 
-/** A region's bytes as the worker sees them. */
+/** A region's bytes as the worker sees them: `length` bytes from `offset` (below 8). */
 export interface StagedBytes {
   buffer: SharedArrayBuffer;
+  offset: number;
   length: number;
 }
 
@@ -46,9 +50,10 @@ export class Staging {
 
   #copy(input: Uint8Array | string): StagedBytes {
     if (typeof input !== 'string') {
-      const buffer = this.#take(input.byteLength);
-      new Uint8Array(buffer, 0, input.byteLength).set(input);
-      return { buffer, length: input.byteLength };
+      const offset = input.byteOffset % WORD_BYTES;
+      const buffer = this.#take(offset + input.byteLength);
+      new Uint8Array(buffer, offset, input.byteLength).set(input);
+      return { buffer, offset, length: input.byteLength };
     }
     // Mask text is ASCII: one byte per code unit first, the UTF-8 worst case (3 per code unit) only if that is short.
     let buffer = this.#take(input.length);
@@ -58,7 +63,7 @@ export class Staging {
       buffer = this.#take(input.length * 3);
       encoded = encoder.encodeInto(input, new Uint8Array(buffer, 0, input.length * 3));
     }
-    return { buffer, length: encoded.written };
+    return { buffer, offset: 0, length: encoded.written };
   }
 
   #keep(buffer: SharedArrayBuffer): void {

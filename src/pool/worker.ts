@@ -62,7 +62,7 @@ function decodeOne(task: DecodeTask): DecodeReply {
         ? ownCopy(decodeMaskInPlace(input, expectedPoints), undefined, input)
         : 'path' in input
           ? decodeMaskFile(input.path, expectedPoints)
-          : ownCopy(decodeSharedMask(input.buffer, input.length, expectedPoints), undefined);
+          : ownCopy(decodeSharedMask(input.buffer, input.offset, input.length, expectedPoints), undefined);
     return toReply(mask, task.lookups);
   } catch (error) {
     if (error instanceof MaskParseError || isSystemError(error)) return toFailureReply(error);
