@@ -335,12 +335,25 @@ describe('exportBatch', { timeout: 60_000 }, () => {
   });
 
   it('rejects a second export into the same folder while one runs', async () => {
-    const { base } = await setup({ latencyMs: 20 });
+    const { client, base } = await setup();
     const out = await tempDir();
+    // The first export is held at its listing, which it starts under the lock, until the second has been refused: an
+    // order, not a head start in time that a loaded machine can use up before the first has taken the lock.
+    const list = client.batchJobs.bind(client);
+    let listing!: () => void;
+    const listed = new Promise<void>((resolve) => (listing = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    client.batchJobs = async function* (...args) {
+      listing();
+      await released;
+      yield* list(...args);
+    };
     const first = exportBatch(base(out));
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await listed;
     await expect(exportBatch(base(out))).rejects.toMatchObject({ code: 'OUTPUT_LOCKED' });
-    await first;
+    release();
+    expect((await first).jobs).toMatchObject({ listed: 7, exported: 7, failed: 0 });
   });
 
   it('rejects with AbortError at once for an aborted signal, writing nothing', async () => {
