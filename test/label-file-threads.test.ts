@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeMask, MaskParseError, PoolError } from '../src/index.js';
 import { FORMATS } from '../src/formats/index.js';
+import { Claims, claimsMemory } from '../src/pool/label-file-claims.js';
 import { LabelFileThreads } from '../src/pool/label-file-threads.js';
 import type { LabelFileOutcome } from '../src/pool/index.js';
 import { realisticMaskText } from '../src/sim/mask-text.js';
@@ -162,11 +163,63 @@ describe('LabelFileThreads', { timeout: 60_000 }, () => {
     expect(readdirSync(folder).filter((name) => !name.endsWith('.json'))).toEqual([]);
   });
 
+  it('with fewer files than threads: each file written once, the workers that found none ended', async () => {
+    const folder = join(dir, 'few');
+    mkdirSync(folder);
+    const text = realisticMaskText(20_000, 5);
+    writeFileSync(join(folder, 'a.json'), text);
+    const threads = new LabelFileThreads(2);
+    const outcomes: [number, LabelFileOutcome][] = [];
+    const job = { path: join(folder, 'a.json'), outPath: join(folder, 'a.npy') };
+    await threads.run([job], {
+      format: 'npy',
+      signal: new AbortController().signal,
+      onOutcome: (index, outcome) => outcomes.push([index, outcome]),
+    });
+    const expected = Buffer.concat(FORMATS.npy.encodeLabels(decodeMask(text).labels));
+    expect(outcomes).toEqual([[0, { pointCount: 20_000, bytesWritten: expected.length }]]);
+    expect(readFileSync(job.outPath).equals(expected)).toBe(true);
+    expect(readdirSync(folder).sort()).toEqual(['a.json', 'a.npy']);
+    await threads.close();
+  });
+
   it('close() ends workers that never got a run, and run() runs once', async () => {
     const threads = new LabelFileThreads(2);
     await threads.close();
     await expect(
       threads.run([], { format: 'npy', signal: new AbortController().signal, onOutcome: () => {} }),
     ).rejects.toThrow('runs once');
+  });
+});
+
+describe('Claims (the files of a run, handed out through shared memory)', () => {
+  it('takes every file once, in order, whichever thread asks, then none', () => {
+    const claims = new Claims(claimsMemory(3, 2));
+    expect([claims.claim(1), claims.claim(0), claims.claim(1), claims.claim(0), claims.claim(1)]).toEqual([
+      0, 1, 2, -1, -1,
+    ]);
+    expect([claims.current(0), claims.current(1)]).toEqual([-1, -1]);
+  });
+
+  it('cancels a thread only before its first claim; a cancelled thread takes nothing, ever', () => {
+    const claims = new Claims(claimsMemory(3, 3));
+    expect(claims.claim(0)).toBe(0);
+    expect(claims.cancelUnstarted(0)).toBe(false);
+    expect(claims.current(0)).toBe(0);
+    expect(claims.cancelUnstarted(1)).toBe(true);
+    expect(claims.cancelUnstarted(1)).toBe(false);
+    expect(claims.claim(1)).toBe(-1);
+    expect(claims.current(1)).toBeLessThan(0);
+    // The files it did not take go to the others.
+    expect([claims.claim(2), claims.claim(0), claims.claim(2)]).toEqual([1, 2, -1]);
+  });
+
+  it('stops handing out files once stopped, to started and new threads alike', () => {
+    const claims = new Claims(claimsMemory(5, 3));
+    expect(claims.claim(0)).toBe(0);
+    claims.stop();
+    expect([claims.claim(0), claims.claim(1)]).toEqual([-1, -1]);
+    // Thread 1 asked (and got nothing): started. Thread 2 never asked: still cancellable.
+    expect([claims.cancelUnstarted(1), claims.cancelUnstarted(2)]).toEqual([false, true]);
   });
 });

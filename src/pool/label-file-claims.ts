@@ -10,7 +10,7 @@ import type { LabelFileJob } from './pool.js';
 export interface ClaimsMemory {
   /** [next file to take, stop flag, log entries taken] */
   control: Int32Array;
-  /** Per thread: the index of the file it is writing, or -1. */
+  /** Per thread: the index of the file it is writing, or -1; before its first claim NOT_STARTED, or CANCELLED. */
   current: Int32Array;
   /** Per file: its point count and label file bytes, written by the thread that wrote it before it logs it. */
   results: Float64Array;
@@ -29,9 +29,13 @@ const NEXT = 0;
 const STOP = 1;
 const LOGGED = 2;
 
+const NONE = -1;
+const NOT_STARTED = -2;
+const CANCELLED = -3;
+
 export function claimsMemory(files: number, threads: number): ClaimsMemory {
   const shared = (bytes: number) => new SharedArrayBuffer(bytes);
-  const current = new Int32Array(shared(threads * Int32Array.BYTES_PER_ELEMENT)).fill(-1);
+  const current = new Int32Array(shared(threads * Int32Array.BYTES_PER_ELEMENT)).fill(NOT_STARTED);
   return {
     control: new Int32Array(shared(3 * Int32Array.BYTES_PER_ELEMENT)),
     current,
@@ -51,10 +55,12 @@ export class Claims {
     this.#files = memory.log.length;
   }
 
-  /** The next file for `thread` to write, or -1 when none is left or the run is stopping. */
+  /** The next file for `thread` to write, or -1 when none is left, the run is stopping or the thread was cancelled. */
   claim(thread: number): number {
     const { control, current } = this.#memory;
-    let index = -1;
+    // A thread's first claim starts it, unless cancelUnstarted() came first: then it takes nothing, ever.
+    if (Atomics.compareExchange(current, thread, NOT_STARTED, NONE) === CANCELLED) return NONE;
+    let index = NONE;
     if (Atomics.load(control, STOP) === 0) {
       const next = Atomics.add(control, NEXT, 1);
       if (next < this.#files) index = next;
@@ -68,7 +74,15 @@ export class Claims {
     Atomics.store(this.#memory.control, STOP, 1);
   }
 
-  /** The file `thread` is writing (-1: none), as it last claimed. */
+  /**
+   * Whether `thread`, which had not claimed yet, never will: true means it takes no file whatever it does next (a
+   * worker still starting can be ended); false, that it started first.
+   */
+  cancelUnstarted(thread: number): boolean {
+    return Atomics.compareExchange(this.#memory.current, thread, NOT_STARTED, CANCELLED) === NOT_STARTED;
+  }
+
+  /** The file `thread` is writing (negative: none), as it last claimed. */
   current(thread: number): number {
     return Atomics.load(this.#memory.current, thread);
   }

@@ -111,18 +111,21 @@ export class LabelFileThreads {
       // A throw here (onOutcome's) must not leave the workers taking files for nobody.
       claims.stop();
       writer.close();
+      // A worker still starting when this thread ran out of files would only start to find none (a few files, or a
+      // stop): it is ended now instead of waited for.
+      this.#helpers.forEach((helper, thread) => {
+        if (claims.cancelUnstarted(thread)) void helper.worker.terminate();
+      });
       await Promise.all(helpersDone);
       signal.removeEventListener('abort', stop);
     }
   }
 
-  /** Ends workers that never got a run (after one they end by themselves): each is told there is nothing to do. */
+  /** Ends workers that never got a run (after one they end by themselves): they hold nothing yet. */
   async close(): Promise<void> {
     if (!this.#ran) {
       this.#ran = true;
-      const memory = claimsMemory(0, this.#helpers.length);
-      for (const { worker } of this.#helpers)
-        worker.postMessage({ files: [], format: 'npy', memory } satisfies LabelFileRun);
+      for (const { worker } of this.#helpers) void worker.terminate();
     }
     await Promise.all(this.#helpers.map((helper) => helper.exited));
   }
