@@ -70,6 +70,18 @@ describe('playment-masks export', { timeout: 60_000 }, () => {
     expect(simulator.stats.faultsInjected).toBeGreaterThan(10);
     const tree = await readTree(out);
     expect(checkExport(tree, simulator.dataset, 'npy')).toBe(72);
+    // The simulator's taxonomy names two classes "Vehicle" (distinct class_ids, never merged): the closing line
+    // tells them apart by the start of their class_ids; a name no other class has goes alone.
+    const { classes } = JSON.parse(await readFile(join(out, 'classes.json'), 'utf8')) as {
+      classes: { id: number; name: string; class_id?: string }[];
+    };
+    const line = result.stdout.split('\n').find((text) => text.startsWith('Classes (id name points): '))!;
+    const vehicles = classes.filter(({ name }) => name === 'Vehicle');
+    expect(vehicles).toHaveLength(2);
+    for (const { id, class_id: classId } of vehicles)
+      expect(line).toMatch(new RegExp(`(: |, )${id} "Vehicle" \\(class_id ${classId!.slice(0, 8)}…\\) \\d+(, |$)`));
+    const road = classes.find(({ name }) => name === 'Road')!;
+    expect(line).toMatch(new RegExp(`(: |, )${road.id} "Road" \\d+(, |$)`));
     // The key: never in the output, a file, or a request to the storage host.
     expect(result.stdout + result.stderr).not.toContain(simulator.apiKey);
     expect(filesContaining(tree, simulator.apiKey)).toEqual([]);

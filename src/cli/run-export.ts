@@ -121,10 +121,20 @@ export interface Outcome {
 const SHOWN_CLASSES = 10;
 const MAX_NAME_CHARS = 60;
 
+/** Characters of a class_id shown after a name that several classes share (a UUID's first group). */
+const CLASS_ID_CHARS = 8;
+
 /** A class name as the closing lines quote it: printable, and cut short (classes.json has it whole). */
 function shortName(name: string): string {
   const quoted = printable(JSON.stringify(name));
   return quoted.length <= MAX_NAME_CHARS ? quoted : `${quoted.slice(0, MAX_NAME_CHARS - 2)}…"`;
+}
+
+/** A class as the closing lines name it: its name, and the start of its class_id when another class has that name. */
+function className(name: string, classId: string | undefined, shared: boolean): string {
+  if (!shared || classId === undefined) return shortName(name);
+  const id = classId.length <= CLASS_ID_CHARS + 1 ? classId : `${classId.slice(0, CLASS_ID_CHARS)}…`;
+  return `${shortName(name)} (class_id ${printable(id)})`;
 }
 
 export function summaryLines({ summary, last, elapsedMs }: Outcome): string {
@@ -141,7 +151,12 @@ export function summaryLines({ summary, last, elapsedMs }: Outcome): string {
   if (summary.classes.length > 0) {
     // The most common classes (summary.classes comes sorted by points): a batch can have thousands.
     const top = summary.classes.slice(0, SHOWN_CLASSES);
-    const shown = top.map(({ id, name, points: n }) => `${id} ${shortName(name)} ${n}`);
+    // Classes with distinct class_ids are never merged, even under one name: their ids tell them apart here.
+    const uses = new Map<string, number>();
+    for (const { name } of summary.classes) uses.set(name, (uses.get(name) ?? 0) + 1);
+    const shown = top.map(
+      ({ id, name, class_id: classId, points: n }) => `${id} ${className(name, classId, uses.get(name)! > 1)} ${n}`,
+    );
     const rest = summary.classes.length - top.length;
     const more = rest > 0 ? `, ... and ${rest} more (${CLASSES_NAME})` : '';
     text += `Classes (id name points): ${shown.join(', ')}${more}\n`;
