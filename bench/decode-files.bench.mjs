@@ -12,7 +12,7 @@ import { realisticMaskText } from '../dist/sim.js';
 
 const FILES = Number(process.env.FILES ?? 500);
 const POINTS = 100_000;
-const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const ROUNDS = Number(process.env.ROUNDS ?? 9);
 const BAR = 1.6;
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const INDEX = new URL('../dist/index.js', import.meta.url).href;
