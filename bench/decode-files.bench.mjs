@@ -9,6 +9,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { realisticMaskText } from '../dist/sim.js';
+import { writeVersionedResults } from './results-file.mjs';
 
 const FILES = Number(process.env.FILES ?? 500);
 const POINTS = 100_000;
@@ -116,10 +117,7 @@ const result = {
   bar: BAR,
   identicalOutputs: true,
 };
-mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-const major = process.version.slice(1).split('.')[0];
-const file = major === '20' ? 'decode-files.json' : `decode-files-node${major}.json`;
-writeFileSync(new URL(`./results/${file}`, import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
+writeVersionedResults('decode-files', result);
 console.log(
   `${FILES} files of ${POINTS} points; ${result.machine.cpu}, Node ${process.version}, load ${loadavg()[0].toFixed(1)}\n` +
     `one-thread loop ${result.loopMs.toFixed(0)} ms, decode --out ${result.cliMs.toFixed(0)} ms: ${speedup.toFixed(2)}x ` +

@@ -8,11 +8,11 @@
 // per-call cost). decodeMask with `out` (labels written into an array reused from call to call) shows what the new
 // result buffer costs: its pages are fresh memory, each faulted in on first touch. Results in
 // bench/results/decode-mask.json (decode-mask-nodeNN.json off Node 20).
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeMask } from '../dist/index.js';
 import { formatMaskText, generateMaskLabels, realisticMaskText } from '../dist/sim.js';
+import { writeVersionedResults } from './results-file.mjs';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 9);
 const TARGET_MS = 150;
@@ -204,8 +204,6 @@ const result = {
   shares,
   misses,
 };
-const file = major === '20' ? 'decode-mask.json' : `decode-mask-node${major}.json`;
-mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL(`./results/${file}`, import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
+writeVersionedResults('decode-mask', result);
 for (const miss of misses) console.error(`below the bar: ${miss}`);
 process.exitCode = misses.length === 0 ? 0 : 1;

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeMask, MaskDecoderPool } from '../dist/index.js';
 import { realisticMaskText } from '../dist/sim.js';
+import { writeVersionedResults } from './results-file.mjs';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 9);
 const WORKLOADS = [
@@ -154,10 +155,7 @@ const result = {
   workloads,
   belowBar: misses,
 };
-const major = process.version.slice(1).split('.')[0];
-const file = major === '20' ? 'pool.json' : `pool-node${major}.json`;
-mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL(`./results/${file}`, import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
+writeVersionedResults('pool', result);
 
 console.log(
   `${result.machine.cpu}, Node ${process.version}, load ${loadavg()[0].toFixed(1)}; medians of ${ROUNDS} rounds`,
