@@ -17,8 +17,6 @@ import type { IndexLine } from './records.js';
 
 const PENDING = '.remap';
 const COMMIT = `legend${PENDING}.json`;
-/** Every uint16 id mapped to itself: a job's renumbering starts from a copy. */
-const SAME_IDS = Uint16Array.from({ length: 0x10000 }, (_, id) => id);
 
 /** Completes or drops a rewrite of the job's ids that an interrupted run left. */
 export async function recoverRemap(jobDir: string): Promise<void> {
@@ -87,8 +85,11 @@ async function rewriteIds(
 ): Promise<string> {
   const newId = new Map<number, number>([[0, 0]]);
   from.legend.forEach((entry, i) => newId.set(entry.class, to.legend[i]!.class));
-  // Label files are uint16: the points are renumbered through an array indexed by id rather than a map.
-  const relabel = SAME_IDS.slice();
+  // Label files are uint16: the points are renumbered through an array indexed by id rather than a map, every id
+  // mapped to itself but those that change. Built here, not at load: a rewrite is rare, and the package's import
+  // should not pay for it (4 ms).
+  const relabel = new Uint16Array(0x10000);
+  for (let id = 0; id < relabel.length; id++) relabel[id] = id;
   for (const [id, id2] of newId) relabel[id] = id2;
   const lines = text
     .split('\n')
