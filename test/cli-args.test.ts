@@ -5,7 +5,7 @@ import { COMMANDS, SPECS } from '../src/cli/spec.js';
 import { DEMO_DEFAULTS, SIMULATE_DEFAULTS } from '../src/cli/simulator-options.js';
 import { DATASET_DEFAULTS } from '../src/sim/option-table.js';
 import { MAX_CONCURRENCY } from '../src/export/options.js';
-import { MAX_THREADS } from '../src/pool/pool.js';
+import { MAX_THREADS } from '../src/pool/max-threads.js';
 import {
   formatApi,
   formatBar,

@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import { isSystemError, PlaymentMasksError } from '../errors.js';
 import { FORMATS, type ExportFormat } from '../formats/index.js';
-import { MAX_THREADS } from '../pool/index.js';
+import { MAX_THREADS } from '../pool/max-threads.js';
 import { LabelFileThreads } from '../pool/label-file-threads.js';
 import { describeSystemError } from './messages.js';
 import { barOf, formatBytes, formatDuration, type ProgressFormat } from './progress.js';

@@ -9,7 +9,7 @@ import type { ExportFormat } from '../formats/index.js';
 import type { CompleteJobs } from './complete-jobs.js';
 import { READ_AHEAD, readAhead } from './read-ahead.js';
 import type { ClassEntry } from './classes.js';
-import type { LabelMode } from './legend.js';
+import type { LabelMode } from './option-table.js';
 import type { ApiUsage, ClassCount, ExportFailure, ExportSummary, IndexLine } from './records.js';
 
 export const INDEX_NAME = 'index.jsonl';

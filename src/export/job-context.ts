@@ -6,7 +6,7 @@ import type { MaskDecoderPool } from '../pool/index.js';
 import type { Slots } from '../pool/slots.js';
 import type { ByteBudget } from './budget.js';
 import type { ClassTable } from './classes.js';
-import type { LabelMode } from './legend.js';
+import type { LabelMode } from './option-table.js';
 import type { ProgressCounters } from './progress.js';
 
 export interface JobContext {

@@ -5,14 +5,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JobClass, KeyMeaning } from '../result/index.js';
 import type { ClassTable } from './classes.js';
+import type { LabelMode } from './option-table.js';
 import { writeFileAtomic } from './files.js';
 import { instanceIdsOf } from './instances.js';
 
 export const LEGEND_NAME = 'legend.json';
-
-/** What label files hold: class ids (default) or the job's raw label keys. */
-export type LabelMode = 'class' | 'raw';
-export const LABEL_MODES: readonly LabelMode[] = Object.freeze(['class', 'raw']);
 
 export interface LegendEntry {
   key: number;

@@ -2,10 +2,13 @@
 // flags and its help all come from this table.
 import { EXPORT_FORMATS, FORMATS } from '../formats/index.js';
 import { declareOptions } from '../options/option.js';
-import { MAX_THREADS } from '../pool/pool.js';
-import { LABEL_MODES } from './legend.js';
+import { MAX_THREADS } from '../pool/max-threads.js';
 
 export const MAX_CONCURRENCY = 1024;
+
+/** What label files hold: class ids (default) or the job's raw label keys. */
+export type LabelMode = 'class' | 'raw';
+export const LABEL_MODES: readonly LabelMode[] = Object.freeze(['class', 'raw']);
 
 const MiB = 2 ** 20;
 

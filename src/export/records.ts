@@ -1,6 +1,6 @@
 // The shapes of what the export writes: index lines, failures and summary.json.
 import type { ExportFormat } from '../formats/index.js';
-import type { LabelMode } from './legend.js';
+import type { LabelMode } from './option-table.js';
 
 /** Points of one class (classes.json id), with its name. */
 export interface ClassCount {

@@ -1,4 +1,5 @@
-export { MaskDecoderPool, MAX_THREADS } from './pool.js';
+export { MaskDecoderPool } from './pool.js';
+export { MAX_THREADS } from './max-threads.js';
 export type {
   LabelFileJob,
   LabelFileOutcome,

@@ -25,6 +25,7 @@ import {
   type PoolDecodedMask,
 } from './protocol.js';
 import { Batches } from './batches.js';
+import { MAX_THREADS } from './max-threads.js';
 import { Slots } from './slots.js';
 import { Staging } from './staging.js';
 
@@ -105,12 +106,6 @@ export interface LabelFilesOptions {
 
 /** What became of one file of `writeLabelFiles()`: its label file written, or the error that file met. */
 export type LabelFileOutcome = { pointCount: number; bytesWritten: number } | { error: Error };
-
-/**
- * Most worker threads a pool starts. Decoding is CPU-bound, so threads beyond the cores add no speed, only memory
- * (an isolate and a WebAssembly instance each, about 10 MiB): 64 covers large servers and bounds a typo.
- */
-export const MAX_THREADS = 64;
 
 // A queue of 16 per thread: decodes that wait are what fills a batch (see batches.ts).
 const DEFAULTS = Object.freeze({ threads: Math.min(availableParallelism(), MAX_THREADS), queuedPerThread: 16 });

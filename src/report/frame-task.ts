@@ -7,7 +7,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomicSync } from '../export/files.js';
 import { FORMATS, type ExportFormat } from '../formats/index.js';
-import type { LabelMode } from '../export/legend.js';
+import type { LabelMode } from '../export/option-table.js';
 import { FIRST_CLASS_INDEX, farPoints, prioritiesOf, rasterise, type ViewGeometry } from './birdseye.js';
 import { BACKGROUND, MARKER, type Rgb } from './colors.js';
 import { ReportError } from './report-error.js';

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Piscina } from 'piscina';
 import { resolveOptions } from '../options/check.js';
 import type { OptionValues } from '../options/option.js';
-import { MAX_THREADS } from '../pool/pool.js';
+import { MAX_THREADS } from '../pool/max-threads.js';
 import type { ViewGeometry } from './birdseye.js';
 import { classColors, type Rgb } from './colors.js';
 import { addCounts, joinClasses, pairJobs, type JobChanges } from './diff.js';

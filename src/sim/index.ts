@@ -21,7 +21,7 @@ export type { FaultOptions } from './faults.js';
 export { FAULT_KINDS, FAULT_ROUTES, RANDOM_FAULT_KINDS, ROUTE_FAULTS } from './fault-kinds.js';
 export type { FaultKind, Route } from './fault-kinds.js';
 export type { SimStats, SimRequest } from './stats.js';
-export type { Compression } from './reply.js';
+export type { Compression } from './option-table.js';
 export { realisticMaskText, generateMaskLabels, formatMaskText, DEFAULT_MASK_CLASSES } from './mask-text.js';
 export { writePcd, lzfCompress } from './pcd-writer.js';
 export type { PcdWriterField, PcdWriterForm, PcdWriterOptions } from './pcd-writer.js';

@@ -11,7 +11,6 @@ import {
   type FaultKind,
   type Route,
 } from './fault-kinds.js';
-import { COMPRESSIONS } from './reply.js';
 
 /** A count, from `min` up. */
 const count = (flag: string, min: number, defaultValue: number, help: string) =>
@@ -25,6 +24,10 @@ const port = (flag: string | undefined, help: string) =>
   ({ kind: 'integer', min: 0, max: 65_535, default: 0, flag, value: 'N', help }) as const;
 
 const SIM_SHAPES = Object.freeze(['frames', 'single-frame', 'legacy', 'mixed'] as const);
+
+/** Content codings the simulator can answer in. */
+export type Compression = 'gzip' | 'br' | 'deflate';
+export const COMPRESSIONS: readonly Compression[] = Object.freeze(['gzip', 'br', 'deflate'] as const);
 
 /** SimDataset's options (the batch the simulator serves), those startSimulator() passes on to it. */
 export const SIM_DATASET_OPTIONS = declareOptions({

@@ -1,9 +1,7 @@
 // Writing a simulated answer: optionally compressed, and optionally broken the way networks break (cut or stalled).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
-
-export type Compression = 'gzip' | 'br' | 'deflate';
-export const COMPRESSIONS: readonly Compression[] = Object.freeze(['gzip', 'br', 'deflate'] as const);
+import type { Compression } from './option-table.js';
 
 export interface Reply {
   status: number;
