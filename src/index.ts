@@ -18,6 +18,14 @@ export type {
 export * from './pcd/index.js';
 export * from './api/index.js';
 export * from './export/index.js';
+export {
+  buildNuScenes,
+  buildParquet,
+  buildReport,
+  buildSemanticKitti,
+  exportBatch,
+  startViewer,
+} from './entries.js';
 export { describeResult, masksOf, cloudOf, ResultObjectError } from './result/index.js';
 export type {
   Frame,
@@ -30,17 +38,12 @@ export type {
   SensorMeta,
 } from './result/index.js';
 export { DatasetError } from './dataset/dataset-error.js';
-export { buildNuScenes } from './dataset/nuscenes.js';
 export type { NuScenesOptions, NuScenesScene } from './dataset/nuscenes.js';
-export { buildParquet } from './dataset/parquet.js';
 export type { ParquetOptions, ParquetSummary } from './dataset/parquet.js';
-export { buildSemanticKitti } from './dataset/semantickitti.js';
 export type { SemanticKittiOptions, SemanticKittiSequence } from './dataset/semantickitti.js';
-export { buildReport } from './report/report.js';
 export { VIEW_DEFAULTS } from './report/view-options.js';
 export type { ReportOptions, ReportOutcome } from './report/report.js';
 export { ReportError } from './report/report-error.js';
 export { FLAG_DEFAULTS } from './report/flags.js';
 export type { FlagCode, FlagThresholds, Flag } from './report/flags.js';
-export { startViewer } from './viewer/server.js';
 export type { Viewer, ViewerOptions } from './viewer/server.js';

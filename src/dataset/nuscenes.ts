@@ -53,7 +53,7 @@ interface Category {
   index: number;
 }
 
-/** Builds the tree; resolves to its scenes. */
+/** The package's buildNuScenes() (documented in entries.ts, which loads this module on its first call). */
 export async function buildNuScenes(options: NuScenesOptions): Promise<NuScenesScene[]> {
   resolveOptions(DATASET_OPTIONS, options);
   const { version, threads } = resolveOptions(NUSCENES_OPTIONS, options);

@@ -27,7 +27,7 @@ export interface ParquetSummary {
 
 export const PARQUET_SUMMARY_NAME = 'playment-parquet.json';
 
-/** Builds the files; resolves to what was written. */
+/** The package's buildParquet() (documented in entries.ts, which loads this module on its first call). */
 export async function buildParquet(options: ParquetOptions): Promise<ParquetSummary> {
   resolveOptions(DATASET_OPTIONS, options);
   const { rowsPerFile, threads } = resolveOptions(PARQUET_OPTIONS, options);

@@ -32,10 +32,7 @@ export const YAML_NAME = 'semantic-kitti.yaml';
 const POINT_BYTES = 16; // float32 x y z intensity
 const LABEL_BYTES = 4; // uint32 instance << 16 | class
 
-/**
- * Builds the tree; resolves to its sequences by number (zero-padded to one width: sort the keys for numeric order,
- * since an object lists integer-like keys first).
- */
+/** The package's buildSemanticKitti() (documented in entries.ts, which loads this module on its first call). */
 export async function buildSemanticKitti(
   options: SemanticKittiOptions,
 ): Promise<Record<string, SemanticKittiSequence>> {

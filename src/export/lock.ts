@@ -10,24 +10,11 @@ import { link, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PlaymentMasksError } from '../errors.js';
+import { type LockRecord, OutputLockedError } from './output-locked-error.js';
 
 const LOCK_NAME = '.playment-masks.lock';
 // Folders this process exports into right now: its own pid in a lock file is then no stale leftover.
 const held = new Set<string>();
-
-/** What a lock file holds (one JSON line). */
-interface LockRecord {
-  pid: number;
-  host: string;
-  /** When the export started (ISO 8601), for people. */
-  started: string;
-  /** Linux: the boot and the process's start time in clock ticks since boot, which tell a reused pid apart. */
-  boot?: string;
-  start_ticks?: number;
-  /** Unique per lock: names the claim file of a takeover. */
-  nonce: string;
-}
 
 interface Holder {
   /** The file's text, compared byte for byte before it is replaced. */
@@ -35,22 +22,6 @@ interface Holder {
   /** Names the claim file: the nonce, or a digest of a lock this version did not write. */
   id: string;
   record: Partial<LockRecord> | undefined;
-}
-
-/** Another live process is exporting into the same folder (or one this process cannot check). */
-export class OutputLockedError extends PlaymentMasksError {
-  /** The lock file, to delete by hand when no export is running there. */
-  readonly lockFile: string;
-
-  constructor(dir: string, lockFile: string, holder: Partial<LockRecord> | undefined) {
-    const who = holder?.pid === undefined ? 'an unreadable lock' : describeHolder(holder);
-    super(
-      'OUTPUT_LOCKED',
-      `${dir} is in use by another export (${who}). If no export is running there (a process id can be reused ` +
-        `after a crash or a reboot), delete ${lockFile} and run again.`,
-    );
-    this.lockFile = lockFile;
-  }
 }
 
 /**
@@ -201,10 +172,4 @@ function processStart(pid: number): { boot: string; ticks: number } | undefined 
   } catch {
     return undefined;
   }
-}
-
-function describeHolder(holder: Partial<LockRecord>): string {
-  const host = holder.host === undefined ? '' : ` on ${holder.host}`;
-  const started = holder.started === undefined ? '' : `, started ${holder.started}`;
-  return `process ${holder.pid}${host}${started}`;
 }

@@ -29,12 +29,7 @@ import { fixClassTable } from './remap.js';
 
 const JOBS_PER_MASK_SLOT = 2;
 
-/**
- * Exports every mask of a batch into `outDir`: one label file per mask, each job's result object, index.jsonl and
- * summary.json. Jobs that still fail after the client's retries are recorded in the summary and the rest goes on.
- * Every file is written atomically; a rerun into the same folder skips the jobs already complete, and its output is
- * identical to that of an uninterrupted run. Rejects if the batch cannot be listed, on abort, or if onProgress throws.
- */
+/** The package's exportBatch() (documented in entries.ts, which loads this module on its first call). */
 export async function exportBatch(options: ExportOptions): Promise<ExportSummary> {
   const resolved = resolveExportOptions(options);
   const { client, projectId, batchId, outDir, format, concurrency, signal, statuses } = resolved;

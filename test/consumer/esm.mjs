@@ -1,10 +1,14 @@
 // A user's ES module, run in a fresh project where the packed tarball is installed: decoding, typed errors, a worker
 // pool, the client against the simulator, and one set of classes and one compiled core shared with require().
 import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as library from 'playment-masks';
 import {
   decodeMask,
+  exportBatch,
   MaskDecoderPool,
   MaskParseError,
   masksOf,
@@ -30,6 +34,13 @@ for await (const job of client.batchJobs(sim.projectId, sim.batchId)) {
   }
 }
 assert.equal(masks, expected.length);
+// exportBatch() loads the export's modules on its first call, from the installed package's own files.
+const out = await mkdtemp(join(tmpdir(), 'consumer-export-'));
+const summary = await exportBatch({ client, projectId: sim.projectId, batchId: sim.batchId, outDir: out });
+assert.equal(summary.jobs.exported, 2);
+assert.equal(summary.masks, expected.length);
+assert.ok((await readdir(out)).includes('summary.json'));
+await rm(out, { recursive: true });
 await client.close();
 await sim.close();
 

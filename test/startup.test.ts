@@ -1,11 +1,15 @@
-// What the command loads before it does anything: its option tables are leaves, so parsing the command line loads
-// no implementation (the pool, the core, the simulator's replies) and no Node module those need. Each command loads
-// its own modules when it runs. Checked in `node dist/cli.js` child processes, from the Node modules they loaded.
+// What a start loads. The command line: its option tables are leaves, so parsing it loads no implementation (the
+// pool, the core, the simulator's replies) and no Node module those need; each command loads its own modules when it
+// runs. The package's import: the export, the report, the viewer and the training sets load on their first call
+// (entries.ts). Checked in child processes, from the Node modules they loaded.
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killChildren, start } from './cli-support.js';
+
+const INDEX = new URL('../dist/index.js', import.meta.url).href;
 
 // Prints, as the process exits, the Node modules (`node:` builtins) it loaded.
 const PRINT_BUILTINS = `data:text/javascript,process.on('exit', () => process.stderr.write('\\nBUILTINS ' + JSON.stringify(process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)))))`;
@@ -55,5 +59,27 @@ describe('the command line start-up', { timeout: 30_000 }, () => {
     const { code, builtins } = await builtinsOf(['demo', '--jobs', '1', '--frames', '1', '--points', '10'], dir);
     expect(code).toBe(0);
     expect(builtins).toEqual(expect.arrayContaining(['http', 'zlib']));
+  });
+});
+
+describe('the package import', () => {
+  /** The Node modules loaded once `specifiers` are imported, written with writeSync (a stderr stream loads `net`). */
+  function builtinsAfterImport(...specifiers: string[]): string[] {
+    const script =
+      `${specifiers.map((specifier) => `await import(${JSON.stringify(specifier)});`).join('')}` +
+      `(await import('node:fs')).writeSync(1, JSON.stringify(process.moduleLoadList` +
+      `.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13))));`;
+    return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }));
+  }
+
+  it('loads neither the viewer nor the simulator: no node:http', () => {
+    const builtins = builtinsAfterImport(INDEX);
+    expect(builtins).toContain('worker_threads'); // the pool's, loaded at import: the list is the real one
+    expect(builtins.filter((name) => ['http', 'net'].includes(name))).toEqual([]);
+  });
+
+  it('the check sees node:http where a module that needs it is loaded (the simulator)', () => {
+    const builtins = builtinsAfterImport(INDEX, new URL('../dist/sim.js', import.meta.url).href);
+    expect(builtins).toContain('http');
   });
 });
