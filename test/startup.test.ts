@@ -75,7 +75,8 @@ describe('the package import', () => {
   it('loads neither the viewer nor the simulator: no node:http', () => {
     const builtins = builtinsAfterImport(INDEX);
     expect(builtins).toContain('worker_threads'); // the pool's, loaded at import: the list is the real one
-    expect(builtins.filter((name) => ['http', 'net'].includes(name))).toEqual([]);
+    // Not `net`: from Node 22 on, a child whose standard streams are pipes loads it for them.
+    expect(builtins).not.toContain('http');
   });
 
   it('the check sees node:http where a module that needs it is loaded (the simulator)', () => {
