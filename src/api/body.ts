@@ -1,7 +1,6 @@
 // Reading a response body: bounded by a size limit before and after decoding, counted against the caller's memory
 // budget as it arrives, into memory the caller owns.
 import type { Transform } from 'node:stream';
-import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib';
 import { allocateUninitialized } from '../core/allocate.js';
 import { AbortError } from '../errors.js';
 import { ApiError } from './errors.js';
@@ -13,18 +12,21 @@ const DECODED_CHUNK = 64 * 1024;
 
 type Decoder = (first: number | undefined) => Transform;
 
-const gunzipStream: Decoder = () => createGunzip({ chunkSize: DECODED_CHUNK });
+// node:zlib (and the streams it brings) is taken when a compressed body arrives, not when the package is imported.
+const zlib = () => process.getBuiltinModule('node:zlib');
+
+const gunzipStream: Decoder = () => zlib().createGunzip({ chunkSize: DECODED_CHUNK });
 
 const DECODERS: Record<string, Decoder> = {
   gzip: gunzipStream,
   'x-gzip': gunzipStream,
-  br: () => createBrotliDecompress({ chunkSize: DECODED_CHUNK }),
+  br: () => zlib().createBrotliDecompress({ chunkSize: DECODED_CHUNK }),
   // "deflate" is meant to be zlib-wrapped, but some servers send a raw stream: a zlib header has method 8 in its low
   // nibble.
   deflate: (first) =>
     first !== undefined && (first & 0x0f) === 0x08
-      ? createInflate({ chunkSize: DECODED_CHUNK })
-      : createInflateRaw({ chunkSize: DECODED_CHUNK }),
+      ? zlib().createInflate({ chunkSize: DECODED_CHUNK })
+      : zlib().createInflateRaw({ chunkSize: DECODED_CHUNK }),
 };
 
 /**

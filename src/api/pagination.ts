@@ -1,5 +1,4 @@
 // Page tokens of the batch endpoint: opaque strings, possibly numbers above 2^53 that must never become numbers.
-import { createHash } from 'node:crypto';
 import { ApiError } from './errors.js';
 import type { JsonObject } from './envelope.js';
 
@@ -44,7 +43,8 @@ export class TokenTrail {
 
   /** Called with the next page's token once a page is read. */
   follow(token: string, url: string): void {
-    const digest = createHash('sha256').update(token).digest('base64');
+    // node:crypto taken here, not when the package is imported.
+    const digest = process.getBuiltinModule('node:crypto').createHash('sha256').update(token).digest('base64');
     if (this.#seen.has(digest)) {
       throw new ApiError('REPEATED_PAGE_TOKEN', 'the batch pages loop: a page token was already followed', { url });
     }
