@@ -483,13 +483,17 @@ describe('abort', () => {
 
   it('stops a stalled request, and a wait between retries', async () => {
     const retry = { retries: 3, minDelayMs: 10_000, maxDelayMs: 10_000 };
-    const { sim, client } = await setup({ faults: { stallMs: 10_000 } }, { retry });
+    // The wait must outlast the abort for certain: backoff is drawn from [0, minDelayMs) (full jitter), so a 500
+    // was retried within the 100 ms about once in a hundred runs; a 503's Retry-After of 10 s is a floor.
+    const { sim, client, retries } = await setup({ faults: { stallMs: 10_000, retryAfterSeconds: 10 } }, { retry });
     sim.faults.inject('stall', { route: 'job' });
     const stalled = client.jobResult(sim.projectId, sim.dataset.jobs[0]!.id, { signal: AbortSignal.timeout(100) });
     expect((await failure(stalled)).code).toBe('ABORTED');
-    sim.faults.inject('http500', { route: 'job' });
+    sim.faults.inject('http503', { route: 'job' });
     const waiting = client.jobResult(sim.projectId, sim.dataset.jobs[0]!.id, { signal: AbortSignal.timeout(100) });
     expect((await failure(waiting)).code).toBe('ABORTED');
+    // It was aborted while waiting: the 503 came back, a wait of about 10 s began.
+    expect(retries.map(({ error, delayMs }) => [error.status, delayMs > 8_000])).toEqual([[503, true]]);
   });
 
   it('leaves no listener on the signal once calls are done', async () => {
