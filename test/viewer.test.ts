@@ -141,12 +141,14 @@ describe('view --open', () => {
 
   it('starts the BROWSER command with the served address (127.0.0.1, token), without the API key', async () => {
     const dir = await tempDir();
-    // The opener writes down its arguments and the API key it sees, if any.
+    // The opener writes down its arguments and the API key it sees, if any: under another name first, then renamed,
+    // so that the file the test waits for is never seen empty.
     await writeFile(
       join(dir, 'opener.mjs'),
-      "import { writeFileSync } from 'node:fs';\n" +
-        'writeFileSync(new URL("./opened.json", import.meta.url), ' +
-        'JSON.stringify({ args: process.argv.slice(2), key: process.env.PLAYMENT_API_KEY ?? null }));\n',
+      "import { renameSync, writeFileSync } from 'node:fs';\n" +
+        'const seen = JSON.stringify({ args: process.argv.slice(2), key: process.env.PLAYMENT_API_KEY ?? null });\n' +
+        'writeFileSync(new URL("./opened.tmp", import.meta.url), seen);\n' +
+        'renameSync(new URL("./opened.tmp", import.meta.url), new URL("./opened.json", import.meta.url));\n',
     );
     const run = await viewOpen({ BROWSER: `${process.execPath} ${join(dir, 'opener.mjs')}`, PLAYMENT_API_KEY: 'k-1' });
     const opened = join(dir, 'opened.json');
