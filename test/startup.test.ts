@@ -2,7 +2,6 @@
 // pool, the core, the simulator's replies) and no Node module those need; each command loads its own modules when it
 // runs. The package's import: the export, the report, the viewer and the training sets load on their first call
 // (entries.ts). Checked in child processes, from the Node modules they loaded.
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,8 +19,14 @@ const PRINT_BUILTINS = `data:text/javascript,process.on('exit', () => process.st
  */
 const HEAVY = ['zlib', 'http', 'crypto', 'worker_threads', 'module'];
 
-async function builtinsOf(args: string[], cwd: string): Promise<{ code: number | null; builtins: string[] }> {
-  const { code, stderr } = await start(args, {}, ['--import', PRINT_BUILTINS], { cwd }).done;
+/** Runs `node dist/cli.js ARGS` (or `node SCRIPT_ARGS` with `script`) and reads the Node modules it loaded. */
+async function builtinsOf(
+  args: string[],
+  cwd: string,
+  script?: string[],
+): Promise<{ code: number | null; builtins: string[] }> {
+  const command = script && ([process.execPath, '--import', PRINT_BUILTINS, ...script] as [string, ...string[]]);
+  const { code, stderr } = await start(args, {}, ['--import', PRINT_BUILTINS], { cwd, command }).done;
   const line = stderr.split('\n').find((text) => text.startsWith('BUILTINS '));
   if (line === undefined) throw new Error(`no module list in: ${stderr}`);
   return { code, builtins: JSON.parse(line.slice('BUILTINS '.length)) as string[] };
@@ -62,25 +67,23 @@ describe('the command line start-up', { timeout: 30_000 }, () => {
   });
 });
 
-describe('the package import', () => {
-  /** The Node modules loaded once `specifiers` are imported, written with writeSync (a stderr stream loads `net`). */
-  function builtinsAfterImport(...specifiers: string[]): string[] {
-    const script =
-      `${specifiers.map((specifier) => `await import(${JSON.stringify(specifier)});`).join('')}` +
-      `(await import('node:fs')).writeSync(1, JSON.stringify(process.moduleLoadList` +
-      `.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13))));`;
-    return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }));
+describe('the package import', { timeout: 30_000 }, () => {
+  /** The Node modules loaded once `specifiers` are imported. */
+  async function builtinsAfterImport(...specifiers: string[]): Promise<string[]> {
+    const imports = specifiers.map((specifier) => `await import(${JSON.stringify(specifier)});`).join('');
+    const { code, builtins } = await builtinsOf([], tmpdir(), ['--input-type=module', '-e', imports]);
+    expect(code).toBe(0);
+    return builtins;
   }
 
-  it('loads neither the viewer nor the simulator, and takes zlib and crypto only when a response needs them', () => {
-    const builtins = builtinsAfterImport(INDEX);
+  it('loads neither the viewer nor the simulator, and takes zlib and crypto only when a response needs them', async () => {
+    const builtins = await builtinsAfterImport(INDEX);
     expect(builtins).toContain('worker_threads'); // the pool's, loaded at import: the list is the real one
-    // Not `net`: from Node 22 on, a child whose standard streams are pipes loads it for them.
     expect(builtins.filter((name) => ['http', 'zlib', 'crypto'].includes(name))).toEqual([]);
   });
 
-  it('the check sees node:http where a module that needs it is loaded (the simulator)', () => {
-    const builtins = builtinsAfterImport(INDEX, new URL('../dist/sim.js', import.meta.url).href);
+  it('the check sees node:http where a module that needs it is loaded (the simulator)', async () => {
+    const builtins = await builtinsAfterImport(INDEX, new URL('../dist/sim.js', import.meta.url).href);
     expect(builtins).toContain('http');
   });
 });
