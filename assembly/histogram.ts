@@ -50,6 +50,8 @@ let subHistogramsUsed = false;
 /** The method for the next chunk, from what the last chunks showed. */
 let interleave = false;
 let chunksUntilSample = 0;
+/** False while a mask is decoded for its labels alone: nothing is counted. */
+let counting = true;
 
 // @ts-ignore: decorator
 @inline function label(i: usize): usize {
@@ -68,8 +70,12 @@ let chunksUntilSample = 0;
   return ~i16x8.bitmask(i16x8.eq(v128.load(at), v128.load(at - 2))) & 0xff;
 }
 
-/** Starts counting the labels at `labels` into the zeroed 65536-entry u32 histogram at `histogram`. */
-export function startCounting(labels: usize, histogram: usize): void {
+/**
+ * Starts counting the labels at `labels` into the zeroed 65536-entry u32 histogram at `histogram`; with `enabled`
+ * false, counting does nothing until the next start (a caller that wants the labels alone).
+ */
+export function startCounting(labels: usize, histogram: usize, enabled: bool): void {
+  counting = enabled;
   labelsPtr = labels;
   histPtr = histogram;
   counted = 0;
@@ -82,6 +88,7 @@ export function startCounting(labels: usize, histogram: usize): void {
 
 /** Counts the labels written so far, up to the write pointer `o`. */
 export function countUpTo(o: usize): void {
+  if (!counting) return;
   const count = (o - labelsPtr) >> 1;
   while (counted < count) {
     const to = min(counted + CHUNK_LABELS, count);
@@ -92,6 +99,7 @@ export function countUpTo(o: usize): void {
 
 /** Closes the last run and folds the sub-histograms; returns the largest label (0 when there were none). */
 export function finishCounting(): u32 {
+  if (!counting) return 0;
   if (runStart < counted) {
     const last = label(counted - 1);
     bump(histPtr + (last << 2), <u32>(counted - runStart));

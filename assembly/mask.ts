@@ -55,8 +55,13 @@ const PART_FIRST: i32 = 1;
 /** `part` of decodeMask: the bytes end the mask (expect the closing bracket, then only whitespace). */
 const PART_LAST: i32 = 2;
 
+/** `part` of decodeMask, with PART_FIRST: the labels alone, no histogram (its memory is left as it is). */
+const PART_UNCOUNTED: i32 = 4;
+
 /** Where the labels of a mask given in parts continue. */
 let partOut: usize = 0;
+/** Whether the mask being decoded is counted (its first part had no PART_UNCOUNTED). */
+let maskCounted = true;
 
 /**
  * Parses `inLen` bytes at `inPtr` (followed by 64 zero bytes), writes the labels as u16 at `outPtr` and counts them
@@ -75,15 +80,18 @@ export function decodeMask(inPtr: usize, inLen: i32, outPtr: usize, histPtr: usi
   let p = inPtr;
   let o = partOut;
   if (part & PART_FIRST) {
-    memory.fill(histPtr, 0, <usize>dirtyEntries << 2);
-    dirtyEntries = HISTOGRAM_ENTRIES;
+    maskCounted = (part & PART_UNCOUNTED) == 0;
+    if (maskCounted) {
+      memory.fill(histPtr, 0, <usize>dirtyEntries << 2);
+      dirtyEntries = HISTOGRAM_ENTRIES;
+    }
     if (inLen >= 3 && load<u8>(p) == 0xef && load<u8>(p, 1) == 0xbb && load<u8>(p, 2) == 0xbf) p += 3;
     p = skipWhitespace(p, end);
     if (p == end) return fail(ERR_EMPTY_INPUT, p, errorBase);
     if (load<u8>(p) != 0x5b) return fail(ERR_EXPECTED_ARRAY, p, errorBase);
     p = skipWhitespace(p + 1, end);
     o = outPtr;
-    startCounting(outPtr, histPtr);
+    startCounting(outPtr, histPtr, maskCounted);
   } else {
     p = skipWhitespace(p, end);
   }
@@ -153,10 +161,14 @@ export function decodeMask(inPtr: usize, inLen: i32, outPtr: usize, histPtr: usi
   p = skipWhitespace(p, end);
   const count = <i32>((o - outPtr) >> 1);
   if (p != end) return fail(ERR_TRAILING_DATA, p, errorBase);
-  countUpTo(o);
-  const max = <i32>finishCounting();
-  lastMaxLabel = count == 0 ? -1 : max;
-  dirtyEntries = lastMaxLabel + 1;
+  if (maskCounted) {
+    countUpTo(o);
+    const max = <i32>finishCounting();
+    lastMaxLabel = count == 0 ? -1 : max;
+    dirtyEntries = lastMaxLabel + 1;
+  } else {
+    lastMaxLabel = -1;
+  }
   return count;
 }
 

@@ -21,6 +21,8 @@ const COMMA = 0x2c;
 const PART_FIRST = 1;
 const PART_LAST = 2;
 const WHOLE = PART_FIRST | PART_LAST;
+// With PART_FIRST: the labels alone, nothing counted.
+const UNCOUNTED = 4;
 // Far above any frame (about 580 million points), and the scratch region stays well inside 32-bit WebAssembly memory.
 // Refused from this size on: the core takes the length and reports offsets as i32.
 const MAX_MASK_BYTES = 2 ** 31;
@@ -127,9 +129,25 @@ function copyIn(core: WasmCore, input: string): Layout {
  * the core's next use, so a caller copies them out (ownCopy) or writes them where they go before that.
  */
 export function decodeInPlace(core: WasmCore, layout: Layout, expectedPoints: number | undefined): DecodedMask {
+  return decoded(core, parseInPlace(core, layout, WHOLE), layout, expectedPoints);
+}
+
+/** A mask's labels without its histogram. */
+export type MaskLabels = Pick<DecodedMask, 'labels' | 'pointCount'>;
+
+/**
+ * decodeInPlace for a caller that writes the labels alone (a label file): nothing is counted, which is a fifth to a
+ * quarter of the core's time (realistic masks of 100k and 2M points: 0.71-0.72x the time on Node 20, 0.79-0.81x on
+ * Node 24). Same labels, same errors at the same offsets.
+ */
+export function decodeLabelsInPlace(core: WasmCore, layout: Layout, expectedPoints: number | undefined): MaskLabels {
+  const pointCount = pointsOf(core, parseInPlace(core, layout, WHOLE | UNCOUNTED), layout.inLen, expectedPoints);
+  return { labels: new Uint16Array(core.buffer, layout.outPtr, pointCount), pointCount };
+}
+
+function parseInPlace(core: WasmCore, layout: Layout, part: number): number {
   core.u8.fill(0, layout.inPtr + layout.inLen, layout.inPtr + layout.inLen + INPUT_PADDING);
-  const result = core.exports.decodeMask(layout.inPtr, layout.inLen, layout.outPtr, layout.histPtr, 0, WHOLE);
-  return decoded(core, result, layout, expectedPoints);
+  return core.exports.decodeMask(layout.inPtr, layout.inLen, layout.outPtr, layout.histPtr, 0, part);
 }
 
 /** The mask of a finished decode (`result`: the core's return value) in the core's memory, or its error. */
@@ -139,11 +157,7 @@ function decoded(
   layout: Pick<Layout, 'outPtr' | 'histPtr' | 'inLen'>,
   expectedPoints: number | undefined,
 ): DecodedMask {
-  if (result < 0) throw new MaskParseError(MASK_ERROR_CODES[-result]!, core.exports.errorOffset());
-  const pointCount = result;
-  if (expectedPoints !== undefined && pointCount !== expectedPoints) {
-    throw new MaskParseError('POINT_COUNT_MISMATCH', layout.inLen, `${pointCount} points, expected ${expectedPoints}`);
-  }
+  const pointCount = pointsOf(core, result, layout.inLen, expectedPoints);
   const histogramLength = pointCount === 0 ? 0 : core.exports.maxLabel() + 1;
   const memory = core.buffer;
   return {
@@ -151,6 +165,15 @@ function decoded(
     histogram: new Uint32Array(memory, layout.histPtr, histogramLength),
     pointCount,
   };
+}
+
+/** The point count of a finished decode, or its error. */
+function pointsOf(core: WasmCore, result: number, inLen: number, expectedPoints: number | undefined): number {
+  if (result < 0) throw new MaskParseError(MASK_ERROR_CODES[-result]!, core.exports.errorOffset());
+  if (expectedPoints !== undefined && result !== expectedPoints) {
+    throw new MaskParseError('POINT_COUNT_MISMATCH', inLen, `${result} points, expected ${expectedPoints}`);
+  }
+  return result;
 }
 
 /**

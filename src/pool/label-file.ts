@@ -1,10 +1,11 @@
 // One mask file decoded into one label file on the calling thread, start to end: the mask is read into the core's
-// memory, decoded there and its labels written from there (through a temporary file renamed into place), with no
-// buffer of its own. What MaskDecoderPool.writeLabelFiles runs on its workers, and LabelFileThreads on each thread.
+// memory, its labels decoded there (nothing counted: a label file has no histogram) and written from there (through a
+// temporary file renamed into place), with no buffer of its own. What MaskDecoderPool.writeLabelFiles runs on its
+// workers, and LabelFileThreads on each thread.
 import { mkdirSync, rmdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { withMaskFile } from '../decode/mask-file.js';
+import { withMaskFileLabels } from '../decode/mask-file.js';
 import { writeFileAtomicSync } from '../export/files.js';
 import { FORMATS, type ExportFormat } from '../formats/index.js';
 
@@ -66,7 +67,7 @@ export function tempFolderName(thread: number): string {
 }
 
 function writeVia(path: string, outPath: string, format: ExportFormat, tempDir: string): LabelFileWritten {
-  return withMaskFile(path, undefined, (mask) => {
+  return withMaskFileLabels(path, (mask) => {
     const chunks = FORMATS[format].encodeLabels(mask.labels);
     writeFileAtomicSync(dirname(outPath), basename(outPath), chunks, tempDir);
     return { pointCount: mask.pointCount, bytesWritten: chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0) };
