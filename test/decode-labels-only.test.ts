@@ -37,7 +37,7 @@ function decodeOn(core: WasmCore, bytes: Uint8Array, counted: boolean): Outcome 
   const layout = scratchLayout(core, bytes.length);
   core.u8.set(bytes, layout.inPtr);
   try {
-    if (!counted) return { labels: hex(decodeLabelsInPlace(core, layout, undefined).labels) };
+    if (!counted) return { labels: hex(decodeLabelsInPlace(core, layout).labels) };
     const mask = decodeInPlace(core, layout, undefined);
     return { labels: hex(mask.labels), histogram: hex(mask.histogram) };
   } catch (error) {

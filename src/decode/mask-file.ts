@@ -31,7 +31,7 @@ export function withMaskFile<T>(path: string, expectedPoints: number | undefined
 
 /** withMaskFile for a caller that wants the labels alone (a label file): nothing is counted. */
 export function withMaskFileLabels<T>(path: string, use: (mask: MaskLabels) => T): T {
-  return readIntoCore(path, undefined, (core, layout) => use(decodeLabelsInPlace(core, layout, undefined)), use);
+  return readIntoCore(path, undefined, (core, layout) => use(decodeLabelsInPlace(core, layout)), use);
 }
 
 /**
