@@ -86,6 +86,11 @@ export function startCounting(labels: usize, histogram: usize, enabled: bool): v
   chunksUntilSample = 0;
 }
 
+/** Whether the labels since the last start are being counted. */
+export function isCounting(): bool {
+  return counting;
+}
+
 /** Counts the labels written so far, up to the write pointer `o`. */
 export function countUpTo(o: usize): void {
   if (!counting) return;

@@ -5,7 +5,7 @@
 // This file holds the exact grammar (scalar). Long stretches of the array go through the SIMD fast path
 // (mask-simd.ts), which only ever accepts valid text and hands back here, at a well-defined state, for anything else:
 // the closing bracket, numbers of 4-5 digits and every error, so errors and their offsets are the scalar ones.
-import { countUpTo, finishCounting, startCounting } from './histogram';
+import { countUpTo, finishCounting, isCounting, startCounting } from './histogram';
 import { blocksExpectValue, blocksOut, blocksResumeAt, parseBlocks } from './mask-simd';
 
 const ERR_EMPTY_INPUT: i32 = 1;
@@ -60,8 +60,6 @@ const PART_UNCOUNTED: i32 = 4;
 
 /** Where the labels of a mask given in parts continue. */
 let partOut: usize = 0;
-/** Whether the mask being decoded is counted (its first part had no PART_UNCOUNTED). */
-let maskCounted = true;
 
 /**
  * Parses `inLen` bytes at `inPtr` (followed by 64 zero bytes), writes the labels as u16 at `outPtr` and counts them
@@ -80,8 +78,8 @@ export function decodeMask(inPtr: usize, inLen: i32, outPtr: usize, histPtr: usi
   let p = inPtr;
   let o = partOut;
   if (part & PART_FIRST) {
-    maskCounted = (part & PART_UNCOUNTED) == 0;
-    if (maskCounted) {
+    const counted = (part & PART_UNCOUNTED) == 0;
+    if (counted) {
       memory.fill(histPtr, 0, <usize>dirtyEntries << 2);
       dirtyEntries = HISTOGRAM_ENTRIES;
     }
@@ -91,7 +89,7 @@ export function decodeMask(inPtr: usize, inLen: i32, outPtr: usize, histPtr: usi
     if (load<u8>(p) != 0x5b) return fail(ERR_EXPECTED_ARRAY, p, errorBase);
     p = skipWhitespace(p + 1, end);
     o = outPtr;
-    startCounting(outPtr, histPtr, maskCounted);
+    startCounting(outPtr, histPtr, counted);
   } else {
     p = skipWhitespace(p, end);
   }
@@ -161,7 +159,8 @@ export function decodeMask(inPtr: usize, inLen: i32, outPtr: usize, histPtr: usi
   p = skipWhitespace(p, end);
   const count = <i32>((o - outPtr) >> 1);
   if (p != end) return fail(ERR_TRAILING_DATA, p, errorBase);
-  if (maskCounted) {
+  // Counting was decided by the mask's first part.
+  if (isCounting()) {
     countUpTo(o);
     const max = <i32>finishCounting();
     lastMaxLabel = count == 0 ? -1 : max;
