@@ -1,8 +1,12 @@
 // Export cost against the number of classes: `playment-masks export` (dist/cli.js, a child process) of one 300-job
 // batch whose jobs each carry 60 classes of their own (18,000 in the batch), against the same batch shape with the
 // same 60 classes in every job. Small masks and no latency, so that what grows with the classes is what shows.
-// The two sides alternate in rounds (first side swapped each round); the ratio is taken per round, its median kept.
-// Also the export's stdout size with 18,000 classes. Results in bench/results/export-classes.json.
+// A third side exports the 18,000-class batch with its class table given (`--classes`, the classes.json of its
+// warm-up run): ids final from the start, nothing renumbered at the end. The sides take turns in rounds (the first
+// one rotating); each ratio is taken per round, its median kept.
+// Also the export's stdout size with 18,000 classes, and what bounds the difference: the file operations of the
+// end-of-run renumbering alone (rewrite-floor.mjs) on one of the 18,000-class exports, against the difference of
+// the two sides' wall times. Results in bench/results/export-classes.json.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSimulator } from '../dist/sim.js';
 import { machine, median } from './measure-child.mjs';
+import { rewriteFloorMs } from './rewrite-floor.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const CLI = join(here, '../dist/cli.js');
@@ -17,15 +22,16 @@ const JOBS = 300;
 const CLASSES_PER_JOB = 60;
 const POINTS = 2_000;
 const ROUNDS = 7;
+const FLOOR_ROUNDS = 5;
 
 const outputs = mkdtempSync(join(tmpdir(), 'bench-export-classes-'));
 let outputCount = 0;
 
-/** One export into a fresh folder: wall milliseconds, stdout bytes, and the classes classes.json lists. */
-function exportOnce(simulator) {
+/** One export into a fresh folder: the folder, wall milliseconds, stdout bytes, and the classes classes.json lists. */
+function exportOnce(simulator, extraArgs = []) {
   const out = join(outputs, String(outputCount++));
   const args = [CLI, 'export', '--base-url', simulator.baseUrl, '--project', simulator.projectId];
-  args.push('--batch', simulator.batchId, '--out', out);
+  args.push('--batch', simulator.batchId, '--out', out, ...extraArgs);
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, {
@@ -40,7 +46,7 @@ function exportOnce(simulator) {
       const wallMs = performance.now() - started;
       if (code !== 0) return reject(new Error(`export exited ${code}: ${stderr.slice(-2000)}`));
       const { classes } = JSON.parse(readFileSync(join(out, 'classes.json'), 'utf8'));
-      resolve({ wallMs, stdoutBytes: Buffer.byteLength(stdout), classes: classes.length - 1 });
+      resolve({ out, wallMs, stdoutBytes: Buffer.byteLength(stdout), classes: classes.length - 1 });
     });
   });
 }
@@ -60,20 +66,30 @@ try {
       sharedClasses: shared,
       cacheBytes: 512 * 1024 * 1024,
     });
-    sides[name] = { simulator, runs: [] };
-    await exportOnce(simulator); // warm-up: fills the simulator's cache
+    const warmUp = await exportOnce(simulator); // also fills the simulator's cache
+    sides[name] = { simulator, args: [], runs: [] };
+    if (name === 'own') sides.ownGiven = { simulator, args: ['--classes', join(warmUp.out, 'classes.json')], runs: [] };
   }
+  const names = Object.keys(sides);
   const ratios = [];
+  const givenRatios = [];
+  const differences = [];
   for (let round = 0; round < ROUNDS; round++) {
-    const order = round % 2 === 0 ? ['shared', 'own'] : ['own', 'shared'];
     const runs = {};
-    for (const name of order) {
-      runs[name] = await exportOnce(sides[name].simulator);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(round + i) % names.length];
+      runs[name] = await exportOnce(sides[name].simulator, sides[name].args);
       sides[name].runs.push(runs[name]);
     }
     ratios.push(runs.own.wallMs / runs.shared.wallMs);
-    console.log(`round ${round + 1}: ${runs.shared.wallMs.toFixed(0)} ms vs ${runs.own.wallMs.toFixed(0)} ms`);
+    givenRatios.push(runs.ownGiven.wallMs / runs.shared.wallMs);
+    differences.push(runs.own.wallMs - runs.shared.wallMs);
+    const times = names.map((name) => `${name} ${runs[name].wallMs.toFixed(0)} ms`).join(', ');
+    console.log(`round ${round + 1}: ${times}`);
   }
+  const renumbered = sides.own.runs.at(-1).out;
+  const floors = [];
+  for (let round = 0; round < FLOOR_ROUNDS; round++) floors.push(await rewriteFloorMs(renumbered));
   const summary = (name) => ({
     classes: sides[name].runs[0].classes,
     wallMs: Math.round(median(sides[name].runs.map((run) => run.wallMs))),
@@ -88,8 +104,13 @@ try {
     classesPerJob: CLASSES_PER_JOB,
     sharedClasses: summary('shared'),
     ownClasses: summary('own'),
+    ownClassesGiven: summary('ownGiven'),
     ratio: Number(median(ratios).toFixed(2)),
     ratios: ratios.map((ratio) => Number(ratio.toFixed(2))),
+    givenRatio: Number(median(givenRatios).toFixed(2)),
+    givenRatios: givenRatios.map((ratio) => Number(ratio.toFixed(2))),
+    differenceMs: Math.round(median(differences)),
+    renumberingFileOperationsMs: Math.round(median(floors)),
     bar: { ratioAtMost: 1.25, stdoutBelowBytes: 4096 },
   };
   mkdirSync(join(here, 'results'), { recursive: true });
@@ -97,11 +118,13 @@ try {
   console.log(
     `${JOBS} jobs: ${report.sharedClasses.classes} classes ${report.sharedClasses.wallMs} ms, ` +
       `${report.ownClasses.classes} classes ${report.ownClasses.wallMs} ms: ${report.ratio}x ` +
-      `(rounds ${report.ratios.join(', ')}); stdout ${report.ownClasses.stdoutBytes} bytes`,
+      `(rounds ${report.ratios.join(', ')}), with --classes ${report.givenRatio}x; ` +
+      `stdout ${report.ownClasses.stdoutBytes} bytes; ` +
+      `difference ${report.differenceMs} ms, the renumbering's file operations alone ${report.renumberingFileOperationsMs} ms`,
   );
   const { ratioAtMost, stdoutBelowBytes } = report.bar;
   if (report.ratio > ratioAtMost || report.ownClasses.stdoutBytes >= stdoutBelowBytes) process.exitCode = 1;
 } finally {
-  await Promise.all(Object.values(sides).map(({ simulator }) => simulator.close()));
+  await Promise.all([...new Set(Object.values(sides).map(({ simulator }) => simulator))].map((sim) => sim.close()));
   rmSync(outputs, { recursive: true, force: true });
 }
