@@ -183,6 +183,11 @@ with contextlib.redirect_stdout(printed):
 print(json.dumps(report))
 `;
 const devkit = process.env.NUSCENES_DEVKIT;
+if (!devkit) {
+  console.info(
+    'test/nuscenes.test.ts: the nuScenes devkit itself is not run (NUSCENES_DEVKIT=DIR, its python-sdk folder; NUSCENES_PYTHON)',
+  );
+}
 
 function runDevkit(tree: string): SceneReport {
   const python = process.env.NUSCENES_PYTHON ?? 'python3';

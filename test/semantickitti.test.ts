@@ -437,6 +437,11 @@ const nanSources = [false, true].map((nanReturns) => ({
 // SEMANTIC_KITTI_API: no package index has it, so CI does not run this; a developer does, and the reader above
 // stands in for it everywhere else.
 const semanticKittiApi = process.env.SEMANTIC_KITTI_API;
+if (!semanticKittiApi) {
+  console.info(
+    "test/semantickitti.test.ts: SemanticKITTI's own laserscan.py is not run (SEMANTIC_KITTI_API=DIR, a checkout of PRBonn/semantic-kitti-api)",
+  );
+}
 
 describe.runIf(python && semanticKittiApi)(
   "the tree loads with SemanticKITTI's own SemLaserScan",
