@@ -80,6 +80,35 @@ describe('playment-masks decode FILE... --out DIR', { timeout: 60_000 }, () => {
     expect((await readdir(out)).sort()).toEqual(['frame-000.npy', 'frame-001.npy', 'frame-002.npy']);
   });
 
+  it('fails an input whose output would replace an input (OUTPUT_IS_INPUT), and leaves every input as it was', async () => {
+    // Mask text under the names the outputs take: an output folder that holds inputs.
+    const masks = await maskFolder(2, 100);
+    const texts = await Promise.all([0, 1].map((i) => readFile(join(masks, `frame-00${i}.json`), 'utf8')));
+    await writeFile(join(masks, 'frame-001.npy'), texts[1]!);
+    await writeFile(join(masks, 'own.npy'), '[5, 5]');
+    const args = [join(masks, 'frame-000.json'), join(masks, 'frame-001.json'), join(masks, 'frame-001.npy')];
+    const result = await run(['decode', ...args, join(masks, 'own.npy'), '--out', masks, '--json']);
+    expect(result.code).toBe(1);
+    const summary = JSON.parse(result.stdout);
+    expect(summary).toMatchObject({ files: 4, decoded: 1, points: 100 });
+    const replaced = (output: string, input: string) => ({
+      code: 'OUTPUT_IS_INPUT',
+      message: `${output} in the output folder is the input ${input}: writing it would replace that mask`,
+    });
+    expect(summary.failures).toEqual([
+      { file: args[1], ...replaced('frame-001.npy', args[2]!) },
+      { file: args[2], ...replaced('frame-001.npy', args[2]!) },
+      { file: join(masks, 'own.npy'), ...replaced('own.npy', join(masks, 'own.npy')) },
+    ]);
+    expect(await readFile(join(masks, 'frame-001.npy'), 'utf8')).toBe(texts[1]);
+    expect(await readFile(join(masks, 'own.npy'), 'utf8')).toBe('[5, 5]');
+    expect(await readFile(join(masks, 'frame-000.json'), 'utf8')).toBe(texts[0]);
+    const labels = (await readFile(join(masks, 'frame-000.npy'))).subarray(128);
+    expect(Array.from(new Uint16Array(Uint8Array.from(labels).buffer))).toEqual(
+      Array.from(decodeMask(texts[0]!).labels),
+    );
+  });
+
   it('--json prints one summary object with every failure', async () => {
     const masks = await maskFolder(2, 500);
     await writeFile(join(masks, 'bad.json'), '[70000]');

@@ -1,6 +1,6 @@
 // The playment-masks command end to end: `node dist/cli.js` in a child process against the simulator in this one.
-import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { lstat, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../src/sim/index.js';
@@ -467,6 +467,30 @@ describe('playment-masks decode, simulate, demo, --help', { timeout: 60_000 }, (
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(expected(dir));
     expect(await readdir(dir)).toEqual(['mask.txt']);
+  });
+
+  it.each([
+    ['the same path', (dir: string) => join(dir, 'mask.txt')],
+    ['another spelling of it', (dir: string) => join(dir, '..', basename(dir), '.', 'mask.txt')],
+  ])('decode refuses --out naming the input file (%s): exit 2, the mask left as it was', async (_, outOf) => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'mask.txt'), '[1, 2]');
+    const out = outOf(dir);
+    const result = await run(['decode', join(dir, 'mask.txt'), '--out', out]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`decode: --out ${out} is the input file: its labels would replace the mask`);
+    expect(await readFile(join(dir, 'mask.txt'), 'utf8')).toBe('[1, 2]');
+    expect(await readdir(dir)).toEqual(['mask.txt']);
+  });
+
+  it('decode --out a symbolic link to the input replaces the link, not the mask', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'mask.txt'), '[1, 2]');
+    await symlink(join(dir, 'mask.txt'), join(dir, 'labels.npy'));
+    const result = await run(['decode', join(dir, 'mask.txt'), '--out', join(dir, 'labels.npy')]);
+    expect(result.code).toBe(0);
+    expect(await readFile(join(dir, 'mask.txt'), 'utf8')).toBe('[1, 2]');
+    expect((await lstat(join(dir, 'labels.npy'))).isFile()).toBe(true);
   });
 
   it.each<[string, (dir: string) => string[], (dir: string) => RegExp]>([

@@ -8,6 +8,7 @@ import { isSystemError, PlaymentMasksError } from '../errors.js';
 import { FORMATS, type ExportFormat } from '../formats/index.js';
 import { MAX_THREADS } from '../pool/max-threads.js';
 import { LabelFileThreads } from '../pool/label-file-threads.js';
+import { fileIdentity } from './file-identity.js';
 import { describeSystemError } from './messages.js';
 import { barOf, formatBytes, formatDuration, type ProgressFormat } from './progress.js';
 
@@ -144,14 +145,19 @@ function listInputs(options: DecodeFilesOptions, failures: DecodeFailure[]): Inp
       failures.push({ file: arg, ...failureOf(error) });
     }
   }
+  const replaced = inputsReplaced(found, options);
   // One output per input: two inputs that would share a name (a.json and a.pcd, or one name in two folders) would
   // overwrite each other, so the later ones fail instead.
   const owners = new Map<string, string>();
   const inputs: Input[] = [];
-  for (const { shown, path } of found) {
+  for (const [i, { shown, path }] of found.entries()) {
     const outName = outputName(path, options.format);
     const owner = owners.get(outName);
-    if (owner === undefined) {
+    const input = replaced[i];
+    if (input !== undefined) {
+      const message = `${outName} in the output folder is the input ${input}: writing it would replace that mask`;
+      failures.push({ file: shown, code: 'OUTPUT_IS_INPUT', message });
+    } else if (owner === undefined) {
       owners.set(outName, shown);
       inputs.push({ shown, path, outName });
     } else {
@@ -159,6 +165,27 @@ function listInputs(options: DecodeFilesOptions, failures: DecodeFailure[]): Inp
     }
   }
   return inputs;
+}
+
+/**
+ * For each input, the input its output would take the place of (itself, or another: `decode a.npy --out .`), if
+ * any. Only an output folder that exists can hold an input, and only a name already taken there can be one, so a
+ * new folder costs no look at the inputs.
+ */
+function inputsReplaced(
+  found: readonly { shown: string; path: string }[],
+  options: DecodeFilesOptions,
+): (string | undefined)[] {
+  const { outDir, format } = options;
+  if (fileIdentity(outDir) === undefined) return [];
+  const outputs = found.map(({ path }) => fileIdentity(join(outDir, outputName(path, format))));
+  if (outputs.every((output) => output === undefined)) return [];
+  const inputs = new Map<string, string>();
+  for (const { shown, path } of found) {
+    const input = fileIdentity(path);
+    if (input !== undefined && !inputs.has(input)) inputs.set(input, shown);
+  }
+  return outputs.map((output) => (output === undefined ? undefined : inputs.get(output)));
 }
 
 /** `scans/0001.json` -> `0001.npy`: the input's name with the format's extension for its own. */

@@ -6,6 +6,7 @@ import { writeFileAtomic } from '../export/files.js';
 import { FORMATS } from '../formats/index.js';
 import { UsageError, type DecodeCommand } from './args.js';
 import { DECODE_PROGRESS, decodeFiles, type DecodeFilesSummary } from './decode-files.js';
+import { fileIdentity } from './file-identity.js';
 import { CliFailure, EXIT, type Io } from './io.js';
 import { isSystemError } from '../errors.js';
 import { describeSystemError, printable } from './messages.js';
@@ -15,6 +16,13 @@ export async function runDecode(command: DecodeCommand, io: Io): Promise<number>
   if (await isBulkDecode(command, io.cwd)) return runDecodeFiles(command, io);
   const file = command.positionals[0]!;
   const fromStdin = file === '-';
+  const out = command.options.out;
+  if (!fromStdin && out !== undefined) {
+    const input = fileIdentity(resolve(io.cwd, file));
+    if (input !== undefined && input === fileIdentity(resolve(io.cwd, out))) {
+      throw new UsageError(`decode: --out ${out} is the input file: its labels would replace the mask`, 'decode');
+    }
+  }
   const input = fromStdin
     ? await readAll(io.stdin)
     : await readFile(resolve(io.cwd, file)).catch((error: unknown) => {
@@ -24,12 +32,12 @@ export async function runDecode(command: DecodeCommand, io: Io): Promise<number>
   const counts: Record<string, number> = {};
   for (let key = 0; key < mask.histogram.length; key++)
     if (mask.histogram[key]! > 0) counts[key] = mask.histogram[key]!;
-  if (command.options.out !== undefined) {
-    const out = resolve(io.cwd, command.options.out);
+  if (out !== undefined) {
+    const path = resolve(io.cwd, out);
     // The write goes through a temporary file next to `out`: an error names the file the user asked for.
     const chunks = FORMATS[command.options.format].encodeLabels(mask.labels);
-    await writeFileAtomic(dirname(out), basename(out), chunks).catch((error: unknown) => {
-      throw fileFailure(error, command.options.out!, 'cannot write');
+    await writeFileAtomic(dirname(path), basename(path), chunks).catch((error: unknown) => {
+      throw fileFailure(error, out, 'cannot write');
     });
   }
   if (command.output.json) {
