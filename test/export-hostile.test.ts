@@ -1,5 +1,5 @@
 // exportBatch against hostile folders and hostile servers: planted links, bombs, oversized and malformed results.
-import { lstat, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -105,6 +105,58 @@ describe('exportBatch in a folder with planted symbolic links', { timeout: 60_00
       expect((await lstat(join(out, path))).isSymbolicLink(), path).toBe(false);
       expect((await readFile(join(out, path))).equals(cleanTree.get(path)!), path).toBe(true);
     }
+  });
+});
+
+describe('exportBatch into a folder that already holds files', { timeout: 60_000 }, () => {
+  it.each([
+    ['summary.json', '{"mine": true}', 'is not the summary of an export'],
+    ['classes.json', '{"classes": "mine"}', "is not an export's class table"],
+    ['index.jsonl', 'my notes\n', "is not an export's index"],
+  ])("refuses a %s of the user's (OUTPUT_TAKEN), changing nothing", async (name, text, says) => {
+    const { base } = await simulated();
+    const out = await tempDir();
+    await writeFile(join(out, name), text);
+    const error = await exportBatch(base(out)).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ name: 'OutputPathError', code: 'OUTPUT_TAKEN' });
+    expect((error as Error).message).toBe(`${join(out, name)} ${says}: the export would replace it`);
+    expect(await readFile(join(out, name), 'utf8')).toBe(text);
+    expect(await readdir(out)).toEqual([name]);
+  });
+
+  it("refuses another batch's export (OUTPUT_TAKEN) before any request, and takes its own again", async () => {
+    const { base, simulator } = await simulated();
+    const out = await tempDir();
+    await exportBatch(base(out));
+    const before = await readTree(out);
+    const requests = simulator.stats.apiRequests;
+    const other = exportBatch({ ...base(out), batchId: 'another-batch' });
+    await expect(other).rejects.toMatchObject({
+      code: 'OUTPUT_TAKEN',
+      message: `${out} holds the export of batch "${simulator.batchId}" of project "${simulator.projectId}" (its summary.json): export batch "another-batch" into another folder`,
+    });
+    expect(simulator.stats.apiRequests).toBe(requests);
+    expect(treeDifference(before, await readTree(out))).toBe('');
+    // The same batch again (a resume, a refresh), beside a file of the user's that it leaves alone.
+    await writeFile(join(out, 'notes.txt'), 'mine');
+    await expect(exportBatch(base(out))).resolves.toMatchObject({ jobs: { listed: 3, failed: 0 } });
+    expect(await readFile(join(out, 'notes.txt'), 'utf8')).toBe('mine');
+  });
+
+  it('takes the class table and index a first run left without its summary, and refuses a folder named summary.json', async () => {
+    const { base } = await simulated();
+    const out = await tempDir();
+    await exportBatch(base(out));
+    const complete = await readTree(out);
+    await rm(join(out, 'summary.json'));
+    await exportBatch(base(out));
+    expect(treeDifference(complete, await readTree(out))).toBe('');
+    const folder = await tempDir();
+    await mkdir(join(folder, 'summary.json'));
+    await expect(exportBatch(base(folder))).rejects.toMatchObject({
+      code: 'OUTPUT_TAKEN',
+      message: `${join(folder, 'summary.json')} is not a file: the export writes one there`,
+    });
   });
 });
 

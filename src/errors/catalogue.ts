@@ -371,6 +371,13 @@ export const ERROR_CATALOGUE = [
     retryable: 'no',
     meaning: 'the output folder or its `jobs` folder is a file',
   },
+  {
+    code: 'OUTPUT_TAKEN',
+    error: 'OutputPathError',
+    retryable: 'no',
+    meaning:
+      "the output folder's `summary.json`, `classes.json` or `index.jsonl` is another batch's export or not an export's: the export would replace it",
+  },
 
   // dataset: building a SemanticKITTI tree from an export.
   {

@@ -13,6 +13,7 @@ import { ByteBudget } from './budget.js';
 import { CompleteJobs } from './complete-jobs.js';
 import type { JobClass } from '../result/index.js';
 import { ClassTable, readWrittenClassTable } from './classes.js';
+import { checkEarlierExport } from './earlier-export.js';
 import { classOfEntry } from './legend.js';
 import { makeDirectory, ownDirectory, removeStaleTemps } from './files.js';
 import { writeIndexAndSummary } from './index-file.js';
@@ -41,6 +42,7 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
   let createdJobs = false;
   let pool: MaskDecoderPool;
   try {
+    if (!createdOut) await checkEarlierExport(outDir, projectId, batchId);
     createdJobs = await ownDirectory(jobsDir, jobsDir);
     pool = resolved.pool ?? new MaskDecoderPool(resolved.threads === undefined ? {} : { threads: resolved.threads });
   } catch (error) {
