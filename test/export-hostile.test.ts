@@ -124,6 +124,18 @@ describe('exportBatch into a folder that already holds files', { timeout: 60_000
     expect(await readdir(out)).toEqual([name]);
   });
 
+  it('refuses an output path that is a file (OUTPUT_NOT_A_FOLDER), leaving it as it was', async () => {
+    const { base } = await simulated();
+    const file = join(await tempDir(), 'labels');
+    await writeFile(file, 'mine');
+    await expect(exportBatch(base(file))).rejects.toMatchObject({
+      name: 'OutputPathError',
+      code: 'OUTPUT_NOT_A_FOLDER',
+      message: `${file} is not a folder`,
+    });
+    expect(await readFile(file, 'utf8')).toBe('mine');
+  });
+
   it("refuses another batch's export (OUTPUT_TAKEN) before any request, and takes its own again", async () => {
     const { base, simulator } = await simulated();
     const out = await tempDir();

@@ -1,6 +1,6 @@
 // Crash-safe writes: a final name only ever holds a complete file, and an output folder is the run's own.
 import { close, closeSync, fsync, open, openSync, renameSync, rmSync, writev, writevSync } from 'node:fs';
-import { lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { threadId } from 'node:worker_threads';
@@ -177,7 +177,7 @@ export class OutputPathError extends PlaymentMasksError {
  * Creates `dir` with its missing parents, like `mkdir -p`, but fails where a parent exists and `dir` still cannot
  * be made (Node's recursive mkdir retries that forever on /proc). Resolves to true when this call created `dir`.
  */
-export async function makeDirectory(dir: string): Promise<boolean> {
+async function makeDirectory(dir: string): Promise<boolean> {
   try {
     await mkdir(dir);
     return true;
@@ -195,6 +195,16 @@ export async function makeDirectory(dir: string): Promise<boolean> {
       return false;
     },
   );
+}
+
+/**
+ * Makes the output folder with its missing parents (see makeDirectory); an existing one may be a link to a folder.
+ * OutputPathError `OUTPUT_NOT_A_FOLDER` where it is a file. Resolves to true when it created the folder.
+ */
+export async function makeOutputFolder(dir: string): Promise<boolean> {
+  if (await makeDirectory(dir)) return true;
+  if (!(await stat(dir)).isDirectory()) throw new OutputPathError('OUTPUT_NOT_A_FOLDER', `${dir} is not a folder`);
+  return false;
 }
 
 /**

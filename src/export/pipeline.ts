@@ -15,7 +15,7 @@ import type { JobClass } from '../result/index.js';
 import { ClassTable, readWrittenClassTable } from './classes.js';
 import { checkEarlierExport } from './earlier-export.js';
 import { classOfEntry } from './legend.js';
-import { makeDirectory, ownDirectory, removeStaleTemps } from './files.js';
+import { makeOutputFolder, ownDirectory, removeStaleTemps } from './files.js';
 import { writeIndexAndSummary } from './index-file.js';
 import type { ExportFailure, ExportSummary } from './records.js';
 import type { JobContext } from './job-context.js';
@@ -35,7 +35,7 @@ export async function exportBatch(options: ExportOptions): Promise<ExportSummary
   const resolved = resolveExportOptions(options);
   const { client, projectId, batchId, outDir, format, concurrency, signal, statuses } = resolved;
   if (signal?.aborted) throw new AbortError(signal.reason);
-  const createdOut = await makeDirectory(outDir);
+  const createdOut = await makeOutputFolder(outDir);
   const jobsDir = join(outDir, JOBS_DIR);
   // Under the lock: a run that fails removes the jobs folder it made, which another run must not be using.
   const unlock = await lockOutput(outDir);
