@@ -145,13 +145,14 @@ function listInputs(options: DecodeFilesOptions, failures: DecodeFailure[]): Inp
       failures.push({ file: arg, ...failureOf(error) });
     }
   }
-  const replaced = inputsReplaced(found, options);
+  const outNames = found.map(({ path }) => outputName(path, options.format));
+  const replaced = inputsReplaced(found, outNames, options.outDir);
   // One output per input: two inputs that would share a name (a.json and a.pcd, or one name in two folders) would
   // overwrite each other, so the later ones fail instead.
   const owners = new Map<string, string>();
   const inputs: Input[] = [];
   for (const [i, { shown, path }] of found.entries()) {
-    const outName = outputName(path, options.format);
+    const outName = outNames[i]!;
     const owner = owners.get(outName);
     const input = replaced[i];
     if (input !== undefined) {
@@ -174,11 +175,11 @@ function listInputs(options: DecodeFilesOptions, failures: DecodeFailure[]): Inp
  */
 function inputsReplaced(
   found: readonly { shown: string; path: string }[],
-  options: DecodeFilesOptions,
+  outNames: readonly string[],
+  outDir: string,
 ): (string | undefined)[] {
-  const { outDir, format } = options;
   if (fileIdentity(outDir) === undefined) return [];
-  const outputs = found.map(({ path }) => fileIdentity(join(outDir, outputName(path, format))));
+  const outputs = outNames.map((outName) => fileIdentity(join(outDir, outName)));
   if (outputs.every((output) => output === undefined)) return [];
   const inputs = new Map<string, string>();
   for (const { shown, path } of found) {

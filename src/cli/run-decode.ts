@@ -16,27 +16,28 @@ export async function runDecode(command: DecodeCommand, io: Io): Promise<number>
   if (await isBulkDecode(command, io.cwd)) return runDecodeFiles(command, io);
   const file = command.positionals[0]!;
   const fromStdin = file === '-';
+  const path = resolve(io.cwd, file);
   const out = command.options.out;
-  if (!fromStdin && out !== undefined) {
-    const input = fileIdentity(resolve(io.cwd, file));
-    if (input !== undefined && input === fileIdentity(resolve(io.cwd, out))) {
+  const outPath = out === undefined ? undefined : resolve(io.cwd, out);
+  if (!fromStdin && outPath !== undefined) {
+    const input = fileIdentity(path);
+    if (input !== undefined && input === fileIdentity(outPath)) {
       throw new UsageError(`decode: --out ${out} is the input file: its labels would replace the mask`, 'decode');
     }
   }
   const input = fromStdin
     ? await readAll(io.stdin)
-    : await readFile(resolve(io.cwd, file)).catch((error: unknown) => {
+    : await readFile(path).catch((error: unknown) => {
         throw fileFailure(error, file, 'cannot read');
       });
   const mask = decodeMask(input);
   const counts: Record<string, number> = {};
   for (let key = 0; key < mask.histogram.length; key++)
     if (mask.histogram[key]! > 0) counts[key] = mask.histogram[key]!;
-  if (out !== undefined) {
-    const path = resolve(io.cwd, out);
+  if (out !== undefined && outPath !== undefined) {
     // The write goes through a temporary file next to `out`: an error names the file the user asked for.
     const chunks = FORMATS[command.options.format].encodeLabels(mask.labels);
-    await writeFileAtomic(dirname(path), basename(path), chunks).catch((error: unknown) => {
+    await writeFileAtomic(dirname(outPath), basename(outPath), chunks).catch((error: unknown) => {
       throw fileFailure(error, out, 'cannot write');
     });
   }
